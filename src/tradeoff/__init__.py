@@ -1,0 +1,17 @@
+"""tradeoff: multi-objective training of machine-learning models.
+
+Accuracy, constraints and fairness are kept as separate objectives; ``solve`` finds the Pareto front
+between them with gradient scalarisations, pymoo's evolutionary solvers, or exactly where convex.
+"""
+
+from .data import Dataset, load_dataset
+from .front import Front, Scale, compare, hypervolume, igd_plus, nondominated
+from .objectives import Objective, PredictionObjective, ParameterObjective, register_objective
+from .problem import Problem
+from .solvers import SOLVERS, register_solver, solve
+
+__version__ = "0.1.0"
+
+__all__ = ["Dataset", "Front", "Objective", "ParameterObjective", "PredictionObjective", "Problem",
+           "SOLVERS", "Scale", "compare", "hypervolume", "igd_plus", "load_dataset", "nondominated",
+           "register_objective", "register_solver", "solve"]

@@ -1,0 +1,185 @@
+"""Fronts (immutable solver results), the non-dominated filter, and quality indicators.
+
+Indicators come from moocore when it is installed and from pymoo otherwise; both are exact, so the
+numbers agree. Fronts that are compared must share one normalisation: see ``Scale``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from ._validation import fail
+
+try:  # moocore is the faster backend; pymoo's is a dependency anyway
+    import moocore as _moocore
+except ImportError:  # pragma: no cover - exercised where moocore is absent
+    _moocore = None
+
+
+def _frozen(a):
+    a = np.array(a, dtype=float)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True)
+class Front:
+    """Objective values F (k, m), parameters X (k, d) and how they were found.
+
+    ``G`` (k, c) holds constraint values g − ε (≤ 0 is feasible); ``feasible`` is (k,). ``success``
+    and ``message`` say honestly whether the solver met its own stopping rule.
+    """
+
+    F: np.ndarray
+    X: np.ndarray
+    objective_names: tuple[str, ...]
+    param_names: tuple[str, ...]
+    solver: str
+    options: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    evaluations: int = 0
+    seconds: float = 0.0
+    success: bool = True
+    message: str = ""
+    G: np.ndarray | None = None
+    extra: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self):
+        F, X = _frozen(self.F), _frozen(self.X)
+        F = F.reshape(-1, len(self.objective_names))
+        X = X.reshape(len(F), -1) if F.size or X.size else np.zeros((0, len(self.param_names)))
+        object.__setattr__(self, "F", F)
+        object.__setattr__(self, "X", _frozen(X))
+        object.__setattr__(self, "G", None if self.G is None else _frozen(np.reshape(self.G, (len(F), -1))))
+        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+        object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
+        object.__setattr__(self, "objective_names", tuple(self.objective_names))
+        object.__setattr__(self, "param_names", tuple(self.param_names))
+
+    def __len__(self):
+        return len(self.F)
+
+    @property
+    def feasible(self) -> np.ndarray:
+        if self.G is None or self.G.shape[1] == 0:
+            return np.ones(len(self.F), bool)
+        return (self.G <= 0).all(axis=1)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per point: solver, point, each objective by name, feasibility, each parameter."""
+        frame = pd.DataFrame(self.F, columns=list(self.objective_names))
+        frame.insert(0, "point", np.arange(len(self.F)))
+        frame.insert(0, "solver", self.solver)
+        frame["feasible"] = self.feasible
+        for j, name in enumerate(self.param_names):
+            frame[name] = self.X[:, j]
+        return frame
+
+    def nondominated(self) -> "Front":
+        """The same front restricted to its feasible, mutually non-dominated points."""
+        keep = self.feasible.copy()
+        keep[keep] = nondominated(self.F[keep])
+        return self.subset(keep)
+
+    def subset(self, mask) -> "Front":
+        return Front(self.F[mask], self.X[mask], self.objective_names, self.param_names, self.solver,
+                     self.options, self.evaluations, self.seconds, self.success, self.message,
+                     None if self.G is None else self.G[mask], self.extra)
+
+
+def nondominated(F) -> np.ndarray:
+    """Boolean mask of the rows of F (k, m) that no other row dominates (minimisation).
+
+    Duplicates are all kept. Two objectives take a sort, O(k log k); more take O(k² m) comparisons.
+    """
+    F = np.asarray(F, dtype=float)
+    if F.ndim != 2:
+        fail("F", "a 2-D array (points × objectives)", f"shape {F.shape}")
+    k, m = F.shape
+    if k == 0:
+        return np.zeros(0, bool)
+    if m == 2:
+        order = np.lexsort((F[:, 1], F[:, 0]))
+        f1, f2 = F[order, 0], F[order, 1]
+        # in (f1, f2) order a point is dominated iff an earlier point has a smaller f2, or the same
+        # f2 reached first at a smaller f1 (duplicates are not dominated)
+        prev_best = np.concatenate([[np.inf], np.minimum.accumulate(f2)[:-1]])
+        is_new = f2 < prev_best
+        last_new = np.maximum.accumulate(np.where(is_new, np.arange(k), 0))
+        first_f1 = f1[np.concatenate([[0], last_new[:-1]])]
+        dominated = (prev_best < f2) | ((prev_best == f2) & (first_f1 < f1))
+        mask = np.empty(k, bool)
+        mask[order] = ~dominated
+        return mask
+    leq = (F[:, None, :] <= F[None, :, :]).all(axis=2)
+    lt = (F[:, None, :] < F[None, :, :]).any(axis=2)
+    return ~(leq & lt).any(axis=0)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """One normalisation shared by every compared front: F̃ = (F − ideal) / (nadir − ideal).
+
+    The rule: ideal and nadir are the exact front's minima and maxima when an exact front exists,
+    else those of the union of all fronts' non-dominated points; the reference point for hypervolume
+    is 1.1 in every normalised objective (1.1 × the nadir when the ideal is 0).
+    """
+
+    ideal: np.ndarray
+    nadir: np.ndarray
+    ref: float = 1.1
+
+    @classmethod
+    def from_points(cls, F, ref: float = 1.1) -> "Scale":
+        F = np.asarray(F, dtype=float)
+        F = F[nondominated(F)]
+        ideal, nadir = F.min(axis=0), F.max(axis=0)
+        span = np.where(nadir > ideal, nadir - ideal, 1.0)
+        return cls(ideal, ideal + span, ref)
+
+    def __call__(self, F) -> np.ndarray:
+        return (np.asarray(F, dtype=float) - self.ideal) / (self.nadir - self.ideal)
+
+
+def hypervolume(F, ref_point) -> float:
+    """Hypervolume dominated by F (k, m) and bounded by ``ref_point`` (m,); points beyond it count 0."""
+    F = np.asarray(F, dtype=float)
+    ref = np.asarray(ref_point, dtype=float)
+    if F.ndim != 2 or ref.shape != (F.shape[1],):
+        fail("ref_point", f"of length {F.shape[-1]} (one per objective)", f"shape {ref.shape}")
+    F = F[(F < ref).all(axis=1)]
+    if len(F) == 0:
+        return 0.0
+    if _moocore is not None:
+        return float(_moocore.hypervolume(F, ref=ref))
+    from pymoo.indicators.hv import HV
+
+    return float(HV(ref_point=ref)(F))
+
+
+def igd_plus(F, reference_F) -> float:
+    """IGD+ of F against a reference front (Ishibuchi et al. 2015); 0 when F covers it."""
+    F = np.asarray(F, dtype=float)
+    R = np.asarray(reference_F, dtype=float)
+    if len(F) == 0:
+        return float("inf")
+    if _moocore is not None:
+        return float(_moocore.igd_plus(F, ref=R))
+    from pymoo.indicators.igd_plus import IGDPlus
+
+    return float(IGDPlus(R)(F))
+
+
+def compare(front: Front, reference: Front | np.ndarray, scale: Scale | None = None) -> dict:
+    """HV ratio (front's HV over the reference's) and IGD+ in one shared normalisation."""
+    R = reference.F if isinstance(reference, Front) else np.asarray(reference, float)
+    scale = scale or Scale.from_points(R)
+    F = front.nondominated().F if isinstance(front, Front) else np.asarray(front, float)
+    ref = np.full(R.shape[1], scale.ref)
+    hv_ref = hypervolume(scale(R), ref)
+    hv = hypervolume(scale(F), ref) if len(F) else 0.0
+    return {"hv": hv, "hv_ratio": hv / hv_ref if hv_ref > 0 else float("nan"),
+            "igd_plus": igd_plus(scale(F), scale(R)) if len(F) else float("inf")}

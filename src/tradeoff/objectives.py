@@ -1,0 +1,304 @@
+"""Objectives: accuracy losses, constraint violations, norms (and, elsewhere, fairness gaps).
+
+Every objective is minimised. Two kinds share one registry:
+
+- a *prediction objective* maps predictions P (n, K) to values f (K,) and ∂f/∂P (n, K) (the row
+  weights ωᵢ already applied); the problem turns ∂f/∂P into ∂f/∂Θ with the model's pullback, once;
+- a *parameter objective* maps Θ (K, d) straight to f (K,) and ∂f/∂Θ (K, d).
+
+Optional extras serve the exact solver: ``curvature(batch, P)`` gives ∂²f/∂P² row by row (a
+diagonal, (n, K)) for smooth objectives, ``hessian(d)`` the constant Hessian of a parameter
+objective. ``register_objective`` adds a user's objective under a name that configs can use.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from ._validation import check_choice, closest, fail
+from .losses import LOSSES, Loss, get_loss
+from .models import LinearModel, LogisticModel, Model
+
+
+class Batch(NamedTuple):
+    """The rows an objective sees: X (n, p), y (n,), groups (n,) or None, ω (n,) summing to 1."""
+
+    X: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray | None
+    omega: np.ndarray
+
+
+class Objective:
+    """Base class. Subclasses set ``name`` and implement ``evaluate``."""
+
+    name: str = "objective"
+    kind: str = "prediction"  # or "parameter"
+    differentiable: bool = True
+    smooth: bool = True  # continuous gradient: a Newton or a safe-step solver may use it
+
+    def is_convex(self, model: Model) -> bool:
+        return False
+
+    def describe(self) -> dict:
+        return {"name": self.name}
+
+    def __repr__(self):
+        params = ", ".join(f"{k}={v!r}" for k, v in self.describe().items() if k != "name")
+        return f"{type(self).__name__}({params})"
+
+
+class PredictionObjective(Objective):
+    kind = "prediction"
+
+    def evaluate(self, batch: Batch, P: np.ndarray, grad: bool = True):
+        """f (K,) and ∂f/∂P (n, K) (or None without ``grad``) for predictions P (n, K)."""
+        raise NotImplementedError
+
+    def curvature(self, batch: Batch, P: np.ndarray) -> np.ndarray | None:
+        """∂²f/∂Pᵢ² (n, K) where f is a sum of per-row terms; None if not available."""
+        return None
+
+    def hessian_matrix(self, batch: Batch, Xt: np.ndarray, P: np.ndarray) -> np.ndarray | None:
+        """∂²f/∂θ² for a linear model, (d, d) or (K, d, d), when f is not a sum of per-row terms
+        (e.g. a squared gap between group means); Xt = [X, 1]. None if not available."""
+        return None
+
+
+class ParameterObjective(Objective):
+    kind = "parameter"
+
+    def evaluate_theta(self, Theta: np.ndarray, grad: bool = True):
+        raise NotImplementedError
+
+    def hessian(self, d: int) -> np.ndarray | None:
+        return None
+
+
+def _affine_link(model: Model) -> bool:
+    return type(model) is LinearModel
+
+
+class LossObjective(PredictionObjective):
+    """Mean accuracy loss Σ ωᵢ ℓ(yᵢ, ŷᵢ)."""
+
+    def __init__(self, loss: str | Loss = "mse", **params):
+        self.loss = get_loss(loss, **params)
+        self.name = self.loss.name
+        self.smooth = self.loss.curvature is not None
+        self.differentiable = True
+
+    def evaluate(self, batch, P, grad=True):
+        y = batch.y[:, None]
+        w = batch.omega[:, None]
+        f = (self.loss.value(y, P) * w).sum(axis=0)
+        return f, (self.loss.deriv(y, P) * w if grad else None)
+
+    def curvature(self, batch, P):
+        if self.loss.name == "mse":
+            return np.broadcast_to(2.0 * batch.omega[:, None], P.shape)
+        return None
+
+    def is_convex(self, model):
+        if isinstance(model, LogisticModel):
+            return self.loss.name == "log_loss"
+        return _affine_link(model) and self.loss.name != "log_loss"
+
+    def describe(self):
+        return {"name": self.name, **self.loss.params}
+
+
+class CapViolation(PredictionObjective):
+    """Σ ωᵢ max(0, ŷᵢ − cap)²: smooth, convex for a linear model, zero when no prediction exceeds cap."""
+
+    name = "cap_violation"
+
+    def __init__(self, cap: float = 120.0):
+        self.cap = _finite("cap", cap)
+
+    def evaluate(self, batch, P, grad=True):
+        over = np.maximum(P - self.cap, 0.0)
+        w = batch.omega[:, None]
+        return (over * over * w).sum(axis=0), (2.0 * over * w if grad else None)
+
+    def curvature(self, batch, P):
+        return 2.0 * (P > self.cap) * batch.omega[:, None]
+
+    def is_convex(self, model):
+        return _affine_link(model)
+
+    def describe(self):
+        return {"name": self.name, "cap": self.cap}
+
+
+class CapExcessRate(PredictionObjective):
+    """Share Σ ωᵢ [ŷᵢ > cap] of predictions above the cap: for reporting, it has no gradient."""
+
+    name = "cap_excess_rate"
+    differentiable = False
+    smooth = False
+
+    def __init__(self, cap: float = 120.0):
+        self.cap = _finite("cap", cap)
+
+    def evaluate(self, batch, P, grad=True):
+        return ((P > self.cap) * batch.omega[:, None]).sum(axis=0), None
+
+    def describe(self):
+        return {"name": self.name, "cap": self.cap}
+
+
+class CapMax(PredictionObjective):
+    """max ŷ − cap, the hard form of the cap (≤ 0 when it holds); subgradient at the arg-max row."""
+
+    name = "cap_max"
+    smooth = False
+
+    def __init__(self, cap: float = 120.0):
+        self.cap = _finite("cap", cap)
+
+    def evaluate(self, batch, P, grad=True):
+        idx = P.argmax(axis=0)
+        f = P[idx, np.arange(P.shape[1])] - self.cap
+        if not grad:
+            return f, None
+        dP = np.zeros_like(P)
+        dP[idx, np.arange(P.shape[1])] = 1.0
+        return f, dP
+
+    def is_convex(self, model):
+        return _affine_link(model)
+
+    def describe(self):
+        return {"name": self.name, "cap": self.cap}
+
+
+class L2Norm(ParameterObjective):
+    """‖w‖² of the weights (the intercept is not penalised)."""
+
+    name = "l2"
+
+    def evaluate_theta(self, Theta, grad=True):
+        W = Theta[:, :-1]
+        g = np.concatenate([2.0 * W, np.zeros((len(Theta), 1))], axis=1) if grad else None
+        return (W * W).sum(axis=1), g
+
+    def hessian(self, d):
+        H = 2.0 * np.eye(d)
+        H[-1, -1] = 0.0
+        return H
+
+    def is_convex(self, model):
+        return True
+
+
+class L1Norm(ParameterObjective):
+    """‖w‖₁ of the weights; subgradient sign(w)."""
+
+    name = "l1"
+    smooth = False
+
+    def evaluate_theta(self, Theta, grad=True):
+        W = Theta[:, :-1]
+        g = np.concatenate([np.sign(W), np.zeros((len(Theta), 1))], axis=1) if grad else None
+        return np.abs(W).sum(axis=1), g
+
+    def is_convex(self, model):
+        return True
+
+
+def _finite(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        fail(name, "a finite number", value)
+    return float(value)
+
+
+_REGISTRY: dict[str, Callable[..., Objective]] = {
+    **{name: (lambda name: lambda **p: LossObjective(name, **p))(name) for name in LOSSES},
+    "cap_violation": CapViolation,
+    "cap_excess_rate": CapExcessRate,
+    "cap_max": CapMax,
+    "l2": L2Norm,
+    "l1": L1Norm,
+}
+_entry_points_loaded = False
+
+
+def register_objective(name: str):
+    """Decorator: make an Objective subclass (or factory) available under ``name`` in configs.
+
+    >>> @register_objective("my_gap")
+    ... class MyGap(PredictionObjective): ...
+    """
+    def deco(factory):
+        _REGISTRY[name] = factory
+        return factory
+    return deco
+
+
+def _load_entry_points():
+    # installed packages register objectives under the entry-point group "tradeoff.objectives"
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    for ep in entry_points(group="tradeoff.objectives"):
+        _REGISTRY.setdefault(ep.name, ep.load())
+
+
+def objective_names() -> list[str]:
+    _load_entry_points()
+    _import_builtin_extensions()
+    return sorted(_REGISTRY)
+
+
+def _import_builtin_extensions():
+    # fairness objectives live in their own module and register themselves on import
+    try:
+        from . import fairness_objectives  # noqa: F401
+    except ImportError:
+        pass
+
+
+def get_objective(spec, **params) -> Objective:
+    """An objective from an instance, a name, or a dict ``{"name": ..., **params}``."""
+    if isinstance(spec, Objective):
+        return spec
+    if isinstance(spec, dict):
+        spec = dict(spec)
+        if "name" not in spec:
+            fail("objective", "a table with a `name` key", spec)
+        params = {**spec, **params}
+        spec = params.pop("name")
+    names = objective_names()
+    check_choice("objective", spec, names)
+    factory = _REGISTRY[spec]
+    try:
+        sig = inspect.signature(factory)
+        sig.bind(**params)
+    except TypeError:
+        accepted = [p for p in sig.parameters if p not in ("self",)]
+        bad = sorted(set(params) - set(accepted))
+        hint = closest(bad[0], accepted) if bad else ""
+        fail(f"parameters of objective {spec!r}",
+             f"among {', '.join(accepted) or 'none'}", sorted(params), hint.strip())
+    except ValueError:
+        pass  # builtins without a signature
+    return factory(**params)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """g(θ) = objective(θ) − bound ≤ 0."""
+
+    objective: Objective
+    bound: float
+
+    @property
+    def name(self) -> str:
+        return f"{self.objective.name} <= {self.bound:g}"

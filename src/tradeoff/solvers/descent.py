@@ -1,0 +1,109 @@
+"""The batched descent engine shared by the gradient solvers.
+
+Candidates live in standardised parameters Φ (K, d) with Θ = Φ A (see ``Standardizer``), which makes
+one step size fit every coordinate. Each epoch takes one gradient per active candidate and a
+backtracking (Armijo) line search done for all candidates at once: trial steps that fail the
+sufficient-decrease test are halved, only for the candidates that failed.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ..problem import Problem
+
+ARMIJO_C = 1e-4
+MAX_HALVINGS = 40
+
+
+class ScaledProblem:
+    """A problem seen in Φ, counting evaluations (one = one candidate on the full data)."""
+
+    def __init__(self, problem: Problem, standardize: bool = True):
+        self.problem = problem
+        self.A = problem.standardizer.matrix if standardize else np.eye(problem.d)
+        self.evaluations = 0
+
+    def theta(self, Phi):
+        return Phi @ self.A
+
+    def phi(self, Theta):
+        return np.linalg.solve(self.A.T, np.asarray(Theta, float).T).T
+
+    def combine(self, Phi, coef):
+        self.evaluations += len(Phi)
+        F, G, g = self.problem.combine(self.theta(Phi), coef)
+        return F, G, g @ self.A.T
+
+    def gradients(self, Phi):
+        """F, G, dF (K, m, d) in Φ."""
+        self.evaluations += len(Phi)
+        ev = self.problem.evaluate(self.theta(Phi))
+        return ev.F, ev.G, ev.dF @ self.A.T
+
+    def values(self, Phi):
+        self.evaluations += len(Phi)
+        ev = self.problem.evaluate(self.theta(Phi), grad=False)
+        return ev.F, ev.G
+
+
+def line_search(Phi, D, v, slope, merit: Callable, t):
+    """Backtracking along −D for every row at once.
+
+    Accept the largest t in {t, t/2, …} with merit(Φ − tD, rows) ≤ v − c·t·slope. Returns the new Φ,
+    its merit, the accepted steps and a mask of rows that found no decrease.
+    """
+    K = len(Phi)
+    new_phi, new_v, t = Phi.copy(), v.copy(), t.copy()
+    pending = np.arange(K)
+    for _ in range(MAX_HALVINGS):
+        trial = Phi[pending] - t[pending, None] * D[pending]
+        vt = merit(trial, pending)
+        ok = np.isfinite(vt) & (vt <= v[pending] - ARMIJO_C * t[pending] * slope[pending])
+        done = pending[ok]
+        new_phi[done], new_v[done] = trial[ok], vt[ok]
+        pending = pending[~ok]
+        if len(pending) == 0:
+            break
+        t[pending] *= 0.5
+    stuck = np.zeros(K, bool)
+    stuck[pending] = True
+    return new_phi, new_v, t, stuck
+
+
+def descend(sp: ScaledProblem, value, coef, Phi0, *, max_epochs: int, tol: float, budget: int):
+    """Minimise a per-candidate scalarisation from Φ₀ (K, d).
+
+    ``value(F, G, rows)`` (K',) and ``coef(F, G, rows)`` (K', m + c) define the k-th candidate's
+    function Σᵢ coefᵢ·vᵢ and its value; ``rows`` are candidate indices, so each candidate keeps its
+    own weights. Stops a candidate when its value changes by less than ``tol`` (relative), or when
+    the evaluation budget is spent. Returns Φ, the epochs run and a status per candidate.
+    """
+    Phi = np.array(Phi0, dtype=float)
+    K = len(Phi)
+    t = np.ones(K)
+    active = np.ones(K, bool)
+    status = np.full(K, "budget", dtype=object)
+    epochs = 0
+    for epochs in range(1, max_epochs + 1):
+        rows = np.flatnonzero(active)
+        if len(rows) == 0 or sp.evaluations + 2 * len(rows) > budget:
+            break
+        F, G, g = sp.combine(Phi[rows], lambda F, G: coef(F, G, rows))
+        v = value(F, G, rows)
+        slope = (g * g).sum(axis=1)
+
+        def merit(trial, sub):
+            Ft, Gt = sp.values(trial)
+            return value(Ft, Gt, rows[sub])
+
+        # try a doubled step first so the step can grow back after a hard stretch
+        new, vnew, tnew, stuck = line_search(Phi[rows], g, v, slope, merit, np.minimum(2 * t[rows], 1e6))
+        Phi[rows], t[rows] = new, tnew
+        small = np.abs(v - vnew) <= tol * np.maximum(1.0, np.abs(v))
+        done = small | stuck | (slope == 0)
+        status[rows[done]] = "converged"
+        active[rows[done]] = False
+    return Phi, epochs, status

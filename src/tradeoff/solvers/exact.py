@@ -1,0 +1,126 @@
+"""Exact reference fronts for convex problems: each weighted sum solved to tight tolerance.
+
+Quadratic objectives (MSE, a squared gap) make one Newton step exact; piecewise-quadratic ones
+(cap_violation) converge in a few semi-smooth Newton steps. All K weights are solved together: the
+Hessians (K, d, d) come from one contraction and the steps from one batched linear solve.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .._validation import check_positive
+from ..front import Front
+from ..problem import Problem
+from .descent import ScaledProblem, line_search
+from .weights import refine_two, simplex_grid
+
+ANCHOR_SHARE = 1e-8
+
+
+def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, max_iter: int):
+    """Minimise Σᵢ W_rawₖᵢ fᵢ for every row k by damped Newton in Φ; returns Φ, iterations, converged."""
+    problem, A = sp.problem, sp.A
+    c = problem.n_constraints
+    C = np.hstack([W_raw, np.zeros((len(W_raw), c))])
+    Phi = Phi0.copy()
+    K, d = Phi.shape
+    active = np.ones(K, bool)
+    it = 0
+    for it in range(1, max_iter + 1):
+        rows = np.flatnonzero(active)
+        if len(rows) == 0:
+            break
+        F, G, g = sp.combine(Phi[rows], lambda F, G: C[rows])
+        H = problem.hessians(sp.theta(Phi[rows]), C[rows])
+        H = A @ H @ A.T
+        # a relative ridge keeps flat directions (e.g. a norm that ignores the intercept) solvable
+        ridge = 1e-14 * np.trace(H, axis1=1, axis2=2)[:, None, None] * np.eye(d)
+        step = np.linalg.solve(H + ridge, g[:, :, None])[:, :, 0]
+        dec = (g * step).sum(1)
+        v = (F * W_raw[rows]).sum(1)
+        done = dec <= tol * np.maximum(1.0, np.abs(v))
+        active[rows[done]] = False
+        move = ~done
+        if not move.any():
+            break
+        r = rows[move]
+
+        def merit(trial, sub):
+            Ft, _ = sp.values(trial)
+            return (Ft * W_raw[r[sub]]).sum(1)
+
+        new, _, _, _ = line_search(Phi[r], step[move], v[move], dec[move], merit, np.ones(len(r)))
+        Phi[r] = new
+    return Phi, it, ~active
+
+
+def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, tol: float = 1e-24,
+          max_iter: int = 100, **_opts) -> Front:
+    """The Pareto front of a convex problem from K weighted sums of the normalised objectives.
+
+    Returns a Front with ``success=False`` and no points when the problem is not convex or an
+    objective has no second derivative (say which). With ``adaptive`` (two objectives), half the
+    weights are evenly spaced and the rest bisect the widest gaps between neighbouring points.
+    """
+    check_positive("n_points", n_points, integer=True)
+    t0 = time.perf_counter()
+    names, params = problem.objective_names, problem.param_names
+    options = dict(n_points=n_points, adaptive=adaptive, tol=tol, max_iter=max_iter)
+
+    def empty(msg):
+        return Front(np.zeros((0, problem.m)), np.zeros((0, problem.d)), names, params, "exact",
+                     options, 0, time.perf_counter() - t0, False, msg)
+
+    convex, why = problem.is_convex()
+    if not convex:
+        return empty(f"no exact front: the problem is not convex ({why})")
+    if problem.n_constraints:
+        return empty("no exact front: constraints are not supported by the exact solver")
+    probe = problem.hessians(np.zeros((1, problem.d)), np.ones((1, problem.m)))
+    if probe is None:
+        bad = [o.name for o in problem.objectives if not o.smooth]
+        return empty("no exact front: objective(s) " + ", ".join(bad or ["?"]) +
+                     " have no second derivative; compare against the best front found instead")
+    sp = ScaledProblem(problem, True)
+    m = problem.m
+    lo, hi = problem.phi_box()
+    start = 0.5 * (lo + hi)
+    F0, _ = sp.values(start[None])
+    raw = np.maximum(np.abs(F0[0]), 1e-12)
+    # anchors: each objective with a 1e-8 share of the others, which picks the best of its minimisers
+    Wa = np.full((m, m), ANCHOR_SHARE)
+    np.fill_diagonal(Wa, 1.0)
+    anchor_phi, _, ok_a = _newton(sp, Wa / raw, np.repeat(start[None], m, 0), tol, max_iter)
+    FA, _ = sp.values(anchor_phi)
+    ideal, nadir = FA.min(0), FA.max(0)
+    span = np.where(nadir > ideal, nadir - ideal, 1.0)
+
+    def solve(W):
+        interior = (W > 0).all(1)
+        Phi = np.empty((len(W), problem.d))
+        conv = np.ones(len(W), bool)
+        Phi[~interior] = W[~interior] @ anchor_phi  # a zero weight means an anchor
+        if interior.any():
+            Wi = W[interior]
+            Phi[interior], _, conv[interior] = _newton(sp, Wi / span, Wi @ anchor_phi, tol, max_iter)
+        return Phi, conv
+
+    k0 = max(n_points // 2, 2) if adaptive and m == 2 else n_points
+    W = simplex_grid(k0, m)
+    Phi, conv = solve(W)
+    while adaptive and m == 2 and len(W) < n_points:
+        Fn = (sp.values(Phi)[0] - ideal) / span
+        Wn = refine_two(W, Fn, min(n_points - len(W), len(W) - 1))
+        Pn, cn = solve(Wn)
+        W, Phi, conv = np.vstack([W, Wn]), np.vstack([Phi, Pn]), np.concatenate([conv, cn])
+    F, _ = sp.values(Phi)
+    order = np.lexsort(F.T[::-1])
+    ok = bool(conv.all() and ok_a.all())
+    msg = (f"{len(W)} weighted sums solved by Newton to a decrement ≤ {tol:g}" if ok else
+           f"{int((~conv).sum())} of {len(W)} weighted sums did not converge in {max_iter} Newton steps")
+    return Front(F[order], sp.theta(Phi[order]), names, params, "exact", options, sp.evaluations,
+                 time.perf_counter() - t0, ok, msg, None,
+                 {"weights": W[order].tolist(), "ideal": ideal.tolist(), "span": span.tolist()})

@@ -1,0 +1,372 @@
+"""Gradient solvers: all K points of a front trained together as one array program.
+
+Objectives are normalised first, f̃ᵢ = (fᵢ − idealᵢ) / spanᵢ, with the ideal and nadir taken from the
+m anchor solutions (each objective minimised with a 10⁻³ share of the others to break ties), so that
+weights mean the same whatever the units. Constraints (the problem's g ≤ 0, and the ε-constraint's
+f̃ᵢ ≤ ε̃) are handled by an augmented Lagrangian around the same descent engine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import check_positive, fail
+from ..problem import Problem
+from .descent import ScaledProblem, descend, line_search
+from .weights import check_weights, log_grid, refine_two, simplex_grid
+
+ANCHOR_SHARE = 1e-3
+
+
+class Setup:
+    """What every gradient solver shares: Φ-space problem, start point, normalisation, budget."""
+
+    def __init__(self, problem: Problem, *, n_points, max_evaluations, max_epochs, tol,
+                 standardize, seed):
+        check_positive("n_points", n_points, integer=True)
+        check_positive("max_epochs", max_epochs, integer=True)
+        check_positive("tol", tol)
+        self.problem = problem
+        self.K = n_points
+        self.budget = (check_positive("max_evaluations", max_evaluations, integer=True)
+                       if max_evaluations is not None else 2000 * n_points)
+        self.max_epochs = max_epochs
+        self.tol = tol
+        self.rng = np.random.default_rng(seed)
+        self.sp = ScaledProblem(problem, standardize)
+        lo, hi = problem.phi_box()
+        start = 0.5 * (lo + hi)
+        if not standardize:
+            start = problem.standardizer.to_original(start[None])[0]
+        self.start = start
+        self.m, self.c = problem.m, problem.n_constraints
+        self._anchors()
+
+    def _anchors(self):
+        """Ideal and nadir from m anchor solutions, each one array program over the m anchors."""
+        m = self.m
+        F0, G0 = self.sp.values(self.start[None])
+        raw = np.maximum(np.abs(F0[0]), 1e-12)
+        W = np.full((m, m), ANCHOR_SHARE / max(m - 1, 1))
+        np.fill_diagonal(W, 1.0 - ANCHOR_SHARE)
+        C = W / raw
+        Phi, _, _ = self.constrained(np.repeat(self.start[None], m, 0),
+                                     lambda F, G, r: (F * C[r]).sum(1),
+                                     lambda F, G, r: np.hstack([C[r], np.zeros((len(r), self.c))]),
+                                     budget=max(self.budget // 5, 50 * m))
+        FA, _ = self.sp.values(Phi)
+        self.anchor_phi, self.anchor_F = Phi, FA
+        self.ideal = FA.min(axis=0)
+        nadir = FA.max(axis=0)
+        self.span = np.where(nadir - self.ideal > 1e-12 * np.maximum(1, np.abs(nadir)),
+                             nadir - self.ideal, np.maximum(np.abs(nadir), 1.0))
+
+    def norm(self, F):
+        return (F - self.ideal) / self.span
+
+    # constraints h(F, G) ≤ 0 as rows of a linear map on V = [F, G]: h = V·Aᵀ − b
+    def constrained(self, Phi0, value, coef, *, eps_rows=None, budget=None):
+        """Minimise value/coef subject to the problem's constraints (and f̃ᵢ ≤ ε̃ᵢ from ``eps_rows``,
+        an array (K, m − 1) of normalised bounds on objectives 2…m) by an augmented Lagrangian."""
+        budget = self.budget if budget is None else min(budget, self.budget)
+        m, c, K = self.m, self.c, len(Phi0)
+        n_eps = 0 if eps_rows is None else eps_rows.shape[1]
+        if c == 0 and n_eps == 0:
+            return descend(self.sp, value, coef, Phi0, max_epochs=self.max_epochs, tol=self.tol,
+                           budget=budget)
+        # h_j = (v_i − bound) / s_j: rows of (A, b) per candidate
+        span = getattr(self, "span", np.ones(m))
+        ideal = getattr(self, "ideal", np.zeros(m))
+        lam = np.zeros((K, n_eps + c))
+        rho = 10.0
+
+        def h(F, G, r):
+            parts = []
+            if n_eps:
+                parts.append((F[:, 1:] - ideal[1:]) / span[1:] - eps_rows[r])
+            if c:
+                parts.append(G)
+            return np.hstack(parts)
+
+        def L_value(F, G, r):
+            hv = h(F, G, r)
+            return value(F, G, r) + ((np.maximum(0, lam[r] + rho * hv) ** 2 - lam[r] ** 2)
+                                     / (2 * rho)).sum(1)
+
+        def L_coef(F, G, r):
+            mult = np.maximum(0, lam[r] + rho * h(F, G, r))
+            C = coef(F, G, r).copy()
+            if n_eps:
+                C[:, 1:m] += mult[:, :n_eps] / span[1:]
+            if c:
+                C[:, m:] += mult[:, n_eps:]
+            return C
+
+        Phi = np.array(Phi0, float)
+        status = np.full(K, "budget", dtype=object)
+        epochs = 0
+        prev = np.inf
+        for _ in range(30):
+            start_evals = self.sp.evaluations
+            Phi, e, status = descend(self.sp, L_value, L_coef, Phi, max_epochs=self.max_epochs,
+                                     tol=self.tol, budget=budget)
+            epochs += e
+            F, G = self.sp.values(Phi)
+            hv = h(F, G, np.arange(K))
+            lam = np.maximum(0, lam + rho * hv)
+            viol = np.maximum(hv, 0).max()
+            if viol <= 1e-9 or self.sp.evaluations >= budget or self.sp.evaluations == start_evals:
+                break
+            if viol > 0.25 * prev:
+                rho *= 5.0
+            prev = viol
+        return Phi, epochs, status
+
+    def finish(self, name, options, Phi, status, epochs, t0, extra=None):
+        from ..front import Front
+
+        Theta = self.sp.theta(Phi)
+        F, G = self.sp.values(Phi)
+        converged = int((status == "converged").sum())
+        ok = converged == len(Phi)
+        msg = (f"all {len(Phi)} points converged (tol={self.tol:g})" if ok else
+               f"{converged} of {len(Phi)} points converged; the budget of {self.budget} evaluations "
+               f"or {self.max_epochs} epochs ran out first")
+        import time
+
+        return Front(F, Theta, self.problem.objective_names, self.problem.param_names, name,
+                     options, self.sp.evaluations, time.perf_counter() - t0, ok, msg,
+                     G if self.c else None,
+                     {"epochs": epochs, "ideal": self.ideal.tolist(), "span": self.span.tolist(),
+                      **(extra or {})})
+
+
+def _scalarisation(setup: Setup, W):
+    """Weighted sum Σ Wₖᵢ f̃ᵢ: value and gradient coefficients (constraints get 0)."""
+    c = setup.c
+
+    def value(F, G, r):
+        return (setup.norm(F) * W[r]).sum(1)
+
+    def coef(F, G, r):
+        return np.hstack([W[r] / setup.span, np.zeros((len(r), c))])
+
+    return value, coef
+
+
+def _start(setup: Setup, W):
+    """Start each point from the anchors' mix by its weights: close to its optimum on a convex front."""
+    return W @ setup.anchor_phi
+
+
+def weighted_sum(problem, *, n_points=50, weights=None, adaptive=False, max_evaluations=None,
+                 max_epochs=2000, tol=1e-10, standardize=True, seed=0, _name="weighted-sum", **_opts):
+    """Minimise Σ wᵢ f̃ᵢ for K weight vectors (evenly spread, given, or ``adaptive``: half evenly
+    spread, the rest placed in the widest gaps of the front found so far, two objectives)."""
+    import time
+
+    t0 = time.perf_counter()
+    s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
+              tol=tol, standardize=standardize, seed=seed)
+    W = simplex_grid(n_points, s.m) if weights is None else check_weights(weights, s.m)
+    if adaptive and s.m == 2 and weights is None:
+        W = simplex_grid(max(n_points // 2, 2), 2)
+    value, coef = _scalarisation(s, W)
+    Phi, epochs, status = s.constrained(_start(s, W), value, coef)
+    while adaptive and s.m == 2 and weights is None and len(W) < n_points:
+        Fn = s.norm(s.sp.values(Phi)[0])
+        Wn = refine_two(W, Fn, min(n_points - len(W), len(W) - 1))
+        value_n, coef_n = _scalarisation(s, Wn)
+        Pn, e, st = s.constrained(_start(s, Wn), value_n, coef_n)
+        W, Phi, status = np.vstack([W, Wn]), np.vstack([Phi, Pn]), np.concatenate([status, st])
+        epochs += e
+    options = dict(n_points=n_points, adaptive=adaptive, max_evaluations=s.budget,
+                   max_epochs=max_epochs, tol=tol, standardize=standardize, seed=seed)
+    return s.finish(_name, options, Phi, status, epochs, t0, {"weights": W.tolist()})
+
+
+def penalty(problem, *, n_points=50, lambdas=None, max_evaluations=None, max_epochs=2000,
+            tol=1e-10, standardize=True, seed=0, **_opts):
+    """Minimise f̃₁ + λ·Σᵢ₌₂ f̃ᵢ for λ on a log grid from 10⁻³ to 10³ (the post's penalty descent)."""
+    lam = log_grid(n_points) if lambdas is None else np.asarray(lambdas, float)
+    if lam.ndim != 1 or (lam < 0).any() or not np.isfinite(lam).all():
+        fail("lambdas", "a list of non-negative finite numbers", lam.tolist())
+    m = problem.m
+    W = np.column_stack([np.ones_like(lam)] + [lam] * (m - 1))
+    W = W / W.sum(1, keepdims=True)  # same minimisers as f̃₁ + λ f̃₂, with weights on the simplex
+    front = weighted_sum(problem, n_points=len(lam), weights=W, max_evaluations=max_evaluations,
+                         max_epochs=max_epochs, tol=tol, standardize=standardize, seed=seed,
+                         _name="penalty")
+    return front
+
+
+def chebyshev(problem, *, n_points=50, weights=None, mu=0.01, max_evaluations=None,
+              max_epochs=2000, tol=1e-10, standardize=True, seed=0, **_opts):
+    """Smooth Tchebycheff: μ·log Σᵢ exp(wᵢ (f̃ᵢ − z̃ᵢ) / μ) with utopia z̃ = −0.01; its minimiser lies on
+    the ray from z̃ along (1/wᵢ), so it also reaches non-convex parts of a front."""
+    import time
+
+    t0 = time.perf_counter()
+    check_positive("mu", mu)
+    s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
+              tol=tol, standardize=standardize, seed=seed)
+    R = simplex_grid(n_points, s.m) if weights is None else check_weights(weights, s.m)
+    W = 1.0 / (R + 1e-2)  # even rays, not even weights
+    W = W / W.sum(1, keepdims=True)
+    z = -0.01
+
+    def value(F, G, r):
+        a = W[r] * (s.norm(F) - z) / mu
+        amax = a.max(1, keepdims=True)
+        return mu * (amax[:, 0] + np.log(np.exp(a - amax).sum(1)))
+
+    def coef(F, G, r):
+        a = W[r] * (s.norm(F) - z) / mu
+        p = np.exp(a - a.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        return np.hstack([p * W[r] / s.span, np.zeros((len(r), s.c))])
+
+    Phi, epochs, status = s.constrained(_start(s, R), value, coef)
+    options = dict(n_points=n_points, mu=mu, max_evaluations=s.budget, max_epochs=max_epochs,
+                   tol=tol, standardize=standardize, seed=seed)
+    return s.finish("chebyshev", options, Phi, status, epochs, t0, {"weights": W.tolist()})
+
+
+def epsilon_constraint(problem, *, n_points=50, epsilon=None, max_evaluations=None,
+                       max_epochs=2000, tol=1e-10, standardize=True, seed=0, **_opts):
+    """Minimise f₁ subject to fᵢ ≤ εᵢ (i ≥ 2) by an augmented Lagrangian, for K values of ε.
+
+    ``epsilon`` is (K,) for two objectives or (K, m − 1), in the objectives' own units; by default K
+    values evenly spaced between the anchors. Each returned point is then moved toward the anchor of
+    the constrained objectives by bisection until fᵢ ≤ εᵢ holds exactly (convexity makes that safe).
+    """
+    import time
+
+    t0 = time.perf_counter()
+    s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
+              tol=tol, standardize=standardize, seed=seed)
+    m = s.m
+    lowest = s.anchor_F.min(axis=0)[1:]
+    if epsilon is None:
+        t = np.linspace(0, 1, n_points)[:, None]
+        eps = s.ideal[1:] + t * s.span[1:]
+    else:
+        eps = np.asarray(epsilon, dtype=float).reshape(-1, m - 1) if np.ndim(epsilon) else \
+            np.full((1, m - 1), float(epsilon))
+        if not np.isfinite(eps).all():
+            fail("epsilon", "finite", eps.tolist())
+        slack = 1e-9 * s.span[1:]
+        low = eps < lowest - slack
+        if low.any():
+            i = int(np.argwhere(low)[0][1])
+            fail("epsilon", f"at least the smallest attainable {problem.objective_names[i + 1]}, "
+                 f"{lowest[i]:.6g} (ε below it is infeasible)", float(eps[low][0]),
+                 "Raise ε, or leave it out to sweep the attainable range.")
+    eps_n = (eps - s.ideal[1:]) / s.span[1:]
+    K = len(eps)
+    W = np.zeros((K, m))
+    W[:, 0] = 1.0
+    value, coef = _scalarisation(s, W)
+    # start between the anchors, as far along as ε asks
+    share = np.clip(eps_n.mean(1), 0, 1)[:, None]
+    Phi0 = share * s.anchor_phi[0] + (1 - share) * s.anchor_phi[min(1, m - 1)]
+    Phi, epochs, status = s.constrained(Phi0, value, coef, eps_rows=eps_n)
+    Phi = _restore_feasibility(s, Phi, eps)
+    options = dict(n_points=K, max_evaluations=s.budget, max_epochs=max_epochs, tol=tol,
+                   standardize=standardize, seed=seed)
+    return s.finish("epsilon-constraint", options, Phi, status, epochs, t0,
+                    {"epsilon": eps.tolist()})
+
+
+def _restore_feasibility(s: Setup, Phi, eps):
+    """Bisect each point toward the constrained objectives' best anchor until fᵢ ≤ εᵢ holds.
+
+    On convex objectives fᵢ along the segment is below the chord, so 40 halvings suffice; points
+    already feasible do not move."""
+    target = s.anchor_phi[1:][np.argmin(s.anchor_F[1:, 1:].sum(1))]
+    F, _ = s.sp.values(Phi)
+    bad = (F[:, 1:] > eps).any(1)
+    if not bad.any():
+        return Phi
+    lo, hi = np.zeros(bad.sum()), np.ones(bad.sum())
+    P0 = Phi[bad]
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        Ft, _ = s.sp.values((1 - mid)[:, None] * P0 + mid[:, None] * target)
+        ok = (Ft[:, 1:] <= eps[bad]).all(1)
+        hi = np.where(ok, mid, hi)
+        lo = np.where(ok, lo, mid)
+    Phi = Phi.copy()
+    Phi[bad] = (1 - hi)[:, None] * P0 + hi[:, None] * target
+    return Phi
+
+
+def _min_norm(Gm):
+    """α on the simplex minimising ‖Σ αᵢ gᵢ‖ for each candidate; Gm (K, m, d) -> α (K, m)."""
+    K, m, _ = Gm.shape
+    if m == 2:
+        g1, g2 = Gm[:, 0], Gm[:, 1]
+        diff = g1 - g2
+        den = (diff * diff).sum(1)
+        a = np.where(den > 0, ((g2 - g1) * g2).sum(1) / np.where(den > 0, den, 1), 0.5)
+        a = np.clip(a, 0, 1)
+        return np.column_stack([a, 1 - a])
+    M = Gm @ Gm.transpose(0, 2, 1)  # (K, m, m) Gram matrices
+    alpha = np.full((K, m), 1.0 / m)
+    for it in range(100):  # Frank–Wolfe, all candidates at once
+        grad = (M @ alpha[:, :, None])[:, :, 0]
+        j = grad.argmin(1)
+        e = np.eye(m)[j]
+        d = e - alpha
+        Md = (M @ d[:, :, None])[:, :, 0]
+        den = (d * Md).sum(1)
+        step = np.where(den > 0, np.clip(-(alpha * Md).sum(1) / np.where(den > 0, den, 1), 0, 1), 0)
+        alpha = alpha + step[:, None] * d
+    return alpha
+
+
+def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=1e-10,
+         standardize=True, seed=0, **_opts):
+    """Multiple-gradient descent: from K starting points (random mixes of the anchors, seeded),
+    step along the min-norm convex combination of the normalised gradients, a direction that
+    lowers every objective, until it vanishes (a Pareto-stationary point)."""
+    import time
+
+    t0 = time.perf_counter()
+    s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
+              tol=tol, standardize=standardize, seed=seed)
+    if s.c:
+        fail("solver", "a solver that handles constraints", "mgda",
+             "MGDA has no constraint handling here; use 'epsilon-constraint' or 'nsga2'.")
+    mix = s.rng.dirichlet(np.ones(s.m), size=n_points)
+    mix[: s.m] = np.eye(s.m)[: min(s.m, n_points)]
+    Phi = mix @ s.anchor_phi
+    K = len(Phi)
+    t = np.ones(K)
+    active = np.ones(K, bool)
+    status = np.full(K, "budget", dtype=object)
+    epochs = 0
+    for epochs in range(1, max_epochs + 1):
+        rows = np.flatnonzero(active)
+        if len(rows) == 0 or s.sp.evaluations + 2 * len(rows) > s.budget:
+            break
+        F, _, dF = s.sp.gradients(Phi[rows])
+        Gn = dF / s.span[None, :, None]
+        alpha = _min_norm(Gn)
+        D = (alpha[:, :, None] * Gn).sum(1)
+        slope = (D * D).sum(1)
+        Fn = s.norm(F)
+
+        def merit(trial, sub):
+            Ft, _ = s.sp.values(trial)
+            return (s.norm(Ft) - Fn[sub]).max(1)
+
+        new, vnew, tnew, stuck = line_search(Phi[rows], D, np.zeros(len(rows)), slope, merit,
+                                             np.minimum(2 * t[rows], 1e6))
+        Phi[rows], t[rows] = new, tnew
+        done = (slope <= tol ** 2) | stuck | (np.abs(vnew) <= tol)
+        status[rows[done]] = "converged"
+        active[rows[done]] = False
+    options = dict(n_points=n_points, max_evaluations=s.budget, max_epochs=max_epochs, tol=tol,
+                   standardize=standardize, seed=seed)
+    return s.finish("mgda", options, Phi, status, epochs, t0)

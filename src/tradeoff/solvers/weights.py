@@ -1,0 +1,53 @@
+"""Weight vectors on the simplex, evenly spaced or placed where a two-objective front bends."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import fail
+
+
+def simplex_grid(k: int, m: int) -> np.ndarray:
+    """About k weight vectors (k, m) spread over the simplex {w ≥ 0, Σw = 1}.
+
+    m = 2 gives exactly k evenly spaced points; m > 2 uses pymoo's Riesz s-energy directions,
+    which place exactly k well-spread points for any k.
+    """
+    if m == 2:
+        t = np.linspace(0.0, 1.0, k)
+        return np.column_stack([1.0 - t, t])
+    from pymoo.util.ref_dirs import get_reference_directions
+
+    return get_reference_directions("energy", m, k, seed=1)
+
+
+def check_weights(W, m: int) -> np.ndarray:
+    """W (k, m) with non-negative rows summing to 1 (to 1e-9); else a clear error."""
+    W = np.atleast_2d(np.asarray(W, dtype=float))
+    if W.ndim != 2 or W.shape[1] != m:
+        fail("weights", f"an array of shape (k, {m}), one column per objective", f"shape {W.shape}")
+    off = (W < 0).any(axis=1) | (np.abs(W.sum(axis=1) - 1.0) > 1e-9) | ~np.isfinite(W).all(axis=1)
+    if off.any():
+        i = int(np.argmax(off))
+        fail("weights", "on the simplex (every entry ≥ 0 and each row summing to 1)",
+             W[i].tolist(), f"Row {i} is off the simplex; divide each row by its sum.")
+    return W
+
+
+def log_grid(k: int, low: float = 1e-3, high: float = 1e3) -> np.ndarray:
+    """k penalty factors λ on a log grid, as two-objective weights (1, λ) / (1 + λ)."""
+    lam = np.logspace(np.log10(low), np.log10(high), k)
+    return lam
+
+
+def refine_two(W: np.ndarray, Fn: np.ndarray, n_new: int) -> np.ndarray:
+    """New weights between neighbours whose normalised points Fn (k, 2) are farthest apart.
+
+    Each new weight bisects the two neighbouring weights, so points fill the gaps where the front
+    bends instead of bunching at its knee.
+    """
+    order = np.argsort(W[:, 1])
+    W, Fn = W[order], Fn[order]
+    gaps = np.linalg.norm(np.diff(Fn, axis=0), axis=1)
+    widest = np.argsort(-gaps, kind="stable")[:n_new]
+    return 0.5 * (W[widest] + W[widest + 1])

@@ -29,7 +29,7 @@ OPTIONS = {
     "chebyshev": _COMMON | {"weights", "mu"},
     "epsilon-constraint": _COMMON | {"epsilon"},
     "mgda": _COMMON,
-    "exact": {"n_points", "adaptive", "tol", "max_iter", "seed"},
+    "exact": {"n_points", "adaptive", "weights", "tol", "max_iter", "seed"},
     **{name: {"pop_size", "max_evaluations", "seed"} for name in evolutionary.ALGORITHMS},
 }
 

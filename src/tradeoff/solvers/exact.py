@@ -15,7 +15,7 @@ from .._validation import check_positive
 from ..front import Front
 from ..problem import Problem
 from .descent import ScaledProblem, line_search
-from .weights import refine_two, simplex_grid
+from .weights import check_weights, refine_two, simplex_grid
 
 ANCHOR_SHARE = 1e-8
 
@@ -57,8 +57,8 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
     return Phi, it, ~active
 
 
-def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, tol: float = 1e-24,
-          max_iter: int = 100, **_opts) -> Front:
+def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weights=None,
+          tol: float = 1e-24, max_iter: int = 100, **_opts) -> Front:
     """The Pareto front of a convex problem from K weighted sums of the normalised objectives.
 
     Returns a Front with ``success=False`` and no points when the problem is not convex or an
@@ -108,8 +108,10 @@ def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, tol: 
             Phi[interior], _, conv[interior] = _newton(sp, Wi / span, Wi @ anchor_phi, tol, max_iter)
         return Phi, conv
 
-    k0 = max(n_points // 2, 2) if adaptive and m == 2 else n_points
-    W = simplex_grid(k0, m)
+    if weights is not None:
+        W, adaptive = check_weights(weights, m), False
+    else:
+        W = simplex_grid(max(n_points // 2, 2) if adaptive and m == 2 else n_points, m)
     Phi, conv = solve(W)
     while adaptive and m == 2 and len(W) < n_points:
         Fn = (sp.values(Phi)[0] - ideal) / span
@@ -117,7 +119,7 @@ def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, tol: 
         Pn, cn = solve(Wn)
         W, Phi, conv = np.vstack([W, Wn]), np.vstack([Phi, Pn]), np.concatenate([conv, cn])
     F, _ = sp.values(Phi)
-    order = np.lexsort(F.T[::-1])
+    order = np.arange(len(W)) if weights is not None else np.lexsort(F.T[::-1])
     ok = bool(conv.all() and ok_a.all())
     msg = (f"{len(W)} weighted sums solved by Newton to a decrement ≤ {tol:g}" if ok else
            f"{int((~conv).sum())} of {len(W)} weighted sums did not converge in {max_iter} Newton steps")

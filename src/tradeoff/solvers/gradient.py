@@ -1,8 +1,9 @@
 """Gradient solvers: all K points of a front trained together as one array program.
 
 Objectives are normalised first, f̃ᵢ = (fᵢ − idealᵢ) / spanᵢ, with the ideal and nadir taken from the
-m anchor solutions (each objective minimised with a 10⁻³ share of the others to break ties), so that
-weights mean the same whatever the units. Constraints (the problem's g ≤ 0, and the ε-constraint's
+m anchor solutions (each objective minimised with a small share of the others to break ties: by a few
+Newton steps where the objectives are smooth and convex, else by descent), so that weights mean the
+same whatever the units. Those anchor evaluations count toward the budget. Constraints (the problem's g ≤ 0, and the ε-constraint's
 f̃ᵢ ≤ ε̃) are handled by an augmented Lagrangian around the same descent engine.
 """
 
@@ -50,10 +51,20 @@ class Setup:
         W = np.full((m, m), ANCHOR_SHARE / max(m - 1, 1))
         np.fill_diagonal(W, 1.0 - ANCHOR_SHARE)
         C = W / raw
-        Phi, _, _ = self.constrained(np.repeat(self.start[None], m, 0),
-                                     lambda F, G, r: (F * C[r]).sum(1),
-                                     lambda F, G, r: np.hstack([C[r], np.zeros((len(r), self.c))]),
-                                     budget=max(self.budget // 5, 50 * m))
+        starts = np.repeat(self.start[None], m, 0)
+        if self.c == 0 and self.problem.is_convex()[0] and \
+                self.problem.hessians(self.sp.theta(starts[:1]), np.ones((1, m))) is not None:
+            # smooth convex objectives: a few Newton steps make the anchors (and so the ideal
+            # point that decides which ε are attainable) exact
+            from .exact import ANCHOR_SHARE as share, _newton
+
+            W = np.full((m, m), share)
+            np.fill_diagonal(W, 1.0)
+            Phi = _newton(self.sp, W / raw, starts, 1e-24, 100)[0]
+        else:
+            Phi, _, _ = self.constrained(starts, lambda F, G, r: (F * C[r]).sum(1),
+                                         lambda F, G, r: np.hstack([C[r], np.zeros((len(r), self.c))]),
+                                         budget=max(self.budget // 5, 50 * m))
         FA, _ = self.sp.values(Phi)
         self.anchor_phi, self.anchor_F = Phi, FA
         self.ideal = FA.min(axis=0)
@@ -255,7 +266,7 @@ def epsilon_constraint(problem, *, n_points=50, epsilon=None, max_evaluations=No
             np.full((1, m - 1), float(epsilon))
         if not np.isfinite(eps).all():
             fail("epsilon", "finite", eps.tolist())
-        slack = 1e-9 * s.span[1:]
+        slack = 1e-9 * s.span[1:]  # the anchors' accuracy
         low = eps < lowest - slack
         if low.any():
             i = int(np.argwhere(low)[0][1])
@@ -327,7 +338,8 @@ def _min_norm(Gm):
 
 def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=1e-10,
          standardize=True, seed=0, **_opts):
-    """Multiple-gradient descent: from K starting points (random mixes of the anchors, seeded),
+    """Multiple-gradient descent: from K starting points (mixes of the anchors: even for two
+    objectives, random and seeded for more),
     step along the min-norm convex combination of the normalised gradients, a direction that
     lowers every objective, until it vanishes (a Pareto-stationary point)."""
     import time
@@ -338,8 +350,11 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=1e-
     if s.c:
         fail("solver", "a solver that handles constraints", "mgda",
              "MGDA has no constraint handling here; use 'epsilon-constraint' or 'nsga2'.")
-    mix = s.rng.dirichlet(np.ones(s.m), size=n_points)
-    mix[: s.m] = np.eye(s.m)[: min(s.m, n_points)]
+    if s.m == 2:  # even mixes of the two anchors spread the stationary points along the front
+        mix = simplex_grid(n_points, 2)
+    else:
+        mix = s.rng.dirichlet(np.ones(s.m), size=n_points)
+        mix[: s.m] = np.eye(s.m)[: min(s.m, n_points)]
     Phi = mix @ s.anchor_phi
     K = len(Phi)
     t = np.ones(K)

@@ -1,0 +1,150 @@
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import tradeoff as to
+from tradeoff.data import Dataset, blog_data
+from tradeoff.objectives import Constraint, get_objective
+from tradeoff.solvers import SOLVERS
+
+CAP = {"name": "cap_violation", "cap": 120}
+
+
+@pytest.fixture(scope="module")
+def cap_problem():
+    return to.Problem(blog_data(n=120, seed=1), "linear", ["mse", CAP])
+
+
+@pytest.fixture(scope="module")
+def cap_exact(cap_problem):
+    return to.solve(cap_problem, "exact", n_points=100)
+
+
+def test_exact_front_of_two_quadratics_is_the_ridge_path():
+    # MSE and ‖w‖²: the minimiser of a·MSE + b·‖w‖² solves (X̃ᵀX̃/n + (b/a)·D) θ = X̃ᵀy/n, D = diag(1…1, 0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = X @ [1.0, -2.0, 0.5] + 3 + rng.normal(size=60)
+    prob = to.Problem(Dataset(X, y), "linear", ["mse", "l2"])
+    front = to.solve(prob, "exact", n_points=21, adaptive=False)
+    assert front.success, front.message
+    span = np.array(front.extra["span"])
+    Xt = np.column_stack([X, np.ones(60)])
+    D = np.diag([1.0, 1.0, 1.0, 0.0])
+    for w, theta in zip(np.array(front.extra["weights"]), front.X):
+        if (w == 0).any():
+            continue
+        lam = (w[1] / span[1]) / (w[0] / span[0])
+        closed = np.linalg.solve(Xt.T @ Xt / 60 + lam * D, Xt.T @ y / 60)
+        np.testing.assert_allclose(theta, closed, rtol=1e-9, atol=1e-10)
+
+
+def test_penalty_path_is_monotone_for_exact_minimisers(cap_problem):
+    # tolerance: 1e-9 relative, the Newton solves' accuracy
+    lam = np.logspace(-3, 3, 40)
+    W = np.column_stack([np.ones_like(lam), lam]) / (1 + lam)[:, None]
+    front = to.solve(cap_problem, "exact", weights=W)
+    f1, f2 = front.F[:, 0], front.F[:, 1]
+    assert (np.diff(f2) <= 1e-9 * np.abs(f2).max()).all()
+    assert (np.diff(f1) >= -1e-9 * np.abs(f1).max()).all()
+
+
+@pytest.mark.parametrize("solver", ["weighted-sum", "penalty", "chebyshev", "epsilon-constraint", "mgda"])
+def test_gradient_solvers_approach_the_exact_front(cap_problem, cap_exact, solver):
+    front = to.solve(cap_problem, solver, n_points=30, max_evaluations=30_000)
+    scores = to.compare(front, cap_exact)
+    assert scores["hv_ratio"] > 0.98, (solver, scores, front.message)
+    assert front.evaluations <= 30_000 * 1.05
+
+
+@pytest.mark.parametrize("solver", ["nsga2", "sms-emoa"])
+def test_pymoo_solvers_approach_the_exact_front(cap_problem, cap_exact, solver):
+    front = to.solve(cap_problem, solver, pop_size=40, max_evaluations=4000, seed=3)
+    assert front.evaluations == 4000
+    assert to.compare(front, cap_exact)["hv_ratio"] > 0.95
+
+
+@pytest.mark.parametrize("solver", sorted(set(SOLVERS) - {"age-moea2", "moead", "nsga3"}))
+def test_same_seed_same_front(cap_problem, solver):
+    opts = ({"n_points": 8, "max_evaluations": 2000} if solver not in ("nsga2", "sms-emoa")
+            else {"pop_size": 20, "max_evaluations": 600})
+    if solver == "exact":
+        opts = {"n_points": 8}
+    a = to.solve(cap_problem, solver, seed=5, **opts)
+    b = to.solve(cap_problem, solver, seed=5, **opts)
+    np.testing.assert_array_equal(a.F, b.F)
+    np.testing.assert_array_equal(a.X, b.X)
+
+
+@given(seed=st.integers(0, 10_000), share=st.floats(0.0, 1.0))
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_epsilon_constraint_solutions_satisfy_the_bound(seed, share):
+    prob = to.Problem(blog_data(n=60, seed=seed), "linear", ["mse", CAP])
+    ex = to.solve(prob, "exact", n_points=10)
+    eps = ex.F[:, 1].min() + share * np.ptp(ex.F[:, 1])
+    front = to.solve(prob, "epsilon-constraint", epsilon=[eps], max_evaluations=3000)
+    # stated tolerance: 1e-9 of the objective's range (the anchors' accuracy); a final bisection
+    # makes the bound hold exactly whenever ε is above the anchor's value
+    assert front.F[0, 1] <= eps + 1e-9 * np.ptp(ex.F[:, 1])
+
+
+def test_pymoo_constrained_solutions_are_feasible():
+    data = blog_data(n=80, seed=2)
+    prob = to.Problem(data, "linear", ["mse", "l2"],
+                      [Constraint(get_objective({"name": "cap_max", "cap": 120}), 0.0)])
+    front = to.solve(prob, "nsga2", pop_size=30, max_evaluations=1500, seed=0)
+    assert len(front) > 0 and front.feasible.all()
+    assert (front.G <= 0).all()
+    preds = data.X[:, 0:1] @ front.X[:, :1].T + front.X[:, 1]
+    assert preds.max() <= 120 + 1e-9
+
+
+def test_not_convex_gives_no_exact_front():
+    prob = to.Problem(blog_data(n=50), {"name": "capped_linear"} and "capped_linear", ["mse", "l2"])
+    front = to.solve(prob, "exact")
+    assert not front.success and len(front) == 0
+    assert "not convex" in front.message and "'mse'" in front.message
+
+
+def test_any_pymoo_algorithm_object_can_be_passed():
+    from pymoo.algorithms.moo.nsga2 import NSGA2
+
+    prob = to.Problem(blog_data(n=50), "linear", ["mse", CAP])
+    front = to.solve(prob, NSGA2(pop_size=16), max_evaluations=320, seed=1)
+    assert front.solver == "nsga2" and front.evaluations == 320
+
+
+def test_bad_solver_input(cap_problem):
+    with pytest.raises(ValueError, match=r"`weights` must be on the simplex .*; got \[0\.5, 0\.7\]\. "
+                                         r"Row 0 is off the simplex"):
+        to.solve(cap_problem, "weighted-sum", weights=[[0.5, 0.7]])
+    with pytest.raises(ValueError, match=r"`epsilon` must be at least the smallest attainable "
+                                         r"cap_violation, [0-9.e+-]+ \(ε below it is infeasible\); got -1\.0"):
+        to.solve(cap_problem, "epsilon-constraint", epsilon=[-1.0], max_evaluations=2000)
+    with pytest.raises(ValueError, match=r"`solver` must be one of .*; got 'nsga'\. Did you mean 'nsga[23]'\?"):
+        to.solve(cap_problem, "nsga")
+    with pytest.raises(ValueError, match=r"`max_evaluations` must be > 0; got 0"):
+        to.solve(cap_problem, "penalty", max_evaluations=0)
+    with pytest.raises(ValueError, match=r"`max_evaluations` must be > 0; got -5"):
+        to.solve(cap_problem, "nsga2", max_evaluations=-5)
+    with pytest.raises(ValueError, match=r"`options.lr` must be an option of solver 'penalty'"):
+        to.solve(cap_problem, "penalty", lr=0.1)
+
+
+def test_objective_without_gradient_names_it_and_suggests_a_solver():
+    prob = to.Problem(blog_data(n=50), "linear", ["mse", {"name": "cap_excess_rate", "cap": 120}])
+    with pytest.raises(ValueError, match=r"objective 'cap_excess_rate', which has none; got 'penalty'\. "
+                                         r"Use 'nsga2'"):
+        to.solve(prob, "penalty")
+    front = to.solve(prob, "nsga2", pop_size=12, max_evaluations=240)
+    assert len(front) > 0
+
+
+def test_problem_from_dict_errors():
+    with pytest.raises(ValueError, match=r"`problem.objectivs` must be one of the keys .*Did you mean "
+                                         r"'objectives'\?"):
+        to.Problem.from_dict({"data": "blog", "objectivs": ["mse", "l2"]})
+    with pytest.raises(ValueError, match=r"`objectives` must be at least 2 objectives; got \['mse'\]"):
+        to.Problem.from_dict({"data": "blog", "objectives": ["mse"]})
+    with pytest.raises(ValueError, match=r"`dataset` must be one of .*; got 'blgo'"):
+        to.Problem.from_dict({"data": "blgo", "objectives": ["mse", "l2"]})

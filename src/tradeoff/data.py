@@ -77,11 +77,19 @@ def cap_benchmark_data(n: int = 1000, seed: int = 0) -> Dataset:
 DATASETS = {"blog": blog_data, "cap_benchmark": cap_benchmark_data}
 
 
+def all_datasets() -> dict:
+    """Built-in datasets by name: the post's and the benchmark's here, tabular ones from tabular.py."""
+    from .tabular import TABULAR_DATASETS
+
+    return {**DATASETS, **TABULAR_DATASETS}
+
+
 def load_dataset(name: str, **params) -> Dataset:
     """A built-in dataset by name, with its parameters (n, seed, …)."""
-    check_choice("dataset", name, DATASETS)
+    registry = all_datasets()
+    check_choice("dataset", name, registry)
     try:
-        return DATASETS[name](**params)
+        return registry[name](**params)
     except TypeError as err:
         fail(f"parameters of dataset {name!r}", "parameters the dataset accepts", sorted(params),
              str(err))

@@ -74,6 +74,8 @@ class Front:
         frame.insert(0, "point", np.arange(len(self.F)))
         frame.insert(0, "solver", self.solver)
         frame["feasible"] = self.feasible
+        for name, values in self.extra.get("metrics", {}).items():
+            frame[name] = values  # exact metrics beside their surrogate objectives
         for j, name in enumerate(self.param_names):
             frame[name] = self.X[:, j]
         return frame
@@ -85,9 +87,12 @@ class Front:
         return self.subset(keep)
 
     def subset(self, mask) -> "Front":
+        extra = dict(self.extra)
+        if "metrics" in extra:
+            extra["metrics"] = {k: np.asarray(v)[mask].tolist() for k, v in extra["metrics"].items()}
         return Front(self.F[mask], self.X[mask], self.objective_names, self.param_names, self.solver,
                      self.options, self.evaluations, self.seconds, self.success, self.message,
-                     None if self.G is None else self.G[mask], self.extra)
+                     None if self.G is None else self.G[mask], extra)
 
 
 def nondominated(F) -> np.ndarray:

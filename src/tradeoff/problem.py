@@ -46,6 +46,9 @@ class Problem:
         if len(set(names)) != len(names):
             fail("objectives", "distinct objectives", names)
         self.constraints: tuple[Constraint, ...] = tuple(_constraint(c) for c in constraints)
+        for obj in self.objectives + tuple(c.objective for c in self.constraints):
+            if hasattr(obj, "check"):
+                obj.check(data)  # e.g. a fairness gap needs sensitive groups
         self.name = name or data.name
         self.d = self.model.n_params(data.X.shape[1])
         self.standardizer = Standardizer.fit(data.X)
@@ -179,6 +182,17 @@ class Problem:
         # Xᵀ diag(w_k) X for all k in one contraction
         H += np.einsum("nk,nd,ne->kde", W, Xt, Xt, optimize=True)
         return H
+
+    def exact_metrics(self, Theta) -> dict[str, np.ndarray]:
+        """The exact metric behind each surrogate objective (e.g. a fairness gap), (K,) each."""
+        Theta, _ = check_theta(Theta, self.d)
+        out = {}
+        P = None
+        for obj in self.objectives + tuple(c.objective for c in self.constraints):
+            if hasattr(obj, "exact") and len(Theta):
+                P = self.model.forward(Theta, self.data.X)[0] if P is None else P
+                out[f"{obj.name}:exact"] = np.asarray(obj.exact(self.data, self.model, P), float)
+        return out
 
     # -- bounds ----------------------------------------------------------------------------------
     def _bounds(self, bounds):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from functools import partial
 from typing import Callable
 
@@ -59,7 +60,7 @@ def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
     if not isinstance(problem, Problem):
         fail("problem", "a tradeoff.Problem", type(problem).__name__, exc=TypeError)
     if not isinstance(solver, str):
-        return evolutionary.pymoo_solve(problem, solver, **options)
+        return with_exact_metrics(problem, evolutionary.pymoo_solve(problem, solver, **options))
     check_choice("solver", solver, SOLVERS)
     check_options(solver, options)
     if solver in GRADIENT_SOLVERS and solver != "exact":
@@ -68,4 +69,13 @@ def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
                 fail("solver", "a solver that needs no gradient for objective "
                      f"{obj.name!r}, which has none", solver,
                      "Use 'nsga2' (or another pymoo solver), or a differentiable objective.")
-    return SOLVERS[solver](problem, **options)
+    return with_exact_metrics(problem, SOLVERS[solver](problem, **options))
+
+
+def with_exact_metrics(problem: Problem, front: Front) -> Front:
+    """Attach the exact metric of every surrogate objective to the front's points."""
+    metrics = problem.exact_metrics(front.X)
+    if not metrics:
+        return front
+    extra = {**front.extra, "metrics": {k: v.tolist() for k, v in metrics.items()}}
+    return dataclasses.replace(front, extra=extra)

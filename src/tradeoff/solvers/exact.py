@@ -52,13 +52,16 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
             Ft, _ = sp.values(trial)
             return (Ft * W_raw[r[sub]]).sum(1)
 
-        new, _, _, _ = line_search(Phi[r], step[move], v[move], dec[move], merit, np.ones(len(r)))
+        new, _, _, stuck = line_search(Phi[r], step[move], v[move], dec[move], merit, np.ones(len(r)))
         Phi[r] = new
+        # no decrease possible and a decrement at rounding level: already at the minimum
+        at_min = stuck & (dec[move] <= 1e-12 * np.maximum(1.0, np.abs(v[move])))
+        active[r[at_min]] = False
     return Phi, it, ~active
 
 
 def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weights=None,
-          tol: float = 1e-24, max_iter: int = 100, **_opts) -> Front:
+          tol: float = 1e-20, max_iter: int = 100, **_opts) -> Front:
     """The Pareto front of a convex problem from K weighted sums of the normalised objectives.
 
     Returns a Front with ``success=False`` and no points when the problem is not convex or an

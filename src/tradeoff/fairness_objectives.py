@@ -1,0 +1,164 @@
+"""Fairness objectives for training: smooth surrogates with exact gradients, and their exact metrics.
+
+Each surrogate is the mean over group pairs (g < h) of a squared gap between group means, weighted by
+the rows' ω within each group:
+
+    f = (1 / #pairs) Σ_{g<h} (μ_g − μ_h)²,  ∂f/∂μ_g = (2 / #pairs)(G·μ_g − Σ_h μ_h)
+
+For two groups this is the squared gap itself. What is averaged per group:
+
+- ``mean_gap_sq``: the prediction ŷ (regression; a convex quadratic for a linear model, so the exact
+  front exists). Exact metric: ``mean_prediction_gap``.
+- ``group_loss_gap_sq``: the loss ℓ(y, ŷ) (regression). Exact metric: ``group_loss_gap``.
+- ``demographic_parity_sq``: the score ŷ = P(y = 1) (logistic). Exact: ``demographic_parity_difference``
+  of the thresholded classes.
+- ``equal_opportunity_sq``: the score among rows with y = 1. Exact: ``equal_opportunity_difference``.
+- ``equalized_odds_sq``: the sum of the y = 1 and y = 0 versions. Exact: ``equalized_odds_difference``.
+
+Every front point reports the surrogate (the objective) and the exact metric (``exact``), since
+they differ.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import fail
+from .losses import get_loss
+from .models import LinearModel
+from .objectives import PredictionObjective, register_objective
+
+
+def _cells(groups: np.ndarray, omega: np.ndarray, mask=None):
+    """Weighted one-hot membership M (n, G) (zero outside ``mask``), the groups' weights W (G,)
+    and which groups are present."""
+    G = int(groups.max()) + 1
+    w = omega if mask is None else omega * mask
+    M = np.zeros((len(groups), G))
+    M[np.arange(len(groups)), groups] = w
+    W = M.sum(axis=0)
+    return M, W, W > 0
+
+
+def _pair_gap(mu: np.ndarray, present: np.ndarray):
+    """Mean squared pairwise gap of group means mu (G, K) over present groups, and ∂/∂mu."""
+    G = int(present.sum())
+    pairs = G * (G - 1) / 2
+    if pairs == 0:
+        return np.zeros(mu.shape[1]), np.zeros_like(mu)
+    # Σ_{g<h} (μ_g − μ_h)² = G·Σ_g (μ_g − μ̄)²: the centred form cannot go negative by cancellation
+    centred = np.where(present[:, None], mu - mu[present].mean(0), 0.0)
+    f = G * (centred * centred).sum(0) / pairs
+    return f, 2.0 * G * centred / pairs
+
+
+class _GroupMeanGap(PredictionObjective):
+    """Mean squared pairwise gap between group means of a per-row quantity q(y, ŷ)."""
+
+    label_cells: tuple = (None,)  # None: all rows; 0 / 1: rows with that label
+    needs_binary_target = False
+
+    def check(self, data):
+        if data.groups is None:
+            fail("data", f"a dataset with sensitive groups for objective {self.name!r}", data.name,
+                 "Load it with a sensitive column, e.g. tabular.from_frame(..., sensitive='sex').")
+        if len(np.unique(data.groups)) < 2:
+            fail("groups", f"at least 2 distinct groups for objective {self.name!r}",
+                 f"1 group ({data.group_names[:1] or np.unique(data.groups).tolist()})")
+        if self.needs_binary_target and not np.isin(data.y, (0.0, 1.0)).all():
+            fail("y", f"binary (0/1) for objective {self.name!r}",
+                 f"values {np.unique(data.y)[:5].tolist()}")
+
+    def quantity(self, y, P):
+        """q (n, K) and ∂q/∂P (n, K)."""
+        return P, np.ones_like(P)
+
+    def evaluate(self, batch, P, grad=True):
+        q, dq = self.quantity(batch.y[:, None], P)
+        f = np.zeros(P.shape[1])
+        dP = np.zeros_like(P) if grad else None
+        for label in self.label_cells:
+            mask = None if label is None else (batch.y == label).astype(float)
+            M, W, present = _cells(batch.groups, batch.omega, mask)
+            mu = (M.T @ q) / np.where(present, W, 1.0)[:, None]
+            fc, dmu = _pair_gap(mu, present)
+            f += fc
+            if grad:
+                dP += (M @ (dmu / np.where(present, W, 1.0)[:, None])) * dq
+        return f, dP
+
+
+@register_objective("mean_gap_sq")
+class MeanGapSq(_GroupMeanGap):
+    name = "mean_gap_sq"
+
+    def is_convex(self, model):
+        return type(model) is LinearModel
+
+    def hessian_matrix(self, batch, Xt, P):
+        # μ_g = m_gᵀθ with m_g the groups' weighted mean rows of X̃, so f = θᵀQθ: Hessian 2Q
+        M, W, present = _cells(batch.groups, batch.omega)
+        means = (M.T @ Xt)[present] / W[present, None]
+        G = len(means)
+        centred = means - means.mean(0)
+        Q = G * centred.T @ centred / (G * (G - 1) / 2)
+        return 2.0 * Q
+
+    def exact(self, data, model, P):
+        from .fairness import mean_prediction_gap
+
+        return mean_prediction_gap(data.y, P, sensitive_features=data.groups,
+                                   sample_weight=data.sample_weight)
+
+
+@register_objective("group_loss_gap_sq")
+class GroupLossGapSq(_GroupMeanGap):
+    name = "group_loss_gap_sq"
+
+    def __init__(self, loss: str = "mse"):
+        self.loss = get_loss(loss)
+
+    def quantity(self, y, P):
+        return self.loss.value(y, P), self.loss.deriv(y, P)
+
+    def describe(self):
+        return {"name": self.name, "loss": self.loss.name}
+
+    def exact(self, data, model, P):
+        from .fairness import group_loss_gap
+
+        return group_loss_gap(data.y, P, sensitive_features=data.groups, loss=self.loss,
+                              sample_weight=data.sample_weight)
+
+
+class _Classification(_GroupMeanGap):
+    needs_binary_target = True
+    metric = ""
+
+    def exact(self, data, model, P):
+        from . import fairness
+
+        threshold = getattr(model, "threshold", 0.5)
+        return getattr(fairness, self.metric)(data.y, (P >= threshold).astype(float),
+                                              sensitive_features=data.groups,
+                                              sample_weight=data.sample_weight)
+
+
+@register_objective("demographic_parity_sq")
+class DemographicParitySq(_Classification):
+    name = "demographic_parity_sq"
+    metric = "demographic_parity_difference"
+
+
+@register_objective("equal_opportunity_sq")
+class EqualOpportunitySq(_Classification):
+    name = "equal_opportunity_sq"
+    label_cells = (1.0,)
+    metric = "equal_opportunity_difference"
+
+
+@register_objective("equalized_odds_sq")
+class EqualizedOddsSq(_Classification):
+    name = "equalized_odds_sq"
+    label_cells = (1.0, 0.0)
+    metric = "equalized_odds_difference"

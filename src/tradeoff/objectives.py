@@ -54,7 +54,12 @@ class Objective:
 
 
 class PredictionObjective(Objective):
+    """``additive``: f is Σᵢ ωᵢ φ(yᵢ, ŷᵢ), so rows may be visited in blocks and the pieces summed.
+    ``quadratic``: f is quadratic in θ for a linear model, so Gram statistics replace the rows."""
+
     kind = "prediction"
+    additive = False
+    quadratic = False
 
     def evaluate(self, batch: Batch, P: np.ndarray, grad: bool = True):
         """f (K,) and ∂f/∂P (n, K) (or None without ``grad``) for predictions P (n, K)."""
@@ -64,9 +69,9 @@ class PredictionObjective(Objective):
         """∂²f/∂Pᵢ² (n, K) where f is a sum of per-row terms; None if not available."""
         return None
 
-    def hessian_matrix(self, batch: Batch, Xt: np.ndarray, P: np.ndarray) -> np.ndarray | None:
+    def hessian_matrix(self, batch: Batch, P: np.ndarray | None) -> np.ndarray | None:
         """∂²f/∂θ² for a linear model, (d, d) or (K, d, d), when f is not a sum of per-row terms
-        (e.g. a squared gap between group means); Xt = [X, 1]. None if not available."""
+        (e.g. a squared gap between group means). None if not available."""
         return None
 
 
@@ -87,11 +92,14 @@ def _affine_link(model: Model) -> bool:
 class LossObjective(PredictionObjective):
     """Mean accuracy loss Σ ωᵢ ℓ(yᵢ, ŷᵢ)."""
 
+    additive = True
+
     def __init__(self, loss: str | Loss = "mse", **params):
         self.loss = get_loss(loss, **params)
         self.name = self.loss.name
         self.smooth = self.loss.curvature is not None
         self.differentiable = True
+        self.quadratic = self.loss.name == "mse"
 
     def evaluate(self, batch, P, grad=True):
         y = batch.y[:, None]
@@ -100,8 +108,9 @@ class LossObjective(PredictionObjective):
         return f, (self.loss.deriv(y, P) * w if grad else None)
 
     def curvature(self, batch, P):
+        """2ωᵢ for MSE (P may be None: it is the same everywhere); None for the other losses."""
         if self.loss.name == "mse":
-            return np.broadcast_to(2.0 * batch.omega[:, None], P.shape)
+            return np.broadcast_to(2.0 * batch.omega[:, None], (len(batch.omega), 1 if P is None else P.shape[1]))
         return None
 
     def is_convex(self, model):
@@ -117,6 +126,7 @@ class CapViolation(PredictionObjective):
     """Σ ωᵢ max(0, ŷᵢ − cap)²: smooth, convex for a linear model, zero when no prediction exceeds cap."""
 
     name = "cap_violation"
+    additive = True
 
     def __init__(self, cap: float = 120.0):
         self.cap = _finite("cap", cap)
@@ -127,6 +137,8 @@ class CapViolation(PredictionObjective):
         return (over * over * w).sum(axis=0), (2.0 * over * w if grad else None)
 
     def curvature(self, batch, P):
+        if P is None:  # asked only whether a curvature exists
+            return np.zeros((len(batch.omega), 1))
         return 2.0 * (P > self.cap) * batch.omega[:, None]
 
     def is_convex(self, model):
@@ -140,6 +152,7 @@ class CapExcessRate(PredictionObjective):
     """Share Σ ωᵢ [ŷᵢ > cap] of predictions above the cap: for reporting, it has no gradient."""
 
     name = "cap_excess_rate"
+    additive = True
     differentiable = False
     smooth = False
 

@@ -2,8 +2,8 @@
 
 ``evaluate(Θ)`` gives F (K, m), G (K, c) and their gradients dF (K, m, d), dG (K, c, d) in one call,
 the shapes of pymoo's ``out["F"]``, ``out["G"]``, ``out["dF"]``. ``combine(Θ, coef)`` gives F, G and
-the gradient of a combination Σᵢ Cₖᵢ fᵢ(θₖ) with a single pull-back through the model, which is all
-a scalarising solver needs.
+the gradient of a combination Σᵢ Cₖᵢ fᵢ(θₖ), which is all a scalarising solver needs. How the rows
+are visited (Gram statistics, cache-sized blocks) is the engine's business (engine.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import numpy as np
 
 from ._validation import check_theta, fail
 from .data import Dataset, load_dataset
-from .models import Model, Standardizer, get_model
+from .engine import Quadratic, affine, block_size, pullback_into, weighted_gram
+from .models import LinearModel, Model, Standardizer, get_model
 from .objectives import Batch, Constraint, Objective, get_objective
 
 _PROBLEM_KEYS = ("name", "data", "model", "objectives", "constraints", "bounds")
@@ -56,6 +57,7 @@ class Problem:
         w = data.sample_weight
         omega = np.full(data.n, 1.0 / data.n) if w is None else np.asarray(w, float) / np.sum(w)
         self._full = Batch(data.X, data.y, data.groups, omega)
+        self._quad = None  # Gram statistics, built on first use
 
     # -- description ---------------------------------------------------------------------------
     @property
@@ -94,93 +96,172 @@ class Problem:
         return Batch(b.X[rows], b.y[rows], None if b.groups is None else b.groups[rows],
                      omega / omega.sum())
 
-    def _parts(self, Theta, batch, grad):
-        """Values of every objective then constraint, and their raw gradient pieces."""
-        P, S = self.model.forward(Theta, batch.X)
-        values, pieces = [], []
-        for obj in self.objectives + tuple(c.objective for c in self.constraints):
-            if obj.kind == "parameter":
-                f, g = obj.evaluate_theta(Theta, grad)
-                pieces.append(("theta", g))
+    @property
+    def _all(self) -> tuple[Objective, ...]:
+        return self.objectives + tuple(c.objective for c in self.constraints)
+
+    def _quadratics(self) -> dict[int, Quadratic]:
+        """Gram statistics of the objectives quadratic in θ (linear model only), built once."""
+        if self._quad is None:
+            self._quad = {}
+            if type(self.model) is LinearModel:
+                idx = [i for i, o in enumerate(self._all) if getattr(o, "quadratic", False)]
+                if idx:
+                    theta0 = self.standardizer.to_original(self.phi_start[None])
+                    V, D, _ = self._by_rows(theta0, self._full, True, idx)
+                    H = self._hessian_parts(theta0, np.ones((1, len(self._all))), idx)
+                    for j, i in enumerate(idx):
+                        self._quad[i] = Quadratic(theta0[0], float(V[0, j]), D[0, j], 0.5 * H[j][0])
+        return self._quad
+
+    def _by_rows(self, Theta, batch, grad, idx):
+        """Values (K, r) and gradients (K, r, d) of the prediction objectives ``idx``: sums over rows
+        in cache-sized blocks; objectives that are not sums over rows see all rows at once."""
+        K, r = len(Theta), len(idx)
+        V = np.zeros((K, r))
+        D = np.zeros((r * K, self.d)) if grad else None
+        missing = set()
+        objs = [self._all[i] for i in idx]
+        additive = [j for j, o in enumerate(objs) if getattr(o, "additive", False)]
+        whole = [j for j, o in enumerate(objs) if not getattr(o, "additive", False)]
+        n = len(batch.y)
+        for sel, size in ((additive, block_size(n, K * max(len(additive), 1))), (whole, n)):
+            if not sel:
+                continue
+            for s in range(0, n, size):
+                e = min(s + size, n)
+                Xb = batch.X[s:e]
+                bb = Batch(Xb, batch.y[s:e], None if batch.groups is None else batch.groups[s:e],
+                           batch.omega[s:e])
+                P, S = self.model.link(affine(Xb, Theta))
+                GZ = np.zeros((e - s, len(sel), K)) if grad else None
+                for t, j in enumerate(sel):
+                    f, dP = objs[j].evaluate(bb, P, grad)
+                    V[:, j] += f
+                    if grad:
+                        if dP is None:
+                            missing.add(idx[j])
+                        else:
+                            GZ[:, t, :] = dP * S
+                if grad:
+                    rows_out = np.concatenate([np.arange(j * K, (j + 1) * K) for j in sel])
+                    part = np.zeros((len(sel) * K, self.d))
+                    pullback_into(part, Xb, GZ.reshape(e - s, len(sel) * K))
+                    D[rows_out] += part
+        if grad:
+            D = D.reshape(r, K, self.d).transpose(1, 0, 2)
+        return V, D, missing
+
+    def _values(self, Theta, batch, grad, full):
+        """V (K, m + c) over objectives then constraints, dV (K, m + c, d) and which have no
+        gradient."""
+        K = len(Theta)
+        objs = self._all
+        V = np.zeros((K, len(objs)))
+        dV = np.zeros((K, len(objs), self.d)) if grad else None
+        quad = self._quadratics() if full else {}
+        rows, missing = [], set()
+        for i, obj in enumerate(objs):
+            if i in quad:
+                V[:, i], g = quad[i](Theta, grad)
+            elif obj.kind == "parameter":
+                V[:, i], g = obj.evaluate_theta(Theta, grad)
             else:
-                f, dP = obj.evaluate(batch, P, grad)
-                pieces.append(("z", None if dP is None else dP * S))
-            values.append(f)
-        return np.stack(values, axis=1), pieces
+                rows.append(i)
+                continue
+            if grad:
+                if g is None:
+                    missing.add(i)
+                else:
+                    dV[:, i] = g
+        if rows:
+            Vr, Dr, miss = self._by_rows(Theta, batch, grad, rows)
+            V[:, rows] = Vr
+            if grad:
+                dV[:, rows] = Dr
+            missing |= miss
+        return V, dV, missing
 
     def _split(self, V):
         m = self.m
         bounds = np.array([c.bound for c in self.constraints])
         return V[:, :m], V[:, m:] - bounds
 
+    def _no_gradient(self, i):
+        fail("objective", "differentiable for a gradient solver", self._all[i].name,
+             "Use a solver that needs no gradient, such as 'nsga2'.")
+
     def evaluate(self, Theta, *, grad: bool = True, rows=None) -> Evaluation:
         """F (K, m), G (K, c) = constraint − bound, and (with ``grad``) dF (K, m, d), dG (K, c, d)."""
         Theta, _ = check_theta(Theta, self.d)
-        batch = self.batch(rows)
-        V, pieces = self._parts(Theta, batch, grad)
+        V, dV, missing = self._values(Theta, self.batch(rows), grad, rows is None)
         F, G = self._split(V)
         if not grad:
             return Evaluation(F, G, None, None)
-        grads = []
-        for obj, (kind, piece) in zip(self.objectives + tuple(c.objective for c in self.constraints),
-                                      pieces):
-            if piece is None:
-                fail("objective", "differentiable for a gradient solver", obj.name,
-                     "Use a solver that needs no gradient, such as 'nsga2'.")
-            grads.append(piece if kind == "theta" else self.model.pullback(batch.X, piece))
-        dV = np.stack(grads, axis=1)
+        if missing:
+            self._no_gradient(min(missing))
         return Evaluation(F, G, dV[:, : self.m], dV[:, self.m:])
 
     def combine(self, Theta, coef: Callable[[np.ndarray, np.ndarray], np.ndarray], *, rows=None):
         """F, G and ∇ Σᵢ Cₖᵢ vᵢ(θₖ) (K, d), where C = coef(F, G) is (K, m + c) over objectives then
-        constraints. The prediction parts are summed before one pull-back through the model."""
-        batch = self.batch(rows)
-        V, pieces = self._parts(Theta, batch, True)
+        constraints."""
+        V, dV, missing = self._values(Theta, self.batch(rows), True, rows is None)
         F, G = self._split(V)
         C = coef(F, G)
-        GZ = None
-        grad = np.zeros_like(Theta)
-        for i, (kind, piece) in enumerate(pieces):
-            if piece is None:
-                if np.any(C[:, i] != 0):
-                    obj = (self.objectives + tuple(c.objective for c in self.constraints))[i]
-                    fail("objective", "differentiable for a gradient solver", obj.name,
-                         "Use a solver that needs no gradient, such as 'nsga2'.")
+        for i in missing:
+            if np.any(C[:, i] != 0):
+                self._no_gradient(i)
+            C = C.copy()
+            C[:, i] = 0.0
+            dV[:, i] = 0.0
+        return F, G, np.einsum("ki,kid->kd", C, dV)
+
+    def _hessian_parts(self, Theta, coef, idx):
+        """∇²vᵢ(θₖ)·Cₖᵢ for the prediction objectives ``idx``: a list of (K, d, d), or None."""
+        batch = self._full
+        out = []
+        for i in idx:
+            obj = self._all[i]
+            if getattr(obj, "curvature_available", True) and obj.curvature(batch, None) is not None:
+                c_i = coef[:, i]
+
+                def weights(s, e, obj=obj, c_i=c_i):
+                    bb = Batch(batch.X[s:e], batch.y[s:e],
+                               None if batch.groups is None else batch.groups[s:e], batch.omega[s:e])
+                    return obj.curvature(bb, affine(batch.X[s:e], Theta)) * c_i
+
+                out.append(weighted_gram(batch.X, weights, len(Theta)))
                 continue
-            if kind == "theta":
-                grad += C[:, i:i + 1] * piece
-            else:
-                GZ = piece * C[:, i] if GZ is None else GZ + piece * C[:, i]
-        if GZ is not None:
-            grad += self.model.pullback(batch.X, GZ)
-        return F, G, grad
+            h = obj.hessian_matrix(batch, None)
+            if h is None:
+                return None
+            out.append(coef[:, i, None, None] * h)
+        return out
 
     def hessians(self, Theta, coef: np.ndarray) -> np.ndarray | None:
-        """Σᵢ Cₖᵢ ∇²fᵢ(θₖ), shape (K, d, d), for objectives that provide a curvature; else None."""
-        if type(self.model).__name__ != "LinearModel":
+        """Σᵢ Cₖᵢ ∇²fᵢ(θₖ), shape (K, d, d), for objectives that provide second derivatives; else
+        None. Only for the linear model, where ∇²f = X̃ᵀ diag(∂²f/∂ŷ²) X̃."""
+        if type(self.model) is not LinearModel:
             return None
-        batch = self._full
-        P, _ = self.model.forward(Theta, batch.X)
-        Xt = np.column_stack([batch.X, np.ones(len(batch.X))])
+        Theta = np.atleast_2d(Theta)
         H = np.zeros((len(Theta), self.d, self.d))
-        W = np.zeros_like(P)
+        quad = self._quadratics()
+        rows = []
         for i, obj in enumerate(self.objectives):
-            if obj.kind == "parameter":
+            if i in quad:
+                H += coef[:, i, None, None] * (2.0 * quad[i].Q)
+            elif obj.kind == "parameter":
                 h = obj.hessian(self.d)
                 if h is None:
                     return None
                 H += coef[:, i, None, None] * h
             else:
-                c = obj.curvature(batch, P)
-                if c is not None:
-                    W += coef[:, i] * c
-                    continue
-                h = obj.hessian_matrix(batch, Xt, P)
-                if h is None:
-                    return None
-                H += coef[:, i, None, None] * h
-        # Xᵀ diag(w_k) X for all k in one contraction
-        H += np.einsum("nk,nd,ne->kde", W, Xt, Xt, optimize=True)
+                rows.append(i)
+        parts = self._hessian_parts(Theta, coef, rows) if rows else []
+        if parts is None:
+            return None
+        for h in parts:
+            H += h
         return H
 
     def exact_metrics(self, Theta) -> dict[str, np.ndarray]:
@@ -196,21 +277,24 @@ class Problem:
 
     # -- bounds ----------------------------------------------------------------------------------
     def _bounds(self, bounds):
-        if bounds is not None:
-            lo, hi = (np.broadcast_to(np.asarray(b, float), (self.d,)).copy() for b in bounds)
-            if not (np.isfinite(lo).all() and np.isfinite(hi).all() and (lo < hi).all()):
-                fail("bounds", f"two finite arrays of length {self.d} with lower < upper",
-                     (lo.tolist(), hi.tolist()))
-            return lo, hi
-        # Default box in standardised parameters φ around the least-squares fit: φ_ls ± (2|φ_ls| + s),
-        # with s the target's spread (4 for a logistic model's logit scale); mapped back to θ below.
-        Xs = self.standardizer.transform(self.data.X)
-        A = np.column_stack([Xs, np.ones(self.data.n)])
-        phi = np.linalg.lstsq(A, self.data.y, rcond=None)[0]
+        # the least-squares fit in standardised parameters φ (Θ = Φ A), from normal equations on the
+        # Gram matrix, so no standardised copy of X is made: the start point and the default box
+        A = self.standardizer.matrix
+        ones = np.full((self.data.n, 1), 1.0 / self.data.n)
+        Q = A @ weighted_gram(self.data.X, lambda s, e: ones[s:e], 1)[0] @ A.T
+        b = A @ np.append(self.data.X.T @ self.data.y, self.data.y.sum()) / self.data.n
+        self.phi_start = np.linalg.lstsq(Q, b, rcond=None)[0]
+        # default box φ_ls ± (2|φ_ls| + s), s the target's spread (4 on a logistic model's logit scale)
         spread = 4.0 if self.model.name == "logistic" else float(np.std(self.data.y)) or 1.0
-        half = 2.0 * np.abs(phi) + spread
-        self.phi_bounds = (phi - half, phi + half)
-        return None
+        half = 2.0 * np.abs(self.phi_start) + spread
+        self.phi_bounds = (self.phi_start - half, self.phi_start + half)
+        if bounds is None:
+            return None
+        lo, hi = (np.broadcast_to(np.asarray(b, float), (self.d,)).copy() for b in bounds)
+        if not (np.isfinite(lo).all() and np.isfinite(hi).all() and (lo < hi).all()):
+            fail("bounds", f"two finite arrays of length {self.d} with lower < upper",
+                 (lo.tolist(), hi.tolist()))
+        return lo, hi
 
     def phi_box(self):
         """Box bounds in standardised parameters φ (Θ = Φ A): given or the default rule."""

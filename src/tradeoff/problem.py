@@ -114,17 +114,22 @@ class Problem:
                         self._quad[i] = Quadratic(theta0[0], float(V[0, j]), D[0, j], 0.5 * H[j][0])
         return self._quad
 
-    def _by_rows(self, Theta, batch, grad, idx):
+    def _by_rows(self, Theta, batch, grad, idx, hess_coef=None):
         """Values (K, r) and gradients (K, r, d) of the prediction objectives ``idx``: sums over rows
-        in cache-sized blocks; objectives that are not sums over rows see all rows at once."""
+        in cache-sized blocks; objectives that are not sums over rows see all rows at once.
+
+        With ``hess_coef`` (K, r) it also returns H (K, d, d) = Σⱼ hess_coefₖⱼ ∇²vⱼ for the additive
+        objectives, gathered in the same pass (X̃_bᵀ diag(curvature) X̃_b per block)."""
         K, r = len(Theta), len(idx)
         V = np.zeros((K, r))
         D = np.zeros((r * K, self.d)) if grad else None
+        H = None if hess_coef is None else np.zeros((K, self.d * self.d))
         missing = set()
         objs = [self._all[i] for i in idx]
         additive = [j for j, o in enumerate(objs) if getattr(o, "additive", False)]
         whole = [j for j, o in enumerate(objs) if not getattr(o, "additive", False)]
         n = len(batch.y)
+        identity = type(self.model) is LinearModel
         for sel, size in ((additive, block_size(n, K * max(len(additive), 1))), (whole, n)):
             if not sel:
                 continue
@@ -133,7 +138,9 @@ class Problem:
                 Xb = batch.X[s:e]
                 bb = Batch(Xb, batch.y[s:e], None if batch.groups is None else batch.groups[s:e],
                            batch.omega[s:e])
-                P, S = self.model.link(affine(Xb, Theta))
+                Z = affine(Xb, Theta)
+                # the identity link has slope 1: skip the (B, K) multiply by it
+                P, S = (Z, None) if identity else self.model.link(Z)
                 GZ = np.zeros((e - s, len(sel), K)) if grad else None
                 for t, j in enumerate(sel):
                     f, dP = objs[j].evaluate(bb, P, grad)
@@ -142,7 +149,11 @@ class Problem:
                         if dP is None:
                             missing.add(idx[j])
                         else:
-                            GZ[:, t, :] = dP * S
+                            GZ[:, t, :] = dP if S is None else dP * S
+                if H is not None and sel is additive:
+                    curv = sum(objs[j].curvature(bb, P) * hess_coef[:, j] for j in sel)
+                    X1 = np.column_stack([Xb, np.ones(e - s)])
+                    H += curv.T @ (X1[:, :, None] * X1[:, None, :]).reshape(e - s, -1)
                 if grad:
                     rows_out = np.concatenate([np.arange(j * K, (j + 1) * K) for j in sel])
                     part = np.zeros((len(sel) * K, self.d))
@@ -150,6 +161,8 @@ class Problem:
                     D[rows_out] += part
         if grad:
             D = D.reshape(r, K, self.d).transpose(1, 0, 2)
+        if H is not None:
+            return V, D, missing, H.reshape(K, self.d, self.d)
         return V, D, missing
 
     def _values(self, Theta, batch, grad, full):
@@ -215,6 +228,42 @@ class Problem:
             C[:, i] = 0.0
             dV[:, i] = 0.0
         return F, G, np.einsum("ki,kid->kd", C, dV)
+
+    def second_order(self, Theta, C: np.ndarray):
+        """F, G, the gradient (K, d) and Hessian (K, d, d) of Σᵢ Cₖᵢ fᵢ(θₖ), in one pass over the rows
+        (linear model, objectives only; objectives need a curvature or a Hessian)."""
+        K, m = len(Theta), self.m
+        quad = self._quadratics()
+        V = np.zeros((K, len(self._all)))
+        grad = np.zeros((K, self.d))
+        H = np.zeros((K, self.d, self.d))
+        rows = []
+        for i, obj in enumerate(self._all):
+            if i in quad:
+                V[:, i], g = quad[i](Theta)
+                h = 2.0 * quad[i].Q
+            elif obj.kind == "parameter":
+                V[:, i], g = obj.evaluate_theta(Theta)
+                h = obj.hessian(self.d)
+            else:
+                rows.append(i)
+                continue
+            if i < m:
+                grad += C[:, i:i + 1] * g
+                H += C[:, i, None, None] * h
+        if rows:
+            additive = [i for i in rows if getattr(self._all[i], "additive", False)]
+            Vr, Dr, _, Hr = self._by_rows(Theta, self._full, True, rows,
+                                          hess_coef=C[:, [i for i in rows]] *
+                                          np.array([i in additive for i in rows]))
+            V[:, rows] = Vr
+            grad += np.einsum("kr,krd->kd", C[:, rows], Dr)
+            H += Hr
+            whole = [i for i in rows if i not in additive and i < m]
+            for h in self._hessian_parts(Theta, C, whole) or []:
+                H += h
+        F, G = self._split(V)
+        return F, G, grad, H
 
     def _hessian_parts(self, Theta, coef, idx):
         """∇²vᵢ(θₖ)·Cₖᵢ for the prediction objectives ``idx``: a list of (K, d, d), or None."""

@@ -14,54 +14,108 @@ import numpy as np
 from .._validation import check_positive
 from ..front import Front
 from ..problem import Problem
-from .descent import ScaledProblem, line_search
+from .descent import ARMIJO_C, ScaledProblem, line_search
 from .weights import check_weights, refine_two, simplex_grid
 
 ANCHOR_SHARE = 1e-8
 
 
 def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, max_iter: int):
-    """Minimise Σᵢ W_rawₖᵢ fᵢ for every row k by damped Newton in Φ; returns Φ, iterations, converged."""
+    """Minimise Σᵢ W_rawₖᵢ fᵢ for every row k by damped Newton in Φ; returns Φ, iterations, converged.
+
+    Value, gradient and Hessian come from one pass over the rows (``Problem.second_order``), taken at
+    the full Newton step: when the step is accepted, as it almost always is, that pass is also the
+    next iteration's. Rejected steps backtrack on values alone.
+    """
     problem, A = sp.problem, sp.A
-    c = problem.n_constraints
-    C = np.hstack([W_raw, np.zeros((len(W_raw), c))])
+    C = np.hstack([W_raw, np.zeros((len(W_raw), problem.n_constraints))])
     Phi = Phi0.copy()
     K, d = Phi.shape
+
+    def second(Ph, rows):
+        sp.evaluations += len(rows)
+        F, _, g, H = problem.second_order(sp.theta(Ph), C[rows])
+        return (F * W_raw[rows]).sum(1), g @ A.T, A @ H @ A.T
+
+    v, g, H = second(Phi, np.arange(K))
     active = np.ones(K, bool)
     it = 0
     for it in range(1, max_iter + 1):
         rows = np.flatnonzero(active)
         if len(rows) == 0:
             break
-        F, G, g = sp.combine(Phi[rows], lambda F, G: C[rows])
-        H = problem.hessians(sp.theta(Phi[rows]), C[rows])
-        H = A @ H @ A.T
         # a relative ridge keeps flat directions (e.g. a norm that ignores the intercept) solvable
-        ridge = 1e-14 * np.trace(H, axis1=1, axis2=2)[:, None, None] * np.eye(d)
-        step = np.linalg.solve(H + ridge, g[:, :, None])[:, :, 0]
-        dec = (g * step).sum(1)
-        v = (F * W_raw[rows]).sum(1)
-        done = dec <= tol * np.maximum(1.0, np.abs(v))
+        Hr = H[rows]
+        ridge = 1e-14 * np.trace(Hr, axis1=1, axis2=2)[:, None, None] * np.eye(d)
+        step = np.linalg.solve(Hr + ridge, g[rows][:, :, None])[:, :, 0]
+        dec = (g[rows] * step).sum(1)
+        done = dec <= tol * np.maximum(1.0, np.abs(v[rows]))
         active[rows[done]] = False
-        move = ~done
-        if not move.any():
+        r, step, dec = rows[~done], step[~done], dec[~done]
+        if len(r) == 0:
             break
-        r = rows[move]
+        trial = Phi[r] - step
+        vt, gt, Ht = second(trial, r)
+        ok = vt <= v[r] - ARMIJO_C * dec
+        acc = r[ok]
+        Phi[acc], v[acc], g[acc], H[acc] = trial[ok], vt[ok], gt[ok], Ht[ok]
+        if (~ok).any():
+            rej = r[~ok]
 
-        def merit(trial, sub):
-            Ft, _ = sp.values(trial)
-            return (Ft * W_raw[r[sub]]).sum(1)
+            def merit(tr, sub):
+                Ft, _ = sp.values(tr)
+                return (Ft * W_raw[rej[sub]]).sum(1)
 
-        new, _, _, stuck = line_search(Phi[r], step[move], v[move], dec[move], merit, np.ones(len(r)))
-        Phi[r] = new
-        # no decrease possible and a decrement at rounding level: already at the minimum
-        at_min = stuck & (dec[move] <= 1e-12 * np.maximum(1.0, np.abs(v[move])))
-        active[r[at_min]] = False
+            # the full step failed: try halves of it on values alone
+            new, _, _, stuck = line_search(Phi[rej], step[~ok], v[rej], dec[~ok], merit,
+                                           np.full(len(rej), 0.5))
+            Phi[rej] = new
+            v[rej], g[rej], H[rej] = second(new, rej)
+            # no decrease possible and a decrement at rounding level: already at the minimum
+            at_min = stuck & (dec[~ok] <= 1e-12 * np.maximum(1.0, np.abs(v[rej])))
+            active[rej[at_min]] = False
     return Phi, it, ~active
 
 
+def _solve_path(sp, W, span, anchor_phi, tol, max_iter):
+    """Solve the weighted sums W (k, 2) coarse to fine: every 8th weight first from mixes of the
+    anchors, then each level from the interpolation of its solved neighbours, so most weights need
+    one or two Newton steps."""
+    k = len(W)
+    order = np.argsort(W[:, 1], kind="stable")
+    Phi = np.empty((k, anchor_phi.shape[1]))
+    conv = np.ones(k, bool)
+    solved = np.zeros(k, bool)
+    stride = 8
+    while True:
+        pos = np.arange(0, k, stride)
+        pos = np.union1d(pos, [k - 1]) if stride == 8 else pos
+        todo = pos[~solved[pos]]
+        if len(todo):
+            idx = order[todo]
+            done_pos = np.flatnonzero(solved)
+            if len(done_pos) == 0:
+                start = W[idx] @ anchor_phi
+            else:
+                # linear interpolation in w₂ between the nearest solved neighbours
+                left = done_pos[np.clip(np.searchsorted(done_pos, todo) - 1, 0, len(done_pos) - 1)]
+                right = done_pos[np.clip(np.searchsorted(done_pos, todo), 0, len(done_pos) - 1)]
+                wl, wr, wt = W[order[left], 1], W[order[right], 1], W[idx, 1]
+                a = np.where(wr > wl, (wt - wl) / np.where(wr > wl, wr - wl, 1.0), 0.5)[:, None]
+                start = (1 - a) * Phi[order[left]] + a * Phi[order[right]]
+            interior = (W[idx] > 0).all(1)
+            Phi[idx[~interior]] = W[idx[~interior]] @ anchor_phi  # a zero weight means an anchor
+            if interior.any():
+                ii = idx[interior]
+                Phi[ii], _, conv[ii] = _newton(sp, W[ii] / span, start[interior], tol, max_iter)
+            solved[todo] = True
+        if stride == 1:
+            return Phi, conv
+        stride //= 2
+
+
 def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weights=None,
-          tol: float = 1e-20, max_iter: int = 100, **_opts) -> Front:
+          tol: float = 1e-16, max_iter: int = 100, **_opts) -> Front:
     """The Pareto front of a convex problem from K weighted sums of the normalised objectives.
 
     Returns a Front with ``success=False`` and no points when the problem is not convex or an
@@ -102,6 +156,8 @@ def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weigh
     span = np.where(nadir > ideal, nadir - ideal, 1.0)
 
     def solve(W):
+        if m == 2:
+            return _solve_path(sp, W, span, anchor_phi, tol, max_iter)
         interior = (W > 0).all(1)
         Phi = np.empty((len(W), problem.d))
         conv = np.ones(len(W), bool)

@@ -60,7 +60,7 @@ class Setup:
 
             W = np.full((m, m), share)
             np.fill_diagonal(W, 1.0)
-            Phi = _newton(self.sp, W / raw, starts, 1e-20, 100)[0]
+            Phi = _newton(self.sp, W / raw, starts, 1e-16, 100)[0]
         else:
             Phi, _, _ = self.constrained(starts, lambda F, G, r: (F * C[r]).sum(1),
                                          lambda F, G, r: np.hstack([C[r], np.zeros((len(r), self.c))]),

@@ -133,6 +133,7 @@ class Problem:
         for sel, size in ((additive, block_size(n, K * max(len(additive), 1))), (whole, n)):
             if not sel:
                 continue
+            Dsel = np.zeros((len(sel) * K, self.d)) if grad else None
             for s in range(0, n, size):
                 e = min(s + size, n)
                 Xb = batch.X[s:e]
@@ -155,10 +156,10 @@ class Problem:
                     X1 = np.column_stack([Xb, np.ones(e - s)])
                     H += curv.T @ (X1[:, :, None] * X1[:, None, :]).reshape(e - s, -1)
                 if grad:
-                    rows_out = np.concatenate([np.arange(j * K, (j + 1) * K) for j in sel])
-                    part = np.zeros((len(sel) * K, self.d))
-                    pullback_into(part, Xb, GZ.reshape(e - s, len(sel) * K))
-                    D[rows_out] += part
+                    pullback_into(Dsel, Xb, GZ.reshape(e - s, len(sel) * K))
+            if grad:
+                for t, j in enumerate(sel):
+                    D[j * K:(j + 1) * K] = Dsel[t * K:(t + 1) * K]
         if grad:
             D = D.reshape(r, K, self.d).transpose(1, 0, 2)
         if H is not None:

@@ -23,13 +23,17 @@ def block_size(n: int, K: int) -> int:
 
 def affine(X: np.ndarray, Theta: np.ndarray) -> np.ndarray:
     """Z = X Wᵀ + c for Θ = (W, c): (n, K)."""
-    return X @ Theta[:, :-1].T + Theta[:, -1]
+    Z = X @ Theta[:, :-1].T
+    Z += Theta[:, -1]  # in place: one pass fewer over the tile
+    return Z
 
 
-def pullback_into(out: np.ndarray, X: np.ndarray, GZ: np.ndarray) -> None:
-    """out (K·r, d) += [GZᵀ X, GZᵀ 1] for GZ (n, K·r)."""
-    out[:, :-1] += GZ.T @ X
-    out[:, -1] += GZ.sum(axis=0)
+def with_ones(X: np.ndarray) -> np.ndarray:
+    """X̃ = (X, 1), (n, p + 1): used on one block of rows at a time, never on all of X."""
+    X1 = np.empty((X.shape[0], X.shape[1] + 1))
+    X1[:, :-1] = X
+    X1[:, -1] = 1.0
+    return X1
 
 
 def weighted_gram(X: np.ndarray, weights, K: int) -> np.ndarray:

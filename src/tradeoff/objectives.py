@@ -26,12 +26,28 @@ from .models import LinearModel, LogisticModel, Model
 
 
 class Batch(NamedTuple):
-    """The rows an objective sees: X (n, p), y (n,), groups (n,) or None, ω (n,) summing to 1."""
+    """The rows an objective sees: X (n, p), y (n,), groups (n,) or None, ω (n,) summing to 1 over
+    the whole batch (a block of it keeps the batch's ω, so blocks' sums add up)."""
 
     X: np.ndarray
     y: np.ndarray
     groups: np.ndarray | None
     omega: np.ndarray
+
+    @property
+    def w(self):
+        """ω as a column (n, 1) to scale a (n, K) tile, or the scalar 1/n when rows weigh the same
+        (a scalar multiply is cheaper than a broadcast)."""
+        return self.omega[:, None] if self.omega_uniform is None else self.omega_uniform
+
+    @property
+    def omega_uniform(self):
+        o = self.omega
+        return float(o[0]) if len(o) and o[0] == o[-1] and (o == o[0]).all() else None
+
+    def rows(self, start: int, stop: int) -> "Batch":
+        return Batch(self.X[start:stop], self.y[start:stop],
+                     None if self.groups is None else self.groups[start:stop], self.omega[start:stop])
 
 
 class Objective:
@@ -69,6 +85,11 @@ class PredictionObjective(Objective):
         """∂²f/∂Pᵢ² (n, K) where f is a sum of per-row terms; None if not available."""
         return None
 
+    def evaluate_second(self, batch: Batch, P: np.ndarray):
+        """f, ∂f/∂P and ∂²f/∂P² together (one pass for objectives that can fuse them)."""
+        f, dP = self.evaluate(batch, P, True)
+        return f, dP, self.curvature(batch, P)
+
     def hessian_matrix(self, batch: Batch, P: np.ndarray | None) -> np.ndarray | None:
         """∂²f/∂θ² for a linear model, (d, d) or (K, d, d), when f is not a sum of per-row terms
         (e.g. a squared gap between group means). None if not available."""
@@ -103,9 +124,8 @@ class LossObjective(PredictionObjective):
 
     def evaluate(self, batch, P, grad=True):
         y = batch.y[:, None]
-        w = batch.omega[:, None]
-        f = (self.loss.value(y, P) * w).sum(axis=0)
-        return f, (self.loss.deriv(y, P) * w if grad else None)
+        f = batch.omega @ self.loss.value(y, P)  # a weighted sum over rows as one product
+        return f, (self.loss.deriv(y, P) * batch.w if grad else None)
 
     def curvature(self, batch, P):
         """2ωᵢ for MSE (P may be None: it is the same everywhere); None for the other losses."""
@@ -132,14 +152,27 @@ class CapViolation(PredictionObjective):
         self.cap = _finite("cap", cap)
 
     def evaluate(self, batch, P, grad=True):
-        over = np.maximum(P - self.cap, 0.0)
-        w = batch.omega[:, None]
-        return (over * over * w).sum(axis=0), (2.0 * over * w if grad else None)
+        over = P - self.cap
+        over *= over > 0  # max(·, 0) in place; cheaper than np.maximum's NaN handling
+        f = batch.omega @ (over * over)
+        if not grad:
+            return f, None
+        over *= 2.0 * batch.w
+        return f, over
+
+    def evaluate_second(self, batch, P):
+        active = P > self.cap
+        over = P - self.cap
+        over *= active
+        f = batch.omega @ (over * over)
+        w2 = 2.0 * batch.w
+        over *= w2
+        return f, over, active * w2
 
     def curvature(self, batch, P):
         if P is None:  # asked only whether a curvature exists
             return np.zeros((len(batch.omega), 1))
-        return 2.0 * (P > self.cap) * batch.omega[:, None]
+        return (P > self.cap) * (2.0 * batch.w)
 
     def is_convex(self, model):
         return _affine_link(model)
@@ -160,7 +193,7 @@ class CapExcessRate(PredictionObjective):
         self.cap = _finite("cap", cap)
 
     def evaluate(self, batch, P, grad=True):
-        return ((P > self.cap) * batch.omega[:, None]).sum(axis=0), None
+        return batch.omega @ (P > self.cap), None
 
     def describe(self):
         return {"name": self.name, "cap": self.cap}

@@ -15,7 +15,7 @@ import numpy as np
 
 from ._validation import check_theta, fail
 from .data import Dataset, load_dataset
-from .engine import Quadratic, affine, block_size, pullback_into, weighted_gram
+from .engine import Quadratic, affine, block_size, weighted_gram, with_ones
 from .models import LinearModel, Model, Standardizer, get_model
 from .objectives import Batch, Constraint, Objective, get_objective
 
@@ -136,27 +136,31 @@ class Problem:
             Dsel = np.zeros((len(sel) * K, self.d)) if grad else None
             for s in range(0, n, size):
                 e = min(s + size, n)
-                Xb = batch.X[s:e]
-                bb = Batch(Xb, batch.y[s:e], None if batch.groups is None else batch.groups[s:e],
-                           batch.omega[s:e])
-                Z = affine(Xb, Theta)
+                bb = batch.rows(s, e)
+                X1 = with_ones(bb.X)
+                Z = X1 @ Theta.T  # the block's scores, intercept included: one product
                 # the identity link has slope 1: skip the (B, K) multiply by it
                 P, S = (Z, None) if identity else self.model.link(Z)
-                GZ = np.zeros((e - s, len(sel), K)) if grad else None
+                GZ = np.empty((e - s, len(sel), K)) if grad else None
+                second = H is not None and sel is additive
+                curv = 0.0
                 for t, j in enumerate(sel):
-                    f, dP = objs[j].evaluate(bb, P, grad)
+                    if second:
+                        f, dP, c = objs[j].evaluate_second(bb, P)
+                        curv = curv + c * hess_coef[:, j]
+                    else:
+                        f, dP = objs[j].evaluate(bb, P, grad)
                     V[:, j] += f
                     if grad:
                         if dP is None:
                             missing.add(idx[j])
+                            GZ[:, t, :] = 0.0
                         else:
                             GZ[:, t, :] = dP if S is None else dP * S
-                if H is not None and sel is additive:
-                    curv = sum(objs[j].curvature(bb, P) * hess_coef[:, j] for j in sel)
-                    X1 = np.column_stack([Xb, np.ones(e - s)])
+                if second:
                     H += curv.T @ (X1[:, :, None] * X1[:, None, :]).reshape(e - s, -1)
                 if grad:
-                    pullback_into(Dsel, Xb, GZ.reshape(e - s, len(sel) * K))
+                    Dsel += GZ.reshape(e - s, len(sel) * K).T @ X1  # the pull-back: one product
             if grad:
                 for t, j in enumerate(sel):
                     D[j * K:(j + 1) * K] = Dsel[t * K:(t + 1) * K]
@@ -276,9 +280,7 @@ class Problem:
                 c_i = coef[:, i]
 
                 def weights(s, e, obj=obj, c_i=c_i):
-                    bb = Batch(batch.X[s:e], batch.y[s:e],
-                               None if batch.groups is None else batch.groups[s:e], batch.omega[s:e])
-                    return obj.curvature(bb, affine(batch.X[s:e], Theta)) * c_i
+                    return obj.curvature(batch.rows(s, e), affine(batch.X[s:e], Theta)) * c_i
 
                 out.append(weighted_gram(batch.X, weights, len(Theta)))
                 continue

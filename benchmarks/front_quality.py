@@ -1,0 +1,140 @@
+"""Front quality per second: time and evaluations each solver needs to reach an HV ratio of 0.99
+and 0.999 against the exact front (200 evenly spaced weights, reference 1.1 × nadir).
+
+    .venv/bin/python benchmarks/front_quality.py [--sizes 1000 100000] [--seeds 5]
+
+Gradient solvers (and the exact one) are rerun at a doubling ladder of budgets; the first run that
+reaches a target gives its time and evaluations. pymoo's solvers run once, 200 generations of 100,
+and a callback notes when each target is first reached (the callback's own time is not counted).
+Each solver's front has 100 points.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from _common import Reference, cap_problem, machine, pin_blas_threads, table
+
+TARGETS = (0.99, 0.999)
+GRADIENT = ("weighted-sum", "penalty", "chebyshev", "epsilon-constraint", "mgda")
+PYMOO = ("nsga2", "sms-emoa", "moead")
+
+
+def ladder(problem, ref, solver, seed, budgets):
+    import tradeoff as to
+
+    found = {}
+    for b in budgets:
+        t0 = time.perf_counter()
+        fr = to.solve(problem, solver, n_points=100, max_evaluations=int(b), seed=seed)
+        dt = time.perf_counter() - t0
+        r = ref.ratio(fr.F)
+        for t in TARGETS:
+            if t not in found and r >= t:
+                found[t] = (dt, fr.evaluations)
+        if len(found) == len(TARGETS) or fr.success:
+            return found, r
+    return found, r
+
+
+def evolutionary(problem, ref, solver, seed, generations=200):
+    from pymoo.core.callback import Callback
+    from pymoo.optimize import minimize
+
+    from tradeoff.solvers.evolutionary import PymooAdapter, make_algorithm
+
+    class Watch(Callback):
+        def __init__(self):
+            super().__init__()
+            self.spent = 0.0
+            self.found = {}
+            self.last = 0.0
+
+        def notify(self, algorithm):
+            t0 = time.perf_counter()
+            F = algorithm.opt.get("F")
+            r = ref.ratio(F)
+            self.last = r
+            for t in TARGETS:
+                if t not in self.found and r >= t:
+                    self.found[t] = (t0 - self.start - self.spent, algorithm.evaluator.n_eval)
+            self.spent += time.perf_counter() - t0
+
+    watch = Watch()
+    adapter = PymooAdapter(problem)
+    algo = make_algorithm(solver, problem.m, 100, seed)
+    watch.start = time.perf_counter()
+    minimize(adapter, algo, ("n_gen", generations), seed=seed, callback=watch, verbose=False)
+    return watch.found, watch.last
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--generations", type=int, default=200)
+    args = ap.parse_args(argv)
+    pin_blas_threads(1)
+    print(machine())
+    for n in args.sizes:
+        rows = []
+        for seed in range(args.seeds):
+            problem = cap_problem(n, seed)
+            t0 = time.perf_counter()
+            ref = Reference(problem)
+            t_exact = time.perf_counter() - t0
+            rows.append({"solver": "exact (200 weights)", "seed": seed, "t0.99": t_exact,
+                         "t0.999": t_exact, "final": 1.0, "evals0.99": ref.front.evaluations,
+                         "evals0.999": ref.front.evaluations})
+            budgets = np.geomspace(200, 60_000, 14) if n <= 10_000 else np.geomspace(200, 20_000, 8)
+            for solver in GRADIENT:
+                found, last = ladder(problem, ref, solver, seed, budgets)
+                rows.append(_row(solver, seed, found, last))
+            for solver in PYMOO:
+                gens = args.generations if n <= 10_000 else max(args.generations // 4, 20)
+                found, last = evolutionary(problem, ref, solver, seed, gens)
+                rows.append(_row(solver, seed, found, last))
+        print(f"\n## n = {n:,}: seconds (and evaluations) to reach each HV ratio; median over "
+              f"{args.seeds} seeds, '—' where not reached in every seed")
+        print(summarise(rows))
+
+
+def _row(solver, seed, found, last):
+    row = {"solver": solver, "seed": seed, "final": last}
+    for t in TARGETS:
+        row[f"t{t}"], row[f"evals{t}"] = found.get(t, (np.nan, np.nan))
+    return row
+
+
+def summarise(rows):
+    import pandas as pd
+
+    df = pd.DataFrame(rows)
+    out = []
+    for solver, g in df.groupby("solver", sort=False):
+        rec = {"solver": solver, "final HV ratio": float(g["final"].median())}
+        for t in TARGETS:
+            ts, es = g[f"t{t}"], g.get(f"evals{t}")
+            rec[f"s to {t}"] = "—" if ts.isna().any() else f"{ts.median():.4f}"
+            rec[f"evals to {t}"] = "—" if es is None or es.isna().any() else f"{es.median():.0f}"
+        out.append(rec)
+    best = {t: min((float(r[f"s to {t}"]) for r in out if r["solver"] in GRADIENT
+                    and r[f"s to {t}"] != "—"), default=np.nan) for t in TARGETS}
+    sms = next((r for r in out if r["solver"] == "sms-emoa"), None)
+    text = table(out, ["solver", "s to 0.99", "evals to 0.99", "s to 0.999", "evals to 0.999",
+                       "final HV ratio"])
+    if sms:
+        for t in TARGETS:
+            s = sms[f"s to {t}"]
+            text += (f"\nbest gradient solver vs SMS-EMOA to {t}: "
+                     + (f"{float(s) / best[t]:.1f}× faster" if s != "—" and best[t] == best[t]
+                        else f"SMS-EMOA {'did not reach it' if s == '—' else s + ' s'}, best gradient "
+                             f"{best[t]:.4f} s"))
+    return text
+
+
+if __name__ == "__main__":
+    main()

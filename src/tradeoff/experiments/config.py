@@ -1,0 +1,491 @@
+"""Experiment configs: a TOML file, validated with errors that name the path, expanded into runs.
+
+    [experiment]
+    name = "cap_tradeoff"        # results go to results/<name>/
+    seeds = [0, 1, 2, 3, 4]      # every solver setting runs once per seed
+    kind = "sweep"               # or "seed_blog": the post reproduced, see [seed_blog]
+
+    [[problems]]                 # the schema of tradeoff.Problem.from_dict, plus a unique name
+    name = "cap"
+    data = { name = "blog", n = 200, seed = 0 }
+    objectives = ["mse", { name = "cap_violation", cap = 120 }]
+
+    [[solvers]]
+    name = "nsga2"               # a registered solver (`tradeoff list`)
+    label = "NSGA-II"            # optional, unique; defaults to the name
+    options = { pop_size = 40 }
+    grid = { pop_size = [20, 40] }   # optional: options swept for this solver only
+    problems = ["cap"]           # optional: the problems it runs on (default: all)
+
+    [grid]                       # options swept for every solver (cartesian product)
+    max_evaluations = [500, 2000]
+
+    [exact]                      # options of the exact reference front, computed once per problem
+    n_points = 200
+
+Runs = problems × (one exact front + solvers × grid × seeds). Each run's solver seed is a hash of
+its problem, solver and config seed (``derive_seed``), never of its position in the sweep.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import numbers
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .._validation import closest, fail
+
+KINDS = ("sweep", "seed_blog")
+TOP_KEYS = {"sweep": ("experiment", "problems", "solvers", "grid", "exact"),
+            "seed_blog": ("experiment", "seed_blog")}
+EXPERIMENT_KEYS = ("name", "description", "seeds", "kind")
+SOLVER_KEYS = ("name", "label", "options", "grid", "problems")
+SEED_BLOG_KEYS = ("n", "seed", "epochs")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
+
+
+# -- small checks, each naming the path ----------------------------------------------------------
+def _at(path: str, key) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _table(value, path: str, valid, *, required=()) -> dict:
+    """``value`` as a table whose keys are among ``valid`` (closest named on a typo)."""
+    if not isinstance(value, dict):
+        fail(path, "a table", value, exc=TypeError)
+    for key in value:
+        if key not in valid:
+            fail(_at(path, key), f"one of the keys {', '.join(valid)}", key,
+                 closest(key, valid).strip())
+    for key in required:
+        if key not in value:
+            fail(_at(path, key), "given", "nothing", f"Add `{key} = ...` to {path or 'the file'}.")
+    return value
+
+
+def _int(value, path: str, *, low: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        fail(path, "an integer", value, exc=TypeError)
+    if value < low:
+        fail(path, f"≥ {low}" if low != 1 else "> 0", value)
+    return value
+
+
+def _positive(value, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        fail(path, "a number", value, exc=TypeError)
+    if not math.isfinite(value) or value <= 0:
+        fail(path, "> 0", value)
+    return value
+
+
+def _bool(value, path: str) -> bool:
+    if not isinstance(value, bool):
+        fail(path, "true or false", value, exc=TypeError)
+    return value
+
+
+def _numbers(value, path: str, *, nonneg: bool = False, depth: int = 1):
+    """A number, or a non-empty (nested, up to ``depth``) list of finite numbers."""
+    if isinstance(value, list):
+        if not value:
+            fail(path, "a non-empty list of numbers", value)
+        if depth == 0:
+            fail(path, "a number", value, exc=TypeError)
+        for i, v in enumerate(value):
+            _numbers(v, f"{path}[{i}]", nonneg=nonneg, depth=depth - 1)
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        fail(path, "a number or a list of numbers", value, exc=TypeError)
+    if not math.isfinite(value) or (nonneg and value < 0):
+        fail(path, "≥ 0 and finite" if nonneg else "finite", value)
+    return value
+
+
+def _name(value, path: str, *, safe: bool = True) -> str:
+    if not isinstance(value, str):
+        fail(path, "a string", value, exc=TypeError)
+    if safe and not _SAFE_NAME.fullmatch(value):
+        fail(path, "a name of letters, digits and _.+- (it names files)", value)
+    if not safe and not value.strip():
+        fail(path, "a non-empty string", value)
+    return value
+
+
+# Declared solver options: the value each must have (unknown options of a registered solver pass).
+OPTION_RULES = {
+    "n_points": _int, "max_evaluations": _int, "max_epochs": _int, "pop_size": _int,
+    "max_iter": _int, "tol": _positive, "mu": _positive,
+    "standardize": _bool, "adaptive": _bool,
+    "lambdas": lambda v, p: _numbers(v, p, nonneg=True),
+    "weights": lambda v, p: _numbers(v, p, nonneg=True, depth=2),
+    "epsilon": lambda v, p: _numbers(v, p, depth=2),
+}
+
+
+def _check_plain(value, path: str):
+    """Only strings, numbers, booleans, lists and tables: TOML dates have no meaning here."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_plain(v, _at(path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_plain(v, f"{path}[{i}]")
+    elif not isinstance(value, (str, int, float, bool)):
+        fail(path, "a string, number, boolean, list or table", str(value), exc=TypeError)
+
+
+def canonical(obj) -> str:
+    """One JSON text per value (sorted keys, no spaces): the input of every hash."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def derive_seed(*parts) -> int:
+    """A seed in [0, 2³²) from the run's identity: the same run gets it in any order, anywhere."""
+    return int.from_bytes(hashlib.sha256(canonical(parts).encode()).digest()[:4], "big")
+
+
+# -- the parsed config ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SolverEntry:
+    name: str
+    label: str
+    options: dict
+    grid: dict  # option -> list of values (the config's [grid] first, then the solver's own)
+    problems: tuple[str, ...] | None = None  # None: every problem
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run: a problem, a solver with its options, a seed. Plain data, so it pickles anywhere."""
+
+    run_id: str
+    experiment: str
+    problem: str
+    problem_spec: dict
+    solver: str
+    label: str
+    options: dict       # the solver's options, grid values included, seed excluded
+    settings: dict      # the grid values alone (what varies between a solver's runs)
+    seed: int | None    # the config's seed; None for the exact front
+    run_seed: int       # the seed the solver gets
+    exact_options: dict  # for the reference front a run is traced against
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    description: str
+    kind: str
+    seeds: tuple[int, ...]
+    problems: tuple[dict, ...]
+    solvers: tuple[SolverEntry, ...]
+    exact_options: dict
+    seed_blog: dict
+    raw: dict
+    source: str = ""
+    hash: str = field(default="")
+
+    def runs(self) -> list[RunSpec]:
+        """Every run in a fixed order: per problem its exact front, then solvers × grid × seeds."""
+        runs = []
+        for spec in self.problems:
+            runs.append(self._run(spec, "exact", "exact", dict(self.exact_options), {}, None))
+            for entry in self.solvers:
+                if entry.problems is not None and spec["name"] not in entry.problems:
+                    continue
+                keys = list(entry.grid)
+                for values in itertools.product(*(entry.grid[k] for k in keys)):
+                    settings = dict(zip(keys, values))
+                    options = {**entry.options, **settings}
+                    for seed in self.seeds:
+                        runs.append(self._run(spec, entry.name, entry.label, options, settings, seed))
+        return runs
+
+    def _run(self, spec, solver, label, options, settings, seed) -> RunSpec:
+        # the solver seed ignores names and budgets: one seed's runs at growing budgets share a
+        # random stream (common random numbers), and renaming a problem changes no result
+        body = {k: v for k, v in spec.items() if k != "name"}
+        run_seed = 0 if seed is None else derive_seed(body, solver, seed)
+        key = canonical([self.name, spec, solver, label, options, seed, self.exact_options])
+        run_id = hashlib.sha256(key.encode()).hexdigest()[:12]
+        return RunSpec(run_id, self.name, spec["name"], spec, solver, label, options, settings, seed,
+                       run_seed, dict(self.exact_options))
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a TOML config; errors name the path inside the file and the fix."""
+    path = Path(path)
+    if not path.is_file():
+        fail("config", "an existing TOML file", str(path), "Check the path (see experiments/).")
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        fail("config", "valid TOML", str(path), f"The parser says: {err}.")
+    except UnicodeDecodeError:
+        fail("config", "a UTF-8 text file", str(path))
+    return parse_config(raw, source=str(path))
+
+
+def parse_config(raw: dict, *, source: str = "", build_problems: bool = True) -> Config:
+    """Validate a config given as plain data (what ``tomllib`` returns) and expand its grids."""
+    if not isinstance(raw, dict):
+        fail("config", "a table", raw, exc=TypeError)
+    _check_plain(raw, "")
+    if "experiment" not in raw:
+        fail("experiment", "given", "nothing", 'Add an [experiment] table with `name = "..."`.')
+    exp = _table(raw["experiment"], "experiment", EXPERIMENT_KEYS, required=("name",))
+    kind = exp.get("kind", "sweep")
+    if kind not in KINDS:
+        fail("experiment.kind", f"one of {', '.join(KINDS)}", kind, closest(str(kind), KINDS).strip())
+    _table(raw, "", TOP_KEYS[kind])
+    name = _name(exp["name"], "experiment.name")
+    description = exp.get("description", "")
+    if not isinstance(description, str):
+        fail("experiment.description", "a string", description, exc=TypeError)
+    digest = hashlib.sha256(canonical(raw).encode()).hexdigest()
+    if kind == "seed_blog":
+        opts = _table(raw.get("seed_blog", {}), "seed_blog", SEED_BLOG_KEYS)
+        blog = {"n": _int(opts.get("n", 200), "seed_blog.n"),
+                "seed": _int(opts.get("seed", 0), "seed_blog.seed", low=0),
+                "epochs": _int(opts.get("epochs", 15), "seed_blog.epochs")}
+        return Config(name, description, kind, (), (), (), {}, blog, raw, source, digest)
+    seeds = _seeds(exp.get("seeds", [0]))
+    problems = _problems(raw.get("problems"), build_problems)
+    grid = _grid(raw.get("grid", {}), "grid")
+    solvers = _solvers(raw.get("solvers"), grid, [p["name"] for p in problems])
+    exact_opts = _exact(raw.get("exact", {}))
+    return Config(name, description, kind, seeds, problems, solvers, exact_opts, {}, raw, source,
+                  digest)
+
+
+def _seeds(value) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value:
+        fail("experiment.seeds", "a non-empty list of integers", value,
+             "For example `seeds = [0, 1, 2, 3, 4]`.")
+    for i, s in enumerate(value):
+        _int(s, f"experiment.seeds[{i}]", low=0)
+    if len(set(value)) != len(value):
+        fail("experiment.seeds", "distinct integers", value)
+    return tuple(value)
+
+
+def _list_of_tables(value, path: str, what: str) -> list:
+    if value is None:
+        fail(path, f"given (at least one [[{path}]] table)", "nothing")
+    if not isinstance(value, list) or not value:
+        fail(path, f"a non-empty list of {what} tables", value, f"Write each as [[{path}]].",
+             exc=TypeError if not isinstance(value, list) else ValueError)
+    return value
+
+
+def _problems(value, build: bool) -> tuple[dict, ...]:
+    from ..problem import _PROBLEM_KEYS
+
+    specs, names = [], set()
+    for i, spec in enumerate(_list_of_tables(value, "problems", "problem")):
+        path = f"problems[{i}]"
+        _table(spec, path, _PROBLEM_KEYS, required=("data", "objectives"))
+        spec = dict(spec)
+        _check_problem_parts(spec, path)
+        if "name" not in spec:
+            data = spec["data"]
+            spec["name"] = data if isinstance(data, str) else data.get("name", f"problem{i}")
+        _name(spec["name"], f"{path}.name")
+        if spec["name"] in names:
+            fail(f"{path}.name", "unique among the problems", spec["name"],
+                 "Give each problem its own `name`.")
+        names.add(spec["name"])
+        if build:
+            _build(spec, path)
+        specs.append(spec)
+    return tuple(specs)
+
+
+def _dataset_names() -> list[str]:
+    from .. import data
+
+    registry = getattr(data, "all_datasets", None)
+    try:
+        return sorted(registry() if registry else data.DATASETS)
+    except ImportError:  # an optional dataset module failed: the core ones still work
+        return sorted(data.DATASETS)
+
+
+def _choice(value, path: str, valid, what: str, *, listed: bool = True):
+    if not isinstance(value, str):
+        fail(path, f"the name of {what}", value, exc=TypeError)
+    if value not in valid:
+        hint = closest(value, valid).strip()
+        more = "Run `tradeoff list` to see them all." if listed else ""
+        fail(path, f"{what} ({', '.join(valid)})" if len(valid) <= 12 else what, value,
+             " ".join(t for t in (hint, more) if t))
+
+
+def _check_problem_parts(spec: dict, path: str):
+    """Names and shapes before the problem is built, so that typos are caught with their path."""
+    from ..models import MODELS
+    from ..objectives import objective_names
+
+    data = spec["data"]
+    if isinstance(data, dict):
+        if "csv" not in data:
+            if "name" not in data:
+                fail(f"{path}.data.name", "given (or `csv = PATH`)", "nothing")
+            _choice(data["name"], f"{path}.data.name", _dataset_names(), "a dataset")
+    else:
+        _choice(data, f"{path}.data", _dataset_names(), "a dataset")
+    model = spec.get("model", "linear")
+    if isinstance(model, dict):
+        _choice(model.get("name", "linear"), f"{path}.model.name", sorted(MODELS), "a model")
+    else:
+        _choice(model, f"{path}.model", sorted(MODELS), "a model")
+    objectives = spec["objectives"]
+    if not isinstance(objectives, list) or len(objectives) < 2:
+        fail(f"{path}.objectives", "a list of at least 2 objectives", objectives,
+             "Add e.g. 'cap_violation' or a fairness gap beside the accuracy loss.")
+    names = objective_names()
+    for j, obj in enumerate(objectives):
+        where = f"{path}.objectives[{j}]"
+        if isinstance(obj, dict):
+            if "name" not in obj:
+                fail(f"{where}.name", "given", "nothing")
+            _choice(obj["name"], f"{where}.name", names, "a registered objective")
+        else:
+            _choice(obj, where, names, "a registered objective")
+    constraints = spec.get("constraints", [])
+    if not isinstance(constraints, list):
+        fail(f"{path}.constraints", "a list of tables", constraints, exc=TypeError)
+    for j, con in enumerate(constraints):
+        where = f"{path}.constraints[{j}]"
+        if not isinstance(con, dict):
+            fail(where, "a table with an objective `name` and a `bound`", con, exc=TypeError)
+        for key in ("name", "bound"):
+            if key not in con:
+                fail(f"{where}.{key}", "given", "nothing")
+        _choice(con["name"], f"{where}.name", names, "a registered objective")
+        _numbers(con["bound"], f"{where}.bound", depth=0)
+    if "bounds" in spec:
+        b = _table(spec["bounds"], f"{path}.bounds", ("lower", "upper"), required=("lower", "upper"))
+        for key in ("lower", "upper"):
+            _numbers(b[key], f"{path}.bounds.{key}")
+
+
+def _build(spec: dict, path: str):
+    """Build the problem once now, so that a bad parameter stops the sweep before it starts."""
+    from ..problem import Problem
+
+    try:
+        return Problem.from_dict(spec, path=path)
+    except (ValueError, TypeError) as err:
+        msg = str(err)
+        if f"`{path}" in msg:
+            raise
+        raise type(err)(f"In `{path}`: {msg}") from None
+    except (KeyError, IndexError, AttributeError, ImportError, OSError) as err:
+        fail(path, "a problem that can be built", f"{type(err).__name__}: {err}")
+
+
+def _grid(value, path: str) -> dict:
+    if not isinstance(value, dict):
+        fail(path, "a table of option = [values]", value, exc=TypeError)
+    for key, values in value.items():
+        if not isinstance(values, list) or not values:
+            fail(_at(path, key), "a non-empty list of values", values,
+                 f"For example `{key} = [..., ...]`; a single value belongs in `options`.")
+        if key == "seed":
+            fail(_at(path, key), "left out (seeds come from [experiment] seeds)", key)
+        rule = OPTION_RULES.get(key)
+        for i, v in enumerate(values):
+            if rule:
+                rule(v, f"{path}.{key}[{i}]")
+        if len({canonical(v) for v in values}) != len(values):
+            fail(_at(path, key), "a list of distinct values", values)
+    return value
+
+
+def _check_options(solver: str, options: dict, path: str):
+    from ..solvers import check_options
+
+    check_options(solver, options, path)
+    for key, v in options.items():
+        if key == "seed":
+            fail(_at(path, key), "left out (each run's seed comes from [experiment] seeds)", v,
+                 "Remove it; the runner derives one seed per run.")
+        rule = OPTION_RULES.get(key)
+        if rule:
+            rule(v, _at(path, key))
+
+
+def _solvers(value, grid: dict, problem_names: list[str]) -> tuple[SolverEntry, ...]:
+    from ..solvers import OPTIONS, SOLVERS
+
+    entries, labels = [], set()
+    for i, entry in enumerate(_list_of_tables(value, "solvers", "solver")):
+        path = f"solvers[{i}]"
+        _table(entry, path, SOLVER_KEYS, required=("name",))
+        name = entry["name"]
+        _choice(name, f"{path}.name", sorted(SOLVERS), "a registered solver")
+        if name == "exact":
+            fail(f"{path}.name", "a solver other than 'exact'", name,
+                 "The exact front is computed once per problem as the reference; "
+                 "set its options in an [exact] table.")
+        label = _name(entry.get("label", name), f"{path}.label", safe=False)
+        if label in labels:
+            fail(f"{path}.label", "unique among the solvers", label,
+                 "Give repeated solvers a `label` each, e.g. label = \"nsga2-small\".")
+        labels.add(label)
+        options = entry.get("options", {})
+        if not isinstance(options, dict):
+            fail(f"{path}.options", "a table", options, exc=TypeError)
+        _check_options(name, options, f"{path}.options")
+        own = _grid(entry.get("grid", {}), f"{path}.grid")
+        _check_options(name, {k: v[0] for k, v in own.items()}, f"{path}.grid")
+        valid = OPTIONS.get(name)
+        for key in grid:
+            if valid is not None and key not in valid:
+                takers = [f"solvers[{j}].grid" for j, e in enumerate(value) if isinstance(e, dict)
+                          and key in OPTIONS.get(e.get("name") if isinstance(e.get("name"), str)
+                                                 else "", ())]
+                fail(f"grid.{key}", f"an option of every solver (solver {label!r} takes "
+                     f"{', '.join(sorted(valid - {'seed'}))})", key,
+                     f"Move it into the grids of the solvers that take it: {', '.join(takers)}."
+                     if takers else closest(key, valid).strip())
+        both = (set(grid) | set(own)) & set(options)
+        if both:
+            key = sorted(both)[0]
+            fail(f"{path}.options.{key}", "given once: it is also swept in a grid", options[key],
+                 "Remove it from `options` or from the grid.")
+        if set(grid) & set(own):
+            key = sorted(set(grid) & set(own))[0]
+            fail(f"{path}.grid.{key}", "left out: [grid] already sweeps it", own[key])
+        only = entry.get("problems")
+        if only is not None:
+            if not isinstance(only, list) or not only:
+                fail(f"{path}.problems", "a non-empty list of problem names", only)
+            for j, p in enumerate(only):
+                _choice(p, f"{path}.problems[{j}]", problem_names, "the name of a problem",
+                        listed=False)
+            only = tuple(only)
+        entries.append(SolverEntry(name, label, dict(options), {**grid, **own}, only))
+    return tuple(entries)
+
+
+def _exact(value) -> dict:
+    from ..solvers import OPTIONS
+
+    valid = tuple(sorted(OPTIONS["exact"] - {"seed"}))
+    _table(value, "exact", valid)
+    for key, v in value.items():
+        OPTION_RULES.get(key, lambda v, p: v)(v, f"exact.{key}")
+    return dict(value)

@@ -1,0 +1,142 @@
+"""Summaries of a runs table: mean ± sd over seeds per solver setting, as data and as Markdown."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+METRICS = (("hv_ratio", "HV ratio", 4), ("igd_plus", "IGD+", 4), ("evaluations", "evaluations", 0),
+           ("seconds", "seconds", 3))
+
+
+def option_columns(runs: pd.DataFrame) -> list[str]:
+    return [c for c in runs.columns if c.startswith("opt_")]
+
+
+def setting_columns(runs: pd.DataFrame) -> list[str]:
+    """The options that vary between the runs of one solver label: the grid's keys."""
+    cols = []
+    for c in option_columns(runs):
+        varies = runs.groupby(["problem", "label"], sort=False)[c].nunique(dropna=False).gt(1).any()
+        if varies:
+            cols.append(c)
+    return cols
+
+
+def summary(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per (problem, label, grid setting), in the runs table's order: counts, and the mean
+    and sample sd over seeds of HV ratio, IGD+, evaluations and seconds of the runs that finished."""
+    keys = ["problem", "label"] + setting_columns(runs)
+    rows = []
+    for key, group in runs.groupby(keys, sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        ok = group[group["status"] == "ok"]
+        row = dict(zip(keys, key))
+        row.update(solver=group["solver"].iloc[0], runs=len(group), ok=len(ok),
+                   failed=int((group["status"] == "failed").sum()))
+        for col, _, _ in METRICS:
+            values = pd.to_numeric(ok[col], errors="coerce").astype(float).dropna().to_numpy()
+            if np.isinf(values).any():  # e.g. IGD+ of a run without a feasible point
+                mean, sd = float(values.mean()), math.nan
+            else:
+                mean = float(values.mean()) if len(values) else math.nan
+                sd = float(values.std(ddof=1)) if len(values) > 1 else math.nan
+            row[f"{col}_mean"], row[f"{col}_sd"] = mean, sd
+        feasible = pd.to_numeric(ok["n_feasible"], errors="coerce")
+        row["no_feasible"] = bool(len(ok)) and bool((feasible.fillna(0) == 0).all())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _fmt(mean: float, sd: float, digits: int) -> str:
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return "–"
+    if math.isinf(mean):
+        return "inf"
+    text = f"{mean:.{digits}f}"
+    if sd is not None and not math.isnan(sd):
+        text += f" ± {sd:.{digits}f}"
+    return text
+
+
+def _setting(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def reference_note(runs: pd.DataFrame, problem: str) -> str:
+    sub = runs[runs["problem"] == problem]
+    rule = sub["reference"].dropna().iloc[0] if sub["reference"].notna().any() else "none"
+    exact = sub[sub["solver"] == "exact"]
+    n_exact = int(exact["n_points"].fillna(0).iloc[0]) if len(exact) else 0
+    if rule == "exact":
+        return f"Reference: the exact front ({n_exact} points)."
+    why = exact["message"].iloc[0] if len(exact) and isinstance(exact["message"].iloc[0], str) else ""
+    why = why.removeprefix("no exact front: ").split(";")[0]
+    return ("Reference: **the union of all runs' feasible non-dominated points**, as there is no "
+            f"exact front{f' ({why})' if why else ''}. An HV ratio near 1 means close to the best "
+            "found, not to the true front.")
+
+
+def markdown(runs: pd.DataFrame, manifest: dict | None = None) -> str:
+    """A Markdown report: a table per problem (mean ± sd over seeds), then any failed runs."""
+    manifest = manifest or {}
+    name = manifest.get("experiment") or (runs["experiment"].iloc[0] if len(runs) else "results")
+    lines = [f"# {name}", ""]
+    if manifest.get("description"):
+        lines += [manifest["description"].strip(), ""]
+    n_ok = int((runs["status"] == "ok").sum())
+    n_failed = int((runs["status"] == "failed").sum())
+    n_missing = len(runs) - n_ok - n_failed
+    meta = [f"{len(runs)} runs: {n_ok} ok, {n_failed} failed" + (f", {n_missing} missing"
+                                                                  if n_missing else "") + "."]
+    if manifest.get("config_file"):
+        meta.append(f"Config `{manifest['config_file']}` (sha256 {manifest.get('config_hash', '')[:12]}).")
+    if manifest.get("git_commit"):
+        meta.append(f"Commit {manifest['git_commit']}.")
+    lines += [" ".join(meta), "",
+              "HV ratio: the hypervolume of a run's feasible non-dominated points over the "
+              "reference's, both normalised by one scale per problem (the reference's ideal and "
+              "nadir; reference point 1.1). IGD+ is in the same normalised units. Cells are mean ± sd "
+              "over seeds of the runs that finished; evaluations count full-data evaluations of one "
+              "candidate; seconds are solver wall time.", ""]
+    table = summary(runs)
+    settings = setting_columns(runs)
+    for problem in runs["problem"].drop_duplicates():
+        sub = table[table["problem"] == problem]
+        objectives = runs.loc[runs["problem"] == problem, "objectives"].dropna()
+        lines += [f"## {problem}", ""]
+        if len(objectives) and objectives.iloc[0]:
+            lines.append(f"Objectives: {objectives.iloc[0]}. " + reference_note(runs, problem))
+        else:
+            lines.append(reference_note(runs, problem))
+        lines.append("")
+        head = ["solver"] + [c[4:] for c in settings] + ["runs"] + [t for _, t, _ in METRICS]
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * 1 + "---:|" * (len(head) - 1))
+        for row in sub.itertuples(index=False):
+            row = row._asdict()
+            runs_cell = f"{row['ok']}" if row["ok"] == row["runs"] else f"{row['ok']} of {row['runs']}"
+            cells = [row["label"]] + [_setting(row[c]) for c in settings] + [runs_cell]
+            cells += [_fmt(row[f"{c}_mean"], row[f"{c}_sd"], d) for c, _, d in METRICS]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+        empty = [row["label"] + "".join(f", {c[4:]} = {_setting(row[c])}" for c in settings
+                                        if _setting(row[c]))
+                 for _, row in sub[sub["no_feasible"] & (sub["solver"] != "exact")].iterrows()]
+        if empty:
+            lines += [f"No feasible point in any run of: {'; '.join(empty)} "
+                      "(hence HV ratio 0 and IGD+ inf).", ""]
+    failed = runs[runs["status"] == "failed"]
+    if len(failed):
+        lines += ["## Failed runs", ""]
+        for row in failed.itertuples(index=False):
+            lines.append(f"- {row.problem} / {row.label} / seed {_setting(row.seed)} "
+                         f"(`{row.run_id}`): {row.error}")
+        lines.append("")
+    return "\n".join(lines)

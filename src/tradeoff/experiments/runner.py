@@ -1,0 +1,334 @@
+"""Run a sweep: only the runs that have no result yet, in this process, on local processes or on a
+Dask cluster; each result is saved the moment it arrives, then the tables are merged.
+
+A run is a pure function of its ``RunSpec`` (``execute``): its seed comes from the spec, BLAS uses
+one thread, and nothing depends on which worker runs it or when, so every executor gives the same
+bits. A run that raises becomes a ``failed`` result with its message; the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .._validation import fail
+from .config import Config, RunSpec, canonical
+from .store import Store
+
+_BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+              "NUMEXPR_NUM_THREADS")
+TRACE_POINTS = 30  # checkpoints per training curve, spaced evenly in log(evaluations)
+
+
+def versions() -> dict:
+    """Versions of what can change a run's numbers."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for pkg in ("tradeoff", "numpy", "pymoo", "moocore"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = ""
+    return out
+
+
+@contextmanager
+def _one_blas_thread():
+    """One BLAS thread per run: faster with many workers, and the same sums on every executor."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # then the environment variables set for workers are all we have
+        with nullcontext():
+            yield
+        return
+    with threadpool_limits(limits=1):
+        yield
+
+
+# -- one run --------------------------------------------------------------------------------------
+class _Recorder:
+    """Keeps F and feasibility of every full-data evaluation, in order, for the training curve.
+
+    It wraps the problem's ``evaluate`` and ``combine`` on this instance only; values pass through
+    untouched, so a recorded run gives the same front as an unrecorded one."""
+
+    def __init__(self, problem):
+        self.F, self.ok = [], []
+        evaluate, combine = problem.evaluate, problem.combine
+
+        def recorded_evaluate(Theta, *, grad=True, rows=None):
+            out = evaluate(Theta, grad=grad, rows=rows)
+            if rows is None:
+                self._keep(out.F, out.G)
+            return out
+
+        def recorded_combine(Theta, coef, *, rows=None):
+            out = combine(Theta, coef, rows=rows)
+            if rows is None:
+                self._keep(out[0], out[1])
+            return out
+
+        problem.evaluate, problem.combine = recorded_evaluate, recorded_combine
+
+    def _keep(self, F, G):
+        self.F.append(np.array(F, dtype=float))
+        self.ok.append(np.ones(len(F), bool) if G is None or G.shape[1] == 0 else (G <= 0).all(1))
+
+
+@lru_cache(maxsize=16)
+def _exact_reference(spec_json: str, exact_json: str):
+    """The exact front of a problem (F), or None when it has none; once per worker process."""
+    import json
+
+    from ..problem import Problem
+    from ..solvers import solve
+
+    front = solve(Problem.from_dict(json.loads(spec_json)), "exact", **json.loads(exact_json))
+    return front.F.copy() if len(front) else None
+
+
+def _trace(rec: _Recorder, evaluations: int, reference) -> list[list[float]]:
+    """HV ratio and IGD+ of the feasible non-dominated points evaluated so far, at checkpoints."""
+    from ..front import Scale, compare, nondominated
+
+    if reference is None or not rec.F:
+        return []
+    F, ok = np.vstack(rec.F), np.concatenate(rec.ok)
+    # pymoo re-evaluates its final population for the Front: bookkeeping, not search
+    E = min(int(evaluations), len(F))
+    if E < 1:
+        return []
+    scale = Scale.from_points(reference)
+    checkpoints = np.unique(np.round(np.geomspace(1, E, TRACE_POINTS)).astype(int))
+    archive, last, out = np.zeros((0, F.shape[1])), 0, []
+    for c in checkpoints:
+        new = F[last:c][ok[last:c]]
+        last = c
+        if len(new):
+            both = np.vstack([archive, new])
+            archive = both[nondominated(both)]
+        if len(archive):
+            score = compare(archive, reference, scale)
+            out.append([int(c), score["hv_ratio"], score["igd_plus"]])
+        else:
+            out.append([int(c), 0.0, float("inf")])
+    return out
+
+
+def _front_dict(front) -> dict:
+    return {"F": front.F.tolist(), "X": front.X.tolist(),
+            "G": None if front.G is None else front.G.tolist(),
+            "objective_names": list(front.objective_names), "param_names": list(front.param_names),
+            "options": dict(front.options), "success": bool(front.success), "message": front.message,
+            "metrics": dict(front.extra.get("metrics", {}))}
+
+
+def execute(run: RunSpec) -> dict:
+    """Run one spec and return its result as plain data (what ``Store.write_run`` saves)."""
+    from ..problem import Problem
+    from ..solvers import solve
+
+    t0 = time.perf_counter()
+    result = {"run_id": run.run_id, "run": run.to_dict(), "versions": versions(), "trace": []}
+    with _one_blas_thread():
+        try:
+            problem = Problem.from_dict(run.problem_spec, path=f"problem {run.problem!r}")
+            rec = _Recorder(problem)
+            front = solve(problem, run.solver, **run.options, seed=run.run_seed)
+            if run.solver != "exact":
+                ref = _exact_reference(canonical(run.problem_spec), canonical(run.exact_options))
+                result["trace"] = _trace(rec, front.evaluations, ref)
+            result.update(status="ok", error="", front=_front_dict(front),
+                          evaluations=int(front.evaluations), seconds=float(front.seconds))
+        except Exception as err:  # noqa: BLE001 - a failing run is a result; the sweep goes on
+            result.update(status="failed", error=f"{type(err).__name__}: {err}"[:2000], front=None,
+                          evaluations=0, seconds=time.perf_counter() - t0)
+    return result
+
+
+# -- executors ------------------------------------------------------------------------------------
+@contextmanager
+def _blas_env():
+    """Workers start with one BLAS thread each (they inherit the environment at spawn)."""
+    saved = {k: os.environ.get(k) for k in _BLAS_VARS}
+    os.environ.update({k: "1" for k in _BLAS_VARS})
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _local(runs, on_result, lost):
+    for run in runs:
+        on_result(run, execute(run))
+
+
+def _processes(jobs: int):
+    def go(runs, on_result, lost):
+        import multiprocessing
+
+        # spawn: a clean interpreter per worker on every platform (no forked locks or threads)
+        ctx = multiprocessing.get_context("spawn")
+        # workers are spawned on demand while runs are submitted: keep the variables set until then
+        with _blas_env():
+            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+            futures = {pool.submit(execute, run): run for run in runs}
+        try:
+            for fut in as_completed(futures):
+                run = futures[fut]
+                try:
+                    result = fut.result()
+                except Exception as err:  # noqa: BLE001 - a worker died: not the run's fault
+                    lost.append((run, f"{type(err).__name__}: {err}"))
+                    continue
+                on_result(run, result)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return go
+
+
+def _dask(address: str):
+    def go(runs, on_result, lost):
+        try:
+            from distributed import Client, as_completed as dask_completed
+        except ImportError:
+            fail("scheduler", "usable with dask.distributed installed", address,
+                 "pip install 'tradeoff[dask]', or use --jobs N for local processes.",
+                 exc=ImportError)
+        with Client(address, timeout="20s") as client:
+            futures = [client.submit(execute, run, pure=False) for run in runs]
+            by_key = {f.key: run for f, run in zip(futures, runs)}
+            try:
+                for fut in dask_completed(futures):
+                    run = by_key[fut.key]
+                    try:
+                        result = fut.result()
+                    except Exception as err:  # noqa: BLE001 - e.g. KilledWorker
+                        lost.append((run, f"{type(err).__name__}: {err}"))
+                        continue
+                    on_result(run, result)
+            finally:
+                client.cancel(futures)
+    return go
+
+
+def executor_for(jobs: int = 1, scheduler: str | None = None) -> tuple[str, Callable]:
+    """A description and the function that runs a list of specs."""
+    if scheduler:
+        if not isinstance(scheduler, str) or "://" not in scheduler and ":" not in scheduler:
+            fail("scheduler", "a Dask scheduler address like tcp://host:8786", scheduler)
+        return f"dask {scheduler}", _dask(scheduler)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        fail("jobs", "a positive integer", jobs)
+    if jobs == 1:
+        return "local", _local
+    return f"processes x{jobs}", _processes(jobs)
+
+
+# -- the sweep ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sweep:
+    """What ``run_sweep`` did: counts, and where the results are."""
+
+    out: Path
+    total: int
+    reused: int
+    executed: int
+    failed: int
+    lost: tuple  # (run_id, why) of runs an executor lost (a worker died): rerun to finish them
+    seconds: float
+    executor: str
+
+    @property
+    def complete(self) -> bool:
+        return not self.lost
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def git_commit(where: Path) -> str:
+    """The commit of the repository holding the config (with '+dirty' for local edits), or ''."""
+    try:
+        cwd = where if where.is_dir() else where.parent
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True,
+                                text=True, timeout=10)
+        if commit.returncode != 0:
+            return ""
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd,
+                               capture_output=True, text=True, timeout=10)
+        return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
+              scheduler: str | None = None, fresh: bool = False, retry_failed: bool = False,
+              progress: Callable | None = None) -> Sweep:
+    """Run every run of ``config`` that has no stored result, then merge the tables under ``out``.
+
+    ``progress(done, total, run, result)`` is called after each finished run (and once with
+    ``run=None`` at the start). Killing the sweep loses at most the runs in flight.
+    """
+    from .tables import build_tables
+
+    if config.kind != "sweep":
+        fail("config", "a sweep (experiment.kind = 'sweep')", config.kind,
+             "Run it with `tradeoff run`, which knows the other kinds.")
+    t0 = time.perf_counter()
+    store = Store(out if out is not None else Path("results") / config.name)
+    if fresh:
+        store.clear()
+    label, go = executor_for(jobs, scheduler)
+    runs = config.runs()
+    stored = store.read_runs(r.run_id for r in runs)
+    todo = [r for r in runs if r.run_id not in stored
+            or (retry_failed and stored[r.run_id]["status"] == "failed")]
+    manifest = {"experiment": config.name, "description": config.description,
+                "config_file": config.source, "config": config.raw, "config_hash": config.hash,
+                "versions": versions(), "git_commit": git_commit(Path(config.source or ".")),
+                "executor": label, "started": _now(), "finished": None,
+                "runs": {"total": len(runs), "reused": len(runs) - len(todo)}}
+    store.write_manifest(manifest)
+    done = len(runs) - len(todo)
+    if progress:
+        progress(done, len(runs), None, None)
+    state = {"done": done}
+    lost: list = []
+
+    def on_result(run, result):
+        store.write_run(result)  # before anything else: this is what a resumed sweep finds
+        state["done"] += 1
+        if progress:
+            progress(state["done"], len(runs), run, result)
+
+    if todo:
+        go(todo, on_result, lost)
+    results = store.read_runs(r.run_id for r in runs)
+    tables = build_tables(runs, results)
+    for name, frame in tables.items():
+        store.write_table(frame, name)
+    failed = sum(1 for r in results.values() if r["status"] == "failed")
+    manifest.update(finished=_now(), runs={"total": len(runs), "reused": len(runs) - len(todo),
+                                           "executed": len(todo) - len(lost), "failed": failed,
+                                           "lost": len(lost)})
+    store.write_manifest(manifest)
+    return Sweep(store.root, len(runs), len(runs) - len(todo), len(todo) - len(lost), failed,
+                 tuple((r.run_id, why) for r, why in lost), time.perf_counter() - t0, label)

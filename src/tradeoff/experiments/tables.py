@@ -1,0 +1,131 @@
+"""Merge per-run results into the runs, points and traces tables, scoring every run on the way.
+
+Scoring follows ``tradeoff.front.Scale``'s rule: one Scale per problem, from the exact front when
+it has points, else from the union of all runs' feasible non-dominated points (the ``reference``
+column says which). Tables are built from the stored files in the config's order, so a resumed sweep
+and an uninterrupted one give the same tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..front import Front, Scale, compare, nondominated
+from .config import RunSpec, canonical
+
+RUN_COLUMNS = ("run_id", "experiment", "problem", "solver", "label", "seed", "run_seed")
+VERSION_KEYS = ("python", "tradeoff", "numpy", "pymoo")
+
+
+def front_of(result: dict) -> Front | None:
+    """The Front stored in a run's result (None for a failed or missing run)."""
+    f = (result or {}).get("front")
+    if not f:
+        return None
+    F = np.array(f["F"], float).reshape(-1, len(f["objective_names"]))
+    # an empty front carries no constraint values (and Front cannot reshape an empty G)
+    G = None if f["G"] is None or not len(F) else np.array(f["G"], float).reshape(len(F), -1)
+    return Front(F, np.array(f["X"], float).reshape(-1, len(f["param_names"])),
+                 f["objective_names"], f["param_names"], result["run"]["solver"], f["options"],
+                 result.get("evaluations", 0), result.get("seconds", 0.0), f["success"],
+                 f["message"], G, {"metrics": f.get("metrics", {})})
+
+
+def best_points(front: Front) -> np.ndarray:
+    """F of the front's feasible, mutually non-dominated points (k, m); k may be 0."""
+    F = front.F[front.feasible]
+    return F[nondominated(F)] if len(F) else F
+
+
+def reference(runs: list[RunSpec], fronts: dict[str, Front | None]) -> tuple[np.ndarray, str]:
+    """The reference points of one problem's runs and which rule gave them ("exact" or "union")."""
+    exact = [fronts.get(r.run_id) for r in runs if r.solver == "exact"]
+    exact = [best_points(f) for f in exact if f is not None]
+    if exact and len(exact[0]):
+        return exact[0], "exact"
+    parts = [best_points(f) for r in runs if r.solver != "exact"
+             and (f := fronts.get(r.run_id)) is not None]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return np.zeros((0, 0)), "none"
+    union = np.vstack(parts)
+    return union[nondominated(union)], "union"
+
+
+def _column(values: list) -> pd.Series:
+    """Integers stay integers (nullable) and lists become JSON text, so CSV and Parquet agree."""
+    present = [v for v in values if v is not None]
+    if any(isinstance(v, (list, dict)) for v in present):
+        return pd.Series([None if v is None else canonical(v) for v in values], dtype="object")
+    if present and all(isinstance(v, bool) for v in present):
+        return pd.Series(values, dtype="boolean")
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return pd.Series(values, dtype="Int64")
+    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        return pd.Series([np.nan if v is None else float(v) for v in values], dtype="float64")
+    return pd.Series([None if v is None else str(v) for v in values], dtype="object")
+
+
+def build_tables(runs: list[RunSpec], results: dict[str, dict]) -> dict[str, pd.DataFrame]:
+    """``{"runs": ..., "points": ..., "traces": ...}`` for the runs in their config order."""
+    fronts = {r.run_id: front_of(results.get(r.run_id)) for r in runs}
+    by_problem: dict[str, list[RunSpec]] = {}
+    for r in runs:
+        by_problem.setdefault(r.problem, []).append(r)
+    refs = {p: reference(rs, fronts) for p, rs in by_problem.items()}
+    scales = {p: Scale.from_points(F) for p, (F, _) in refs.items() if len(F)}
+    option_keys = list(dict.fromkeys(k for r in runs for k in r.options))
+    rows, points, traces = [], [], []
+    for r in runs:
+        res = results.get(r.run_id) or {}
+        front = fronts[r.run_id]
+        ref_F, rule = refs[r.problem]
+        row = {"run_id": r.run_id, "experiment": r.experiment, "problem": r.problem,
+               "solver": r.solver, "label": r.label, "seed": r.seed, "run_seed": r.run_seed}
+        row.update({f"opt_{k}": r.options.get(k) for k in option_keys})
+        score = {"hv": None, "hv_ratio": None, "igd_plus": None}
+        # an exact run without points is no front to score: it only says why there is none
+        if front is not None and len(ref_F) and (len(front) or r.solver != "exact"):
+            score = compare(best_points(front), ref_F, scales[r.problem])
+        row.update(status=res.get("status", "missing"), error=res.get("error", ""),
+                   success=None if front is None else front.success,
+                   message="" if front is None else front.message,
+                   objectives=", ".join(front.objective_names) if front is not None else "",
+                   n_points=None if front is None else len(front),
+                   n_feasible=None if front is None else int(front.feasible.sum()),
+                   reference=rule, hv=score["hv"], hv_ratio=score["hv_ratio"],
+                   igd_plus=score["igd_plus"],
+                   evaluations=res.get("evaluations") if res else None,
+                   seconds=res.get("seconds") if res else None)
+        row.update({f"version_{k}": (res.get("versions") or {}).get(k, "") for k in VERSION_KEYS})
+        rows.append(row)
+        if front is not None and len(front):
+            points.append(_points(r, front))
+        for evals, ratio, igd in res.get("trace", []):
+            traces.append({"run_id": r.run_id, "problem": r.problem, "label": r.label,
+                           "seed": r.seed, "evaluations": evals, "hv_ratio": ratio,
+                           "igd_plus": igd})
+    keys = list(rows[0]) if rows else list(RUN_COLUMNS)
+    runs_df = pd.DataFrame({k: _column([row[k] for row in rows]) for k in keys})
+    points_df = pd.concat(points, ignore_index=True) if points else pd.DataFrame(
+        columns=["run_id", "problem", "solver", "label", "seed", "point", "feasible"])
+    traces_df = pd.DataFrame(traces, columns=["run_id", "problem", "label", "seed", "evaluations",
+                                              "hv_ratio", "igd_plus"])
+    traces_df["seed"] = traces_df["seed"].astype("Int64")
+    traces_df["evaluations"] = traces_df["evaluations"].astype("int64")
+    return {"runs": runs_df, "points": points_df, "traces": traces_df}
+
+
+def _points(r: RunSpec, front: Front) -> pd.DataFrame:
+    frame = front.to_frame()
+    nd = np.zeros(len(front), bool)
+    feas = front.feasible
+    nd[feas] = nondominated(front.F[feas])
+    frame.insert(frame.columns.get_loc("feasible") + 1, "nondominated", nd)
+    frame.insert(0, "problem", r.problem)
+    frame.insert(0, "run_id", r.run_id)
+    at = frame.columns.get_loc("solver") + 1
+    frame.insert(at, "label", r.label)
+    frame.insert(at + 1, "seed", pd.Series([r.seed] * len(frame), dtype="Int64"))
+    return frame

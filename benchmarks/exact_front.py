@@ -64,10 +64,13 @@ def newton_loop(W, start, x, y):
             gw, Hw = w @ g, np.tensordot(w, H, 1)
             step = np.linalg.solve(Hw, gw)
             dec = gw @ step
-            if dec <= 1e-16 * max(1.0, abs(w @ f)):
-                break
+            if dec <= 0 or (dec <= 1e-16 * max(1.0, abs(w @ f))
+                            and np.abs(step).max() <= 1e-13 * np.abs(t).max()):
+                break  # the same stopping rule as tradeoff's: steps at rounding level
             s = 1.0
             while s > 1e-12 and w @ values(t - s * step, x, y) > w @ f - 1e-4 * s * dec:
+                if dec <= 1e-16 * abs(w @ f):
+                    break  # a rounding-level step: take it whole
                 s *= 0.5
             t = t - s * step
         out.append(t)

@@ -6,6 +6,8 @@ import dataclasses
 from functools import partial
 from typing import Callable
 
+import numpy as np
+
 from .._validation import check_choice, closest, fail
 from ..front import Front
 from ..problem import Problem
@@ -20,6 +22,11 @@ SOLVERS: dict[str, Callable[..., Front]] = {
     "exact": _exact.exact,
     **{name: partial(evolutionary.pymoo_solve, algorithm=name) for name in evolutionary.ALGORITHMS},
 }
+try:  # fairlearn's reductions, behind the optional extra `fairlearn`; importing needs neither
+    from .fairlearn_baselines import BASELINES
+except ImportError:  # pragma: no cover
+    BASELINES = {}
+SOLVERS.update({name: fn for name, (fn, _) in BASELINES.items()})
 GRADIENT_SOLVERS = ("weighted-sum", "penalty", "chebyshev", "epsilon-constraint", "mgda", "exact")
 
 # the options each solver accepts, for clear errors on typos
@@ -32,6 +39,7 @@ OPTIONS = {
     "mgda": _COMMON,
     "exact": {"n_points", "adaptive", "weights", "tol", "max_iter", "seed"},
     **{name: {"pop_size", "max_evaluations", "seed"} for name in evolutionary.ALGORITHMS},
+    **{name: set(opts) for name, (_, opts) in BASELINES.items()},
 }
 
 
@@ -74,7 +82,11 @@ def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
 
 def with_exact_metrics(problem: Problem, front: Front) -> Front:
     """Attach the exact metric of every surrogate objective to the front's points."""
-    metrics = problem.exact_metrics(front.X)
+    if "mixture_metrics" in front.extra:
+        # a randomized classifier's metrics are its own, not its top-weight model's
+        metrics = {k: np.asarray(v) for k, v in front.extra["mixture_metrics"].items()}
+    else:
+        metrics = problem.exact_metrics(front.X)
     if not metrics:
         return front
     extra = {**front.extra, "metrics": {k: v.tolist() for k, v in metrics.items()}}

@@ -20,7 +20,8 @@ from .weights import check_weights, refine_two, simplex_grid
 ANCHOR_SHARE = 1e-8
 
 
-def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, max_iter: int):
+def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, max_iter: int,
+            step_tol: float = 1e-13):
     """Minimise Σᵢ W_rawₖᵢ fᵢ for every row k by damped Newton in Φ; returns Φ, iterations, converged.
 
     Value, gradient and Hessian come from one pass over the rows (``Problem.second_order``), taken at
@@ -39,6 +40,7 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
 
     v, g, H = second(Phi, np.arange(K))
     active = np.ones(K, bool)
+    was_tiny = np.zeros(K, bool)
     it = 0
     for it in range(1, max_iter + 1):
         rows = np.flatnonzero(active)
@@ -49,14 +51,22 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
         ridge = 1e-14 * np.trace(Hr, axis1=1, axis2=2)[:, None, None] * np.eye(d)
         step = np.linalg.solve(Hr + ridge, g[rows][:, :, None])[:, :, 0]
         dec = (g[rows] * step).sum(1)
-        done = dec <= tol * np.maximum(1.0, np.abs(v[rows]))
+        # stop on the step, not only the decrement: a decrement of 1e-16·f still leaves θ (and each
+        # objective) uncertain at 1e-8; steps below 1e-13 of θ leave it at rounding level
+        # (or after a second rounding-level decrement in a row, for flat directions such as
+        # collinear features, where steps along the flat direction never shrink)
+        size = np.abs(step).max(1) / np.maximum(np.abs(Phi[rows]).max(1), 1e-300)
+        tiny = dec <= tol * np.maximum(1.0, np.abs(v[rows]))
+        done = (dec <= 0) | (tiny & ((size <= step_tol) | was_tiny[rows]))
+        was_tiny[rows] = tiny
         active[rows[done]] = False
         r, step, dec = rows[~done], step[~done], dec[~done]
         if len(r) == 0:
             break
         trial = Phi[r] - step
         vt, gt, Ht = second(trial, r)
-        ok = vt <= v[r] - ARMIJO_C * dec
+        # sufficient decrease, or a step so small that the values only differ by rounding
+        ok = (vt <= v[r] - ARMIJO_C * dec) | ((dec <= tol * np.abs(v[r])) & (vt <= v[r] * (1 + 4e-16)))
         acc = r[ok]
         Phi[acc], v[acc], g[acc], H[acc] = trial[ok], vt[ok], gt[ok], Ht[ok]
         if (~ok).any():

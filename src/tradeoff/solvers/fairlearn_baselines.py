@@ -95,8 +95,8 @@ class _Setup:
                 constraint = "demographic_parity"
         check_choice("constraint", constraint, CONSTRAINTS)
         if self.classification != (constraint in CLASSIFICATION):
-            fail("constraint", f"one of {', '.join(CLASSIFICATION if self.classification else REGRESSION)}"
-                 f" for a {model} model", constraint)
+            valid = CLASSIFICATION if self.classification else REGRESSION
+            fail("constraint", f"one of {', '.join(valid)} for a {model} model", constraint)
         self.constraint = constraint
         self.seed = int(seed)
         self.X = problem.standardizer.transform(data.X)
@@ -179,7 +179,8 @@ class _Setup:
 
 def _bounds_list(name, value):
     vals = np.atleast_1d(np.asarray(value, dtype=float)) if value is not None else None
-    if vals is None or vals.ndim != 1 or len(vals) == 0 or not np.isfinite(vals).all() or (vals <= 0).any():
+    if (vals is None or vals.ndim != 1 or len(vals) == 0 or not np.isfinite(vals).all()
+            or (vals <= 0).any()):
         fail(name, "a positive number or a non-empty list of positive numbers", value)
     return [float(v) for v in vals]
 
@@ -244,13 +245,15 @@ def fairlearn_grid(problem: Problem, *, constraint: str | None = None, grid_size
     """fairlearn's ``GridSearch``: one deterministic model per Lagrange multiplier λ on its grid.
 
     Every predictor in ``predictors_`` becomes one point, θ = (coef_, intercept_) in original
-    units and F = ``problem.evaluate(θ)`` exactly (duplicates kept; ``nondominated()`` filters).
+    units and F = ``problem.evaluate(θ)`` exactly (a run's duplicates kept; ``nondominated()``
+    filters).
     ``grid_size`` and ``grid_limit`` are GridSearch's own (λ's L1 norm ≤ ``grid_limit``).
 
     ``bounds``: optional constraint bound(s) (``difference_bound`` of a parity moment, the
     ``upper_bound`` of ``BoundedGroupLoss``); one GridSearch run per bound, models pooled and
-    those with the same predictions (to 1e-9 relative) merged. GridSearch never reads the bound (its grid of λ does not depend on it),
-    so the runs return the same models; the message says how many distinct ones came out.
+    those with the same predictions (to 1e-9 relative) merged. GridSearch never reads the bound
+    (its grid of λ does not depend on it), so the runs return the same models; the message says
+    how many distinct ones came out.
 
     ``evaluations`` counts estimator fits (one per grid point and run); ``seconds`` is wall time.
     ``seed`` goes to ``LogisticRegression(random_state=...)``; the lbfgs fits and the grid are

@@ -15,7 +15,7 @@ import numpy as np
 
 from ._validation import check_theta, fail
 from .data import Dataset, load_dataset
-from .engine import Quadratic, affine, block_size, weighted_gram, with_ones
+from .engine import Quadratic, affine, block_size, map_blocks, weighted_gram, with_ones
 from .models import LinearModel, Model, Standardizer, get_model
 from .objectives import Batch, Constraint, Objective, get_objective
 
@@ -119,56 +119,64 @@ class Problem:
         in cache-sized blocks; objectives that are not sums over rows see all rows at once.
 
         With ``hess_coef`` (K, r) it also returns H (K, d, d) = Σⱼ hess_coefₖⱼ ∇²vⱼ for the additive
-        objectives, gathered in the same pass (X̃_bᵀ diag(curvature) X̃_b per block)."""
-        K, r = len(Theta), len(idx)
+        objectives, gathered in the same pass (X̃_bᵀ diag(curvature) X̃_b per block). Blocks may run on
+        several threads; their pieces are always added in block order, so the result does not
+        depend on the number of threads."""
+        K, r, d = len(Theta), len(idx), self.d
         V = np.zeros((K, r))
-        D = np.zeros((r * K, self.d)) if grad else None
-        H = None if hess_coef is None else np.zeros((K, self.d * self.d))
+        D = np.zeros((K, r, d)) if grad else None
+        H = np.zeros((K, d * d)) if hess_coef is not None else None
         missing = set()
         objs = [self._all[i] for i in idx]
         additive = [j for j, o in enumerate(objs) if getattr(o, "additive", False)]
         whole = [j for j, o in enumerate(objs) if not getattr(o, "additive", False)]
         n = len(batch.y)
-        identity = type(self.model) is LinearModel
         for sel, size in ((additive, block_size(n, K * max(len(additive), 1))), (whole, n)):
             if not sel:
                 continue
-            Dsel = np.zeros((len(sel) * K, self.d)) if grad else None
-            for s in range(0, n, size):
-                e = min(s + size, n)
-                bb = batch.rows(s, e)
-                X1 = with_ones(bb.X)
-                Z = X1 @ Theta.T  # the block's scores, intercept included: one product
-                # the identity link has slope 1: skip the (B, K) multiply by it
-                P, S = (Z, None) if identity else self.model.link(Z)
-                GZ = np.empty((e - s, len(sel), K)) if grad else None
-                second = H is not None and sel is additive
-                curv = 0.0
-                for t, j in enumerate(sel):
-                    if second:
-                        f, dP, c = objs[j].evaluate_second(bb, P)
-                        curv = curv + c * hess_coef[:, j]
-                    else:
-                        f, dP = objs[j].evaluate(bb, P, grad)
-                    V[:, j] += f
-                    if grad:
-                        if dP is None:
-                            missing.add(idx[j])
-                            GZ[:, t, :] = 0.0
-                        else:
-                            GZ[:, t, :] = dP if S is None else dP * S
-                if second:
-                    H += curv.T @ (X1[:, :, None] * X1[:, None, :]).reshape(e - s, -1)
+            second = H is not None and sel is additive
+            chosen = [objs[j] for j in sel]
+
+            def block(s, size=size, chosen=chosen, second=second):
+                return self._block(Theta, batch.rows(s, min(s + size, n)), chosen, grad, second)
+
+            for Vb, Db, Hb, miss in map_blocks(block, range(0, n, size)):
+                V[:, sel] += Vb
                 if grad:
-                    Dsel += GZ.reshape(e - s, len(sel) * K).T @ X1  # the pull-back: one product
-            if grad:
-                for t, j in enumerate(sel):
-                    D[j * K:(j + 1) * K] = Dsel[t * K:(t + 1) * K]
-        if grad:
-            D = D.reshape(r, K, self.d).transpose(1, 0, 2)
+                    D[:, sel] += Db
+                if second:
+                    for t, j in enumerate(sel):
+                        H += hess_coef[:, j, None] * Hb[t]
+                missing |= {idx[sel[t]] for t in miss}
         if H is not None:
-            return V, D, missing, H.reshape(K, self.d, self.d)
+            return V, D, missing, H.reshape(K, d, d)
         return V, D, missing
+
+    def _block(self, Theta, bb: Batch, objs, grad: bool, second: bool):
+        """One block's values (K, t), gradients (K, t, d), curvature Grams (t, K, d²) and which
+        objectives had no gradient."""
+        K, t = len(Theta), len(objs)
+        X1 = with_ones(bb.X)
+        Z = X1 @ Theta.T  # the block's scores, intercept included: one product
+        # the identity link has slope 1: skip the (B, K) multiply by it
+        P, S = (Z, None) if type(self.model) is LinearModel else self.model.link(Z)
+        Vb = np.empty((K, t))
+        Db = np.zeros((K, t, self.d)) if grad else None
+        Hb = np.empty((t, K, self.d * self.d)) if second else None
+        outer = (X1[:, :, None] * X1[:, None, :]).reshape(len(X1), -1) if second else None
+        miss = []
+        for j, obj in enumerate(objs):
+            if second:
+                Vb[:, j], dP, curv = obj.evaluate_second(bb, P)
+                Hb[j] = curv.T @ outer
+            else:
+                Vb[:, j], dP = obj.evaluate(bb, P, grad)
+            if grad:
+                if dP is None:
+                    miss.append(j)
+                else:
+                    Db[:, j] = (dP if S is None else dP * S).T @ X1  # the pull-back: one product
+        return Vb, Db, Hb, miss
 
     def _values(self, Theta, batch, grad, full):
         """V (K, m + c) over objectives then constraints, dV (K, m + c, d) and which have no

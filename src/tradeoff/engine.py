@@ -5,14 +5,12 @@
   the least-squares fit θ₀ so that no large terms cancel. An epoch never touches the n rows for them.
 - Objectives that are sums over rows run over cache-sized blocks of rows: per block one product
   X̃_b Θᵀ, the elementwise work on a (B, K) tile that stays in cache, and one product back. Blocks
-  can run on TRADEOFF_THREADS threads (default 1) and are always summed in block order.
+  are summed in block order.
 - The rest (a maximum over rows, gaps of group means of a nonlinear score) see all rows at once.
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,28 +18,21 @@ import numpy as np
 BLOCK_ELEMENTS = 1 << 16  # a (B, K) float64 tile of 512 KiB stays in cache
 
 
-def _threads() -> int:
-    # numpy releases the GIL in its loops and BLAS calls, so blocks of rows can run side by side
-    # (TRADEOFF_THREADS=2); one thread by default, so that sweeps on processes do not oversubscribe
-    try:
-        return max(1, int(os.environ.get("TRADEOFF_THREADS", "1")))
-    except ValueError:
-        return 1
-
-
-_pool: ThreadPoolExecutor | None = None
+_controller = None
 
 
 def map_blocks(fn, starts):
-    """[fn(s) for s in starts], on up to TRADEOFF_THREADS threads, in order."""
-    starts = list(starts)
-    threads = _threads()
-    if threads == 1 or len(starts) < 2:
+    """[fn(s) for s in starts], with BLAS held to one thread.
+
+    The blocks' matrix products are small; a threaded BLAS spends more on waking its threads than
+    on the work (an epoch ran 25× slower with OpenBLAS's default two threads than with one)."""
+    global _controller
+    if _controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _controller = ThreadpoolController()
+    with _controller.limit(limits=1, user_api="blas"):
         return [fn(s) for s in starts]
-    global _pool
-    if _pool is None or _pool._max_workers != threads:
-        _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="tradeoff-block")
-    return list(_pool.map(fn, starts))
 
 
 def block_size(n: int, K: int) -> int:

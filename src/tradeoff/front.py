@@ -158,12 +158,15 @@ def hypervolume(F, ref_point) -> float:
     ref = np.asarray(ref_point, dtype=float)
     if F.ndim != 2 or ref.shape != (F.shape[1],):
         fail("ref_point", f"of length {F.shape[-1]} (one per objective)", f"shape {ref.shape}")
+    if len(F) == 0:
+        return 0.0
+    if _moocore is not None:  # moocore itself ignores points that do not dominate ref
+        return float(_moocore.hypervolume(F, ref=ref))
+    from pymoo.indicators.hv import HV
+
     F = F[(F < ref).all(axis=1)]
     if len(F) == 0:
         return 0.0
-    if _moocore is not None:
-        return float(_moocore.hypervolume(F, ref=ref))
-    from pymoo.indicators.hv import HV
 
     return float(HV(ref_point=ref)(F))
 

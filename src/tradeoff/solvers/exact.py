@@ -22,7 +22,8 @@ ANCHOR_SHARE = 1e-8
 
 def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, max_iter: int,
             step_tol: float = 1e-13):
-    """Minimise Σᵢ W_rawₖᵢ fᵢ for every row k by damped Newton in Φ; returns Φ, iterations, converged.
+    """Minimise Σᵢ W_rawₖᵢ fᵢ for every row k by damped Newton in Φ; returns Φ, iterations, converged
+    and the objectives F (K, m) there.
 
     Value, gradient and Hessian come from one pass over the rows (``Problem.second_order``), taken at
     the full Newton step: when the step is accepted, as it almost always is, that pass is also the
@@ -33,12 +34,14 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
     Phi = Phi0.copy()
     K, d = Phi.shape
 
+    Fall = np.empty((K, problem.m))  # the objectives at each row's current point
+
     def second(Ph, rows):
         sp.evaluations += len(rows)
         F, _, g, H = problem.second_order(sp.theta(Ph), C[rows])
-        return (F * W_raw[rows]).sum(1), g @ A.T, A @ H @ A.T
+        return (F * W_raw[rows]).sum(1), g @ A.T, A @ H @ A.T, F
 
-    v, g, H = second(Phi, np.arange(K))
+    v, g, H, Fall[:] = second(Phi, np.arange(K))
     active = np.ones(K, bool)
     was_tiny = np.zeros(K, bool)
     it = 0
@@ -64,11 +67,11 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
         if len(r) == 0:
             break
         trial = Phi[r] - step
-        vt, gt, Ht = second(trial, r)
+        vt, gt, Ht, Ft = second(trial, r)
         # sufficient decrease, or a step so small that the values only differ by rounding
         ok = (vt <= v[r] - ARMIJO_C * dec) | ((dec <= tol * np.abs(v[r])) & (vt <= v[r] * (1 + 4e-16)))
         acc = r[ok]
-        Phi[acc], v[acc], g[acc], H[acc] = trial[ok], vt[ok], gt[ok], Ht[ok]
+        Phi[acc], v[acc], g[acc], H[acc], Fall[acc] = trial[ok], vt[ok], gt[ok], Ht[ok], Ft[ok]
         if (~ok).any():
             rej = r[~ok]
 
@@ -80,20 +83,21 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
             new, _, _, stuck = line_search(Phi[rej], step[~ok], v[rej], dec[~ok], merit,
                                            np.full(len(rej), 0.5))
             Phi[rej] = new
-            v[rej], g[rej], H[rej] = second(new, rej)
+            v[rej], g[rej], H[rej], Fall[rej] = second(new, rej)
             # no decrease possible and a decrement at rounding level: already at the minimum
             at_min = stuck & (dec[~ok] <= 1e-12 * np.maximum(1.0, np.abs(v[rej])))
             active[rej[at_min]] = False
-    return Phi, it, ~active
+    return Phi, it, ~active, Fall
 
 
-def _solve_path(sp, W, span, anchor_phi, tol, max_iter):
+def _solve_path(sp, W, span, anchor_phi, FA, tol, max_iter):
     """Solve the weighted sums W (k, 2) coarse to fine: every 8th weight first from mixes of the
     anchors, then each level from the interpolation of its solved neighbours, so most weights need
     one or two Newton steps."""
     k = len(W)
     order = np.argsort(W[:, 1], kind="stable")
     Phi = np.empty((k, anchor_phi.shape[1]))
+    F = np.empty((k, FA.shape[1]))
     conv = np.ones(k, bool)
     solved = np.zeros(k, bool)
     stride = 8
@@ -113,15 +117,28 @@ def _solve_path(sp, W, span, anchor_phi, tol, max_iter):
                 wl, wr, wt = W[order[left], 1], W[order[right], 1], W[idx, 1]
                 a = np.where(wr > wl, (wt - wl) / np.where(wr > wl, wr - wl, 1.0), 0.5)[:, None]
                 start = (1 - a) * Phi[order[left]] + a * Phi[order[right]]
-            interior = (W[idx] > 0).all(1)
-            Phi[idx[~interior]] = W[idx[~interior]] @ anchor_phi  # a zero weight means an anchor
+            interior = (W[idx] > 0).sum(1) > 1
+            Phi[idx[~interior]], F[idx[~interior]] = _at_anchor(W[idx[~interior]], anchor_phi, FA)
             if interior.any():
                 ii = idx[interior]
-                Phi[ii], _, conv[ii] = _newton(sp, W[ii] / span, start[interior], tol, max_iter)
+                Phi[ii], _, conv[ii], F[ii] = _newton(sp, _tie_break(W[ii]) / span,
+                                                      start[interior], tol, max_iter)
             solved[todo] = True
         if stride == 1:
-            return Phi, conv
+            return Phi, conv, F
         stride //= 2
+
+
+def _at_anchor(W, anchor_phi, FA):
+    """Weights with a single non-zero entry: that objective's anchor (its lexicographic minimum)."""
+    j = np.argmax(W, axis=1)
+    return anchor_phi[j], FA[j]
+
+
+def _tie_break(W):
+    """Zero weights get the anchors' tiny share, so that the minimiser is unique and the best of
+    the ties in the objectives that do carry weight."""
+    return np.where(W > 0, W, ANCHOR_SHARE)
 
 
 def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weights=None,
@@ -160,34 +177,33 @@ def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weigh
     # anchors: each objective with a 1e-8 share of the others, which picks the best of its minimisers
     Wa = np.full((m, m), ANCHOR_SHARE)
     np.fill_diagonal(Wa, 1.0)
-    anchor_phi, _, ok_a = _newton(sp, Wa / raw, np.repeat(start[None], m, 0), tol, max_iter)
-    FA, _ = sp.values(anchor_phi)
+    anchor_phi, _, ok_a, FA = _newton(sp, Wa / raw, np.repeat(start[None], m, 0), tol, max_iter)
     ideal, nadir = FA.min(0), FA.max(0)
     span = np.where(nadir > ideal, nadir - ideal, 1.0)
 
     def solve(W):
         if m == 2:
-            return _solve_path(sp, W, span, anchor_phi, tol, max_iter)
-        interior = (W > 0).all(1)
-        Phi = np.empty((len(W), problem.d))
+            return _solve_path(sp, W, span, anchor_phi, FA, tol, max_iter)
+        interior = (W > 0).sum(1) > 1
+        Phi, F = np.empty((len(W), problem.d)), np.empty((len(W), m))
         conv = np.ones(len(W), bool)
-        Phi[~interior] = W[~interior] @ anchor_phi  # a zero weight means an anchor
+        Phi[~interior], F[~interior] = _at_anchor(W[~interior], anchor_phi, FA)
         if interior.any():
             Wi = W[interior]
-            Phi[interior], _, conv[interior] = _newton(sp, Wi / span, Wi @ anchor_phi, tol, max_iter)
-        return Phi, conv
+            Phi[interior], _, conv[interior], F[interior] = _newton(
+                sp, _tie_break(Wi) / span, Wi @ anchor_phi, tol, max_iter)
+        return Phi, conv, F
 
     if weights is not None:
         W, adaptive = check_weights(weights, m), False
     else:
         W = simplex_grid(max(n_points // 2, 2) if adaptive and m == 2 else n_points, m)
-    Phi, conv = solve(W)
+    Phi, conv, F = solve(W)
     while adaptive and m == 2 and len(W) < n_points:
-        Fn = (sp.values(Phi)[0] - ideal) / span
-        Wn = refine_two(W, Fn, min(n_points - len(W), len(W) - 1))
-        Pn, cn = solve(Wn)
-        W, Phi, conv = np.vstack([W, Wn]), np.vstack([Phi, Pn]), np.concatenate([conv, cn])
-    F, _ = sp.values(Phi)
+        Wn = refine_two(W, (F - ideal) / span, min(n_points - len(W), len(W) - 1))
+        Pn, cn, Fn = solve(Wn)
+        W, Phi, F = np.vstack([W, Wn]), np.vstack([Phi, Pn]), np.vstack([F, Fn])
+        conv = np.concatenate([conv, cn])
     order = np.arange(len(W)) if weights is not None else np.lexsort(F.T[::-1])
     ok = bool(conv.all() and ok_a.all())
     msg = (f"{len(W)} weighted sums solved by Newton to a decrement ≤ {tol:g}" if ok else

@@ -35,7 +35,7 @@ OPTIONS = {
     "weighted-sum": _COMMON | {"weights", "adaptive"},
     "penalty": _COMMON | {"lambdas"},
     "chebyshev": _COMMON | {"weights", "mu"},
-    "epsilon-constraint": _COMMON | {"epsilon"},
+    "epsilon-constraint": _COMMON | {"epsilon", "bound"},
     "mgda": _COMMON,
     "exact": {"n_points", "adaptive", "weights", "tol", "max_iter", "seed"},
     **{name: {"pop_size", "max_evaluations", "seed"} for name in evolutionary.ALGORITHMS},

@@ -170,7 +170,7 @@ def _start(setup: Setup, W):
     return W @ setup.anchor_phi
 
 
-def weighted_sum(problem, *, n_points=50, weights=None, adaptive=False, max_evaluations=None,
+def weighted_sum(problem, *, n_points=50, weights=None, adaptive=True, max_evaluations=None,
                  max_epochs=2000, tol=1e-10, standardize=True, seed=0, _name="weighted-sum", **_opts):
     """Minimise Σ wᵢ f̃ᵢ for K weight vectors (evenly spread, given, or ``adaptive``: half evenly
     spread, the rest placed in the widest gaps of the front found so far, two objectives)."""
@@ -243,50 +243,128 @@ def chebyshev(problem, *, n_points=50, weights=None, mu=0.01, max_evaluations=No
     return s.finish("chebyshev", options, Phi, status, epochs, t0, {"weights": W.tolist()})
 
 
-def epsilon_constraint(problem, *, n_points=50, epsilon=None, max_evaluations=None,
-                       max_epochs=2000, tol=1e-10, standardize=True, seed=0, **_opts):
+def epsilon_constraint(problem, *, n_points=50, epsilon=None, bound="surrogate",
+                       max_evaluations=None, max_epochs=2000, tol=1e-10, standardize=True, seed=0,
+                       **_opts):
     """Minimise f₁ subject to fᵢ ≤ εᵢ (i ≥ 2) by an augmented Lagrangian, for K values of ε.
 
     ``epsilon`` is (K,) for two objectives or (K, m − 1), in the objectives' own units; by default K
     values evenly spaced between the anchors. Each returned point is then moved toward the anchor of
-    the constrained objectives by bisection until fᵢ ≤ εᵢ holds exactly (convexity makes that safe).
+    the constrained objectives until fᵢ ≤ εᵢ holds exactly (on the chord: convexity makes it safe).
+
+    ``bound="exact"`` (two objectives) bounds the exact metric behind a surrogate instead, e.g. the
+    largest gap between group means rather than the mean squared gap that training sees: ε is then
+    in the metric's units, the surrogate's bound is tightened until the metric holds, and a last
+    move toward the anchor makes it hold exactly.
     """
     import time
 
     t0 = time.perf_counter()
+    if bound not in ("surrogate", "exact"):
+        fail("bound", "'surrogate' or 'exact'", bound)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
               tol=tol, standardize=standardize, seed=seed)
     m = s.m
+    if bound == "exact":
+        return _epsilon_exact(s, problem, epsilon, n_points, t0,
+                              dict(n_points=n_points, bound=bound, max_evaluations=s.budget,
+                                   max_epochs=max_epochs, tol=tol, standardize=standardize,
+                                   seed=seed))
     lowest = s.anchor_F.min(axis=0)[1:]
     if epsilon is None:
         t = np.linspace(0, 1, n_points)[:, None]
         eps = s.ideal[1:] + t * s.span[1:]
     else:
-        eps = np.asarray(epsilon, dtype=float).reshape(-1, m - 1) if np.ndim(epsilon) else \
-            np.full((1, m - 1), float(epsilon))
-        if not np.isfinite(eps).all():
-            fail("epsilon", "finite", eps.tolist())
-        slack = 1e-9 * s.span[1:]  # the anchors' accuracy
-        low = eps < lowest - slack
-        if low.any():
-            i = int(np.argwhere(low)[0][1])
-            fail("epsilon", f"at least the smallest attainable {problem.objective_names[i + 1]}, "
-                 f"{lowest[i]:.6g} (ε below it is infeasible)", float(eps[low][0]),
-                 "Raise ε, or leave it out to sweep the attainable range.")
+        eps = _check_epsilon(epsilon, m, lowest, s.span[1:], problem.objective_names[1:])
+    K = len(eps)
+    Phi, epochs, status = _solve_eps(s, eps, None)
+    Phi = _restore_feasibility(s, Phi, eps)
+    options = dict(n_points=K, bound=bound, max_evaluations=s.budget, max_epochs=max_epochs,
+                   tol=tol, standardize=standardize, seed=seed)
+    return s.finish("epsilon-constraint", options, Phi, status, epochs, t0,
+                    {"epsilon": eps.tolist()})
+
+
+def _check_epsilon(epsilon, m, lowest, span, names):
+    eps = (np.asarray(epsilon, dtype=float).reshape(-1, m - 1) if np.ndim(epsilon)
+           else np.full((1, m - 1), float(epsilon)))
+    if not np.isfinite(eps).all():
+        fail("epsilon", "finite", eps.tolist())
+    slack = 1e-9 * span  # the anchors' accuracy
+    low = eps < lowest - slack
+    if low.any():
+        i = int(np.argwhere(low)[0][1])
+        fail("epsilon", f"at least the smallest attainable {names[i]}, {lowest[i]:.6g} "
+             "(ε below it is infeasible)", float(eps[low][0]),
+             "Raise ε, or leave it out to sweep the attainable range.")
+    return eps
+
+
+def _solve_eps(s: Setup, eps, Phi0):
+    """min f̃₁ s.t. f̃ᵢ ≤ ε̃ᵢ for each row of eps (K, m − 1), from Φ₀ or between the anchors."""
+    m = s.m
     eps_n = (eps - s.ideal[1:]) / s.span[1:]
     K = len(eps)
     W = np.zeros((K, m))
     W[:, 0] = 1.0
     value, coef = _scalarisation(s, W)
-    # start between the anchors, as far along as ε asks
-    share = np.clip(eps_n.mean(1), 0, 1)[:, None]
-    Phi0 = share * s.anchor_phi[0] + (1 - share) * s.anchor_phi[min(1, m - 1)]
-    Phi, epochs, status = s.constrained(Phi0, value, coef, eps_rows=eps_n)
-    Phi = _restore_feasibility(s, Phi, eps)
-    options = dict(n_points=K, max_evaluations=s.budget, max_epochs=max_epochs, tol=tol,
-                   standardize=standardize, seed=seed)
+    if Phi0 is None:  # start between the anchors, as far along as ε asks
+        share = np.clip(eps_n.mean(1), 0, 1)[:, None]
+        Phi0 = share * s.anchor_phi[0] + (1 - share) * s.anchor_phi[min(1, m - 1)]
+    return s.constrained(Phi0, value, coef, eps_rows=eps_n)
+
+
+def _epsilon_exact(s: Setup, problem, epsilon, n_points, t0, options):
+    """ε-constraint on the exact metric behind objective 2's surrogate (see epsilon_constraint)."""
+    if s.m != 2:
+        fail("bound", "'surrogate' for more than two objectives", "exact")
+    obj = problem.objectives[1]
+    if not hasattr(obj, "exact"):
+        fail("bound", f"'surrogate' for objective {obj.name!r}, which has no exact metric", "exact")
+    key = f"{obj.name}:exact"
+
+    def metric(Phi):
+        s.sp.evaluations += len(Phi)
+        return problem.exact_metrics(s.sp.theta(Phi))[key]
+
+    at_anchor = metric(s.anchor_phi)
+    lowest = float(at_anchor.min())
+    if epsilon is None:
+        eps = np.linspace(lowest, float(at_anchor.max()), n_points)
+    else:
+        eps = np.atleast_1d(np.asarray(epsilon, dtype=float))
+        if eps.ndim != 1 or not np.isfinite(eps).all():
+            fail("epsilon", "a finite number or list of numbers", np.asarray(epsilon).tolist())
+        if (eps < lowest - 1e-12).any():
+            fail("epsilon", f"at least the smallest attainable {key}, {lowest:.6g} (ε below it is "
+                 "infeasible)", float(eps[eps < lowest - 1e-12][0]), "Raise ε.")
+    # squared-gap surrogates: start from ε², then tighten the bound where the metric still exceeds ε
+    sur = np.clip(eps ** 2, s.anchor_F[:, 1].min(), None)[:, None]
+    Phi, epochs, status = _solve_eps(s, sur, None)
+    for _ in range(8):
+        got = metric(Phi)
+        over = got > eps
+        if not over.any() or s.sp.evaluations >= s.budget:
+            break
+        sur[over, 0] = np.maximum(sur[over, 0] * (eps[over] / got[over]) ** 2 * 0.98,
+                                  s.anchor_F[:, 1].min())
+        Po, e, st = _solve_eps(s, sur[over], Phi[over])
+        Phi[over], status[over] = Po, st
+        epochs += e
+    # last, exact: move violators toward the fairness anchor, halving the move until it holds
+    a = int(np.argmin(at_anchor))
+    got = metric(Phi)
+    bad = np.flatnonzero(got > eps)
+    if len(bad):
+        lo, hi = np.zeros(len(bad)), np.ones(len(bad))
+        P0 = Phi[bad]
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            ok = metric((1 - mid)[:, None] * P0 + mid[:, None] * s.anchor_phi[a]) <= eps[bad]
+            hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
+        Phi[bad] = (1 - hi)[:, None] * P0 + hi[:, None] * s.anchor_phi[a]
     return s.finish("epsilon-constraint", options, Phi, status, epochs, t0,
-                    {"epsilon": eps.tolist()})
+                    {"epsilon": eps.tolist(), "bound": "exact", "achieved": metric(Phi).tolist()})
 
 
 def _restore_feasibility(s: Setup, Phi, eps):

@@ -1,0 +1,58 @@
+"""The README's extension example runs as written, and installed packages register by entry point."""
+
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+import tradeoff as to
+from tradeoff import objectives
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _section_code(title: str) -> str:
+    text = README.read_text()
+    section = text.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
+    return "\n".join(re.findall(r"```python\n(.*?)```", section, flags=re.S))
+
+
+def test_readme_extension_example_runs():
+    code = _section_code("Extending")
+    assert "register_objective" in code
+    scope: dict = {}
+    exec(compile(code, str(README), "exec"), scope)
+    front = scope["front"]
+    assert "positive_rate_gap_sq" in front.objective_names
+    assert len(front) == 12 and np.isfinite(front.F).all()
+    # its gradient is the real one: compare with central differences at one point
+    prob = scope["problem"]
+    theta = front.X[3]
+    ev = prob.evaluate(theta)
+    h = 1e-6
+    num = [(prob.evaluate(theta + h * e, grad=False).F[0, 1]
+            - prob.evaluate(theta - h * e, grad=False).F[0, 1]) / (2 * h) for e in np.eye(len(theta))]
+    np.testing.assert_allclose(ev.dF[0, 1], num, rtol=1e-5, atol=1e-9)
+
+
+def test_installed_packages_register_through_the_entry_point_group(tmp_path, monkeypatch):
+    pkg = tmp_path / "myfairness.py"
+    pkg.write_text(textwrap.dedent('''
+        from tradeoff.objectives import LossObjective
+
+        def worst_mae(**params):
+            return LossObjective("mae", **params)
+    '''))
+    dist = tmp_path / "myfairness-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: myfairness\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[tradeoff.objectives]\nmy_mae = myfairness:worst_mae\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(objectives, "_entry_points_loaded", False)
+    assert "my_mae" in objectives.objective_names()
+    prob = to.Problem.from_dict({"data": "blog", "objectives": ["mse", "my_mae"]})
+    assert prob.objective_names == ["mse", "mae"]
+    sys.modules.pop("myfairness", None)
+    objectives._REGISTRY.pop("my_mae", None)

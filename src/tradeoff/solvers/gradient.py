@@ -3,15 +3,19 @@
 Objectives are normalised first, f̃ᵢ = (fᵢ − idealᵢ) / spanᵢ, with the ideal and nadir taken from the
 m anchor solutions (each objective minimised with a small share of the others to break ties: by a few
 Newton steps where the objectives are smooth and convex, else by descent), so that weights mean the
-same whatever the units. Those anchor evaluations count toward the budget. Constraints (the problem's g ≤ 0, and the ε-constraint's
-f̃ᵢ ≤ ε̃) are handled by an augmented Lagrangian around the same descent engine.
+same whatever the units. Those anchor evaluations count toward the budget. Constraints (the
+problem's g ≤ 0, and the ε-constraint's f̃ᵢ ≤ ε̃) are handled by an augmented Lagrangian around the
+same descent engine.
 """
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from .._validation import check_positive, fail
+from ..front import Front
 from ..problem import Problem
 from .descent import ScaledProblem, descend, line_search
 from .weights import check_weights, log_grid, refine_two, simplex_grid
@@ -46,7 +50,7 @@ class Setup:
     def _anchors(self):
         """Ideal and nadir from m anchor solutions, each one array program over the m anchors."""
         m = self.m
-        F0, G0 = self.sp.values(self.start[None])
+        F0, _ = self.sp.values(self.start[None])
         raw = np.maximum(np.abs(F0[0]), 1e-12)
         W = np.full((m, m), ANCHOR_SHARE / max(m - 1, 1))
         np.fill_diagonal(W, 1.0 - ANCHOR_SHARE)
@@ -60,12 +64,12 @@ class Setup:
 
             W = np.full((m, m), share)
             np.fill_diagonal(W, 1.0)
-            Phi = _newton(self.sp, W / raw, starts, 1e-16, 100)[0]
+            Phi, _, _, FA = _newton(self.sp, W / raw, starts, 1e-16, 100)
         else:
             Phi, _, _ = self.constrained(starts, lambda F, G, r: (F * C[r]).sum(1),
                                          lambda F, G, r: np.hstack([C[r], np.zeros((len(r), self.c))]),
                                          budget=max(self.budget // 5, 50 * m))
-        FA, _ = self.sp.values(Phi)
+            FA, _ = self.sp.values(Phi)
         self.anchor_phi, self.anchor_F = Phi, FA
         self.ideal = FA.min(axis=0)
         nadir = FA.max(axis=0)
@@ -75,7 +79,6 @@ class Setup:
     def norm(self, F):
         return (F - self.ideal) / self.span
 
-    # constraints h(F, G) ≤ 0 as rows of a linear map on V = [F, G]: h = V·Aᵀ − b
     def constrained(self, Phi0, value, coef, *, eps_rows=None, budget=None):
         """Minimise value/coef subject to the problem's constraints (and f̃ᵢ ≤ ε̃ᵢ from ``eps_rows``,
         an array (K, m − 1) of normalised bounds on objectives 2…m) by an augmented Lagrangian."""
@@ -85,7 +88,7 @@ class Setup:
         if c == 0 and n_eps == 0:
             return descend(self.sp, value, coef, Phi0, max_epochs=self.max_epochs, tol=self.tol,
                            budget=budget)
-        # h_j = (v_i − bound) / s_j: rows of (A, b) per candidate
+        # constraints h ≤ 0: normalised objectives above their ε, then the problem's g
         span = getattr(self, "span", np.ones(m))
         ideal = getattr(self, "ideal", np.zeros(m))
         lam = np.zeros((K, n_eps + c))
@@ -134,8 +137,6 @@ class Setup:
         return Phi, epochs, status
 
     def finish(self, name, options, Phi, status, epochs, t0, extra=None):
-        from ..front import Front
-
         Theta = self.sp.theta(Phi)
         F, G = self.sp.values(Phi)
         converged = int((status == "converged").sum())
@@ -143,8 +144,6 @@ class Setup:
         msg = (f"all {len(Phi)} points converged (tol={self.tol:g})" if ok else
                f"{converged} of {len(Phi)} points converged; the budget of {self.budget} evaluations "
                f"or {self.max_epochs} epochs ran out first")
-        import time
-
         return Front(F, Theta, self.problem.objective_names, self.problem.param_names, name,
                      options, self.sp.evaluations, time.perf_counter() - t0, ok, msg,
                      G if self.c else None,
@@ -174,8 +173,6 @@ def weighted_sum(problem, *, n_points=50, weights=None, adaptive=True, max_evalu
                  max_epochs=2000, tol=1e-10, standardize=True, seed=0, _name="weighted-sum", **_opts):
     """Minimise Σ wᵢ f̃ᵢ for K weight vectors (evenly spread, given, or ``adaptive``: half evenly
     spread, the rest placed in the widest gaps of the front found so far, two objectives)."""
-    import time
-
     t0 = time.perf_counter()
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
               tol=tol, standardize=standardize, seed=seed)
@@ -215,8 +212,6 @@ def chebyshev(problem, *, n_points=50, weights=None, mu=0.01, max_evaluations=No
               max_epochs=2000, tol=1e-10, standardize=True, seed=0, **_opts):
     """Smooth Tchebycheff: μ·log Σᵢ exp(wᵢ (f̃ᵢ − z̃ᵢ) / μ) with utopia z̃ = −0.01; its minimiser lies on
     the ray from z̃ along (1/wᵢ), so it also reaches non-convex parts of a front."""
-    import time
-
     t0 = time.perf_counter()
     check_positive("mu", mu)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
@@ -257,8 +252,6 @@ def epsilon_constraint(problem, *, n_points=50, epsilon=None, bound="surrogate",
     in the metric's units, the surrogate's bound is tightened until the metric holds, and a last
     move toward the anchor makes it hold exactly.
     """
-    import time
-
     t0 = time.perf_counter()
     if bound not in ("surrogate", "exact"):
         fail("bound", "'surrogate' or 'exact'", bound)
@@ -425,8 +418,6 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=1e-
     objectives, random and seeded for more),
     step along the min-norm convex combination of the normalised gradients, a direction that
     lowers every objective, until it vanishes (a Pareto-stationary point)."""
-    import time
-
     t0 = time.perf_counter()
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
               tol=tol, standardize=standardize, seed=seed)

@@ -200,7 +200,7 @@ def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weigh
         W = simplex_grid(max(n_points // 2, 2) if adaptive and m == 2 else n_points, m)
     Phi, conv, F = solve(W)
     while adaptive and m == 2 and len(W) < n_points:
-        Wn = refine_two(W, (F - ideal) / span, min(n_points - len(W), len(W) - 1))
+        Wn = refine_two(W, (F - ideal) / span, min(n_points - len(W), len(W) - 1))[0]
         Pn, cn, Fn = solve(Wn)
         W, Phi, F = np.vstack([W, Wn]), np.vstack([Phi, Pn]), np.vstack([F, Fn])
         conv = np.concatenate([conv, cn])

@@ -177,15 +177,25 @@ def weighted_sum(problem, *, n_points=50, weights=None, adaptive=True, max_evalu
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
               tol=tol, standardize=standardize, seed=seed)
     W = simplex_grid(n_points, s.m) if weights is None else check_weights(weights, s.m)
-    if adaptive and s.m == 2 and weights is None:
+    adaptive = adaptive and s.m == 2 and weights is None
+    if adaptive:
         W = simplex_grid(max(n_points // 2, 2), 2)
+
+    def share(k):
+        # each round gets the budget left in proportion to its points, so a tight budget still
+        # reaches the refining rounds
+        left = n_points - (len(W) if Phi is not None else 0)
+        return s.sp.evaluations + (s.budget - s.sp.evaluations) * k / max(left, k)
+
+    Phi = None
     value, coef = _scalarisation(s, W)
-    Phi, epochs, status = s.constrained(_start(s, W), value, coef)
-    while adaptive and s.m == 2 and weights is None and len(W) < n_points:
-        Fn = s.norm(s.sp.values(Phi)[0])
-        Wn = refine_two(W, Fn, min(n_points - len(W), len(W) - 1))
+    Phi, epochs, status = s.constrained(_start(s, W), value, coef, budget=share(len(W)))
+    while adaptive and len(W) < n_points:
+        Wn, left, right = refine_two(W, s.norm(s.sp.values(Phi)[0]), min(n_points - len(W), len(W) - 1))
         value_n, coef_n = _scalarisation(s, Wn)
-        Pn, e, st = s.constrained(_start(s, Wn), value_n, coef_n)
+        # a bisected weight starts halfway between its neighbours' solutions
+        Pn, e, st = s.constrained(0.5 * (Phi[left] + Phi[right]), value_n, coef_n,
+                                  budget=share(len(Wn)))
         W, Phi, status = np.vstack([W, Wn]), np.vstack([Phi, Pn]), np.concatenate([status, st])
         epochs += e
     options = dict(n_points=n_points, adaptive=adaptive, max_evaluations=s.budget,

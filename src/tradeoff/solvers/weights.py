@@ -40,14 +40,15 @@ def log_grid(k: int, low: float = 1e-3, high: float = 1e3) -> np.ndarray:
     return lam
 
 
-def refine_two(W: np.ndarray, Fn: np.ndarray, n_new: int) -> np.ndarray:
-    """New weights between neighbours whose normalised points Fn (k, 2) are farthest apart.
+def refine_two(W: np.ndarray, Fn: np.ndarray, n_new: int):
+    """New weights between neighbours whose normalised points Fn (k, 2) are farthest apart, and the
+    indices of those neighbours (left, right) in W.
 
     Each new weight bisects the two neighbouring weights, so points fill the gaps where the front
     bends instead of bunching at its knee.
     """
-    order = np.argsort(W[:, 1])
-    W, Fn = W[order], Fn[order]
-    gaps = np.linalg.norm(np.diff(Fn, axis=0), axis=1)
+    order = np.argsort(W[:, 1], kind="stable")
+    gaps = np.linalg.norm(np.diff(Fn[order], axis=0), axis=1)
     widest = np.argsort(-gaps, kind="stable")[:n_new]
-    return 0.5 * (W[widest] + W[widest + 1])
+    left, right = order[widest], order[widest + 1]
+    return 0.5 * (W[left] + W[right]), left, right

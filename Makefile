@@ -12,8 +12,11 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@
 
+# the flagship sweep (resumes if interrupted; tables, report.md and figures under
+# results/cap_tradeoff/), then the loss-function post reproduced (results/seed_blog/)
 demo: $(BIN)/.installed
-	$(BIN)/tradeoff seed-blog --out results/seed_blog
+	$(BIN)/tradeoff run experiments/cap_tradeoff.toml
+	$(BIN)/tradeoff run experiments/seed_blog.toml
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest

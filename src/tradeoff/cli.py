@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -41,8 +42,9 @@ class Progress:
             rate = (time.perf_counter() - self.t0) / max(done - self.start_done, 1)
             eta = rate * (total - done)
             bar = "#" * filled + "-" * (width - filled)
-            text = f"\r[{bar}] {done}/{total} runs  {run.label} seed {run.seed}  eta {eta:5.0f} s "
-            self.stream.write(text[:110].ljust(110))
+            text = f"[{bar}] {done}/{total} runs  {run.label} seed {run.seed}  eta {eta:5.0f} s"
+            cols = min(shutil.get_terminal_size((100, 20)).columns - 1, 110)
+            self.stream.write("\r" + text[:cols].ljust(cols))
             if status != "ok":
                 self.stream.write(f"\n  failed: {run.problem}/{run.label} seed {run.seed}: "
                                   f"{result['error'][:200]}\n")
@@ -77,6 +79,9 @@ def _run(args) -> int:
                       retry_failed=args.retry_failed, progress=Progress())
     print(f"{sweep.executed} runs executed, {sweep.reused} reused, {sweep.failed} failed; "
           f"{sweep.seconds:.1f} s on {sweep.executor}", file=sys.stderr)
+    if sweep.stale:
+        print(f"note: {sweep.stale} stored results in {out / 'runs'} belong to runs the config no "
+              "longer has; they are kept but not merged (--fresh removes them)", file=sys.stderr)
     if not args.no_report:
         _write_report(out)
         if not args.no_plots:

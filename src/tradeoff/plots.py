@@ -13,6 +13,8 @@ import numpy as np  # noqa: E402
 from .io import atomic_path  # noqa: E402
 
 COLORS = plt.get_cmap("tab10").colors
+# the same figure gives the same SVG bytes: fixed element ids, and no creation date (see save)
+matplotlib.rcParams["svg.hashsalt"] = "tradeoff"
 # solver colours: tab10 without its grey (the reference front is drawn in grey), then tab20's
 # lighter shades for long lists
 SOLVER_COLORS = tuple(c for i, c in enumerate(COLORS) if i != 7) + plt.get_cmap("tab20").colors[1::2]
@@ -24,7 +26,8 @@ def save(fig, stem: str | Path, formats=("png", "svg")) -> list[Path]:
     for fmt in formats:
         path = Path(f"{stem}.{fmt}")
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=fmt, dpi=130, bbox_inches="tight")
+            fig.savefig(tmp, format=fmt, dpi=130, bbox_inches="tight",
+                        metadata={"Date": None} if fmt in ("svg", "pdf") else None)
         paths.append(path)
     plt.close(fig)
     return paths
@@ -199,13 +202,23 @@ def hv_against_evaluations(curves, *, title: str, ylabel: str = "HV ratio (1 = e
                     capsize=3, label=label)
     ax.axhline(1.0, color="0.3", ls=":", lw=1)
     ax.set_xscale("log")
+    _plain_ticks(ax)
     ax.set_xlabel("evaluations (one candidate on the full data; log scale)")
     ax.set_ylabel(ylabel)
     ax.grid(True, which="both", color="0.9", lw=0.6)
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, loc="lower right")
+    # beside the axes: inside, it would hide the points of some solver
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout()
     return fig
+
+
+def _plain_ticks(ax, subs=(1.0, 2.0, 5.0)):
+    """Log-axis ticks as plain numbers (1,000 rather than 10³; 2,000 rather than 2×10³)."""
+    fmt = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}")
+    ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=subs))
+    ax.xaxis.set_major_formatter(fmt)
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
 
 
 def training_curves(curves, *, title: str, ylabel: str = "HV ratio of points evaluated so far"):
@@ -222,6 +235,7 @@ def training_curves(curves, *, title: str, ylabel: str = "HV ratio of points eva
             ax.plot(x, med, color=color, lw=1.6, label=label)
         ax.axhline(1.0, color="0.3", ls=":", lw=1)
         ax.set_xscale("log")
+        _plain_ticks(ax, subs=(1.0,))
         ax.set_xlabel("evaluations (log scale)")
         ax.grid(True, which="both", color="0.9", lw=0.6)
     axes[0].set_ylabel(ylabel)
@@ -229,7 +243,7 @@ def training_curves(curves, *, title: str, ylabel: str = "HV ratio of points eva
     pad = max(0.2 * (1.0 - low), 0.002)
     axes[1].set_ylim(low - 2 * pad, max(1.0 + pad, max(finals + [1.0]) + pad))
     xmax = max(float(np.nanmax(x)) for x, *_ in curves.values())
-    axes[1].set_xlim(xmax / 100, xmax * 1.3)
+    axes[1].set_xlim(xmax / 150, xmax * 1.3)
     axes[1].set_title("the last two decades, zoomed in", fontsize=9)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, fontsize=8, loc="center right", frameon=False)

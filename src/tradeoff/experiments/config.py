@@ -4,6 +4,7 @@
     name = "cap_tradeoff"        # results go to results/<name>/
     seeds = [0, 1, 2, 3, 4]      # every solver setting runs once per seed
     kind = "sweep"               # or "seed_blog": the post reproduced, see [seed_blog]
+    imports = ["my_objectives"]  # optional: modules that register objectives, datasets, solvers
 
     [[problems]]                 # the schema of tradeoff.Problem.from_dict, plus a unique name
     name = "cap"
@@ -44,7 +45,7 @@ from .._validation import closest, fail
 KINDS = ("sweep", "seed_blog")
 TOP_KEYS = {"sweep": ("experiment", "problems", "solvers", "grid", "exact"),
             "seed_blog": ("experiment", "seed_blog")}
-EXPERIMENT_KEYS = ("name", "description", "seeds", "kind")
+EXPERIMENT_KEYS = ("name", "description", "seeds", "kind", "imports")
 SOLVER_KEYS = ("name", "label", "options", "grid", "problems")
 SEED_BLOG_KEYS = ("n", "seed", "epochs")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
@@ -176,6 +177,7 @@ class RunSpec:
     seed: int | None    # the config's seed; None for the exact front
     run_seed: int       # the seed the solver gets
     exact_options: dict  # for the reference front a run is traced against
+    imports: tuple = ()  # modules to import first (they register what the run names)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -194,6 +196,7 @@ class Config:
     raw: dict
     source: str = ""
     hash: str = field(default="")
+    imports: tuple[str, ...] = ()
 
     def runs(self) -> list[RunSpec]:
         """Every run in a fixed order: per problem its exact front, then solvers × grid × seeds."""
@@ -219,7 +222,7 @@ class Config:
         key = canonical([self.name, spec, solver, label, options, seed, self.exact_options])
         run_id = hashlib.sha256(key.encode()).hexdigest()[:12]
         return RunSpec(run_id, self.name, spec["name"], spec, solver, label, options, settings, seed,
-                       run_seed, dict(self.exact_options))
+                       run_seed, dict(self.exact_options), self.imports)
 
 
 def load_config(path: str | Path) -> Config:
@@ -254,6 +257,7 @@ def parse_config(raw: dict, *, source: str = "", build_problems: bool = True) ->
     if not isinstance(description, str):
         fail("experiment.description", "a string", description, exc=TypeError)
     digest = hashlib.sha256(canonical(raw).encode()).hexdigest()
+    imports = _imports(exp.get("imports", []))
     if kind == "seed_blog":
         opts = _table(raw.get("seed_blog", {}), "seed_blog", SEED_BLOG_KEYS)
         blog = {"n": _int(opts.get("n", 200), "seed_blog.n"),
@@ -266,7 +270,30 @@ def parse_config(raw: dict, *, source: str = "", build_problems: bool = True) ->
     solvers = _solvers(raw.get("solvers"), grid, [p["name"] for p in problems])
     exact_opts = _exact(raw.get("exact", {}))
     return Config(name, description, kind, seeds, problems, solvers, exact_opts, {}, raw, source,
-                  digest)
+                  digest, imports)
+
+
+def import_modules(names) -> None:
+    """Import the modules a config names, so that what they register can be named."""
+    import importlib
+
+    for name in names:
+        importlib.import_module(name)
+
+
+def _imports(value) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        fail("experiment.imports", "a list of module names", value, exc=TypeError)
+    for i, name in enumerate(value):
+        if not isinstance(name, str):
+            fail(f"experiment.imports[{i}]", "a module name", name, exc=TypeError)
+        try:
+            import_modules([name])
+        except Exception as err:  # noqa: BLE001 - any import error is the config's to report
+            fail(f"experiment.imports[{i}]", "an importable module", name,
+                 f"Importing it raised {type(err).__name__}: {err}. Install it, or add its folder "
+                 "to PYTHONPATH (on every worker, too).")
+    return tuple(value)
 
 
 def _seeds(value) -> tuple[int, ...]:

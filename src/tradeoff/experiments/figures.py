@@ -95,10 +95,11 @@ def _limits(ref, margin: float = 0.06):
 
 
 def _step_values(x, y, grid):
-    """y of a step function through (x, y) at ``grid``; NaN before x[0] and after x[-1]."""
+    """y of a step function through (x, y) at ``grid``; NaN before x[0]. After x[-1] the run is
+    over and what it evaluated stays as it was, so the last value holds (else a median over seeds
+    would drop where a seed stops early)."""
     idx = np.searchsorted(x, grid, side="right") - 1
-    out = np.where(idx >= 0, np.asarray(y)[np.maximum(idx, 0)], np.nan)
-    return np.where(grid > x[-1], np.nan, out)
+    return np.where(idx >= 0, np.asarray(y)[np.maximum(idx, 0)], np.nan)
 
 
 def draw(results: str | Path, out: str | Path | None = None) -> list[Path]:
@@ -145,7 +146,10 @@ def draw(results: str | Path, out: str | Path | None = None) -> list[Path]:
             sets = [gp[(gp["run_id"] == rid) & gp["nondominated"]][objectives[:2]].to_numpy(float)
                     for rid in group["run_id"]]
             n = len(sets)
-            surfaces.append({"label": label, "color": colors[label], "note": note,
+            found = sum(1 for x in sets if len(x))
+            surfaces.append({"label": label, "color": colors[label],
+                             "note": note + ("" if found == n else
+                                             f"; {n - found} with no feasible point"),
                              "median": attainment_surface(sets, (n + 1) // 2),
                              "best": attainment_surface(sets, 1),
                              "worst": attainment_surface(sets, n)})

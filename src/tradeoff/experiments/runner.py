@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 
 from .._validation import fail
-from .config import Config, RunSpec, canonical
+from .config import Config, RunSpec, canonical, import_modules
 from .store import Store
 
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
@@ -95,8 +95,11 @@ def _exact_reference(spec_json: str, exact_json: str):
     from ..problem import Problem
     from ..solvers import solve
 
+    from .tables import best_points
+
     front = solve(Problem.from_dict(json.loads(spec_json)), "exact", **json.loads(exact_json))
-    return front.F.copy() if len(front) else None
+    ref = best_points(front)  # the same reference points the merged tables score against
+    return ref if len(ref) else None
 
 
 def _trace(rec: _Recorder, evaluations: int, reference) -> list[list[float]]:
@@ -135,6 +138,14 @@ def _front_dict(front) -> dict:
             "metrics": dict(front.extra.get("metrics", {}))}
 
 
+def _seed_option(run: RunSpec) -> dict:
+    """The run's seed, for every solver that takes one (a user's registered solver may not)."""
+    from ..solvers import OPTIONS
+
+    valid = OPTIONS.get(run.solver)
+    return {"seed": run.run_seed} if valid is None or "seed" in valid else {}
+
+
 def execute(run: RunSpec) -> dict:
     """Run one spec and return its result as plain data (what ``Store.write_run`` saves)."""
     from ..problem import Problem
@@ -144,9 +155,10 @@ def execute(run: RunSpec) -> dict:
     result = {"run_id": run.run_id, "run": run.to_dict(), "versions": versions(), "trace": []}
     with _one_blas_thread():
         try:
+            import_modules(run.imports)  # a fresh worker must register what the run names
             problem = Problem.from_dict(run.problem_spec, path=f"problem {run.problem!r}")
             rec = _Recorder(problem)
-            front = solve(problem, run.solver, **run.options, seed=run.run_seed)
+            front = solve(problem, run.solver, **run.options, **_seed_option(run))
             if run.solver != "exact":
                 ref = _exact_reference(canonical(run.problem_spec), canonical(run.exact_options))
                 result["trace"] = _trace(rec, front.evaluations, ref)
@@ -174,6 +186,18 @@ def _blas_env():
                 os.environ[k] = v
 
 
+def _exit_with_parent(parent: int):
+    """In a worker: exit when the sweep's process dies (say, killed), instead of idling forever."""
+    import threading
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _local(runs, on_result, lost):
     for run in runs:
         on_result(run, execute(run))
@@ -187,7 +211,8 @@ def _processes(jobs: int):
         ctx = multiprocessing.get_context("spawn")
         # workers are spawned on demand while runs are submitted: keep the variables set until then
         with _blas_env():
-            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
+                                       initializer=_exit_with_parent, initargs=(os.getpid(),))
             futures = {pool.submit(execute, run): run for run in runs}
         try:
             for fut in as_completed(futures):
@@ -254,6 +279,7 @@ class Sweep:
     lost: tuple  # (run_id, why) of runs an executor lost (a worker died): rerun to finish them
     seconds: float
     executor: str
+    stale: int = 0  # stored results of runs the config no longer has (kept, not merged)
 
     @property
     def complete(self) -> bool:
@@ -272,8 +298,10 @@ def git_commit(where: Path) -> str:
                                 text=True, timeout=10)
         if commit.returncode != 0:
             return ""
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd,
-                               capture_output=True, text=True, timeout=10)
+        # --no-optional-locks: a read-only look, which never rewrites the index
+        dirty = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain",
+                                "--untracked-files=no"], cwd=cwd, capture_output=True, text=True,
+                               timeout=10)
         return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return ""
@@ -293,10 +321,10 @@ def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
         fail("config", "a sweep (experiment.kind = 'sweep')", config.kind,
              "Run it with `tradeoff run`, which knows the other kinds.")
     t0 = time.perf_counter()
+    label, go = executor_for(jobs, scheduler)  # bad arguments fail before anything is deleted
     store = Store(out if out is not None else Path("results") / config.name)
     if fresh:
         store.clear()
-    label, go = executor_for(jobs, scheduler)
     runs = config.runs()
     stored = store.read_runs(r.run_id for r in runs)
     todo = [r for r in runs if r.run_id not in stored
@@ -331,4 +359,5 @@ def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
                                            "lost": len(lost)})
     store.write_manifest(manifest)
     return Sweep(store.root, len(runs), len(runs) - len(todo), len(todo) - len(lost), failed,
-                 tuple((r.run_id, why) for r, why in lost), time.perf_counter() - t0, label)
+                 tuple((r.run_id, why) for r, why in lost), time.perf_counter() - t0, label,
+                 len(store.stale_runs(r.run_id for r in runs)))

@@ -2,6 +2,7 @@
 
     results/<experiment>/
       runs/<run_id>.json        one file per finished run (ok or failed), written as it arrives
+                                (a cache for resuming; runs/.gitignore keeps it out of git)
       runs.csv, runs.parquet    one row per run (merged from runs/ in the config's order)
       points.csv, points.parquet  one row per front point
       traces.csv, traces.parquet  HV ratio of each run's points so far, against evaluations
@@ -12,7 +13,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -56,6 +56,10 @@ class Store:
     def write_run(self, result: dict) -> Path:
         path = self.run_path(result["run_id"])
         atomic_write_text(dumps(result) + "\n", path)
+        ignore = self.runs_dir / ".gitignore"
+        if not ignore.exists():
+            # per-run files are a cache for resuming; the merged tables are what gets committed
+            atomic_write_text("# per-run results: a cache for resuming sweeps, not for git\n*\n", ignore)
         return path
 
     def read_run(self, run_id: str) -> dict | None:
@@ -121,6 +125,7 @@ class Store:
         """Delete what a sweep wrote here (and nothing else); returns the number of files removed."""
         removed = 0
         targets = list(self.runs_dir.glob("*.json")) if self.runs_dir.is_dir() else []
+        targets += [self.runs_dir / ".gitignore"]
         targets += [self.root / f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")]
         targets += [self.manifest_path, self.root / "report.md"]
         fig_dir = self.root / "figures"
@@ -134,7 +139,3 @@ class Store:
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
         return removed
-
-
-def is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))

@@ -1,0 +1,150 @@
+"""The `tradeoff` command: help everywhere, list, run → report → plot, exit codes, clean errors."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tradeoff.cli import Progress, main
+
+from .experiments.tiny import FAILING, TINY, write
+
+COMMANDS = ["run", "plot", "report", "list", "seed-blog"]
+
+
+@pytest.mark.parametrize("argv", [[]] + [[c] for c in COMMANDS])
+def test_help_everywhere(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv + ["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: tradeoff")
+    if argv == ["run"]:
+        assert all(flag in out for flag in ("--jobs", "--scheduler", "--out", "--fresh"))
+
+
+def test_console_script_help():
+    done = subprocess.run([sys.executable, "-m", "tradeoff.cli", "--help"], capture_output=True,
+                          text=True)
+    assert done.returncode == 0 and all(c in done.stdout for c in COMMANDS)
+
+
+def test_list(capsys):
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    kinds = [line.split(":")[0] for line in lines]
+    assert kinds == ["losses", "objectives", "metrics", "solvers", "datasets"]
+    text = "\n".join(lines)
+    for name in ("mse", "cap_violation", "hv_ratio", "nsga2", "epsilon-constraint", "blog"):
+        assert re.search(rf"[ ,]{re.escape(name)}(,|$)", text, re.M), name
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    code = main(["run", str(write(root)), "--out", str(root / "out")])
+    assert code == 0
+    return root / "out"
+
+
+def test_run_writes_tables_report_and_figures(results):
+    for name in ("runs", "points", "traces"):
+        assert (results / f"{name}.csv").is_file() and (results / f"{name}.parquet").is_file()
+    assert (results / "manifest.json").is_file() and (results / "report.md").is_file()
+    for kind in ("fronts", "attainment", "hv_evaluations", "training"):
+        for ext in ("png", "svg"):
+            assert (results / "figures" / f"cap_{kind}.{ext}").stat().st_size > 1000
+
+
+def _cells(markdown: str) -> list[list[str]]:
+    rows = [line for line in markdown.splitlines() if line.startswith("| ")]
+    return [[c.strip() for c in row.strip("|").split("|")] for row in rows]
+
+
+def test_report_numbers_match_the_runs_table(results, capsys):
+    assert main(["report", str(results)]) == 0
+    table = _cells(capsys.readouterr().out)
+    head, rows = table[0], table[1:]
+    assert head == ["solver", "max_evaluations", "runs", "HV ratio", "IGD+", "evaluations", "seconds"]
+    runs = pd.read_csv(results / "runs.csv")
+    for row in rows:
+        label, budget = row[0], row[1]
+        sub = runs[runs["label"] == label]
+        if budget:
+            sub = sub[sub["opt_max_evaluations"] == int(budget)]
+        assert row[2] == str(len(sub))
+        for cell, col, digits in zip(row[3:], ("hv_ratio", "igd_plus", "evaluations", "seconds"),
+                                     (4, 4, 0, 3)):
+            expected = f"{sub[col].mean():.{digits}f}"
+            if len(sub) > 1:
+                expected += f" ± {sub[col].std():.{digits}f}"
+            assert cell == expected, (label, budget, col)
+    assert (results / "report.md").read_text().count("| penalty |") == 2
+
+
+def test_plot_command(results, tmp_path, capsys):
+    assert main(["plot", str(results), "--out", str(tmp_path / "figs")]) == 0
+    printed = capsys.readouterr().out.split()
+    assert len(printed) == 8 and all(p.endswith((".png", ".svg")) for p in printed)
+    for path in map(Path, printed):  # the same tables draw the same bytes, SVG included
+        assert path.read_bytes() == (results / "figures" / path.name).read_bytes(), path.name
+
+
+def test_failed_runs_set_the_exit_code(tmp_path, capsys):
+    code = main(["run", str(write(tmp_path, FAILING, "f.toml")), "--out", str(tmp_path / "o"),
+                 "--no-plots"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "failed: hard/mgda seed 0" in err or "run 2/3 failed: hard/mgda seed 0" in err
+    assert "## Failed runs" in (tmp_path / "o" / "report.md").read_text()
+
+
+def test_errors_are_one_clear_line(tmp_path):
+    bad = write(tmp_path, TINY.replace("n_points = 6", "n_points = 6, tol = -0.1"), "bad.toml")
+    done = subprocess.run([sys.executable, "-m", "tradeoff.cli", "run", str(bad)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("tradeoff: error: `solvers[0].options.tol` must be > 0; "
+                                   "got -0.1.")
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("argv", [["report", "nowhere"], ["plot", "nowhere"],
+                                  ["run", "nowhere.toml"]])
+def test_missing_inputs(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tradeoff: error: `") and "Traceback" not in err
+
+
+def test_seed_blog_config(tmp_path):
+    cfg = write(tmp_path, '[experiment]\nname = "blog"\nkind = "seed_blog"\n[seed_blog]\nepochs = 2\n',
+                "blog.toml")
+    assert main(["run", str(cfg), "--out", str(tmp_path / "blog")]) == 0
+    frame = pd.read_csv(tmp_path / "blog" / "epochs.csv")
+    assert frame["epoch"].max() == 2
+
+
+def test_progress_bar_on_a_terminal_and_lines_elsewhere():
+    from tradeoff.experiments import parse_config
+    import tomllib
+
+    run = parse_config(tomllib.loads(TINY)).runs()[1]
+    ok = {"status": "ok", "evaluations": 60, "seconds": 0.01, "error": ""}
+    tty, plain = io.StringIO(), io.StringIO()
+    for stream, is_tty in ((tty, True), (plain, False)):
+        progress = Progress(stream, tty=is_tty)
+        progress(0, 2, None, None)
+        progress(1, 2, run, ok)
+        progress(2, 2, run, {**ok, "status": "failed", "error": "ValueError: boom"})
+    assert "\r[###############---------------] 1/2 runs" in tty.getvalue()
+    assert "failed: cap/penalty seed 0: ValueError: boom" in tty.getvalue()
+    assert plain.getvalue().splitlines() == [
+        "run 1/2 ok: cap/penalty seed 0 60 evaluations, 0.01 s",
+        "run 2/2 failed: cap/penalty seed 0 (ValueError: boom)"]

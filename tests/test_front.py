@@ -81,3 +81,12 @@ def test_indicator_errors():
         hypervolume(np.ones((3, 2)), [1.0, 1.0, 1.0])
     with pytest.raises(ValueError, match=r"`F` must be a 2-D array"):
         nondominated(np.ones(3))
+
+
+def test_an_empty_front_with_constraints_keeps_its_shape():
+    empty = Front(np.zeros((0, 2)), np.zeros((0, 2)), ("a", "b"), ("m", "c"), "x",
+                  G=np.zeros((0, 1)))
+    assert empty.G.shape == (0, 1) and len(empty.nondominated()) == 0
+    one_per_point = Front(np.ones((2, 2)), np.ones((2, 2)), ("a", "b"), ("m", "c"), "x",
+                          G=np.array([1.0, -1.0]))
+    assert one_per_point.feasible.tolist() == [False, True]

@@ -150,3 +150,14 @@ def test_problem_from_dict_errors():
         to.Problem.from_dict({"data": "blog", "objectives": ["mse"]})
     with pytest.raises(ValueError, match=r"`dataset` must be one of .*; got 'blgo'"):
         to.Problem.from_dict({"data": "blgo", "objectives": ["mse", "l2"]})
+
+
+@pytest.mark.parametrize("solver", ["penalty", "weighted-sum", "chebyshev", "epsilon-constraint"])
+def test_gradient_solvers_return_feasible_points_under_a_hard_constraint(solver):
+    # max ŷ ≤ 120: a convex, non-smooth constraint; the final move toward a feasible point holds it
+    prob = to.Problem.from_dict({"data": {"name": "blog", "n": 120, "seed": 0},
+                                 "objectives": ["mse", "mae"],
+                                 "constraints": [{"name": "cap_max", "cap": 120, "bound": 0}]})
+    front = to.solve(prob, solver, n_points=10, max_evaluations=1500)
+    assert front.feasible.all() and (front.G <= 0).all()
+    assert front.evaluations <= 1500 * 1.05

@@ -53,7 +53,11 @@ class Front:
         X = X.reshape(len(F), -1) if F.size or X.size else np.zeros((0, len(self.param_names)))
         object.__setattr__(self, "F", F)
         object.__setattr__(self, "X", _frozen(X))
-        object.__setattr__(self, "G", None if self.G is None else _frozen(np.reshape(self.G, (len(F), -1))))
+        if self.G is not None:
+            G = np.asarray(self.G, dtype=float)
+            # (k, c); an empty front keeps its c columns (or none if it never had any)
+            G = G.reshape(len(F), G.shape[-1] if G.ndim == 2 else (G.size // max(len(F), 1)))
+            object.__setattr__(self, "G", _frozen(G))
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
         object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
         object.__setattr__(self, "objective_names", tuple(self.objective_names))

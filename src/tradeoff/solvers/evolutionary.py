@@ -86,7 +86,8 @@ def pymoo_solve(problem: Problem, algorithm="nsga2", *, pop_size: int = 100,
         Phi = np.atleast_2d(opt.get("X"))
         msg = f"stopped after {adapter.sp.evaluations} evaluations ({res.algorithm.n_gen} generations)"
     Theta = adapter.sp.theta(Phi)
-    F, G = adapter.sp.values(Phi) if len(Phi) else (np.zeros((0, problem.m)), np.zeros((0, 0)))
+    F, G = (adapter.sp.values(Phi) if len(Phi) else
+            (np.zeros((0, problem.m)), np.zeros((0, problem.n_constraints))))
     adapter.sp.evaluations -= len(Phi)  # the re-evaluation for the Front is bookkeeping, not search
     options = dict(pop_size=pop_size, max_evaluations=max_evaluations, seed=int(seed))
     return Front(F, Theta, problem.objective_names, problem.param_names, name, options,

@@ -21,6 +21,7 @@ from .descent import ScaledProblem, descend, line_search
 from .weights import check_weights, log_grid, refine_two, simplex_grid
 
 ANCHOR_SHARE = 1e-3
+RESTORE_HALVINGS = 12  # moves toward a feasible point are found to 2⁻¹² of the segment
 
 
 class Setup:
@@ -39,6 +40,10 @@ class Setup:
         self.tol = tol
         self.rng = np.random.default_rng(seed)
         self.sp = ScaledProblem(problem, standardize)
+        # evaluations kept back from the descent for the steps after it: the final evaluation of
+        # the front, one check of each bound, and the moves that restore feasibility
+        self.c = problem.n_constraints
+        self.reserve = n_points * (3 + (RESTORE_HALVINGS + 1 if self.c else 0))
         lo, hi = problem.phi_box()
         start = 0.5 * (lo + hi)
         if not standardize:
@@ -82,7 +87,8 @@ class Setup:
     def constrained(self, Phi0, value, coef, *, eps_rows=None, budget=None):
         """Minimise value/coef subject to the problem's constraints (and f̃ᵢ ≤ ε̃ᵢ from ``eps_rows``,
         an array (K, m − 1) of normalised bounds on objectives 2…m) by an augmented Lagrangian."""
-        budget = self.budget if budget is None else min(budget, self.budget)
+        inner = max(self.budget - self.reserve, 0)
+        budget = inner if budget is None else min(budget, inner)
         m, c, K = self.m, self.c, len(Phi0)
         n_eps = 0 if eps_rows is None else eps_rows.shape[1]
         if c == 0 and n_eps == 0:
@@ -134,7 +140,49 @@ class Setup:
             if viol > 0.25 * prev:
                 rho *= 5.0
             prev = viol
+        if c:
+            Phi = self._restore_constraints(Phi)
         return Phi, epochs, status
+
+    def _feasible_point(self):
+        """A point with every g ≤ 0, by minimising Σ max(0, gⱼ)² alone from the start (phase one),
+        or None if none was found."""
+        if not hasattr(self, "_feasible"):
+            m, c = self.m, self.c
+
+            def value(F, G, r):
+                return (np.maximum(G, 0.0) ** 2).sum(1)
+
+            def coef(F, G, r):
+                return np.hstack([np.zeros((len(r), m)), 2.0 * np.maximum(G, 0.0)])
+
+            Phi, _, _ = descend(self.sp, value, coef, self.start[None], max_epochs=self.max_epochs,
+                                tol=1e-14, budget=self.sp.evaluations + 100 * self.max_epochs)
+            _, G = self.sp.values(Phi)
+            self._feasible = Phi[0] if (G <= 0).all() else None
+        return self._feasible
+
+    def _restore_constraints(self, Phi):
+        """Move points that break a constraint toward a feasible point until none is broken: for
+        convex constraints the feasible part of the segment is an interval that holds its end, so
+        halving the move finds its first feasible point."""
+        _, G = self.sp.values(Phi)
+        bad = np.flatnonzero((G > 0).any(1))
+        if len(bad) == 0:
+            return Phi
+        target = self._feasible_point()
+        if target is None:
+            return Phi  # the front then reports these points as infeasible
+        lo, hi = np.zeros(len(bad)), np.ones(len(bad))
+        P0 = Phi[bad]
+        for _ in range(RESTORE_HALVINGS):
+            mid = 0.5 * (lo + hi)
+            _, Gt = self.sp.values((1 - mid)[:, None] * P0 + mid[:, None] * target)
+            ok = (Gt <= 0).all(1)
+            hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
+        Phi = Phi.copy()
+        Phi[bad] = (1 - hi)[:, None] * P0 + hi[:, None] * target
+        return Phi
 
     def finish(self, name, options, Phi, status, epochs, t0, extra=None):
         Theta = self.sp.theta(Phi)
@@ -447,7 +495,7 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=1e-
     epochs = 0
     for epochs in range(1, max_epochs + 1):
         rows = np.flatnonzero(active)
-        if len(rows) == 0 or s.sp.evaluations + 2 * len(rows) > s.budget:
+        if len(rows) == 0 or s.sp.evaluations + 2 * len(rows) > s.budget - s.reserve:
             break
         F, _, dF = s.sp.gradients(Phi[rows])
         Gn = dF / s.span[None, :, None]

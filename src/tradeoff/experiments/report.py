@@ -102,7 +102,8 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None) -> str:
     lines += [" ".join(meta), "",
               "HV ratio: the hypervolume of a run's feasible non-dominated points over the "
               "reference's, both normalised by one scale per problem (the reference's ideal and "
-              "nadir; reference point 1.1). IGD+ is in the same normalised units. Cells are mean ± sd "
+              "nadir; reference point 1.1 × the nadir for non-negative objectives, see tradeoff.Scale). "
+              "IGD+ is in the same normalised units. Cells are mean ± sd "
               "over seeds of the runs that finished; evaluations count full-data evaluations of one "
               "candidate; seconds are solver wall time. The exact front is a sample of points on "
               "the true front, so a run that fills its gaps can score slightly above 1.", ""]

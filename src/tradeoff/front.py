@@ -99,14 +99,19 @@ class Front:
                      None if self.G is None else self.G[mask], extra)
 
 
-def nondominated(F) -> np.ndarray:
+def nondominated(F, tol: float = 0.0) -> np.ndarray:
     """Boolean mask of the rows of F (k, m) that no other row dominates (minimisation).
 
-    Duplicates are all kept. Two objectives take a sort, O(k log k); more take O(k² m) comparisons.
+    Duplicates are all kept. With ``tol`` > 0, values are first rounded to a grid of ``tol`` × each
+    objective's range, so a point that wins only by rounding error (a gap of 1e-15 against 0) does
+    not count as better. Two objectives take a sort, O(k log k); more take O(k² m) comparisons.
     """
     F = np.asarray(F, dtype=float)
     if F.ndim != 2:
         fail("F", "a 2-D array (points × objectives)", f"shape {F.shape}")
+    if tol > 0 and len(F):
+        span = np.ptp(F, axis=0)
+        F = np.round((F - F.min(axis=0)) / (tol * np.where(span > 0, span, 1.0)))
     k, m = F.shape
     if k == 0:
         return np.zeros(0, bool)

@@ -156,7 +156,7 @@ def front_panels(exact, panels, names, *, title: str, limits=None,
         note = panel["note"] + (f"; {beyond} point{'s' if beyond > 1 else ''} beyond the axes"
                                 if beyond else "")
         ax.set_title(f"{panel['label']}\n{note}", fontsize=9)
-        ax.legend(fontsize=7, loc="upper right", frameon=False)
+        ax.legend(fontsize=7, loc="best", frameon=False)
     _finish_panels(fig, axes, names, limits, title)
     return fig
 
@@ -187,7 +187,7 @@ def attainment(exact, panels, names, *, title: str, limits=None,
         _staircase(ax, panel["median"], xmax, color=c, lw=1.8, label="median (half the seeds)",
                    zorder=3)
         ax.set_title(f"{panel['label']}\n{panel['note']}", fontsize=9)
-        ax.legend(fontsize=7, loc="upper right", frameon=False)
+        ax.legend(fontsize=7, loc="best", frameon=False)
     _finish_panels(fig, axes, names, limits, title)
     return fig
 
@@ -198,7 +198,10 @@ def hv_against_evaluations(curves, *, title: str, ylabel: str = "HV ratio (1 = e
     ``curves`` maps a label to ``(evaluations, mean, sd, color)``, arrays over budgets."""
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     for label, (x, y, sd, color) in curves.items():
-        ax.errorbar(x, y, yerr=np.nan_to_num(sd), color=color, marker="o", ms=4, lw=1.4,
+        sd = np.nan_to_num(sd)
+        # an HV ratio lies in [0, 1]: the bars stop there rather than at mean ± sd
+        below, above = np.minimum(sd, y), np.maximum(np.minimum(sd, 1.0 - y), 0.0)
+        ax.errorbar(x, y, yerr=[below, above], color=color, marker="o", ms=4, lw=1.4,
                     capsize=3, label=label)
     ax.axhline(1.0, color="0.3", ls=":", lw=1)
     ax.set_xscale("log")

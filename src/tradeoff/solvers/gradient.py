@@ -421,8 +421,8 @@ def _epsilon_exact(s: Setup, problem, epsilon, n_points, t0, options):
 def _restore_feasibility(s: Setup, Phi, eps):
     """Move each point that breaks fᵢ ≤ εᵢ toward the constrained objectives' best anchor until it
     holds. On the segment φ(t) = (1 − t)φ + t·anchor a convex fᵢ lies below its chord, so
-    t = maxᵢ (fᵢ(φ) − εᵢ) / (fᵢ(φ) − fᵢ(anchor)) is feasible at no cost; one evaluation checks it
-    (for non-convex objectives), and a few halvings toward the anchor follow only if it fails."""
+    t = maxᵢ (fᵢ(φ) − εᵢ) / (fᵢ(φ) − fᵢ(anchor)) is feasible at no cost; one evaluation checks it.
+    Where it fails (non-convex objectives) the move doubles until it holds, then bisects back."""
     a = int(np.argmin(s.anchor_F[1:, 1:].sum(1))) + 1
     target, f_anchor = s.anchor_phi[a], s.anchor_F[a, 1:]
     F, _ = s.sp.values(Phi)
@@ -432,17 +432,31 @@ def _restore_feasibility(s: Setup, Phi, eps):
     f0, e = F[bad, 1:], eps[bad]
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(f0 > e, (f0 - e) / np.maximum(f0 - f_anchor, 1e-300), 0.0).max(1)
-    t = np.clip(t * (1 + 1e-12), 0.0, 1.0)
+    t = np.clip(t * (1 + 1e-12), 1e-12, 1.0)
     P0 = Phi[bad]
-    for _ in range(30):
-        trial = (1 - t)[:, None] * P0 + t[:, None] * target
-        Ft, _ = s.sp.values(trial)
-        ok = (Ft[:, 1:] <= e).all(1) | (t >= 1)
+
+    def feasible(t):
+        Ft, _ = s.sp.values((1 - t)[:, None] * P0 + t[:, None] * target)
+        return (Ft[:, 1:] <= e).all(1) | (t >= 1)
+
+    ok = feasible(t)
+    lo = np.where(ok, 0.0, t)
+    for _ in range(40):  # non-convex: double the move until it holds ...
         if ok.all():
             break
-        t = np.where(ok, t, 0.5 * (t + 1.0))
+        t = np.where(ok, t, np.minimum(2 * t, 1.0))
+        now = feasible(t)
+        lo = np.where(ok | now, lo, t)
+        ok |= now
+    hi = t
+    for _ in range(RESTORE_HALVINGS):  # ... then bisect back toward the smallest move that holds
+        if (hi - lo <= 1e-12).all():
+            break
+        mid = 0.5 * (lo + hi)
+        now = feasible(mid)
+        hi, lo = np.where(now, mid, hi), np.where(now, lo, mid)
     Phi = Phi.copy()
-    Phi[bad] = trial
+    Phi[bad] = (1 - hi)[:, None] * P0 + hi[:, None] * target
     return Phi
 
 

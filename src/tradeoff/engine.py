@@ -19,6 +19,28 @@ BLOCK_ELEMENTS = 1 << 16  # a (B, K) float64 tile of 512 KiB stays in cache
 
 
 _controller = None
+_malloc_tuned = False
+
+
+def reuse_freed_memory() -> None:
+    """Let glibc keep freed memory for reuse (process-wide; sweeps call it in every worker).
+
+    Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, which hands every freed temporary
+    above 64 KiB back to the kernel, so the next one page-faults in afresh: numpy's elementwise work
+    on a (B, K) tile ran 20× slower there, and 15% slower even with glibc's defaults. Where there is
+    no glibc, nothing changes."""
+    global _malloc_tuned
+    if _malloc_tuned:
+        return
+    _malloc_tuned = True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 64 << 20)  # M_MMAP_THRESHOLD: temporaries below 64 MiB come from the heap
+        libc.mallopt(-1, 256 << 20)  # M_TRIM_THRESHOLD: and freed ones stay there for reuse
+    except (OSError, AttributeError):
+        pass
 
 
 def map_blocks(fn, starts):

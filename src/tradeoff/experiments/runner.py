@@ -23,6 +23,7 @@ from typing import Callable
 import numpy as np
 
 from .._validation import fail
+from ..engine import reuse_freed_memory
 from .config import Config, RunSpec, canonical, import_modules
 from .store import Store
 
@@ -151,6 +152,7 @@ def execute(run: RunSpec) -> dict:
     from ..problem import Problem
     from ..solvers import solve
 
+    reuse_freed_memory()  # Dask workers would otherwise page-fault every temporary in afresh
     t0 = time.perf_counter()
     result = {"run_id": run.run_id, "run": run.to_dict(), "versions": versions(), "trace": []}
     with _one_blas_thread():

@@ -15,11 +15,16 @@ $(BIN)/.installed: pyproject.toml
 # the flagship sweep (resumes if interrupted; tables, report.md and figures under
 # results/cap_tradeoff/), then the loss-function post reproduced (results/seed_blog/)
 demo: $(BIN)/.installed
-	$(BIN)/tradeoff run experiments/cap_tradeoff.toml
+	$(BIN)/tradeoff run experiments/cap_tradeoff.toml --jobs 2
 	$(BIN)/tradeoff run experiments/seed_blog.toml
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+# the performance benchmarks, each printing its table (see benchmarks/README.md); ~15 minutes
+bench: $(BIN)/.installed
+	cd benchmarks && for b in front_quality exact_front epoch sweep_scaling indicators fairlearn_vs_exact; do \
+		echo "== $$b"; ../$(BIN)/python $$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

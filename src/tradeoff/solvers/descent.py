@@ -73,14 +73,11 @@ def line_search(Phi, D, v, slope, merit: Callable, t):
     return new_phi, new_v, t, stuck
 
 
-def descend(sp: ScaledProblem, value, coef, Phi0, *, max_epochs: int, tol: float, budget: int):
-    """Minimise a per-candidate scalarisation from Φ₀ (K, d).
-
-    ``value(F, G, rows)`` (K',) and ``coef(F, G, rows)`` (K', m + c) define the k-th candidate's
-    function Σᵢ coefᵢ·vᵢ and its value; ``rows`` are candidate indices, so each candidate keeps its
-    own weights. Stops a candidate when its value changes by less than ``tol`` (relative), or when
-    the evaluation budget is spent. Returns Φ, the epochs run and a status per candidate.
-    """
+def iterate(step, Phi0, *, max_epochs: int, budget: int, evaluations: Callable[[], int]):
+    """The loop every first-order solver here shares: each epoch, the active rows of Φ (K, d) ask
+    ``step(Φ_rows, rows, t_rows)`` for their new Φ, step sizes and which are done, until every row
+    is done, ``max_epochs`` pass, or one more epoch (a gradient and a trial per row) would take the
+    evaluations past ``budget``. Returns Φ, the epochs run and a status per row."""
     Phi = np.array(Phi0, dtype=float)
     K = len(Phi)
     t = np.ones(K)
@@ -89,9 +86,25 @@ def descend(sp: ScaledProblem, value, coef, Phi0, *, max_epochs: int, tol: float
     epochs = 0
     for epochs in range(1, max_epochs + 1):
         rows = np.flatnonzero(active)
-        if len(rows) == 0 or sp.evaluations + 2 * len(rows) > budget:
+        if len(rows) == 0 or evaluations() + 2 * len(rows) > budget:
             break
-        F, G, g = sp.combine(Phi[rows], lambda F, G: coef(F, G, rows))
+        # a doubled step is tried first, so the step can grow back after a hard stretch
+        Phi[rows], t[rows], done = step(Phi[rows], rows, np.minimum(2 * t[rows], 1e6))
+        status[rows[done]] = "converged"
+        active[rows[done]] = False
+    return Phi, epochs, status
+
+
+def descend(sp: ScaledProblem, value, coef, Phi0, *, max_epochs: int, tol: float, budget: int):
+    """Minimise a per-candidate scalarisation from Φ₀ (K, d).
+
+    ``value(F, G, rows)`` (K',) and ``coef(F, G, rows)`` (K', m + c) define the k-th candidate's
+    function Σᵢ coefᵢ·vᵢ and its value; ``rows`` are candidate indices, so each candidate keeps its
+    own weights. Stops a candidate when its value changes by less than ``tol`` (relative), or when
+    the evaluation budget is spent. Returns Φ, the epochs run and a status per candidate.
+    """
+    def step(P, rows, t):
+        F, G, g = sp.combine(P, lambda F, G: coef(F, G, rows))
         v = value(F, G, rows)
         slope = (g * g).sum(axis=1)
 
@@ -99,11 +112,9 @@ def descend(sp: ScaledProblem, value, coef, Phi0, *, max_epochs: int, tol: float
             Ft, Gt = sp.values(trial)
             return value(Ft, Gt, rows[sub])
 
-        # try a doubled step first so the step can grow back after a hard stretch
-        new, vnew, tnew, stuck = line_search(Phi[rows], g, v, slope, merit, np.minimum(2 * t[rows], 1e6))
-        Phi[rows], t[rows] = new, tnew
+        new, vnew, t, stuck = line_search(P, g, v, slope, merit, t)
         small = np.abs(v - vnew) <= tol * np.maximum(1.0, np.abs(v))
-        done = small | stuck | (slope == 0)
-        status[rows[done]] = "converged"
-        active[rows[done]] = False
-    return Phi, epochs, status
+        return new, t, small | stuck | (slope == 0)
+
+    return iterate(step, Phi0, max_epochs=max_epochs, budget=budget,
+                   evaluations=lambda: sp.evaluations)

@@ -17,7 +17,7 @@ import numpy as np
 from .._validation import check_positive, fail
 from ..front import Front
 from ..problem import Problem
-from .descent import ScaledProblem, descend, line_search
+from .descent import ScaledProblem, descend, iterate, line_search
 from .weights import check_weights, log_grid, refine_two, simplex_grid
 
 ANCHOR_SHARE = 1e-3
@@ -487,9 +487,9 @@ def _min_norm(Gm):
 def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=1e-10,
          standardize=True, seed=0, **_opts):
     """Multiple-gradient descent: from K starting points (mixes of the anchors: even for two
-    objectives, random and seeded for more),
-    step along the min-norm convex combination of the normalised gradients, a direction that
-    lowers every objective, until it vanishes (a Pareto-stationary point)."""
+    objectives, random and seeded for more), step along the min-norm convex combination of the
+    normalised gradients, a direction that lowers every objective, until it vanishes (a
+    Pareto-stationary point)."""
     t0 = time.perf_counter()
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
               tol=tol, standardize=standardize, seed=seed)
@@ -501,33 +501,24 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=1e-
     else:
         mix = s.rng.dirichlet(np.ones(s.m), size=n_points)
         mix[: s.m] = np.eye(s.m)[: min(s.m, n_points)]
-    Phi = mix @ s.anchor_phi
-    K = len(Phi)
-    t = np.ones(K)
-    active = np.ones(K, bool)
-    status = np.full(K, "budget", dtype=object)
-    epochs = 0
-    for epochs in range(1, max_epochs + 1):
-        rows = np.flatnonzero(active)
-        if len(rows) == 0 or s.sp.evaluations + 2 * len(rows) > s.budget - s.reserve:
-            break
-        F, _, dF = s.sp.gradients(Phi[rows])
+
+    def step(P, rows, t):
+        F, _, dF = s.sp.gradients(P)
         Gn = dF / s.span[None, :, None]
         alpha = _min_norm(Gn)
-        D = (alpha[:, :, None] * Gn).sum(1)
+        D = (alpha[:, :, None] * Gn).sum(1)  # lowers every objective while it is non-zero
         slope = (D * D).sum(1)
         Fn = s.norm(F)
 
-        def merit(trial, sub):
+        def merit(trial, sub):  # the worst objective's change must be a sufficient decrease
             Ft, _ = s.sp.values(trial)
             return (s.norm(Ft) - Fn[sub]).max(1)
 
-        new, vnew, tnew, stuck = line_search(Phi[rows], D, np.zeros(len(rows)), slope, merit,
-                                             np.minimum(2 * t[rows], 1e6))
-        Phi[rows], t[rows] = new, tnew
-        done = (slope <= tol ** 2) | stuck | (np.abs(vnew) <= tol)
-        status[rows[done]] = "converged"
-        active[rows[done]] = False
+        new, vnew, t, stuck = line_search(P, D, np.zeros(len(P)), slope, merit, t)
+        return new, t, (slope <= tol ** 2) | stuck | (np.abs(vnew) <= tol)
+
+    Phi, epochs, status = iterate(step, mix @ s.anchor_phi, max_epochs=max_epochs,
+                                  budget=s.budget - s.reserve, evaluations=lambda: s.sp.evaluations)
     options = dict(n_points=n_points, max_evaluations=s.budget, max_epochs=max_epochs, tol=tol,
                    standardize=standardize, seed=seed)
     return s.finish("mgda", options, Phi, status, epochs, t0)

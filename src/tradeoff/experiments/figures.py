@@ -131,8 +131,9 @@ def draw(results: str | Path, out: str | Path | None = None) -> list[Path]:
             # no exact front: draw the union of all runs' non-dominated points, and say so
             cand = pts[pts["nondominated"] & (pts["solver"] != "exact")][objectives].to_numpy(float)
             from ..front import nondominated
+            from .tables import UNION_TOL
 
-            ref = cand[nondominated(cand)] if len(cand) else None
+            ref = cand[nondominated(cand, tol=UNION_TOL)] if len(cand) else None
             ref_label = "best found (union of all runs)"
         solver_runs = _largest_budget(sub[sub["solver"] != "exact"], settings)
         panels, surfaces, shown = [], [], []

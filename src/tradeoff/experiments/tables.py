@@ -38,6 +38,12 @@ def best_points(front: Front) -> np.ndarray:
     return F[nondominated(F)] if len(F) else F
 
 
+# A point must beat the others by a millionth of an objective's range to join a union reference:
+# points that win by rounding error (a fairness gap of 1e-11 against 1e-12) would stretch the
+# reference, and its normalisation, far along the other objective.
+UNION_TOL = 1e-6
+
+
 def reference(runs: list[RunSpec], fronts: dict[str, Front | None]) -> tuple[np.ndarray, str]:
     """The reference points of one problem's runs and which rule gave them ("exact" or "union")."""
     exact = [fronts.get(r.run_id) for r in runs if r.solver == "exact"]
@@ -50,9 +56,7 @@ def reference(runs: list[RunSpec], fronts: dict[str, Front | None]) -> tuple[np.
     if not parts:
         return np.zeros((0, 0)), "none"
     union = np.vstack(parts)
-    # points that win only by rounding error (a gap of 1e-15 against 1e-12) would stretch the
-    # reference far along the other objective
-    return union[nondominated(union, tol=1e-9)], "union"
+    return union[nondominated(union, tol=UNION_TOL)], "union"
 
 
 def _column(values: list) -> pd.Series:

@@ -435,12 +435,12 @@ def _restore_feasibility(s: Setup, Phi, eps):
     t = np.clip(t * (1 + 1e-12), 1e-12, 1.0)
     P0 = Phi[bad]
 
-    def feasible(t):
-        Ft, _ = s.sp.values((1 - t)[:, None] * P0 + t[:, None] * target)
-        return (Ft[:, 1:] <= e).all(1) | (t >= 1)
+    def feasible(t, idx=slice(None)):
+        Ft, _ = s.sp.values((1 - t)[:, None] * P0[idx] + t[:, None] * target)
+        return (Ft[:, 1:] <= e[idx]).all(1) | (t >= 1)
 
     ok = feasible(t)
-    lo = np.where(ok, 0.0, t)
+    lo = t.copy()  # the chord's move is kept where it holds: no bisection, no evaluations
     for _ in range(40):  # non-convex: double the move until it holds ...
         if ok.all():
             break
@@ -449,12 +449,11 @@ def _restore_feasibility(s: Setup, Phi, eps):
         lo = np.where(ok | now, lo, t)
         ok |= now
     hi = t
-    for _ in range(RESTORE_HALVINGS):  # ... then bisect back toward the smallest move that holds
-        if (hi - lo <= 1e-12).all():
-            break
-        mid = 0.5 * (lo + hi)
-        now = feasible(mid)
-        hi, lo = np.where(now, mid, hi), np.where(now, lo, mid)
+    redo = np.flatnonzero(hi > lo)
+    for _ in range(RESTORE_HALVINGS if len(redo) else 0):  # ... then bisect back between the two
+        mid = 0.5 * (lo[redo] + hi[redo])
+        now = feasible(mid, redo)
+        hi[redo], lo[redo] = np.where(now, mid, hi[redo]), np.where(now, lo[redo], mid)
     Phi = Phi.copy()
     Phi[bad] = (1 - hi)[:, None] * P0 + hi[:, None] * target
     return Phi

@@ -28,7 +28,7 @@ class Setup:
     """What every gradient solver shares: Φ-space problem, start point, normalisation, budget."""
 
     def __init__(self, problem: Problem, *, n_points, max_evaluations, max_epochs, tol,
-                 standardize, seed):
+                 standardize, seed, checks: int = 0):
         check_positive("n_points", n_points, integer=True)
         check_positive("max_epochs", max_epochs, integer=True)
         check_positive("tol", tol)
@@ -41,9 +41,10 @@ class Setup:
         self.rng = np.random.default_rng(seed)
         self.sp = ScaledProblem(problem, standardize)
         # evaluations kept back from the descent for the steps after it: the final evaluation of
-        # the front, one check of each bound, and the moves that restore feasibility
+        # the front, ``checks`` more per point (the ε-constraint's bound), and the moves that
+        # restore feasibility under constraints
         self.c = problem.n_constraints
-        self.reserve = n_points * (3 + (RESTORE_HALVINGS + 1 if self.c else 0))
+        self.reserve = n_points * (1 + checks + (RESTORE_HALVINGS + 1 if self.c else 0))
         lo, hi = problem.phi_box()
         start = 0.5 * (lo + hi)
         if not standardize:
@@ -314,7 +315,7 @@ def epsilon_constraint(problem, *, n_points=50, epsilon=None, bound="surrogate",
     if bound not in ("surrogate", "exact"):
         fail("bound", "'surrogate' or 'exact'", bound)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed)
+              tol=tol, standardize=standardize, seed=seed, checks=2)
     m = s.m
     if bound == "exact":
         return _epsilon_exact(s, problem, epsilon, n_points, t0,

@@ -315,7 +315,9 @@ def epsilon_constraint(problem, *, n_points=50, epsilon=None, bound="surrogate",
     if bound not in ("surrogate", "exact"):
         fail("bound", "'surrogate' or 'exact'", bound)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed, checks=2)
+              tol=tol, standardize=standardize, seed=seed,
+              # the bound's checks; with bound="exact" also the metric's checks and halvings
+              checks=2 if bound == "surrogate" else 4 + RESTORE_HALVINGS)
     m = s.m
     if bound == "exact":
         return _epsilon_exact(s, problem, epsilon, n_points, t0,
@@ -396,7 +398,7 @@ def _epsilon_exact(s: Setup, problem, epsilon, n_points, t0, options):
     for _ in range(8):
         got = metric(Phi)
         over = got > eps
-        if not over.any() or s.sp.evaluations >= s.budget:
+        if not over.any() or s.sp.evaluations >= s.budget - s.reserve:
             break
         sur[over, 0] = np.maximum(sur[over, 0] * (eps[over] / got[over]) ** 2 * 0.98,
                                   s.anchor_F[:, 1].min())
@@ -410,7 +412,7 @@ def _epsilon_exact(s: Setup, problem, epsilon, n_points, t0, options):
     if len(bad):
         lo, hi = np.zeros(len(bad)), np.ones(len(bad))
         P0 = Phi[bad]
-        for _ in range(40):
+        for _ in range(RESTORE_HALVINGS):
             mid = 0.5 * (lo + hi)
             ok = metric((1 - mid)[:, None] * P0 + mid[:, None] * s.anchor_phi[a]) <= eps[bad]
             hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)

@@ -71,7 +71,9 @@ def minimize(value_and_grad: ValueAndGrad, Theta0: np.ndarray, optimizer: Optimi
     evals = 0
     rng = np.random.default_rng(rng)
     for epoch in range(epochs + 1):
-        f, g = value_and_grad(Theta, None)
+        # a diverging step overflows: that is detected below and reported by name, not warned
+        with np.errstate(over="ignore", invalid="ignore"):
+            f, g = value_and_grad(Theta, None)
         evals += int(active.sum())
         bad = active & ~(np.isfinite(f) & np.isfinite(g).all(axis=1))
         if bad.any():

@@ -136,7 +136,7 @@ def draw(results: str | Path, out: str | Path | None = None) -> list[Path]:
             ref = cand[nondominated(cand, tol=UNION_TOL)] if len(cand) else None
             ref_label = "best found (union of all runs)"
         solver_runs = _largest_budget(sub[sub["solver"] != "exact"], settings)
-        panels, surfaces, shown = [], [], []
+        panels, surfaces = [], []
         for label, group in solver_runs.groupby("label", sort=False):
             gp = pts[pts["run_id"].isin(group["run_id"])]
             feas = gp["feasible"].astype(bool)

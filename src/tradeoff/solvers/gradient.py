@@ -149,7 +149,7 @@ class Setup:
         """A point with every g ≤ 0, by minimising Σ max(0, gⱼ)² alone from the start (phase one),
         or None if none was found."""
         if not hasattr(self, "_feasible"):
-            m, c = self.m, self.c
+            m = self.m
 
             def value(F, G, r):
                 return (np.maximum(G, 0.0) ** 2).sum(1)

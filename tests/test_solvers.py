@@ -161,3 +161,14 @@ def test_gradient_solvers_return_feasible_points_under_a_hard_constraint(solver)
     front = to.solve(prob, solver, n_points=10, max_evaluations=1500)
     assert front.feasible.all() and (front.G <= 0).all()
     assert front.evaluations <= 1500 * 1.05
+
+
+def test_exact_says_why_it_has_no_front_for_other_models_and_kinks():
+    from tradeoff.tabular import synthetic_shift
+
+    logistic = to.Problem(synthetic_shift(n=200, task="classification"), "logistic", ["log_loss", "l2"])
+    front = to.solve(logistic, "exact")
+    assert not front.success and "logistic model" in front.message
+    kink = to.Problem(blog_data(n=50), "linear", ["mae", "l2"])
+    front = to.solve(kink, "exact")
+    assert not front.success and "mae have no second derivative" in front.message

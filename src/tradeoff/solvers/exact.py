@@ -163,6 +163,9 @@ def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weigh
         return empty(f"no exact front: the problem is not convex ({why})")
     if problem.n_constraints:
         return empty("no exact front: constraints are not supported by the exact solver")
+    if problem.model.name != "linear":
+        return empty(f"no exact front: the exact solver needs the linear model's second derivatives "
+                     f"(got the {problem.model.name} model); compare against the best front found")
     probe = problem.hessians(np.zeros((1, problem.d)), np.ones((1, problem.m)))
     if probe is None:
         bad = [o.name for o in problem.objectives if not o.smooth]

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .._validation import fail
 
 
 def simplex_grid(k: int, m: int) -> np.ndarray:
-    """About k weight vectors (k, m) spread over the simplex {w ≥ 0, Σw = 1}.
+    """k weight vectors (k, m) spread over the simplex {w ≥ 0, Σw = 1}.
 
-    m = 2 gives exactly k evenly spaced points; m > 2 uses pymoo's Riesz s-energy directions,
-    which place exactly k well-spread points for any k.
+    m = 2 gives k evenly spaced points; m > 2 uses pymoo's Riesz s-energy directions, which place
+    exactly k well-spread points for any k (computed once per (k, m): they take about a second).
     """
     if m == 2:
         t = np.linspace(0.0, 1.0, k)
         return np.column_stack([1.0 - t, t])
+    return _energy(k, m).copy()
+
+
+@lru_cache(maxsize=32)
+def _energy(k: int, m: int) -> np.ndarray:
     from pymoo.util.ref_dirs import get_reference_directions
 
     return get_reference_directions("energy", m, k, seed=1)

@@ -172,3 +172,10 @@ def test_exact_says_why_it_has_no_front_for_other_models_and_kinks():
     kink = to.Problem(blog_data(n=50), "linear", ["mae", "l2"])
     front = to.solve(kink, "exact")
     assert not front.success and "mae have no second derivative" in front.message
+
+
+def test_age_moea2_runs_when_numba_is_installed(cap_problem, cap_exact):
+    pytest.importorskip("numba")
+    front = to.solve(cap_problem, "age-moea2", pop_size=20, max_evaluations=600, seed=0)
+    assert front.evaluations == 600 and len(front) > 0
+    assert to.compare(front, cap_exact)["hv_ratio"] > 0.9

@@ -142,14 +142,21 @@ class LossObjective(PredictionObjective):
         return {"name": self.name, **self.loss.params}
 
 
-class CapViolation(PredictionObjective):
+class _Capped(PredictionObjective):
+    """An objective about predictions above ``cap``: the cap is its one parameter."""
+
+    def __init__(self, cap: float = 120.0):
+        self.cap = _finite("cap", cap)
+
+    def describe(self):
+        return {"name": self.name, "cap": self.cap}
+
+
+class CapViolation(_Capped):
     """Σ ωᵢ max(0, ŷᵢ − cap)²: smooth, convex for a linear model, zero when no prediction exceeds cap."""
 
     name = "cap_violation"
     additive = True
-
-    def __init__(self, cap: float = 120.0):
-        self.cap = _finite("cap", cap)
 
     def evaluate(self, batch, P, grad=True):
         over = P - self.cap
@@ -177,11 +184,8 @@ class CapViolation(PredictionObjective):
     def is_convex(self, model):
         return _affine_link(model)
 
-    def describe(self):
-        return {"name": self.name, "cap": self.cap}
 
-
-class CapExcessRate(PredictionObjective):
+class CapExcessRate(_Capped):
     """Share Σ ωᵢ [ŷᵢ > cap] of predictions above the cap: for reporting, it has no gradient."""
 
     name = "cap_excess_rate"
@@ -189,24 +193,15 @@ class CapExcessRate(PredictionObjective):
     differentiable = False
     smooth = False
 
-    def __init__(self, cap: float = 120.0):
-        self.cap = _finite("cap", cap)
-
     def evaluate(self, batch, P, grad=True):
         return batch.omega @ (P > self.cap), None
 
-    def describe(self):
-        return {"name": self.name, "cap": self.cap}
 
-
-class CapMax(PredictionObjective):
+class CapMax(_Capped):
     """max ŷ − cap, the hard form of the cap (≤ 0 when it holds); subgradient at the arg-max row."""
 
     name = "cap_max"
     smooth = False
-
-    def __init__(self, cap: float = 120.0):
-        self.cap = _finite("cap", cap)
 
     def evaluate(self, batch, P, grad=True):
         idx = P.argmax(axis=0)
@@ -219,9 +214,6 @@ class CapMax(PredictionObjective):
 
     def is_convex(self, model):
         return _affine_link(model)
-
-    def describe(self):
-        return {"name": self.name, "cap": self.cap}
 
 
 class L2Norm(ParameterObjective):

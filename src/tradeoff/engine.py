@@ -57,6 +57,39 @@ def map_blocks(fn, starts):
         return [fn(s) for s in starts]
 
 
+class single_blas_thread:
+    """Context manager: BLAS held to one thread (see ``map_blocks``)."""
+
+    def __enter__(self):
+        global _controller
+        if _controller is None:
+            from threadpoolctl import ThreadpoolController
+
+            _controller = ThreadpoolController()
+        self._limit = _controller.limit(limits=1, user_api="blas")
+        self._limit.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._limit.__exit__(*exc)
+
+
+def gram_block(X1: np.ndarray, D: np.ndarray) -> np.ndarray:
+    """Σ_b D_bk x̃_b x̃_bᵀ for one block of rows: X1 (B, d), D (B, K) -> (K, d, d).
+
+    One matrix product (K·d × B)(B × d) for all K candidates: the (B, K·d) operand is the only
+    temporary, so blocks are sized by ``hessian_block_size``."""
+    B, d = X1.shape
+    K = D.shape[1]
+    T = (D[:, :, None] * X1[:, None, :]).reshape(B, K * d)
+    return (T.T @ X1).reshape(K, d, d)
+
+
+def hessian_block_size(n: int, K: int, d: int) -> int:
+    """Rows per block for ``gram_block``: its (B, K·d) temporary stays near 8 MiB."""
+    return int(max(64, min(n, (1 << 20) // max(K * d, 1))))
+
+
 def block_size(n: int, K: int) -> int:
     return int(max(64, min(n, BLOCK_ELEMENTS // max(K, 1))))
 

@@ -73,6 +73,48 @@ class _GroupMeanGap(PredictionObjective):
         """q (n, K) and ∂q/∂P (n, K)."""
         return P, np.ones_like(P)
 
+    def quantity_second(self, y, P):
+        """∂²q/∂P² (n, K), or None (q = P: zero)."""
+        return None
+
+    def has_second_order(self):
+        return True
+
+    def second_z(self, batch, P, S, S2, gauss_newton=False):
+        """f, ∂f/∂z, the diagonal and the low-rank parts of ∇²f (see PredictionObjective).
+
+        With μ_g = Σᵢ aᵢg qᵢ (aᵢg = ωᵢ/W_g in group g) and f = c Σ_g (μ_g − μ̄)², c = G / #pairs:
+        ∇²f = 2c Σ_g (J_g − J̄)(J_g − J̄)ᵀ + Σ_g ∂f/∂μ_g ∇²μ_g, J_g = X̃ᵀ(a_g ⊙ ∂q/∂z).
+        ``gauss_newton`` keeps the first, positive semi-definite term only."""
+        q, dq = self.quantity(batch.y[:, None], P)
+        d2q = self.quantity_second(batch.y[:, None], P)
+        dqz = dq if S is None else dq * S
+        d2qz = None if d2q is None else (d2q if S is None else d2q * (S * S))
+        if S2 is not None:
+            d2qz = dq * S2 if d2qz is None else d2qz + dq * S2
+        f = np.zeros(P.shape[1])
+        dZ = np.zeros_like(P)
+        Dz = np.zeros_like(P)
+        low = []
+        for label in self.label_cells:
+            mask = None if label is None else (batch.y == label).astype(float)
+            M, W, present = _cells(batch.groups, batch.omega, mask)
+            A = M / np.where(present, W, 1.0)  # aᵢg
+            fc, dmu = _pair_gap(A.T @ q, present)
+            f += fc
+            rowd = A @ dmu  # Σ_g aᵢg ∂f/∂μ_g, (n, K)
+            dZ += rowd * dqz
+            if d2qz is not None and not gauss_newton:
+                Dz += rowd * d2qz
+            G = int(present.sum())
+            if G < 2:
+                continue
+            c = np.full(P.shape[1], 2.0 * G / (G * (G - 1) / 2))
+            abar = A[:, present].mean(axis=1)
+            for g in np.flatnonzero(present):
+                low.append((c, (A[:, g] - abar)[:, None] * dqz))
+        return f, dZ, Dz, low
+
     def evaluate(self, batch, P, grad=True):
         q, dq = self.quantity(batch.y[:, None], P)
         f = np.zeros(P.shape[1])
@@ -122,6 +164,12 @@ class GroupLossGapSq(_GroupMeanGap):
 
     def quantity(self, y, P):
         return self.loss.value(y, P), self.loss.deriv(y, P)
+
+    def quantity_second(self, y, P):
+        return self.loss.deriv2(y, P)
+
+    def has_second_order(self):
+        return self.loss.deriv2 is not None
 
     def describe(self):
         return {"name": self.name, "loss": self.loss.name}

@@ -6,6 +6,7 @@ The public means ``mse``, ``mae``, … take predictions of shape (n,) or (n, K) 
 K values.
 
 ``curvature`` is sup ∂²ℓ/∂ŷ² (None for losses with a kink); it gives the automatic safe step.
+``deriv2`` is ∂²ℓ/∂ŷ² itself, (n, K), for the Newton engine (None where ℓ has a kink: MAE, pinball).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Loss:
     curvature: float | None
     description: str = ""
     params: dict = field(default_factory=dict)
+    deriv2: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """Mean loss: scalar for y_pred (n,), shape (K,) for y_pred (n, K)."""
@@ -85,8 +87,11 @@ def huber(delta: float = 1.0) -> Loss:
     def deriv(y, p):
         return np.clip(p - y, -delta, delta)
 
+    def deriv2(y, p):
+        return (np.abs(p - y) <= delta).astype(float)
+
     return Loss("huber", value, deriv, 1.0, "Huber: quadratic near 0, linear in the tails",
-                {"delta": delta})
+                {"delta": delta}, deriv2)
 
 
 def pinball(quantile: float = 0.5) -> Loss:
@@ -115,6 +120,15 @@ def _log_cosh_d(y, p):
     return np.tanh(p - y)
 
 
+def _log_cosh_d2(y, p):
+    t = np.tanh(p - y)
+    return 1.0 - t * t
+
+
+def _squared_d2(y, p):
+    return np.full(np.broadcast_shapes(np.shape(y), np.shape(p)), 2.0)
+
+
 def _log_loss(y, p):
     p = np.clip(p, _EPS, 1.0 - _EPS)
     return -(xlogy(y, p) + xlogy(1.0 - y, 1.0 - p))
@@ -125,15 +139,20 @@ def _log_loss_d(y, p):
     return (p - y) / (p * (1.0 - p))
 
 
+def _log_loss_d2(y, p):
+    p = np.clip(p, _EPS, 1.0 - _EPS)
+    return y / (p * p) + (1.0 - y) / ((1.0 - p) * (1.0 - p))
+
+
 def _registry() -> dict[str, Callable[..., Loss]]:
     return {
-        "mse": lambda: Loss("mse", _squared, _squared_d, 2.0, "mean squared error"),
+        "mse": lambda: Loss("mse", _squared, _squared_d, 2.0, "mean squared error", {}, _squared_d2),
         "mae": lambda: Loss("mae", _absolute, _absolute_d, None, "mean absolute error"),
         "huber": huber,
         "pinball": pinball,
-        "log_cosh": lambda: Loss("log_cosh", _log_cosh, _log_cosh_d, 1.0, "log-cosh"),
+        "log_cosh": lambda: Loss("log_cosh", _log_cosh, _log_cosh_d, 1.0, "log-cosh", {}, _log_cosh_d2),
         "log_loss": lambda: Loss("log_loss", _log_loss, _log_loss_d, None,
-                                 "binary cross-entropy of a probability"),
+                                 "binary cross-entropy of a probability", {}, _log_loss_d2),
     }
 
 

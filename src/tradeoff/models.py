@@ -36,6 +36,10 @@ class Model:
     def link(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return Z, np.ones_like(Z)
 
+    def link_second(self, Z: np.ndarray, P: np.ndarray, S: np.ndarray) -> np.ndarray | None:
+        """∂²P/∂Z² (n, K) for the Newton engine; None where it is zero (almost everywhere)."""
+        return None
+
     def forward(self, Theta: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Predictions P (n, K) and slope S = ∂P/∂Z (n, K)."""
         return self.link(self.score(Theta, X))
@@ -108,6 +112,9 @@ class LogisticModel(Model):
         P = expit(Z)
         Pc = np.clip(P, _EPS, 1 - _EPS)  # same clip as log_loss, so their product is exactly p − y
         return P, Pc * (1.0 - Pc)
+
+    def link_second(self, Z, P, S):
+        return S * (1.0 - 2.0 * P)  # σ'' = σ(1 − σ)(1 − 2σ)
 
     def classify(self, Theta, X) -> np.ndarray:
         return (self.predict(Theta, X) >= self.threshold).astype(float)

@@ -95,6 +95,28 @@ class PredictionObjective(Objective):
         (e.g. a squared gap between group means). None if not available."""
         return None
 
+    def has_second_order(self) -> bool:
+        """Whether ``second_z`` gives second derivatives (what the Newton engine needs)."""
+        return type(self).curvature is not PredictionObjective.curvature
+
+    def second_z(self, batch: Batch, P, S, S2, gauss_newton: bool = False):
+        """Value and derivatives in the score z of an affine-link model (P = link(z)):
+        f (K,), ∂f/∂z (n, K), a diagonal Dz (n, K) and low-rank terms [(c (K,), U (n, K)), …] with
+
+            ∇²_θ f = X̃ᵀ diag(Dz) X̃ + Σ c·(X̃ᵀU)(X̃ᵀU)ᵀ.
+
+        S = ∂P/∂z and S2 = ∂²P/∂z² (None: 1 and 0). None if the objective has no curvature. With
+        ``gauss_newton`` the problem passes S2 = None where dropping it keeps ∇²f positive
+        semi-definite (the generalised Gauss–Newton matrix)."""
+        f, dP, curv = self.evaluate_second(batch, P)
+        if curv is None:
+            return None
+        dZ = dP if S is None else dP * S
+        Dz = curv if S is None else curv * (S * S)
+        if S2 is not None:
+            Dz = Dz + dP * S2
+        return f, dZ, Dz, ()
+
 
 class ParameterObjective(Objective):
     kind = "parameter"
@@ -104,6 +126,9 @@ class ParameterObjective(Objective):
 
     def hessian(self, d: int) -> np.ndarray | None:
         return None
+
+    def has_second_order(self) -> bool:
+        return self.hessian(2) is not None
 
 
 def _affine_link(model: Model) -> bool:
@@ -118,7 +143,7 @@ class LossObjective(PredictionObjective):
     def __init__(self, loss: str | Loss = "mse", **params):
         self.loss = get_loss(loss, **params)
         self.name = self.loss.name
-        self.smooth = self.loss.curvature is not None
+        self.smooth = self.loss.deriv2 is not None
         self.differentiable = True
         self.quadratic = self.loss.name == "mse"
 
@@ -128,10 +153,18 @@ class LossObjective(PredictionObjective):
         return f, (self.loss.deriv(y, P) * batch.w if grad else None)
 
     def curvature(self, batch, P):
-        """2ωᵢ for MSE (P may be None: it is the same everywhere); None for the other losses."""
+        """ωᵢ ∂²ℓ/∂ŷ² (n, K) (P None: MSE's 2ωᵢ, the same everywhere, or a placeholder that says a
+        curvature exists); None for losses with a kink."""
         if self.loss.name == "mse":
             return np.broadcast_to(2.0 * batch.omega[:, None], (len(batch.omega), 1 if P is None else P.shape[1]))
-        return None
+        if self.loss.deriv2 is None:
+            return None
+        if P is None:
+            return np.zeros((len(batch.omega), 1))
+        return self.loss.deriv2(batch.y[:, None], P) * batch.w
+
+    def has_second_order(self):
+        return self.loss.deriv2 is not None
 
     def is_convex(self, model):
         if isinstance(model, LogisticModel):

@@ -15,8 +15,9 @@ import numpy as np
 
 from ._validation import check_theta, fail
 from .data import Dataset, load_dataset
-from .engine import Quadratic, affine, block_size, map_blocks, weighted_gram, with_ones
-from .models import LinearModel, Model, Standardizer, get_model
+from .engine import (Quadratic, affine, block_size, gram_block, hessian_block_size, map_blocks,
+                     single_blas_thread, weighted_gram, with_ones)
+from .models import MODELS, LinearModel, Model, Standardizer, get_model
 from .objectives import Batch, Constraint, Objective, get_objective
 
 _PROBLEM_KEYS = ("name", "data", "model", "objectives", "constraints", "bounds")
@@ -278,6 +279,112 @@ class Problem:
         F, G = self._split(V)
         return F, G, grad, H
 
+    def has_second_order(self) -> bool:
+        """Whether ``derivatives`` can give Hessians: a built-in link model (linear, capped linear,
+        logistic) and second derivatives for every objective and constraint."""
+        if type(self.model) not in MODELS.values():
+            return False
+        quad = self._quadratics()
+        return all(i in quad or obj.has_second_order() for i, obj in enumerate(self._all))
+
+    def derivatives(self, Theta, C=None, *, gauss_newton: bool = False):
+        """F (K, m), G (K, c), dV (K, m + c, d) over objectives then constraints and, with
+        coefficients C (K, m + c), H (K, d, d) = Σᵢ Cₖᵢ ∇²vᵢ(θₖ), all in one pass over the rows.
+
+        The Hessian of a row objective is X̃ᵀ diag(Dz) X̃ plus low-rank terms (see
+        ``PredictionObjective.second_z``); all K candidates' Grams of a block of rows are one matrix
+        product (``engine.gram_block``), so a Hessian costs one pass, not d gradients. With
+        ``gauss_newton`` the terms that can make it indefinite (the link's and the group means'
+        second derivatives) are left out, except for log-loss on the logistic link, whose exact
+        Hessian is already positive semi-definite."""
+        Theta, _ = check_theta(Theta, self.d)
+        K, d = Theta.shape
+        objs = self._all
+        r = len(objs)
+        V = np.zeros((K, r))
+        dV = np.zeros((K, r, d))
+        H = None if C is None else np.zeros((K, d, d))
+        quad = self._quadratics()
+        rows = []
+        for i, obj in enumerate(objs):
+            if i in quad:
+                V[:, i], dV[:, i] = quad[i](Theta)
+                if H is not None:
+                    H += C[:, i, None, None] * (2.0 * quad[i].Q)
+            elif obj.kind == "parameter":
+                V[:, i], g = obj.evaluate_theta(Theta)
+                if g is None:
+                    self._no_gradient(i)
+                dV[:, i] = g
+                if H is not None:
+                    h = obj.hessian(d)
+                    if h is None:
+                        self._no_second(i)
+                    H += C[:, i, None, None] * h
+            else:
+                rows.append(i)
+        if not rows:
+            return V[:, :self.m], V[:, self.m:] - self._bound_array(), dV, H
+        if H is not None and type(self.model) not in MODELS.values():
+            fail("model", "a built-in link model (linear, capped_linear, logistic) for Newton steps",
+                 self.model.name, "Use method='lbfgs'.")
+        additive = [i for i in rows if getattr(objs[i], "additive", False)]
+        whole = [i for i in rows if i not in additive]
+        X, n = self.data.X, self.data.n
+        b = self._full
+        with single_blas_thread():
+            for sel, size in ((additive, hessian_block_size(n, K, d) if H is not None
+                               else block_size(n, K * max(len(additive), 1))), (whole, n)):
+                if not sel:
+                    continue
+                for s in range(0, n, size):
+                    e = min(s + size, n)
+                    X1 = with_ones(X[s:e])
+                    Z = X1 @ Theta.T
+                    P, S = self.model.link(Z)
+                    S2 = self.model.link_second(Z, P, S)
+                    if type(self.model) is LinearModel:
+                        S = None
+                    bb = b.rows(s, e)
+                    Dsum = np.zeros_like(Z) if H is not None else None
+                    for i in sel:
+                        if H is None:
+                            V[:, i] += self._first(objs[i], bb, P, S, i, dV, X1)
+                            continue
+                        keep = not gauss_newton or _canonical(objs[i], self.model)
+                        out = objs[i].second_z(bb, P, S, S2 if keep else None, gauss_newton)
+                        if out is None:
+                            self._no_second(i)
+                        f, dZ, Dz, low = out
+                        V[:, i] += f
+                        dV[:, i] += dZ.T @ X1
+                        Dsum += Dz * C[:, i]
+                        for c, U in low:
+                            J = U.T @ X1  # (K, d)
+                            H += (C[:, i] * c)[:, None, None] * (J[:, :, None] * J[:, None, :])
+                    if H is not None:
+                        if e - s <= hessian_block_size(n, K, d):
+                            H += gram_block(X1, Dsum)
+                        else:  # objectives over all rows: their diagonal part by blocks
+                            step = hessian_block_size(n, K, d)
+                            for t in range(0, e - s, step):
+                                H += gram_block(X1[t:t + step], Dsum[t:t + step])
+        return V[:, :self.m], V[:, self.m:] - self._bound_array(), dV, H
+
+    def _first(self, obj, bb, P, S, i, dV, X1):
+        f, dP = obj.evaluate(bb, P, True)
+        if dP is None:
+            self._no_gradient(i)
+        dV[:, i] += (dP if S is None else dP * S).T @ X1
+        return f
+
+    def _bound_array(self):
+        return np.array([c.bound for c in self.constraints])
+
+    def _no_second(self, i):
+        fail("objective", "twice differentiable for Newton steps", self._all[i].name,
+             "Use method='lbfgs' (or 'gd'), which needs gradients only.")
+
     def _hessian_parts(self, Theta, coef, idx):
         """∇²vᵢ(θₖ)·Cₖᵢ for the prediction objectives ``idx``: a list of (K, d, d), or None."""
         batch = self._full
@@ -407,6 +514,11 @@ class Problem:
         if bounds is not None:
             bounds = (bounds["lower"], bounds["upper"])
         return cls(data, model, objectives, cons, bounds=bounds, name=spec.get("name"))
+
+
+def _canonical(obj, model) -> bool:
+    """Log-loss on the logistic link: its exact Hessian X̃ᵀ diag(ω p(1 − p)) X̃ is PSD."""
+    return getattr(obj, "name", "") == "log_loss" and model.name == "logistic"
 
 
 def _constraint(c) -> Constraint:

@@ -30,7 +30,7 @@ SOLVERS.update({name: fn for name, (fn, _) in BASELINES.items()})
 GRADIENT_SOLVERS = ("weighted-sum", "penalty", "chebyshev", "epsilon-constraint", "mgda", "exact")
 
 # the options each solver accepts, for clear errors on typos
-_COMMON = {"n_points", "max_evaluations", "max_epochs", "tol", "standardize", "seed"}
+_COMMON = {"n_points", "max_evaluations", "max_epochs", "tol", "standardize", "seed", "method"}
 OPTIONS = {
     "weighted-sum": _COMMON | {"weights", "adaptive"},
     "penalty": _COMMON | {"lambdas"},

@@ -19,12 +19,29 @@ MAX_HALVINGS = 40
 
 
 class ScaledProblem:
-    """A problem seen in Φ, counting evaluations (one = one candidate on the full data)."""
+    """A problem seen in Φ, counting evaluations.
 
-    def __init__(self, problem: Problem, standardize: bool = True):
+    ``evaluations`` (what budgets count) is one per candidate and pass over the full data, whatever
+    the pass computes: values, gradients, or Hessians formed from a Gram pass. ``counts`` keeps
+    function, gradient and Hessian evaluations apart."""
+
+    def __init__(self, problem: Problem, standardize: bool = True, gauss_newton: bool = False):
         self.problem = problem
+        self.gauss_newton = gauss_newton
         self.A = problem.standardizer.matrix if standardize else np.eye(problem.d)
         self.evaluations = 0
+        self.counts = {"function": 0, "gradient": 0, "hessian": 0}
+
+    def _count(self, K, *kinds):
+        self.evaluations += K
+        for kind in kinds:
+            self.counts[kind] += K
+
+    def second(self, Phi, C):
+        """F, G, dV (K, m + c, d) and H = Σᵢ Cᵢ ∇²vᵢ (K, d, d), all in Φ."""
+        self._count(len(Phi), "function", "gradient", "hessian")
+        F, G, dV, H = self.problem.derivatives(self.theta(Phi), C, gauss_newton=self.gauss_newton)
+        return F, G, dV @ self.A.T, self.A @ H @ self.A.T
 
     def theta(self, Phi):
         return Phi @ self.A
@@ -33,18 +50,18 @@ class ScaledProblem:
         return np.linalg.solve(self.A.T, np.asarray(Theta, float).T).T
 
     def combine(self, Phi, coef):
-        self.evaluations += len(Phi)
+        self._count(len(Phi), "function", "gradient")
         F, G, g = self.problem.combine(self.theta(Phi), coef)
         return F, G, g @ self.A.T
 
     def gradients(self, Phi):
         """F, G, dF (K, m, d) in Φ."""
-        self.evaluations += len(Phi)
+        self._count(len(Phi), "function", "gradient")
         ev = self.problem.evaluate(self.theta(Phi))
         return ev.F, ev.G, ev.dF @ self.A.T
 
     def values(self, Phi):
-        self.evaluations += len(Phi)
+        self._count(len(Phi), "function")
         ev = self.problem.evaluate(self.theta(Phi), grad=False)
         return ev.F, ev.G
 

@@ -1,11 +1,13 @@
 """Gradient solvers: all K points of a front trained together as one array program.
 
 Objectives are normalised first, f̃ᵢ = (fᵢ − idealᵢ) / spanᵢ, with the ideal and nadir taken from the
-m anchor solutions (each objective minimised with a small share of the others to break ties: by a few
-Newton steps where the objectives are smooth and convex, else by descent), so that weights mean the
-same whatever the units. Those anchor evaluations count toward the budget. Constraints (the
-problem's g ≤ 0, and the ε-constraint's f̃ᵢ ≤ ε̃) are handled by an augmented Lagrangian around the
-same descent engine.
+m anchor solutions, so that weights mean the same whatever the units. Each anchor is a lexicographic
+optimum: fᵢ minimised, then the others at that fᵢ (fᵢ + s·Σⱼ fⱼ for s = 10⁻³, then 10⁻⁶,
+warm-started; the exact solver goes on to 10⁻¹² for its reference fronts). Those anchor evaluations count toward the budget. Constraints
+(the problem's g ≤ 0, and the ε-constraint's f̃ᵢ ≤ ε̃) are handled by an augmented Lagrangian.
+
+Every solve goes through the batched engine of ``newton.py`` (``method`` = "newton", "lbfgs", "gd"
+or "auto"); weights are solved coarse to fine along the front, so most start next to their solution.
 """
 
 from __future__ import annotations
@@ -18,19 +20,24 @@ from .._validation import check_positive, fail
 from ..front import Front
 from ..problem import Problem
 from .descent import ScaledProblem, descend, iterate, line_search
+from .newton import Scalarisation, choose_method, minimise
 from .weights import check_weights, log_grid, refine_two, simplex_grid
 
 ANCHOR_SHARE = 1e-3
+LEXICOGRAPHIC_SHARES = (1e-3, 1e-6)
 RESTORE_HALVINGS = 12  # moves toward a feasible point are found to 2⁻¹² of the segment
+DEFAULT_TOL = {"newton": 1e-8, "lbfgs": 1e-8, "gd": 1e-10}
 
 
 class Setup:
     """What every gradient solver shares: Φ-space problem, start point, normalisation, budget."""
 
     def __init__(self, problem: Problem, *, n_points, max_evaluations, max_epochs, tol,
-                 standardize, seed, checks: int = 0):
+                 standardize, seed, checks: int = 0, method: str = "auto"):
         check_positive("n_points", n_points, integer=True)
         check_positive("max_epochs", max_epochs, integer=True)
+        self.method = choose_method(method, problem)
+        tol = DEFAULT_TOL[self.method] if tol is None else tol
         check_positive("tol", tol)
         self.problem = problem
         self.K = n_points
@@ -39,7 +46,9 @@ class Setup:
         self.max_epochs = max_epochs
         self.tol = tol
         self.rng = np.random.default_rng(seed)
-        self.sp = ScaledProblem(problem, standardize)
+        # generalised Gauss–Newton curvature: positive semi-definite, so steps descend even on the
+        # non-convex fairness surrogates
+        self.sp = ScaledProblem(problem, standardize, gauss_newton=False)
         # evaluations kept back from the descent for the steps after it: the final evaluation of
         # the front, ``checks`` more per point (the ε-constraint's bound), and the moves that
         # restore feasibility under constraints
@@ -54,28 +63,21 @@ class Setup:
         self._anchors()
 
     def _anchors(self):
-        """Ideal and nadir from m anchor solutions, each one array program over the m anchors."""
+        """Ideal and nadir from m lexicographic anchors, solved together as one array program."""
         m = self.m
         F0, _ = self.sp.values(self.start[None])
         raw = np.maximum(np.abs(F0[0]), 1e-12)
-        W = np.full((m, m), ANCHOR_SHARE / max(m - 1, 1))
-        np.fill_diagonal(W, 1.0 - ANCHOR_SHARE)
-        C = W / raw
-        starts = np.repeat(self.start[None], m, 0)
-        if self.c == 0 and self.problem.is_convex()[0] and \
-                self.problem.hessians(self.sp.theta(starts[:1]), np.ones((1, m))) is not None:
-            # smooth convex objectives: a few Newton steps make the anchors (and so the ideal
-            # point that decides which ε are attainable) exact
-            from .exact import ANCHOR_SHARE as share, _newton
-
+        Phi = np.repeat(self.start[None], m, 0)
+        budget = self.sp.evaluations + max((self.budget - self.reserve) // 4, 50 * m)
+        # first-order descent cannot resolve 1e-6 ties: it takes the first share only
+        shares = LEXICOGRAPHIC_SHARES if self.method != "gd" else LEXICOGRAPHIC_SHARES[:1]
+        for share in shares:
             W = np.full((m, m), share)
             np.fill_diagonal(W, 1.0)
-            Phi, _, _, FA = _newton(self.sp, W / raw, starts, 1e-16, 100)
-        else:
-            Phi, _, _ = self.constrained(starts, lambda F, G, r: (F * C[r]).sum(1),
-                                         lambda F, G, r: np.hstack([C[r], np.zeros((len(r), self.c))]),
-                                         budget=max(self.budget // 5, 50 * m))
-            FA, _ = self.sp.values(Phi)
+            C = W / raw
+            Phi, _, status = self.constrained(Phi, _linear(C, self.c), budget=budget)
+        self.anchor_status = status
+        FA, _ = self.sp.values(Phi)
         self.anchor_phi, self.anchor_F = Phi, FA
         self.ideal = FA.min(axis=0)
         nadir = FA.max(axis=0)
@@ -85,21 +87,29 @@ class Setup:
     def norm(self, F):
         return (F - self.ideal) / self.span
 
-    def constrained(self, Phi0, value, coef, *, eps_rows=None, budget=None):
-        """Minimise value/coef subject to the problem's constraints (and f̃ᵢ ≤ ε̃ᵢ from ``eps_rows``,
-        an array (K, m − 1) of normalised bounds on objectives 2…m) by an augmented Lagrangian."""
+    def solve(self, Phi0, scal: Scalarisation, budget, gscale=None):
+        """One unconstrained solve by the engine: Φ, iterations, status per row."""
+        return minimise(self.sp, scal, Phi0, method=self.method, tol=self.tol, budget=budget,
+                        max_iter=self.max_epochs, gscale=gscale)
+
+    def constrained(self, Phi0, scal: Scalarisation, *, eps_rows=None, budget=None):
+        """Minimise s subject to the problem's constraints (and f̃ᵢ ≤ ε̃ᵢ from ``eps_rows``, an array
+        (K, m − 1) of normalised bounds on objectives 2…m) by an augmented Lagrangian: each round
+        is one batched solve of L = s + Σⱼ (max(0, λⱼ + ρhⱼ)² − λⱼ²) / 2ρ."""
         inner = max(self.budget - self.reserve, 0)
         budget = inner if budget is None else min(budget, inner)
         m, c, K = self.m, self.c, len(Phi0)
         n_eps = 0 if eps_rows is None else eps_rows.shape[1]
         if c == 0 and n_eps == 0:
-            return descend(self.sp, value, coef, Phi0, max_epochs=self.max_epochs, tol=self.tol,
-                           budget=budget)
+            return self.solve(Phi0, scal, budget)
         # constraints h ≤ 0: normalised objectives above their ε, then the problem's g
         span = getattr(self, "span", np.ones(m))
         ideal = getattr(self, "ideal", np.zeros(m))
         lam = np.zeros((K, n_eps + c))
         rho = 10.0
+        # ∂h/∂v is diagonal: 1/spanᵢ on objectives 2…m, 1 on each constraint
+        dh = np.concatenate([1.0 / span[1:m][:n_eps], np.ones(c)])
+        cols = np.concatenate([np.arange(1, 1 + n_eps), m + np.arange(c)]).astype(int)
 
         def h(F, G, r):
             parts = []
@@ -111,26 +121,31 @@ class Setup:
 
         def L_value(F, G, r):
             hv = h(F, G, r)
-            return value(F, G, r) + ((np.maximum(0, lam[r] + rho * hv) ** 2 - lam[r] ** 2)
-                                     / (2 * rho)).sum(1)
+            return scal.value(F, G, r) + ((np.maximum(0, lam[r] + rho * hv) ** 2 - lam[r] ** 2)
+                                          / (2 * rho)).sum(1)
 
         def L_coef(F, G, r):
             mult = np.maximum(0, lam[r] + rho * h(F, G, r))
-            C = coef(F, G, r).copy()
-            if n_eps:
-                C[:, 1:m] += mult[:, :n_eps] / span[1:]
-            if c:
-                C[:, m:] += mult[:, n_eps:]
+            C = scal.coef(F, G, r).copy()
+            C[:, cols] += mult * dh
             return C
 
+        def L_outer(F, G, r):
+            S2 = (np.zeros((len(r), m + c, m + c)) if scal.outer is None
+                  else scal.outer(F, G, r).copy())
+            on = (lam[r] + rho * h(F, G, r)) > 0
+            S2[:, cols, cols] += rho * on * dh ** 2
+            return S2
+
+        L = Scalarisation(L_value, L_coef, L_outer)
         Phi = np.array(Phi0, float)
         status = np.full(K, "budget", dtype=object)
         epochs = 0
         prev = np.inf
+        viol = np.inf
         for _ in range(30):
             start_evals = self.sp.evaluations
-            Phi, e, status = descend(self.sp, L_value, L_coef, Phi, max_epochs=self.max_epochs,
-                                     tol=self.tol, budget=budget)
+            Phi, e, status = self.solve(Phi, L, budget)
             epochs += e
             F, G = self.sp.values(Phi)
             hv = h(F, G, np.arange(K))
@@ -141,6 +156,8 @@ class Setup:
             if viol > 0.25 * prev:
                 rho *= 5.0
             prev = viol
+        if viol > 1e-6:  # the multipliers had not settled: not a KKT point yet
+            status = np.where(status == "converged", "budget", status)
         if c:
             Phi = self._restore_constraints(Phi)
         return Phi, epochs, status
@@ -157,8 +174,15 @@ class Setup:
             def coef(F, G, r):
                 return np.hstack([np.zeros((len(r), m)), 2.0 * np.maximum(G, 0.0)])
 
-            Phi, _, _ = descend(self.sp, value, coef, self.start[None], max_epochs=self.max_epochs,
-                                tol=1e-14, budget=self.sp.evaluations + 100 * self.max_epochs)
+            def outer(F, G, r):
+                k, c = G.shape
+                S2 = np.zeros((k, m + c, m + c))
+                S2[:, m + np.arange(c), m + np.arange(c)] = 2.0 * (G > 0)
+                return S2
+
+            Phi, _, _ = minimise(self.sp, Scalarisation(value, coef, outer), self.start[None],
+                                 method=self.method, tol=1e-14, max_iter=self.max_epochs,
+                                 budget=self.sp.evaluations + 100 * self.max_epochs)
             _, G = self.sp.values(Phi)
             self._feasible = Phi[0] if (G <= 0).all() else None
         return self._feasible
@@ -189,15 +213,42 @@ class Setup:
         Theta = self.sp.theta(Phi)
         F, G = self.sp.values(Phi)
         converged = int((status == "converged").sum())
-        ok = converged == len(Phi)
-        msg = (f"all {len(Phi)} points converged (tol={self.tol:g})" if ok else
-               f"{converged} of {len(Phi)} points converged; the budget of {self.budget} evaluations "
-               f"or {self.max_epochs} epochs ran out first")
+        stalled = int((status == "stalled").sum())
+        feasible = (G <= 0).all(1) if self.c else np.ones(len(F), bool)
+        ok = converged == len(Phi) and bool(feasible.all())
+        rule = ("‖∇‖ ≤ tol·‖∇ at start‖" if self.method != "gd" else "values settled")
+        if ok:
+            msg = f"all {len(Phi)} points converged ({self.method}, {rule}, tol={self.tol:g})"
+        else:
+            msg = (f"{converged} of {len(Phi)} points converged ({self.method}, {rule}, "
+                   f"tol={self.tol:g})")
+            if stalled:
+                msg += f"; {stalled} stalled (no decrease along the step)"
+            if converged + stalled < len(Phi):
+                msg += (f"; the budget of {self.budget} evaluations or {self.max_epochs} "
+                        "iterations ran out first")
+            if not feasible.all():
+                msg += (f"; {int((~feasible).sum())} of {len(Phi)} points break a constraint"
+                        + (" (none is feasible: the constraints may not be satisfiable)"
+                           if not feasible.any() else ""))
+        options = {**options, "method": self.method}
         return Front(F, Theta, self.problem.objective_names, self.problem.param_names, name,
                      options, self.sp.evaluations, time.perf_counter() - t0, ok, msg,
                      G if self.c else None,
                      {"epochs": epochs, "ideal": self.ideal.tolist(), "span": self.span.tolist(),
+                      "counts": dict(self.sp.counts), "converged": converged,
                       **(extra or {})})
+
+
+def _linear(C, c):
+    """The scalarisation Σᵢ Cₖᵢ fᵢ (constraints weigh 0): linear in the objectives."""
+    def value(F, G, r):
+        return (F * C[r]).sum(1)
+
+    def coef(F, G, r):
+        return np.hstack([C[r], np.zeros((len(r), c))])
+
+    return Scalarisation(value, coef)
 
 
 def _scalarisation(setup: Setup, W):
@@ -210,7 +261,7 @@ def _scalarisation(setup: Setup, W):
     def coef(F, G, r):
         return np.hstack([W[r] / setup.span, np.zeros((len(r), c))])
 
-    return value, coef
+    return Scalarisation(value, coef)
 
 
 def _start(setup: Setup, W):
@@ -218,42 +269,98 @@ def _start(setup: Setup, W):
     return W @ setup.anchor_phi
 
 
+def _along_front(setup: Setup, W, solve, budget_share):
+    """Solve the points of weights W (k, m) coarse to fine (two objectives): every 8th weight in the
+    order of w₂ first, from the anchors' mix, then each level from the interpolation of its solved
+    neighbours, so most points start next to their solution. Weights with one non-zero entry are
+    the lexicographic anchors themselves. ``solve(idx, Φ₀, budget)`` solves the points ``idx``."""
+    k, d = len(W), setup.anchor_phi.shape[1]
+    Phi = np.empty((k, d))
+    status = np.full(k, "converged", dtype=object)
+    epochs = 0
+    ends = (W > 0).sum(1) == 1
+    if ends.any():
+        Phi[ends] = setup.anchor_phi[np.argmax(W[ends], axis=1)]
+        status[ends] = setup.anchor_status[np.argmax(W[ends], axis=1)]
+    if setup.m != 2 or k <= 3:
+        todo = np.flatnonzero(~ends)
+        if len(todo):
+            Phi[todo], epochs, status[todo] = solve(todo, _start(setup, W[todo]),
+                                                    budget_share(len(todo)))
+        return Phi, epochs, status
+    order = np.argsort(W[:, 1], kind="stable")
+    solved = ends.copy()
+    stride = 8
+    while True:
+        pos = np.union1d(np.arange(0, k, stride), [k - 1]) if stride == 8 else np.arange(0, k, stride)
+        todo_pos = pos[~solved[order[pos]]]
+        if len(todo_pos):
+            idx = order[todo_pos]
+            done_pos = np.flatnonzero(solved[order])
+            if len(done_pos) == 0:
+                start = _start(setup, W[idx])
+            else:  # linear interpolation in w₂ between the nearest solved neighbours
+                left = done_pos[np.clip(np.searchsorted(done_pos, todo_pos) - 1, 0, len(done_pos) - 1)]
+                right = done_pos[np.clip(np.searchsorted(done_pos, todo_pos), 0, len(done_pos) - 1)]
+                wl, wr, wt = W[order[left], 1], W[order[right], 1], W[idx, 1]
+                a = np.where(wr > wl, (wt - wl) / np.where(wr > wl, wr - wl, 1.0), 0.5)[:, None]
+                start = (1 - a) * Phi[order[left]] + a * Phi[order[right]]
+            Phi[idx], e, status[idx] = solve(idx, start, budget_share(len(idx)))
+            epochs += e
+            solved[idx] = True
+        if stride == 1:
+            return Phi, epochs, status
+        stride //= 2
+
+
+def _share(s: Setup, total_points: int):
+    """A budget rule: each batch of points gets the evaluations left in proportion to its size."""
+    left = [total_points]
+
+    def share(k):
+        b = s.sp.evaluations + (s.budget - s.reserve - s.sp.evaluations) * k / max(left[0], k)
+        left[0] = max(left[0] - k, 0)
+        return b
+
+    return share
+
+
+def _weighted(s: Setup, W):
+    """solve(idx, Φ₀, budget) for the weighted sums of rows ``idx`` of W."""
+    def solve(idx, Phi0, budget):
+        return s.constrained(Phi0, _scalarisation(s, W[idx]), budget=budget)
+
+    return solve
+
+
 def weighted_sum(problem, *, n_points=50, weights=None, adaptive=True, max_evaluations=None,
-                 max_epochs=2000, tol=1e-10, standardize=True, seed=0, _name="weighted-sum", **_opts):
+                 max_epochs=2000, tol=None, standardize=True, seed=0, method="auto",
+                 _name="weighted-sum", **_opts):
     """Minimise Σ wᵢ f̃ᵢ for K weight vectors (evenly spread, given, or ``adaptive``: half evenly
     spread, the rest placed in the widest gaps of the front found so far, two objectives)."""
     t0 = time.perf_counter()
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed)
+              tol=tol, standardize=standardize, seed=seed, method=method)
     W = simplex_grid(n_points, s.m) if weights is None else check_weights(weights, s.m)
     adaptive = adaptive and s.m == 2 and weights is None
     if adaptive:
         W = simplex_grid(max(n_points // 2, 2), 2)
-
-    def share(k):
-        # each round gets the budget left in proportion to its points, so a tight budget still
-        # reaches the refining rounds
-        left = n_points - (len(W) if Phi is not None else 0)
-        return s.sp.evaluations + (s.budget - s.sp.evaluations) * k / max(left, k)
-
-    Phi = None
-    value, coef = _scalarisation(s, W)
-    Phi, epochs, status = s.constrained(_start(s, W), value, coef, budget=share(len(W)))
+    share = _share(s, n_points if adaptive else len(W))
+    Phi, epochs, status = _along_front(s, W, _weighted(s, W), share)
     while adaptive and len(W) < n_points:
         Wn, left, right = refine_two(W, s.norm(s.sp.values(Phi)[0]), min(n_points - len(W), len(W) - 1))
-        value_n, coef_n = _scalarisation(s, Wn)
         # a bisected weight starts halfway between its neighbours' solutions
-        Pn, e, st = s.constrained(0.5 * (Phi[left] + Phi[right]), value_n, coef_n,
-                                  budget=share(len(Wn)))
+        Pn, e, st = _weighted(s, Wn)(np.arange(len(Wn)), 0.5 * (Phi[left] + Phi[right]),
+                                     share(len(Wn)))
         W, Phi, status = np.vstack([W, Wn]), np.vstack([Phi, Pn]), np.concatenate([status, st])
         epochs += e
     options = dict(n_points=n_points, adaptive=adaptive, max_evaluations=s.budget,
-                   max_epochs=max_epochs, tol=tol, standardize=standardize, seed=seed)
+                   max_epochs=max_epochs, tol=s.tol, standardize=standardize, seed=seed)
     return s.finish(_name, options, Phi, status, epochs, t0, {"weights": W.tolist()})
 
 
 def penalty(problem, *, n_points=50, lambdas=None, max_evaluations=None, max_epochs=2000,
-            tol=1e-10, standardize=True, seed=0, **_opts):
+            tol=None, standardize=True, seed=0, method="auto", **_opts):
     """Minimise f̃₁ + λ·Σᵢ₌₂ f̃ᵢ for λ on a log grid from 10⁻³ to 10³ (the post's penalty descent)."""
     lam = log_grid(n_points) if lambdas is None else np.asarray(lambdas, float)
     if lam.ndim != 1 or (lam < 0).any() or not np.isfinite(lam).all():
@@ -263,43 +370,60 @@ def penalty(problem, *, n_points=50, lambdas=None, max_evaluations=None, max_epo
     W = W / W.sum(1, keepdims=True)  # same minimisers as f̃₁ + λ f̃₂, with weights on the simplex
     front = weighted_sum(problem, n_points=len(lam), weights=W, max_evaluations=max_evaluations,
                          max_epochs=max_epochs, tol=tol, standardize=standardize, seed=seed,
-                         _name="penalty")
+                         method=method, _name="penalty")
     return front
 
 
 def chebyshev(problem, *, n_points=50, weights=None, mu=0.01, max_evaluations=None,
-              max_epochs=2000, tol=1e-10, standardize=True, seed=0, **_opts):
+              max_epochs=2000, tol=None, standardize=True, seed=0, method="auto", **_opts):
     """Smooth Tchebycheff: μ·log Σᵢ exp(wᵢ (f̃ᵢ − z̃ᵢ) / μ) with utopia z̃ = −0.01; its minimiser lies on
     the ray from z̃ along (1/wᵢ), so it also reaches non-convex parts of a front."""
     t0 = time.perf_counter()
     check_positive("mu", mu)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed)
+              tol=tol, standardize=standardize, seed=seed, method=method)
     R = simplex_grid(n_points, s.m) if weights is None else check_weights(weights, s.m)
     W = 1.0 / (R + 1e-2)  # even rays, not even weights
     W = W / W.sum(1, keepdims=True)
     z = -0.01
 
-    def value(F, G, r):
+    def probs(F, r):
         a = W[r] * (s.norm(F) - z) / mu
         amax = a.max(1, keepdims=True)
-        return mu * (amax[:, 0] + np.log(np.exp(a - amax).sum(1)))
+        e = np.exp(a - amax)
+        return a, amax[:, 0], e / e.sum(1, keepdims=True)
+
+    def value(F, G, r):
+        a, amax, _ = probs(F, r)
+        return mu * (amax + np.log(np.exp(a - amax[:, None]).sum(1)))
 
     def coef(F, G, r):
-        a = W[r] * (s.norm(F) - z) / mu
-        p = np.exp(a - a.max(1, keepdims=True))
-        p /= p.sum(1, keepdims=True)
+        p = probs(F, r)[2]
         return np.hstack([p * W[r] / s.span, np.zeros((len(r), s.c))])
 
-    Phi, epochs, status = s.constrained(_start(s, R), value, coef)
+    def outer(F, G, r):
+        # ∂²s/∂fᵢ∂fⱼ = (uᵢuⱼ/μ)(pᵢδᵢⱼ − pᵢpⱼ), uᵢ = wᵢ/spanᵢ
+        p = probs(F, r)[2]
+        u = W[r] / s.span
+        S = np.zeros((len(r), s.m + s.c, s.m + s.c))
+        S[:, :s.m, :s.m] = (u[:, :, None] * u[:, None, :] / mu) * (
+            np.einsum("ki,ij->kij", p, np.eye(s.m)) - p[:, :, None] * p[:, None, :])
+        return S
+
+    def solve(idx, Phi0, budget):
+        def sub(f, idx=idx):
+            return lambda F, G, r: f(F, G, idx[r])
+        return s.constrained(Phi0, Scalarisation(sub(value), sub(coef), sub(outer)), budget=budget)
+
+    Phi, epochs, status = _along_front(s, R, solve, _share(s, len(R)))
     options = dict(n_points=n_points, mu=mu, max_evaluations=s.budget, max_epochs=max_epochs,
-                   tol=tol, standardize=standardize, seed=seed)
+                   tol=s.tol, standardize=standardize, seed=seed)
     return s.finish("chebyshev", options, Phi, status, epochs, t0, {"weights": W.tolist()})
 
 
 def epsilon_constraint(problem, *, n_points=50, epsilon=None, bound="surrogate",
-                       max_evaluations=None, max_epochs=2000, tol=1e-10, standardize=True, seed=0,
-                       **_opts):
+                       max_evaluations=None, max_epochs=2000, tol=None, standardize=True, seed=0,
+                       method="auto", **_opts):
     """Minimise f₁ subject to fᵢ ≤ εᵢ (i ≥ 2) by an augmented Lagrangian, for K values of ε.
 
     ``epsilon`` is (K,) for two objectives or (K, m − 1), in the objectives' own units; by default K
@@ -315,14 +439,14 @@ def epsilon_constraint(problem, *, n_points=50, epsilon=None, bound="surrogate",
     if bound not in ("surrogate", "exact"):
         fail("bound", "'surrogate' or 'exact'", bound)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed,
+              tol=tol, standardize=standardize, seed=seed, method=method,
               # the bound's checks; with bound="exact" also the metric's checks and halvings
               checks=2 if bound == "surrogate" else 4 + RESTORE_HALVINGS)
     m = s.m
     if bound == "exact":
         return _epsilon_exact(s, problem, epsilon, n_points, t0,
                               dict(n_points=n_points, bound=bound, max_evaluations=s.budget,
-                                   max_epochs=max_epochs, tol=tol, standardize=standardize,
+                                   max_epochs=max_epochs, tol=s.tol, standardize=standardize,
                                    seed=seed))
     lowest = s.anchor_F.min(axis=0)[1:]
     if epsilon is None:
@@ -334,7 +458,7 @@ def epsilon_constraint(problem, *, n_points=50, epsilon=None, bound="surrogate",
     Phi, epochs, status = _solve_eps(s, eps, None)
     Phi = _restore_feasibility(s, Phi, eps)
     options = dict(n_points=K, bound=bound, max_evaluations=s.budget, max_epochs=max_epochs,
-                   tol=tol, standardize=standardize, seed=seed)
+                   tol=s.tol, standardize=standardize, seed=seed)
     return s.finish("epsilon-constraint", options, Phi, status, epochs, t0,
                     {"epsilon": eps.tolist()})
 
@@ -361,11 +485,10 @@ def _solve_eps(s: Setup, eps, Phi0):
     K = len(eps)
     W = np.zeros((K, m))
     W[:, 0] = 1.0
-    value, coef = _scalarisation(s, W)
     if Phi0 is None:  # start between the anchors, as far along as ε asks
         share = np.clip(eps_n.mean(1), 0, 1)[:, None]
         Phi0 = share * s.anchor_phi[0] + (1 - share) * s.anchor_phi[min(1, m - 1)]
-    return s.constrained(Phi0, value, coef, eps_rows=eps_n)
+    return s.constrained(Phi0, _scalarisation(s, W), eps_rows=eps_n)
 
 
 def _epsilon_exact(s: Setup, problem, epsilon, n_points, t0, options):
@@ -486,15 +609,16 @@ def _min_norm(Gm):
     return alpha
 
 
-def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=1e-10,
-         standardize=True, seed=0, **_opts):
+def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=None,
+         standardize=True, seed=0, method="auto", **_opts):
     """Multiple-gradient descent: from K starting points (mixes of the anchors: even for two
     objectives, random and seeded for more), step along the min-norm convex combination of the
     normalised gradients, a direction that lowers every objective, until it vanishes (a
     Pareto-stationary point)."""
     t0 = time.perf_counter()
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed)
+              tol=tol, standardize=standardize, seed=seed, method=method)
+    tol = s.tol
     if s.c:
         fail("solver", "a solver that handles constraints", "mgda",
              "MGDA has no constraint handling here; use 'epsilon-constraint' or 'nsga2'.")
@@ -504,23 +628,55 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=1e-
         mix = s.rng.dirichlet(np.ones(s.m), size=n_points)
         mix[: s.m] = np.eye(s.m)[: min(s.m, n_points)]
 
-    def step(P, rows, t):
+    from .newton import _damped_solve
+
+    newton = s.method == "newton"
+    Phi = mix @ s.anchor_phi
+    K = len(Phi)
+    status = np.full(K, "budget", dtype=object)
+    active = np.ones(K, bool)
+    gref = np.full(K, np.nan)
+    t = np.ones(K)
+    lam = np.zeros(K)
+    budget = s.budget - s.reserve
+    epochs = 0
+    for epochs in range(1, max_epochs + 1):
+        r = np.flatnonzero(active)
+        if len(r) == 0 or s.sp.evaluations + (3 if newton else 2) * len(r) > budget:
+            break
+        P = Phi[r]
         F, _, dF = s.sp.gradients(P)
         Gn = dF / s.span[None, :, None]
         alpha = _min_norm(Gn)
         D = (alpha[:, :, None] * Gn).sum(1)  # lowers every objective while it is non-zero
+        norm = np.sqrt((D * D).sum(1))
+        first = np.isnan(gref[r])
+        gref[r[first]] = norm[first]
+        done = norm <= tol * gref[r]
+        status[r[done]], active[r[done]] = "converged", False
+        r, P, F, Gn, D, alpha = r[~done], P[~done], F[~done], Gn[~done], D[~done], alpha[~done]
+        if len(r) == 0:
+            break
         slope = (D * D).sum(1)
+        t0_rows = np.minimum(2 * t[r], 1e6)
+        if newton:
+            # Newton step on the α-weighted sum, kept only where it lowers every objective
+            _, _, _, H = s.sp.second(P, np.hstack([alpha / s.span, np.zeros((len(r), s.c))]))
+            step, lam[r] = _damped_solve(H, D, lam[r])
+            lower = np.einsum("kid,kd->ki", Gn, step).min(1)
+            use = lower > 0
+            D = np.where(use[:, None], step, D)
+            slope = np.where(use, lower, slope)
+            t0_rows = np.where(use, 1.0, t0_rows)
         Fn = s.norm(F)
 
-        def merit(trial, sub):  # the worst objective's change must be a sufficient decrease
+        def merit(trial, sub, Fn=Fn):  # the worst objective's change must be a sufficient decrease
             Ft, _ = s.sp.values(trial)
             return (s.norm(Ft) - Fn[sub]).max(1)
 
-        new, vnew, t, stuck = line_search(P, D, np.zeros(len(P)), slope, merit, t)
-        return new, t, (slope <= tol ** 2) | stuck | (np.abs(vnew) <= tol)
-
-    Phi, epochs, status = iterate(step, mix @ s.anchor_phi, max_epochs=max_epochs,
-                                  budget=s.budget - s.reserve, evaluations=lambda: s.sp.evaluations)
+        new, _, t[r], stuck = line_search(P, D, np.zeros(len(P)), slope, merit, t0_rows)
+        Phi[r] = new
+        status[r[stuck]], active[r[stuck]] = "stalled", False
     options = dict(n_points=n_points, max_evaluations=s.budget, max_epochs=max_epochs, tol=tol,
                    standardize=standardize, seed=seed)
     return s.finish("mgda", options, Phi, status, epochs, t0)

@@ -135,8 +135,9 @@ _COMPAS_TWO = ("African-American", "Caucasian")
 
 
 def _compas_path(path) -> Path:
-    how = (f"Download ProPublica's compas-scores-two-years.csv ({COMPAS_URL}) and pass "
-           f"path=... or set the environment variable {COMPAS_ENV} to its path.")
+    how = ("Download compas-scores-two-years.csv from ProPublica's repository "
+           f"https://github.com/propublica/compas-analysis ({COMPAS_URL}), then pass path=... or "
+           f"set the environment variable {COMPAS_ENV} to its path.")
     if path is None:
         path = os.environ.get(COMPAS_ENV) or None
         if path is None:

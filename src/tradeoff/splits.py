@@ -66,7 +66,7 @@ def split(data: Dataset, test: float = 0.3, validation: float = 0.0, seed=0,
 
     Stratified by group × label (or group × quantile bin of y, ``bins`` of them, for a continuous
     target; see `strata`): in every stratum each part's row count is the floor or ceiling of its
-    exact share, and the parts' totals are within a row or two of theirs. The parts are disjoint,
+    exact share, and the parts' totals stay within about a row of theirs. The parts are disjoint,
     cover every row, keep the original row order and carry names, groups, weights and the encoder
     (`Dataset.subset`). ``seed`` (int or numpy Generator) makes it deterministic.
     """
@@ -85,7 +85,7 @@ def split(data: Dataset, test: float = 0.3, validation: float = 0.0, seed=0,
     for j, name in ((0, "test"), (1, "validation"), (2, "test + validation")):
         if totals[j] == 0 and (j != 1 or validation):
             part = "train" if j == 2 else name
-            value = test + validation if j == 2 else shares[j]
+            value = test + validation if j == 2 else float(shares[j])
             fix = "Use a smaller share." if j == 2 else "Use a larger share or more data."
             fail(name, f"a share that leaves at least one of the {data.n} rows in the {part} part",
                  value, fix)

@@ -4,7 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 import tradeoff
 from tradeoff import split
@@ -144,6 +144,9 @@ def test_split_keeps_the_encoder_and_is_exported():
     ({"test": 0.6, "validation": 0.4}, ValueError,
      r"`test \+ validation` must be below 1 so that rows are left for training; got 1.0.*Lower"),
     ({"bins": 0}, ValueError, r"`bins` must be > 0"),
+    ({"seed": "0"}, TypeError, r"`seed` must be a non-negative integer or a numpy Generator"),
+    ({"seed": -1}, TypeError, r"`seed` must be a non-negative integer"),
+    ({"seed": None}, TypeError, r"`seed` must be a non-negative integer"),
 ])
 def test_bad_fractions(kwargs, exc, match):
     data = synthetic_shift(n=100, task="classification")

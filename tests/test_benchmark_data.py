@@ -210,3 +210,11 @@ def test_compas_file_without_the_columns(tmp_path):
     with pytest.raises(ValueError, match=r"`path` must be ProPublica's compas-scores-two-years.csv "
                                          r"\(with columns .*\); got 'other.csv without priors_count"):
         B.compas(path=path)
+
+
+def test_load_dataset_passes_on_the_loaders_own_errors():
+    with pytest.raises(TypeError, match=r"^`sensitive` must be a column name or a list"):
+        load_dataset("adult", sensitive=[])
+    with pytest.raises(ValueError, match=r"`parameters of dataset 'german'` must be parameters "
+                                         r"the dataset accepts; got \['split'\]"):
+        load_dataset("german", split="train")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -119,8 +120,10 @@ def load_dataset(name: str, **params) -> Dataset:
     """A built-in dataset by name, with its parameters (n, seed, …)."""
     registry = all_datasets()
     check_choice("dataset", name, registry)
-    try:
-        return registry[name](**params)
+    loader = registry[name]
+    try:  # a wrong parameter name is this error; a wrong value is the loader's own
+        inspect.signature(loader).bind(**params)
     except TypeError as err:
         fail(f"parameters of dataset {name!r}", "parameters the dataset accepts", sorted(params),
              str(err))
+    return loader(**params)

@@ -152,13 +152,10 @@ def registries() -> dict[str, list[str]]:
     from .solvers import SOLVERS
     from . import data
 
-    datasets = dict(data.DATASETS)
     try:
-        from .tabular import TABULAR_DATASETS
-
-        datasets.update(TABULAR_DATASETS)
+        datasets = dict(data.all_datasets())
     except ImportError:
-        pass
+        datasets = dict(data.DATASETS)
     metrics = ["hv", "hv_ratio", "igd_plus"]
     try:
         from . import fairness

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import inspect
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._validation import check_choice, check_positive, check_xy, fail
+
+if TYPE_CHECKING:
+    from .tabular import Encoder
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class Dataset:
     sensitive_name: str = ""
     sample_weight: np.ndarray | None = None
     meta: dict = field(default_factory=dict)
+    encoder: Encoder | None = None  # how `tabular.from_frame` encoded a frame into X
 
     def __post_init__(self):
         X, y = check_xy(self.X, self.y)
@@ -42,6 +48,30 @@ class Dataset:
     @property
     def n(self) -> int:
         return self.X.shape[0]
+
+    def subset(self, rows) -> Dataset:
+        """The rows ``rows`` (integer indices or a boolean mask of length n), in that order.
+
+        Names, groups (with all group names kept), sample weights, encoder and a copy of meta
+        carry over.
+        """
+        idx = np.asarray(rows)
+        if idx.dtype == bool:
+            if idx.shape != (self.n,):
+                fail("rows", f"a boolean mask of length {self.n} or integer indices",
+                     f"a mask of shape {idx.shape}")
+        elif idx.ndim != 1 or (idx.size and not np.issubdtype(idx.dtype, np.integer)):
+            fail("rows", "a 1-D array of integer indices or a boolean mask", rows, exc=TypeError)
+        elif idx.size and (idx.min() < -self.n or idx.max() >= self.n):
+            fail("rows", f"indices in [0, {self.n})", f"indices from {idx.min()} to {idx.max()}")
+        if (idx.sum() if idx.dtype == bool else idx.size) == 0:
+            fail("rows", "a selection of at least one row", "an empty selection")
+
+        def take(a):
+            return None if a is None else np.asarray(a)[idx]
+
+        return replace(self, X=self.X[idx], y=self.y[idx], groups=take(self.groups),
+                       sample_weight=take(self.sample_weight), meta=dict(self.meta))
 
     @property
     def param_names(self) -> list[str]:
@@ -78,18 +108,22 @@ DATASETS = {"blog": blog_data, "cap_benchmark": cap_benchmark_data}
 
 
 def all_datasets() -> dict:
-    """Built-in datasets by name: the post's and the benchmark's here, tabular ones from tabular.py."""
+    """Built-in datasets by name: the post's and the benchmark's here, tabular ones from tabular.py,
+    the fairness benchmarks (adult, german, compas) from benchmark_data.py."""
+    from .benchmark_data import BENCHMARK_DATASETS
     from .tabular import TABULAR_DATASETS
 
-    return {**DATASETS, **TABULAR_DATASETS}
+    return {**DATASETS, **TABULAR_DATASETS, **BENCHMARK_DATASETS}
 
 
 def load_dataset(name: str, **params) -> Dataset:
     """A built-in dataset by name, with its parameters (n, seed, …)."""
     registry = all_datasets()
     check_choice("dataset", name, registry)
-    try:
-        return registry[name](**params)
+    loader = registry[name]
+    try:  # a wrong parameter name is this error; a wrong value is the loader's own
+        inspect.signature(loader).bind(**params)
     except TypeError as err:
         fail(f"parameters of dataset {name!r}", "parameters the dataset accepts", sorted(params),
              str(err))
+    return loader(**params)

@@ -119,17 +119,6 @@ def _name(value, path: str, *, safe: bool = True) -> str:
     return value
 
 
-# Declared solver options: the value each must have (unknown options of a registered solver pass).
-OPTION_RULES = {
-    "n_points": _int, "max_evaluations": _int, "max_epochs": _int, "pop_size": _int,
-    "max_iter": _int, "tol": _positive, "mu": _positive,
-    "standardize": _bool, "adaptive": _bool,
-    "lambdas": lambda v, p: _numbers(v, p, nonneg=True),
-    "weights": lambda v, p: _numbers(v, p, nonneg=True, depth=2),
-    "epsilon": lambda v, p: _numbers(v, p, depth=2),
-}
-
-
 def _check_plain(value, path: str):
     """Only strings, numbers, booleans, lists and tables: TOML dates have no meaning here."""
     if isinstance(value, dict):
@@ -267,8 +256,8 @@ def parse_config(raw: dict, *, source: str = "", build_problems: bool = True) ->
     seeds = _seeds(exp.get("seeds", [0]))
     problems = _problems(raw.get("problems"), build_problems)
     grid = _grid(raw.get("grid", {}), "grid")
-    solvers = _solvers(raw.get("solvers"), grid, [p["name"] for p in problems])
-    exact_opts = _exact(raw.get("exact", {}))
+    solvers = _solvers(raw.get("solvers"), grid, problems)
+    exact_opts = _exact(raw.get("exact", {}), problems)
     return Config(name, description, kind, seeds, problems, solvers, exact_opts, {}, raw, source,
                   digest, imports)
 
@@ -432,30 +421,46 @@ def _grid(value, path: str) -> dict:
                  f"For example `{key} = [..., ...]`; a single value belongs in `options`.")
         if key == "seed":
             fail(_at(path, key), "left out (seeds come from [experiment] seeds)", key)
-        rule = OPTION_RULES.get(key)
-        for i, v in enumerate(values):
-            if rule:
-                rule(v, f"{path}.{key}[{i}]")
+        # each value is checked against the spec of every solver that sweeps it (``_solvers``)
         if len({canonical(v) for v in values}) != len(values):
             fail(_at(path, key), "a list of distinct values", values)
     return value
 
 
-def _check_options(solver: str, options: dict, path: str):
+def _check_options(solver: str, options: dict, path: str, ms: dict[str, int]):
+    """Names, types and ranges of a solver's options (the specs ``solve`` checks too), and what
+    depends on the problems it runs on (``ms``: problem name -> number of objectives)."""
     from ..solvers import check_options
+    from ..solvers.options import check_against_problem
 
-    check_options(solver, options, path)
     for key, v in options.items():
         if key == "seed":
             fail(_at(path, key), "left out (each run's seed comes from [experiment] seeds)", v,
                  "Remove it; the runner derives one seed per run.")
-        rule = OPTION_RULES.get(key)
-        if rule:
-            rule(v, _at(path, key))
+    check_options(solver, options, path)
+    for problem, m in ms.items():
+        check_against_problem(solver, options, m, path, problem)
 
 
-def _solvers(value, grid: dict, problem_names: list[str]) -> tuple[SolverEntry, ...]:
+def _check_grid(solver: str, grid: dict, path: str, ms: dict[str, int]):
+    """Every value of every swept option, as ``_check_options`` checks a single one."""
+    from ..solvers import SPECS, check_options
+    from ..solvers.options import check_against_problem
+
+    check_options(solver, grid, path, values=False)
+    specs = SPECS.get(solver, {})
+    for key, values in grid.items():
+        for i, v in enumerate(values):
+            if key in specs:
+                specs[key].check(v, f"{path}.{key}[{i}]")
+            for problem, m in ms.items():
+                check_against_problem(solver, {key: v}, m, path, problem, index=i)
+
+
+def _solvers(value, grid: dict, problems) -> tuple[SolverEntry, ...]:
     from ..solvers import OPTIONS, SOLVERS
+
+    problem_names = [p["name"] for p in problems]
 
     entries, labels = [], set()
     for i, entry in enumerate(_list_of_tables(value, "solvers", "solver")):
@@ -472,12 +477,23 @@ def _solvers(value, grid: dict, problem_names: list[str]) -> tuple[SolverEntry, 
             fail(f"{path}.label", "unique among the solvers", label,
                  "Give repeated solvers a `label` each, e.g. label = \"nsga2-small\".")
         labels.add(label)
+        only = entry.get("problems")
+        if only is not None:
+            if not isinstance(only, list) or not only:
+                fail(f"{path}.problems", "a non-empty list of problem names", only)
+            for j, p in enumerate(only):
+                _choice(p, f"{path}.problems[{j}]", problem_names, "the name of a problem",
+                        listed=False)
+            only = tuple(only)
+        # the number of objectives of each problem it runs on: weight rows must match it
+        ms = {p["name"]: len(p["objectives"]) for p in problems
+              if only is None or p["name"] in only}
         options = entry.get("options", {})
         if not isinstance(options, dict):
             fail(f"{path}.options", "a table", options, exc=TypeError)
-        _check_options(name, options, f"{path}.options")
+        _check_options(name, options, f"{path}.options", ms)
         own = _grid(entry.get("grid", {}), f"{path}.grid")
-        _check_options(name, {k: v[0] for k, v in own.items()}, f"{path}.grid")
+        _check_grid(name, own, f"{path}.grid", ms)
         valid = OPTIONS.get(name)
         for key in grid:
             if valid is not None and key not in valid:
@@ -488,6 +504,7 @@ def _solvers(value, grid: dict, problem_names: list[str]) -> tuple[SolverEntry, 
                      f"{', '.join(sorted(valid - {'seed'}))})", key,
                      f"Move it into the grids of the solvers that take it: {', '.join(takers)}."
                      if takers else closest(key, valid).strip())
+        _check_grid(name, grid, "grid", ms)
         both = (set(grid) | set(own)) & set(options)
         if both:
             key = sorted(both)[0]
@@ -496,23 +513,14 @@ def _solvers(value, grid: dict, problem_names: list[str]) -> tuple[SolverEntry, 
         if set(grid) & set(own):
             key = sorted(set(grid) & set(own))[0]
             fail(f"{path}.grid.{key}", "left out: [grid] already sweeps it", own[key])
-        only = entry.get("problems")
-        if only is not None:
-            if not isinstance(only, list) or not only:
-                fail(f"{path}.problems", "a non-empty list of problem names", only)
-            for j, p in enumerate(only):
-                _choice(p, f"{path}.problems[{j}]", problem_names, "the name of a problem",
-                        listed=False)
-            only = tuple(only)
         entries.append(SolverEntry(name, label, dict(options), {**grid, **own}, only))
     return tuple(entries)
 
 
-def _exact(value) -> dict:
+def _exact(value, problems) -> dict:
     from ..solvers import OPTIONS
 
     valid = tuple(sorted(OPTIONS["exact"] - {"seed"}))
     _table(value, "exact", valid)
-    for key, v in value.items():
-        OPTION_RULES.get(key, lambda v, p: v)(v, f"exact.{key}")
+    _check_options("exact", value, "exact", {p["name"]: len(p["objectives"]) for p in problems})
     return dict(value)

@@ -221,3 +221,13 @@ def test_max_points_is_documented():
 
     assert str(MAX_POINTS) in Integer(2, MAX_POINTS).describe()
     assert "n_points" in options.__doc__
+
+
+def test_a_pymoo_algorithm_object_takes_a_budget_and_a_seed_only(problem):
+    from pymoo.algorithms.moo.nsga2 import NSGA2
+
+    with pytest.raises(ValueError, match=r"`options\.max_evals` must be an option for a pymoo "
+                                         r"algorithm object .*Did you mean 'max_evaluations'\?"):
+        to.solve(problem, NSGA2(pop_size=8), max_evals=40)
+    with pytest.raises(ValueError, match=r"`seed` must be an integer in \[0, 4294967295\]; got -1"):
+        to.solve(problem, NSGA2(pop_size=8), max_evaluations=40, seed=-1)

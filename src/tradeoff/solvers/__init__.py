@@ -73,7 +73,13 @@ def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
     """Solve ``problem`` with a registered solver (by name) or any pymoo algorithm object."""
     if not isinstance(problem, Problem):
         fail("problem", "a tradeoff.Problem", type(problem).__name__, exc=TypeError)
-    if not isinstance(solver, str):
+    if not isinstance(solver, str):  # a pymoo algorithm object: its budget and seed are ours
+        valid = ("max_evaluations", "seed")
+        for key in options:
+            if key not in valid:
+                fail(f"options.{key}", "an option for a pymoo algorithm object (max_evaluations, "
+                     "seed; set the rest on the object)", key, closest(key, valid).strip())
+        _options.check_option_values(_options.PYMOO, options, "")
         return with_exact_metrics(problem, evolutionary.pymoo_solve(problem, solver, **options))
     check_choice("solver", solver, SOLVERS)
     check_options(solver, options, value_path="")

@@ -167,6 +167,14 @@ def test_bound_exact_needs_two_objectives():
         parse_config(raw)
 
 
+def test_exact_bounds_take_a_flat_epsilon(problem):
+    with pytest.raises(ValueError, match=r"`epsilon` must be a number or a list of numbers with "
+                                         r"bound = 'exact'"):
+        to.solve(problem, "epsilon-constraint", bound="exact", epsilon=[[0.1], [0.2]])
+    with pytest.raises(ValueError, match=r"`solvers\[0\]\.options\.epsilon` must be a number or"):
+        parse_config(_config("epsilon-constraint", {"bound": "exact", "epsilon": [[0.1], [0.2]]}))
+
+
 def test_on_diverge_is_a_choice():
     from tradeoff.train import fit
 

@@ -340,5 +340,9 @@ def check_against_problem(solver: str, options: dict, m: int, path: str = "optio
             and isinstance(eps[0], list) and len(eps[0]) != m - 1:
         fail(at("epsilon"), f"rows of {m - 1} bounds, one per objective after the first{where}",
              eps)
-    if solver == "epsilon-constraint" and options.get("bound") == "exact" and m != 2:
-        fail(at("bound"), f"'surrogate' for more than two objectives{where}", "exact")
+    if solver == "epsilon-constraint" and options.get("bound") == "exact":
+        if m != 2:
+            fail(at("bound"), f"'surrogate' for more than two objectives{where}", "exact")
+        if isinstance(eps, list) and any(isinstance(e, list) for e in eps):
+            fail(at("epsilon"), "a number or a list of numbers with bound = 'exact' (one bound on "
+                 "the second objective's exact metric)", eps)

@@ -341,6 +341,12 @@ def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
 
     ``progress(done, total, run, result)`` is called after each finished run (and once with
     ``run=None`` at the start). Killing the sweep loses at most the runs in flight.
+
+    Before any run: the executor's arguments are checked, the folder must be writable, and the
+    temporaries of earlier killed writes are removed. Stored runs that fail their schema or
+    checksum are run again (a ``StoredRunWarning`` names each file). The tables and then the
+    manifest are written only when every run has a result, so a sweep that fails (an unreachable
+    scheduler, a full disk) or is killed leaves the previous tables and manifest as they were.
     """
     from .tables import build_tables
 

@@ -251,20 +251,43 @@ def test_a_write_failing_mid_sweep_leaves_no_manifest_and_resumes(tmp_path, refe
     same_tables(reference, out)
 
 
-def test_an_unreachable_scheduler_leaves_no_manifest(tmp_path, monkeypatch):
+def test_an_unreachable_scheduler_deletes_and_writes_nothing(reference, tmp_path, monkeypatch):
     from tradeoff.experiments import runner
 
     def unreachable(address):
+        raise OSError(f"`scheduler` must be a reachable Dask scheduler; got {address!r}")
+
+    monkeypatch.setattr(runner, "_reach", unreachable)
+    out = tmp_path / "new"
+    with pytest.raises(OSError, match="must be a reachable Dask scheduler"):
+        run_sweep(load_config(write(tmp_path)), out, scheduler="tcp://127.0.0.1:1")
+    assert not out.exists()
+    old = _copy(reference, tmp_path)  # --fresh with an unreachable scheduler keeps the results
+    before = {p: p.read_bytes() for p in old.rglob("*") if p.is_file()}
+    with pytest.raises(OSError, match="must be a reachable Dask scheduler"):
+        run_sweep(load_config(write(tmp_path)), old, scheduler="tcp://127.0.0.1:1", fresh=True)
+    assert {p: p.read_bytes() for p in old.rglob("*") if p.is_file()} == before
+
+
+def test_a_scheduler_lost_mid_sweep_leaves_no_manifest(tmp_path, monkeypatch):
+    from tradeoff.experiments import runner
+
+    def lost_scheduler(address):
         def go(runs, on_result, lost):
+            on_result(runs[0], runner.execute(runs[0]))
             raise OSError(f"Timed out trying to connect to {address} after 20 s")
         return go
 
-    monkeypatch.setattr(runner, "_dask", unreachable)
+    monkeypatch.setattr(runner, "_reach", lambda address: None)
+    monkeypatch.setattr(runner, "_dask", lost_scheduler)
     out = tmp_path / "out"
     with pytest.raises(OSError, match="Timed out"):
         run_sweep(load_config(write(tmp_path)), out, scheduler="tcp://127.0.0.1:1")
     assert not (out / "manifest.json").exists() and not _temporaries(out)
-    assert not list(out.rglob("*.csv"))
+    assert not list(out.rglob("*.csv")) and len(list((out / "runs").glob("*.json"))) == 1
+    monkeypatch.undo()
+    sweep = run_sweep(load_config(write(tmp_path)), out)
+    assert (sweep.executed, sweep.reused) == (8, 1)
 
 
 def test_a_full_disk_leaves_no_temporaries_and_resumes(reference, tmp_path):

@@ -255,6 +255,22 @@ def _processes(jobs: int):
     return go
 
 
+def _reach(address: str) -> None:
+    """Connect to the Dask scheduler once, so that an unreachable one fails before anything is
+    deleted (--fresh) or written."""
+    try:
+        from distributed import Client
+    except ImportError:
+        fail("scheduler", "usable with dask.distributed installed", address,
+             "pip install 'tradeoff[dask]', or use --jobs N for local processes.", exc=ImportError)
+    try:
+        with Client(address, timeout="20s"):
+            pass
+    except (OSError, TimeoutError) as err:
+        raise OSError(f"`scheduler` must be a reachable Dask scheduler; got {address!r} ({err}). "
+                      "Start it (dask scheduler), check the address, or use --jobs N.") from None
+
+
 def _dask(address: str):
     def go(runs, on_result, lost):
         try:
@@ -355,6 +371,8 @@ def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
              "Run it with `tradeoff run`, which knows the other kinds.")
     t0 = time.perf_counter()
     label, go = executor_for(jobs, scheduler)  # bad arguments fail before anything is deleted
+    if scheduler:
+        _reach(scheduler)
     store = Store(out if out is not None else Path("results") / config.name)
     store.check_writable()  # an unwritable folder fails now, not after hours of runs
     if fresh:

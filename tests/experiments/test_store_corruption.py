@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tradeoff.experiments import load_config, run_sweep
-from tradeoff.experiments.store import Store, StoredRunWarning, checksum
+from tradeoff.experiments.store import Store, StoredRunWarning, checksum, dumps
 
 from .test_runner import same_tables
 from .tiny import write
@@ -335,3 +337,43 @@ def test_temporaries_are_cleaned_on_start_and_by_fresh(reference, tmp_path):
     run_sweep(load_config(write(tmp_path)), out, fresh=True)
     assert not _temporaries(out)
     same_tables(reference, out)
+
+
+# -- any damage at all: refused, or harmless --------------------------------------------------------
+@pytest.fixture(scope="module")
+def one_run_file(reference):
+    return sorted((reference / "runs").glob("*.json"))[1]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_random_damage_is_refused_or_changes_nothing(one_run_file, tmp_path_factory, data):
+    """Flip, drop or insert bytes anywhere in a stored run: reading it either refuses the file
+    (with a warning naming it) or gives exactly the stored result (e.g. only spacing changed)."""
+    original = one_run_file.read_bytes()
+    raw = bytearray(original)
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(raw) - 1))
+        how = data.draw(st.sampled_from(["flip", "drop", "insert", "cut"]))
+        if how == "flip":
+            raw[at] = data.draw(st.integers(0, 255))
+        elif how == "drop":
+            del raw[at]
+        elif how == "insert":
+            raw.insert(at, data.draw(st.sampled_from(b' 019.e-"[]{},:x\n\x00')))
+        else:
+            del raw[at:]
+            if not raw:
+                break
+    store = Store(tmp_path_factory.mktemp("damaged"))
+    store.runs_dir.mkdir()
+    run_id = one_run_file.stem
+    store.run_path(run_id).write_bytes(bytes(raw))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = store.read_run(run_id)
+    if got is None:
+        assert any(issubclass(w.category, StoredRunWarning) and str(store.run_path(run_id)) in
+                   str(w.message) for w in caught)
+    else:
+        assert dumps(got) == dumps(json.loads(original))  # (text: NaN equals NaN)

@@ -116,6 +116,15 @@ def test_bad_value_in_a_grid_is_caught_before_any_run(solver, options, tail):
         parse_config(raw)
 
 
+@pytest.mark.parametrize("solver, seed", [("nsga2", -1), ("weighted-sum", 1.5), ("penalty", "0"),
+                                          ("fairlearn-grid", 2**40), ("exact", True)])
+def test_a_bad_seed_says_which_seeds_work(problem, solver, seed):
+    """(A config never names a seed: the runner derives one per run.)"""
+    with pytest.raises((ValueError, TypeError), match=r"^`seed` must be an integer in "
+                                                      r"\[0, 4294967295\]; got .*; use e\.g\. seed=0\."):
+        to.solve(problem, solver, seed=seed)
+
+
 def test_the_top_level_grid_is_checked_value_by_value():
     raw = tomllib.loads(TINY)
     raw["grid"] = {"max_evaluations": [60, 10**3, -1]}
@@ -237,5 +246,6 @@ def test_a_pymoo_algorithm_object_takes_a_budget_and_a_seed_only(problem):
     with pytest.raises(ValueError, match=r"`options\.max_evals` must be an option for a pymoo "
                                          r"algorithm object .*Did you mean 'max_evaluations'\?"):
         to.solve(problem, NSGA2(pop_size=8), max_evals=40)
-    with pytest.raises(ValueError, match=r"`seed` must be an integer in \[0, 4294967295\]; got -1"):
+    with pytest.raises(ValueError, match=r"`seed` must be an integer in \[0, 4294967295\]; got -1\. "
+                                         r"Seeds are integers .*; use e\.g\. seed=0\."):
         to.solve(problem, NSGA2(pop_size=8), max_evaluations=40, seed=-1)

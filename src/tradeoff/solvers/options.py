@@ -81,6 +81,7 @@ class Integer(Spec):
     high: int | None = None
     none_ok: bool = False
     low_fix: str = ""  # the likely fix for a value below ``low``
+    fix: str = ""  # the likely fix for any other bad value
 
     def describe(self):
         if self.high is None:
@@ -89,10 +90,10 @@ class Integer(Spec):
 
     def _check(self, value, name):
         if not _is_int(value):
-            fail(name, self.describe(), value, exc=TypeError)
+            fail(name, self.describe(), value, self.fix, exc=TypeError)
         if value < self.low or (self.high is not None and value > self.high):
-            fix = self.low_fix if value < self.low else ""
-            if self.high is not None and value > self.high:
+            fix = (self.low_fix or self.fix) if value < self.low else self.fix
+            if self.high is not None and value > self.high and not fix:
                 fix = "Such a size would not fit in memory; split the sweep or use fewer points."
             fail(name, self.describe(), value, fix)
 
@@ -260,7 +261,8 @@ class Anything(Spec):
 
 
 # -- the declarations -----------------------------------------------------------------------------
-SEED = Integer(0, 2**32 - 1)  # what every random generator here (and pymoo's) accepts
+# what every random generator here (and pymoo's) accepts
+SEED = Integer(0, 2**32 - 1, fix="Seeds are integers from 0 to 2³² − 1; use e.g. seed=0.")
 POSITIVE = Real(0, math.inf, "neither")
 N_POINTS = Integer(2, MAX_POINTS, low_fix="A front has two ends; for a single point give "
                    "`weights` (or `lambdas`, `epsilon`) with one row instead.")

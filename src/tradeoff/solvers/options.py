@@ -6,18 +6,23 @@ spec (``Integer``, ``Real``, ``Choice``, ``Boolean``, ``Numbers``, ``Weights``),
 config loader both call it, so a config mistake is caught before any run starts, with the same
 message a library call gets::
 
-    `options.tol` must be a number in (0, inf); got -1.
+    `solvers[0].options.tol` must be a number > 0; got -1.        (a config)
+    `tol` must be a number > 0; got -1.                           (tradeoff.solve)
 
 Decisions recorded here:
 
 - ``n_points`` is an integer in [2, MAX_POINTS]: a front has two ends, and a solver asked for K points
-  returns K (for one point, solve a single objective, or give ``weights`` / ``lambdas`` /
-  ``epsilon`` with one row). The upper limit stops a typo (``n_points = 10000000000``) before it
+  returns exactly K (for one point, give ``weights`` / ``lambdas`` / ``epsilon`` with one row). The upper limit stops a typo (``n_points = 10000000000``) before it
   turns into an out-of-memory error mid-sweep.
 - ``weights`` and ``lambdas`` are lists (``weights = [[1, 0], [0.5, 0.5]]``, ``lambdas = [0.1, 1]``);
   a bare number is rejected with an example, since it names no point of a front. ``epsilon``, the
   fairlearn ``bounds`` and ``eps`` take a bare number as one bound.
 - ``method`` ("auto", "newton", "lbfgs", "gd") is the step rule of every gradient solver.
+- Seeds are integers in [0, 2³² − 1] (what pymoo accepts); a config names none (the runner derives
+  one per run).
+- What depends on the problem is checked where it is known (``check_against_problem``; in a config,
+  for every problem the solver runs on): weight rows of m entries, ε rows of m − 1,
+  ``bound = "exact"`` with two objectives and a flat ε.
 - ``None`` is allowed where it is the default (``max_evaluations``, ``weights``, ``epsilon``, ...);
   TOML has no null, so it only ever comes from library calls.
 

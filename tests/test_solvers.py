@@ -117,17 +117,17 @@ def test_any_pymoo_algorithm_object_can_be_passed():
 
 
 def test_bad_solver_input(cap_problem):
-    with pytest.raises(ValueError, match=r"`weights` must be on the simplex .*; got \[0\.5, 0\.7\]\. "
-                                         r"Row 0 is off the simplex"):
+    with pytest.raises(ValueError, match=r"`weights\[0\]` must be a row of weights summing to 1; "
+                                         r"got \[0\.5, 0\.7\]\. Divide each row by its sum"):
         to.solve(cap_problem, "weighted-sum", weights=[[0.5, 0.7]])
     with pytest.raises(ValueError, match=r"`epsilon` must be at least the smallest attainable "
                                          r"cap_violation, [0-9.e+-]+ \(ε below it is infeasible\); got -1\.0"):
         to.solve(cap_problem, "epsilon-constraint", epsilon=[-1.0], max_evaluations=2000)
     with pytest.raises(ValueError, match=r"`solver` must be one of .*; got 'nsga'\. Did you mean 'nsga[23]'\?"):
         to.solve(cap_problem, "nsga")
-    with pytest.raises(ValueError, match=r"`max_evaluations` must be > 0; got 0"):
+    with pytest.raises(ValueError, match=r"`max_evaluations` must be an integer ≥ 1; got 0"):
         to.solve(cap_problem, "penalty", max_evaluations=0)
-    with pytest.raises(ValueError, match=r"`max_evaluations` must be > 0; got -5"):
+    with pytest.raises(ValueError, match=r"`max_evaluations` must be an integer ≥ 1; got -5"):
         to.solve(cap_problem, "nsga2", max_evaluations=-5)
     with pytest.raises(ValueError, match=r"`options.lr` must be an option of solver 'penalty'"):
         to.solve(cap_problem, "penalty", lr=0.1)

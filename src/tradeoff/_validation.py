@@ -79,13 +79,23 @@ def check_xy(X, y) -> tuple[np.ndarray, np.ndarray]:
 
 
 def check_theta(Theta, d: int, name: str = "Theta") -> tuple[np.ndarray, bool]:
-    """Return a (K, d) float array and whether the input was a single vector of length d."""
-    arr = np.asarray(Theta, dtype=float)
+    """Return a (K, d) finite float array and whether the input was a single vector of length d.
+
+    NaN or inf in a parameter would only come back as rows of NaN values, far from their cause."""
+    try:
+        arr = np.asarray(Theta, dtype=float)
+    except (TypeError, ValueError):
+        fail(name, f"numeric, of shape (K, {d}) or ({d},)", type(Theta).__name__, exc=TypeError)
     single = arr.ndim == 1
     if single:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != d:
         fail(name, f"of shape (K, {d}) or ({d},)", f"shape {np.shape(Theta)}")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        rows = np.unique(np.nonzero(bad)[0])
+        fail(name, "finite (no NaN or inf)", f"{int(bad.sum())} non-finite values in rows "
+             f"{rows[:5].tolist()}", "Check where these parameters came from (a diverged fit?).")
     return arr, single
 
 

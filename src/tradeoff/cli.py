@@ -6,6 +6,8 @@ import argparse
 import shutil
 import sys
 import time
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -62,6 +64,25 @@ class Progress:
         self.stream.flush()
 
 
+@contextmanager
+def _stored_run_warnings():
+    """A stored run that is redone is said in one line, as it is found."""
+    from .experiments.store import StoredRunWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", StoredRunWarning)
+        shown = warnings.showwarning
+
+        def show(message, category, *args, **kwargs):
+            if issubclass(category, StoredRunWarning):
+                print(f"tradeoff: warning: {message}", file=sys.stderr)
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        yield
+
+
 def _run(args) -> int:
     from .experiments import load_config, run_sweep
 
@@ -75,8 +96,9 @@ def _run(args) -> int:
     out = Path(args.out) if args.out else Path("results") / config.name
     runs = config.runs()
     print(f"{config.name}: {len(runs)} runs -> {out}", file=sys.stderr)
-    sweep = run_sweep(config, out, jobs=args.jobs, scheduler=args.scheduler, fresh=args.fresh,
-                      retry_failed=args.retry_failed, progress=Progress())
+    with _stored_run_warnings():
+        sweep = run_sweep(config, out, jobs=args.jobs, scheduler=args.scheduler,
+                          fresh=args.fresh, retry_failed=args.retry_failed, progress=Progress())
     print(f"{sweep.executed} runs executed, {sweep.reused} reused, {sweep.failed} failed; "
           f"{sweep.seconds:.1f} s on {sweep.executor}", file=sys.stderr)
     if sweep.stale:

@@ -11,7 +11,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ._validation import check_positive, check_theta, check_xy, fail
+from ._validation import check_choice, check_positive, check_theta, check_xy, fail
 from .losses import Loss, get_loss
 from .models import Model, Standardizer, get_model
 from .optim import Optimizer, get_optimizer
@@ -62,6 +62,7 @@ def minimize(value_and_grad: ValueAndGrad, Theta0: np.ndarray, optimizer: Optimi
     stops moving ("converged"). A non-finite loss raises `TrainingDiverged` (``on_diverge="raise"``)
     or freezes that candidate at its last finite point with status "diverged" (``"stop"``).
     """
+    check_choice("on_diverge", on_diverge, ("raise", "stop"))
     Theta = np.array(Theta0, dtype=float)
     K, d = Theta.shape
     state = optimizer.init(Theta)

@@ -95,8 +95,8 @@ def _set(raw, path, value):
 
 
 @pytest.mark.parametrize("path, value, message", [
-    ("solvers[0].options.tol", -0.1, r"`solvers\[0\]\.options\.tol` must be > 0; got -0\.1\."),
-    ("solvers[1].options.pop_size", 0, r"`solvers\[1\]\.options\.pop_size` must be > 0; got 0\."),
+    ("solvers[0].options.tol", -0.1, r"`solvers\[0\]\.options\.tol` must be a number > 0; got -0\.1\."),
+    ("solvers[1].options.pop_size", 0, r"`solvers\[1\]\.options\.pop_size` must be an integer in \[2, 100000\]; got 0\."),
     ("solvers[1].options.pop_size", 2.5, r"`solvers\[1\]\.options\.pop_size` must be an integer"),
     ("solvers[0].options.lamdas", [1.0], r"`solvers\[0\]\.options\.lamdas`.*Did you mean 'lambdas'"),
     ("solvers[0].options.seed", 3, r"`solvers\[0\]\.options\.seed` must be left out"),
@@ -112,7 +112,7 @@ def _set(raw, path, value):
     ("experiment", ..., r"`experiment` must be given"),
     ("grid.max_evaluations", [], r"`grid\.max_evaluations` must be a non-empty list"),
     ("grid.max_evaluations", 100, r"`grid\.max_evaluations` must be a non-empty list"),
-    ("grid.max_evaluations", [100, -5], r"`grid\.max_evaluations\[1\]` must be > 0; got -5"),
+    ("grid.max_evaluations", [100, -5], r"`grid\.max_evaluations\[1\]` must be an integer ≥ 1; got -5"),
     ("grid.pop_size", [4, 8], r"`grid\.pop_size` must be an option of every solver.*solvers\[1\]\.grid"),
     ("exact.n_ponts", 5, r"`exact\.n_ponts`.*Did you mean 'n_points'"),
     ("problems[0].objectives[1].name", "cap_violaton", r"`problems\[0\]\.objectives\[1\]\.name`.*"

@@ -16,6 +16,7 @@ import pytest
 from tradeoff import Problem, solve
 from tradeoff.experiments import load_config, run_sweep
 from tradeoff.experiments.runner import _Recorder, execute
+from tradeoff.experiments.store import StoredRunWarning
 
 from .tiny import FAILING, TINY, write
 
@@ -118,7 +119,8 @@ def test_a_corrupt_result_file_is_run_again(reference, tmp_path):
     shutil.copytree(reference, copy)
     victim = sorted((copy / "runs").glob("*.json"))[3]
     victim.write_text('{"run_id": "trunc')
-    sweep = run_sweep(load_config(write(tmp_path)), copy)
+    with pytest.warns(StoredRunWarning, match=f"{victim.name} is not usable .*not valid JSON"):
+        sweep = run_sweep(load_config(write(tmp_path)), copy)
     assert sweep.executed == 1
     same_tables(reference, copy)
 

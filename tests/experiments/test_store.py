@@ -8,18 +8,33 @@ import math
 import pandas as pd
 import pytest
 
-from tradeoff.experiments.store import Store, dumps
+from tradeoff.experiments.store import Store, StoredRunWarning, dumps
 from tradeoff.experiments.tables import _column
+
+
+def valid_result(run_id="abc", **changes):
+    """A stored run as `execute` returns it (the smallest that passes the schema)."""
+    front = {"F": [[0.1, 1 / 3], [2e-300, 1e300]], "X": [[1.0], [2.0]], "G": None,
+             "objective_names": ["a", "b"], "param_names": ["t"], "options": {}, "success": True,
+             "message": "", "metrics": {}}
+    result = {"run_id": run_id, "status": "ok", "run": {"solver": "penalty"}, "front": front,
+              "error": "", "evaluations": 3, "seconds": 0.5, "versions": {},
+              "trace": [[1, float("inf"), 0.5]]}
+    result.update(changes)
+    return result
 
 
 def test_run_files_round_trip_exactly(tmp_path):
     store = Store(tmp_path)
-    result = {"run_id": "abc", "status": "ok", "front": {"F": [[0.1, 1 / 3], [2e-300, 1e300]]},
-              "seconds": float("nan"), "trace": [[1, float("inf"), 0.5]]}
+    result = valid_result(status="failed", front=None, seconds=float("nan"))
+    store.write_run(result)
+    back = store.read_run("abc")
+    assert back["front"] is None and back["checksum"]
+    assert math.isnan(back["seconds"]) and back["trace"][0][1] == float("inf")
+    result = valid_result()
     store.write_run(result)
     back = store.read_run("abc")
     assert back["front"] == result["front"]  # floats by repr: bit for bit
-    assert math.isnan(back["seconds"]) and back["trace"][0][1] == float("inf")
     # no temp files left; the per-run cache keeps itself out of git
     assert sorted(p.name for p in tmp_path.joinpath("runs").iterdir()) == [".gitignore", "abc.json"]
 
@@ -30,8 +45,9 @@ def test_unreadable_results_count_as_missing(tmp_path, text):
     store = Store(tmp_path)
     store.runs_dir.mkdir()
     store.run_path("abc").write_text(text)
-    assert store.read_run("abc") is None
-    assert store.read_runs(["abc", "nope"]) == {}
+    with pytest.warns(StoredRunWarning, match="abc.json is not usable"):
+        assert store.read_run("abc") is None
+    assert store.read_runs(["abc", "nope"], warn=False) == {}
 
 
 def test_tables_in_csv_and_parquet(tmp_path):

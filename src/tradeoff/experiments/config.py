@@ -26,6 +26,11 @@
 
 Runs = problems × (one exact front + solvers × grid × seeds). Each run's solver seed is a hash of
 its problem, solver and config seed (``derive_seed``), never of its position in the sweep.
+
+A run's identity (``run_id``) includes the content of its data: for ``data = { csv = PATH, ... }``
+the sha256 of the file's bytes, so a changed file runs again instead of reusing stale results
+(a built-in dataset is a pure function of its name and parameters, which the spec already holds).
+A relative ``csv`` path is read from the config file's folder, wherever the sweep is started.
 """
 
 from __future__ import annotations
@@ -119,17 +124,6 @@ def _name(value, path: str, *, safe: bool = True) -> str:
     return value
 
 
-# Declared solver options: the value each must have (unknown options of a registered solver pass).
-OPTION_RULES = {
-    "n_points": _int, "max_evaluations": _int, "max_epochs": _int, "pop_size": _int,
-    "max_iter": _int, "tol": _positive, "mu": _positive,
-    "standardize": _bool, "adaptive": _bool,
-    "lambdas": lambda v, p: _numbers(v, p, nonneg=True),
-    "weights": lambda v, p: _numbers(v, p, nonneg=True, depth=2),
-    "epsilon": lambda v, p: _numbers(v, p, depth=2),
-}
-
-
 def _check_plain(value, path: str):
     """Only strings, numbers, booleans, lists and tables: TOML dates have no meaning here."""
     if isinstance(value, dict):
@@ -178,6 +172,7 @@ class RunSpec:
     run_seed: int       # the seed the solver gets
     exact_options: dict  # for the reference front a run is traced against
     imports: tuple = ()  # modules to import first (they register what the run names)
+    data_hash: str = ""  # sha256 of the data file behind the problem ("" for built-in data)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -197,6 +192,9 @@ class Config:
     source: str = ""
     hash: str = field(default="")
     imports: tuple[str, ...] = ()
+    # per problem name: where its data came from ({"csv": absolute path, "sha256": ...} for a
+    # file), how many rows it has and how many were dropped (if the loader says)
+    data: dict = field(default_factory=dict)
 
     def runs(self) -> list[RunSpec]:
         """Every run in a fixed order: per problem its exact front, then solvers × grid × seeds."""
@@ -219,10 +217,16 @@ class Config:
         # random stream (common random numbers), and renaming a problem changes no result
         body = {k: v for k, v in spec.items() if k != "name"}
         run_seed = 0 if seed is None else derive_seed(body, solver, seed)
-        key = canonical([self.name, spec, solver, label, options, seed, self.exact_options])
-        run_id = hashlib.sha256(key.encode()).hexdigest()[:12]
-        return RunSpec(run_id, self.name, spec["name"], spec, solver, label, options, settings, seed,
-                       run_seed, dict(self.exact_options), self.imports)
+        info = self.data.get(spec["name"], {})
+        data_hash = info.get("sha256", "")
+        parts = [self.name, spec, solver, label, options, seed, self.exact_options]
+        if data_hash:  # the file's content is part of the run (built-in data: the spec is enough)
+            parts.append({"data_sha256": data_hash})
+        run_id = hashlib.sha256(canonical(parts).encode()).hexdigest()[:12]
+        # the worker reads the file where the config loader found it
+        run_spec = _with_data_path(spec, info["csv"]) if "csv" in info else spec
+        return RunSpec(run_id, self.name, spec["name"], run_spec, solver, label, options, settings,
+                       seed, run_seed, dict(self.exact_options), self.imports, data_hash)
 
 
 def load_config(path: str | Path) -> Config:
@@ -265,12 +269,14 @@ def parse_config(raw: dict, *, source: str = "", build_problems: bool = True) ->
                 "epochs": _int(opts.get("epochs", 15), "seed_blog.epochs")}
         return Config(name, description, kind, (), (), (), {}, blog, raw, source, digest)
     seeds = _seeds(exp.get("seeds", [0]))
-    problems = _problems(raw.get("problems"), build_problems)
+    base = Path(source).parent if source else Path(".")
+    data: dict = {}
+    problems = _problems(raw.get("problems"), build_problems, base, data)
     grid = _grid(raw.get("grid", {}), "grid")
-    solvers = _solvers(raw.get("solvers"), grid, [p["name"] for p in problems])
-    exact_opts = _exact(raw.get("exact", {}))
+    solvers = _solvers(raw.get("solvers"), grid, problems)
+    exact_opts = _exact(raw.get("exact", {}), problems)
     return Config(name, description, kind, seeds, problems, solvers, exact_opts, {}, raw, source,
-                  digest, imports)
+                  digest, imports, data)
 
 
 def import_modules(names) -> None:
@@ -316,9 +322,52 @@ def _list_of_tables(value, path: str, what: str) -> list:
     return value
 
 
-def _problems(value, build: bool) -> tuple[dict, ...]:
+def data_file(spec: dict) -> str | None:
+    """The CSV path a problem spec reads, as written, or None for a built-in dataset."""
+    data = spec.get("data")
+    if isinstance(data, dict) and isinstance(data.get("csv"), str):
+        return data["csv"]
+    return None
+
+
+def _with_data_path(spec: dict, csv: str) -> dict:
+    return {**spec, "data": {**spec["data"], "csv": csv}}
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _data_info(spec: dict, path: str, base: Path) -> dict:
+    """Where a problem's data file is (relative paths from the config's folder) and its hash."""
+    csv = data_file(spec)
+    if csv is None:
+        return {}
+    resolved = Path(csv).expanduser()
+    if not resolved.is_absolute():
+        resolved = base / resolved
+    resolved = resolved.resolve()
+    if not resolved.is_file():
+        where = f" (read from the config file's folder, {str(base.resolve())!r})" \
+            if not Path(csv).expanduser().is_absolute() else ""
+        fail(f"{path}.data.csv", f"an existing CSV file{where}", csv,
+             "Check the path; a relative one is taken from the folder of the config file.")
+    try:
+        digest = file_sha256(resolved)
+    except OSError as err:
+        fail(f"{path}.data.csv", "a readable file", csv, f"Reading it failed: {err.strerror}.")
+    return {"csv": str(resolved), "sha256": digest}
+
+
+def _problems(value, build: bool, base: Path = Path("."), data: dict | None = None
+              ) -> tuple[dict, ...]:
     from ..problem import _PROBLEM_KEYS
 
+    data = {} if data is None else data
     specs, names = [], set()
     for i, spec in enumerate(_list_of_tables(value, "problems", "problem")):
         path = f"problems[{i}]"
@@ -333,8 +382,14 @@ def _problems(value, build: bool) -> tuple[dict, ...]:
             fail(f"{path}.name", "unique among the problems", spec["name"],
                  "Give each problem its own `name`.")
         names.add(spec["name"])
+        info = _data_info(spec, path, base)
         if build:
-            _build(spec, path)
+            problem = _build(_with_data_path(spec, info["csv"]) if info else spec, path)
+            meta = getattr(problem.data, "meta", None) or {}
+            dropped = meta.get("rows_dropped", meta.get("n_dropped_missing"))
+            info = {**info, "rows": int(problem.data.n),
+                    "rows_dropped": None if dropped is None else int(dropped)}
+        data[spec["name"]] = info
         specs.append(spec)
     return tuple(specs)
 
@@ -432,30 +487,46 @@ def _grid(value, path: str) -> dict:
                  f"For example `{key} = [..., ...]`; a single value belongs in `options`.")
         if key == "seed":
             fail(_at(path, key), "left out (seeds come from [experiment] seeds)", key)
-        rule = OPTION_RULES.get(key)
-        for i, v in enumerate(values):
-            if rule:
-                rule(v, f"{path}.{key}[{i}]")
+        # each value is checked against the spec of every solver that sweeps it (``_solvers``)
         if len({canonical(v) for v in values}) != len(values):
             fail(_at(path, key), "a list of distinct values", values)
     return value
 
 
-def _check_options(solver: str, options: dict, path: str):
+def _check_options(solver: str, options: dict, path: str, ms: dict[str, int]):
+    """Names, types and ranges of a solver's options (the specs ``solve`` checks too), and what
+    depends on the problems it runs on (``ms``: problem name -> number of objectives)."""
     from ..solvers import check_options
+    from ..solvers.options import check_against_problem
 
-    check_options(solver, options, path)
     for key, v in options.items():
         if key == "seed":
             fail(_at(path, key), "left out (each run's seed comes from [experiment] seeds)", v,
                  "Remove it; the runner derives one seed per run.")
-        rule = OPTION_RULES.get(key)
-        if rule:
-            rule(v, _at(path, key))
+    check_options(solver, options, path)
+    for problem, m in ms.items():
+        check_against_problem(solver, options, m, path, problem)
 
 
-def _solvers(value, grid: dict, problem_names: list[str]) -> tuple[SolverEntry, ...]:
+def _check_grid(solver: str, grid: dict, path: str, ms: dict[str, int]):
+    """Every value of every swept option, as ``_check_options`` checks a single one."""
+    from ..solvers import SPECS, check_options
+    from ..solvers.options import check_against_problem
+
+    check_options(solver, grid, path, values=False)
+    specs = SPECS.get(solver, {})
+    for key, values in grid.items():
+        for i, v in enumerate(values):
+            if key in specs:
+                specs[key].check(v, f"{path}.{key}[{i}]")
+            for problem, m in ms.items():
+                check_against_problem(solver, {key: v}, m, path, problem, index=i)
+
+
+def _solvers(value, grid: dict, problems) -> tuple[SolverEntry, ...]:
     from ..solvers import OPTIONS, SOLVERS
+
+    problem_names = [p["name"] for p in problems]
 
     entries, labels = [], set()
     for i, entry in enumerate(_list_of_tables(value, "solvers", "solver")):
@@ -472,12 +543,23 @@ def _solvers(value, grid: dict, problem_names: list[str]) -> tuple[SolverEntry, 
             fail(f"{path}.label", "unique among the solvers", label,
                  "Give repeated solvers a `label` each, e.g. label = \"nsga2-small\".")
         labels.add(label)
+        only = entry.get("problems")
+        if only is not None:
+            if not isinstance(only, list) or not only:
+                fail(f"{path}.problems", "a non-empty list of problem names", only)
+            for j, p in enumerate(only):
+                _choice(p, f"{path}.problems[{j}]", problem_names, "the name of a problem",
+                        listed=False)
+            only = tuple(only)
+        # the number of objectives of each problem it runs on: weight rows must match it
+        ms = {p["name"]: len(p["objectives"]) for p in problems
+              if only is None or p["name"] in only}
         options = entry.get("options", {})
         if not isinstance(options, dict):
             fail(f"{path}.options", "a table", options, exc=TypeError)
-        _check_options(name, options, f"{path}.options")
+        _check_options(name, options, f"{path}.options", ms)
         own = _grid(entry.get("grid", {}), f"{path}.grid")
-        _check_options(name, {k: v[0] for k, v in own.items()}, f"{path}.grid")
+        _check_grid(name, own, f"{path}.grid", ms)
         valid = OPTIONS.get(name)
         for key in grid:
             if valid is not None and key not in valid:
@@ -488,6 +570,7 @@ def _solvers(value, grid: dict, problem_names: list[str]) -> tuple[SolverEntry, 
                      f"{', '.join(sorted(valid - {'seed'}))})", key,
                      f"Move it into the grids of the solvers that take it: {', '.join(takers)}."
                      if takers else closest(key, valid).strip())
+        _check_grid(name, grid, "grid", ms)
         both = (set(grid) | set(own)) & set(options)
         if both:
             key = sorted(both)[0]
@@ -496,23 +579,14 @@ def _solvers(value, grid: dict, problem_names: list[str]) -> tuple[SolverEntry, 
         if set(grid) & set(own):
             key = sorted(set(grid) & set(own))[0]
             fail(f"{path}.grid.{key}", "left out: [grid] already sweeps it", own[key])
-        only = entry.get("problems")
-        if only is not None:
-            if not isinstance(only, list) or not only:
-                fail(f"{path}.problems", "a non-empty list of problem names", only)
-            for j, p in enumerate(only):
-                _choice(p, f"{path}.problems[{j}]", problem_names, "the name of a problem",
-                        listed=False)
-            only = tuple(only)
         entries.append(SolverEntry(name, label, dict(options), {**grid, **own}, only))
     return tuple(entries)
 
 
-def _exact(value) -> dict:
+def _exact(value, problems) -> dict:
     from ..solvers import OPTIONS
 
     valid = tuple(sorted(OPTIONS["exact"] - {"seed"}))
     _table(value, "exact", valid)
-    for key, v in value.items():
-        OPTION_RULES.get(key, lambda v, p: v)(v, f"exact.{key}")
+    _check_options("exact", value, "exact", {p["name"]: len(p["objectives"]) for p in problems})
     return dict(value)

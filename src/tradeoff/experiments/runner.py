@@ -24,7 +24,7 @@ import numpy as np
 
 from .._validation import fail
 from ..engine import reuse_freed_memory
-from .config import Config, RunSpec, canonical, import_modules
+from .config import Config, RunSpec, canonical, data_file, file_sha256, import_modules
 from .store import Store
 
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
@@ -89,8 +89,9 @@ class _Recorder:
 
 
 @lru_cache(maxsize=16)
-def _exact_reference(spec_json: str, exact_json: str):
-    """The exact front of a problem (F), or None when it has none; once per worker process."""
+def _exact_reference(spec_json: str, exact_json: str, data_hash: str = ""):
+    """The exact front of a problem (F), or None when it has none; once per worker process (and
+    per content of its data file: ``data_hash`` is part of the cache key)."""
     import json
 
     from ..problem import Problem
@@ -147,6 +148,27 @@ def _seed_option(run: RunSpec) -> dict:
     return {"seed": run.run_seed} if valid is None or "seed" in valid else {}
 
 
+def _check_data(run: RunSpec) -> None:
+    """The data file must still be the one the run's identity was computed from."""
+    csv = data_file(run.problem_spec)
+    if not run.data_hash or csv is None:
+        return
+    try:
+        now = file_sha256(csv)
+    except OSError as err:
+        raise OSError(f"the data file {csv!r} of problem {run.problem!r} cannot be read: "
+                      f"{err.strerror}") from None
+    if now != run.data_hash:
+        raise ValueError(f"the data file {csv!r} of problem {run.problem!r} changed after the sweep "
+                         "started; run the sweep again to use the new data")
+
+
+def _data_summary(problem) -> dict:
+    meta = getattr(problem.data, "meta", None) or {}
+    dropped = meta.get("rows_dropped", meta.get("n_dropped_missing"))
+    return {"rows": int(problem.data.n), "rows_dropped": None if dropped is None else int(dropped)}
+
+
 def execute(run: RunSpec) -> dict:
     """Run one spec and return its result as plain data (what ``Store.write_run`` saves)."""
     from ..problem import Problem
@@ -158,11 +180,14 @@ def execute(run: RunSpec) -> dict:
     with _one_blas_thread():
         try:
             import_modules(run.imports)  # a fresh worker must register what the run names
+            _check_data(run)
             problem = Problem.from_dict(run.problem_spec, path=f"problem {run.problem!r}")
+            result["data"] = _data_summary(problem)
             rec = _Recorder(problem)
             front = solve(problem, run.solver, **run.options, **_seed_option(run))
             if run.solver != "exact":
-                ref = _exact_reference(canonical(run.problem_spec), canonical(run.exact_options))
+                ref = _exact_reference(canonical(run.problem_spec), canonical(run.exact_options),
+                                       run.data_hash)
                 result["trace"] = _trace(rec, front.evaluations, ref)
             result.update(status="ok", error="", front=_front_dict(front),
                           evaluations=int(front.evaluations), seconds=float(front.seconds))
@@ -228,6 +253,22 @@ def _processes(jobs: int):
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     return go
+
+
+def _reach(address: str) -> None:
+    """Connect to the Dask scheduler once, so that an unreachable one fails before anything is
+    deleted (--fresh) or written."""
+    try:
+        from distributed import Client
+    except ImportError:
+        fail("scheduler", "usable with dask.distributed installed", address,
+             "pip install 'tradeoff[dask]', or use --jobs N for local processes.", exc=ImportError)
+    try:
+        with Client(address, timeout="20s"):
+            pass
+    except (OSError, TimeoutError) as err:
+        raise OSError(f"`scheduler` must be a reachable Dask scheduler; got {address!r} ({err}). "
+                      "Start it (dask scheduler), check the address, or use --jobs N.") from None
 
 
 def _dask(address: str):
@@ -316,6 +357,12 @@ def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
 
     ``progress(done, total, run, result)`` is called after each finished run (and once with
     ``run=None`` at the start). Killing the sweep loses at most the runs in flight.
+
+    Before any run: the executor's arguments are checked, the folder must be writable, and the
+    temporaries of earlier killed writes are removed. Stored runs that fail their schema or
+    checksum are run again (a ``StoredRunWarning`` names each file). The tables and then the
+    manifest are written only when every run has a result, so a sweep that fails (an unreachable
+    scheduler, a full disk) or is killed leaves the previous tables and manifest as they were.
     """
     from .tables import build_tables
 
@@ -324,19 +371,25 @@ def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
              "Run it with `tradeoff run`, which knows the other kinds.")
     t0 = time.perf_counter()
     label, go = executor_for(jobs, scheduler)  # bad arguments fail before anything is deleted
+    if scheduler:
+        _reach(scheduler)
     store = Store(out if out is not None else Path("results") / config.name)
+    store.check_writable()  # an unwritable folder fails now, not after hours of runs
     if fresh:
         store.clear()
+    store.clean_temporaries()  # what a killed write left behind
     runs = config.runs()
-    stored = store.read_runs(r.run_id for r in runs)
+    stored = store.read_runs(r.run_id for r in runs)  # untrustworthy files warn and run again
     todo = [r for r in runs if r.run_id not in stored
             or (retry_failed and stored[r.run_id]["status"] == "failed")]
+    # the manifest is written once, with the tables, when the sweep completes: a sweep that fails
+    # or is killed leaves the previous manifest and tables as they were (a matching pair)
     manifest = {"experiment": config.name, "description": config.description,
                 "config_file": config.source, "config": config.raw, "config_hash": config.hash,
-                "versions": versions(), "git_commit": git_commit(Path(config.source or ".")),
+                "data": config.data, "versions": versions(),
+                "git_commit": git_commit(Path(config.source or ".")),
                 "executor": label, "started": _now(), "finished": None,
                 "runs": {"total": len(runs), "reused": len(runs) - len(todo)}}
-    store.write_manifest(manifest)
     done = len(runs) - len(todo)
     if progress:
         progress(done, len(runs), None, None)
@@ -351,10 +404,9 @@ def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
 
     if todo:
         go(todo, on_result, lost)
-    results = store.read_runs(r.run_id for r in runs)
+    results = store.read_runs((r.run_id for r in runs), warn=False)
     tables = build_tables(runs, results)
-    for name, frame in tables.items():
-        store.write_table(frame, name)
+    store.write_tables(tables)  # all tables, CSV and Parquet, or none
     failed = sum(1 for r in results.values() if r["status"] == "failed")
     manifest.update(finished=_now(), runs={"total": len(runs), "reused": len(runs) - len(todo),
                                            "executed": len(todo) - len(lost), "failed": failed,

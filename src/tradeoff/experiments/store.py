@@ -8,18 +8,41 @@
       traces.csv, traces.parquet  HV ratio of each run's points so far, against evaluations
       manifest.json             the config, its hash, versions, git commit, start and end
       report.md, figures/       written by `tradeoff report` and `tradeoff plot`
+
+What is on disk can be trusted or is redone:
+
+- Each run file carries a sha256 ``checksum`` of its content and is checked against a schema when
+  read (``check_result``). A file that is empty, truncated, not JSON, has no front or a malformed
+  one, or whose arrays were changed after writing is not used: the run is redone, with a warning
+  naming the file (``StoredRunWarning``).
+- The tables are written together, from one in-memory source (``write_tables``): every CSV and
+  Parquet file goes to a temporary first, and only when all are written are they renamed into
+  place; if a rename fails, the ones already renamed are rolled back, so CSV and Parquet never
+  disagree and no table is half-written.
+- Temporaries (``.*.tmp``, from a killed or failed write) are removed at the start of every sweep
+  and by ``--fresh``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
+import numbers
+import os
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from ..io import atomic_path, atomic_write_csv, atomic_write_text
+from ..io import atomic_write_text
 
 TABLES = ("runs", "points", "traces")
+STATUSES = ("ok", "failed")
+
+
+class StoredRunWarning(UserWarning):
+    """A stored run file could not be trusted; the run is done again."""
 
 
 def _has_parquet() -> bool:
@@ -42,6 +65,100 @@ def dumps(obj, indent: int | None = None) -> str:
     return json.dumps(obj, sort_keys=True, indent=indent, default=_json_default, allow_nan=True)
 
 
+def checksum(result: dict) -> str:
+    """sha256 of a result's content (all but the checksum itself), as ``dumps`` writes it: the
+    same after a JSON round trip, since floats are written by repr."""
+    body = {k: v for k, v in result.items() if k != "checksum"}
+    return hashlib.sha256(dumps(body).encode()).hexdigest()
+
+
+# -- the schema of a stored run -------------------------------------------------------------------
+def _matrix(value, rows: int | None, cols: int, what: str) -> int:
+    """The number of rows of ``value``, a list of ``cols``-long lists of numbers (NaN/inf allowed:
+    a solver may return them; they are data, not damage)."""
+    if not isinstance(value, list):
+        raise ValueError(f"{what} is not a list")
+    if rows is not None and len(value) != rows:
+        raise ValueError(f"{what} has {len(value)} rows, not {rows}")
+    for row in value:
+        if not isinstance(row, list) or len(row) != cols:
+            raise ValueError(f"{what} has a row that is not {cols} numbers")
+        if not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in row):
+            raise ValueError(f"{what} holds something other than numbers")
+    return len(value)
+
+
+def _names(value, what: str) -> list:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{what} is not a list of names")
+    return value
+
+
+def _check_front(f) -> None:
+    if not isinstance(f, dict):
+        raise ValueError("the front is missing" if f is None else "the front is not a table")
+    missing = [k for k in ("F", "X", "G", "objective_names", "param_names", "options", "success",
+                           "message") if k not in f]
+    if missing:
+        raise ValueError(f"the front has no {', '.join(missing)}")
+    m = len(_names(f["objective_names"], "front.objective_names"))
+    d = len(_names(f["param_names"], "front.param_names"))
+    if m == 0:
+        raise ValueError("the front has no objectives")
+    k = _matrix(f["F"], None, m, "front.F")
+    _matrix(f["X"], k, d, "front.X")
+    if f["G"] is not None:
+        if not isinstance(f["G"], list):
+            raise ValueError("front.G is not a list")
+        if k:
+            _matrix(f["G"], k, len(f["G"][0]) if isinstance(f["G"][0], list) else -1, "front.G")
+    if not isinstance(f["success"], bool) or not isinstance(f["message"], str):
+        raise ValueError("front.success or front.message has the wrong type")
+    if not isinstance(f["options"], dict):
+        raise ValueError("front.options is not a table")
+    metrics = f.get("metrics", {})
+    if not isinstance(metrics, dict):
+        raise ValueError("front.metrics is not a table")
+    for name, values in metrics.items():
+        if not isinstance(values, list) or len(values) != k or not all(
+                isinstance(x, numbers.Real) and not isinstance(x, bool) for x in values):
+            raise ValueError(f"front.metrics[{name!r}] is not {k} numbers")
+
+
+def check_result(result, run_id: str) -> None:
+    """Raise ValueError saying what is wrong with a stored run's content, or return."""
+    if not isinstance(result, dict):
+        raise ValueError("it is not a JSON object")
+    if result.get("run_id") != run_id:
+        raise ValueError(f"its run_id is {result.get('run_id')!r}, not {run_id!r}")
+    if result.get("status") not in STATUSES:
+        raise ValueError(f"its status is {result.get('status')!r}, not one of {', '.join(STATUSES)}")
+    if "checksum" not in result:
+        raise ValueError("it has no checksum (written by an older version, or by hand)")
+    if result["checksum"] != checksum(result):
+        raise ValueError("its checksum does not match its content (changed after it was written)")
+    run = result.get("run")
+    if not isinstance(run, dict) or not isinstance(run.get("solver"), str):
+        raise ValueError("it does not say which run it is (no `run.solver`)")
+    for key, kind in (("evaluations", numbers.Integral), ("seconds", numbers.Real)):
+        v = result.get(key)
+        if not isinstance(v, kind) or isinstance(v, bool):
+            raise ValueError(f"its `{key}` is not a number")
+    trace = result.get("trace", [])
+    if not isinstance(trace, list):
+        raise ValueError("its trace is not a list")
+    for row in trace:
+        if not (isinstance(row, list) and len(row) == 3 and all(
+                isinstance(x, numbers.Real) and not isinstance(x, bool) for x in row)):
+            raise ValueError("its trace holds a row that is not [evaluations, hv_ratio, igd_plus]")
+    if result["status"] == "ok":
+        _check_front(result.get("front"))
+        if not math.isfinite(result["seconds"]):
+            raise ValueError("its `seconds` is not finite")
+    elif not isinstance(result.get("error", ""), str):
+        raise ValueError("its error is not text")
+
+
 class Store:
     """Paths and atomic reads/writes under one experiment's results folder."""
 
@@ -49,12 +166,28 @@ class Store:
         self.root = Path(root)
         self.runs_dir = self.root / "runs"
 
+    def check_writable(self) -> None:
+        """Make the folders and try a write in each: an unwritable folder is a clear error before
+        any run starts (and leaves nothing behind)."""
+        for folder in (self.root, self.runs_dir):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                probe = _temporary(folder / "write-check")
+                probe.unlink()
+            except OSError as err:
+                why = err.strerror or type(err).__name__
+                raise type(err)(f"`out` must be a folder this process can write; got "
+                                f"{str(folder)!r} ({why}). Choose another --out, or fix the "
+                                "folder's permissions.") from None
+
     # -- per-run results -------------------------------------------------------------------------
     def run_path(self, run_id: str) -> Path:
         return self.runs_dir / f"{run_id}.json"
 
     def write_run(self, result: dict) -> Path:
         path = self.run_path(result["run_id"])
+        result = json.loads(dumps(result))  # plain JSON values: what a reader will find
+        result["checksum"] = checksum(result)
         atomic_write_text(dumps(result) + "\n", path)
         ignore = self.runs_dir / ".gitignore"
         if not ignore.exists():
@@ -62,21 +195,33 @@ class Store:
             atomic_write_text("# per-run results: a cache for resuming sweeps, not for git\n*\n", ignore)
         return path
 
-    def read_run(self, run_id: str) -> dict | None:
-        """The stored result of a run, or None if it is missing or unreadable (then it reruns)."""
+    def read_run(self, run_id: str, *, warn: bool = True) -> dict | None:
+        """The stored result of a run, or None if it is missing or cannot be trusted (then it is
+        run again; with ``warn``, a ``StoredRunWarning`` names the file and what is wrong)."""
         path = self.run_path(run_id)
-        try:
-            result = json.loads(path.read_text())
-        except (OSError, ValueError):
+        if not path.exists():
             return None
-        if not isinstance(result, dict) or result.get("run_id") != run_id or "status" not in result:
+        try:
+            text = path.read_text()
+            if not text.strip():
+                raise ValueError("it is empty")
+            try:
+                result = json.loads(text)
+            except ValueError as err:
+                raise ValueError(f"it is not valid JSON (truncated?): {err}") from None
+            check_result(result, run_id)
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+            if warn:
+                reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+                warnings.warn(f"stored run {path} is not usable ({reason}); running it again",
+                              StoredRunWarning, stacklevel=2)
             return None
         return result
 
-    def read_runs(self, run_ids) -> dict[str, dict]:
+    def read_runs(self, run_ids, *, warn: bool = True) -> dict[str, dict]:
         found = {}
         for run_id in run_ids:
-            result = self.read_run(run_id)
+            result = self.read_run(run_id, warn=warn)
             if result is not None:
                 found[run_id] = result
         return found
@@ -88,12 +233,36 @@ class Store:
 
     # -- merged tables ---------------------------------------------------------------------------
     def write_table(self, frame: pd.DataFrame, name: str) -> list[Path]:
-        paths = [self.root / f"{name}.csv"]
-        atomic_write_csv(frame, paths[0])
-        if _has_parquet():
-            paths.append(self.root / f"{name}.parquet")
-            with atomic_path(paths[1]) as tmp:
-                frame.to_parquet(tmp, index=False)
+        return self.write_tables({name: frame})[name]
+
+    def write_tables(self, frames: dict[str, pd.DataFrame]) -> dict[str, list[Path]]:
+        """Write each frame as CSV (and Parquet, where pyarrow is installed), all or nothing.
+
+        Every file is written to a temporary beside it first; only when all are written are they
+        renamed into place, and a failed rename puts back the files already replaced. So the CSV
+        and Parquet of a table always hold the same frame, and the tables one sweep."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        formats = ("csv", "parquet") if _has_parquet() else ("csv",)
+        staged: list[tuple[Path, Path]] = []
+        paths: dict[str, list[Path]] = {}
+        try:
+            for name, frame in frames.items():
+                paths[name] = []
+                for ext in formats:
+                    final = self.root / f"{name}.{ext}"
+                    tmp = _temporary(final)
+                    staged.append((tmp, final))
+                    if ext == "csv":  # floats by repr: the same run gives identical bytes
+                        frame.to_csv(tmp, index=False)
+                    else:
+                        frame.to_parquet(tmp, index=False)
+                    _public_mode(tmp)
+                    paths[name].append(final)
+            _commit(staged)
+        finally:
+            for tmp, _ in staged:
+                if tmp.exists():
+                    tmp.unlink()
         return paths
 
     def read_table(self, name: str) -> pd.DataFrame:
@@ -121,9 +290,28 @@ class Store:
             return {}
 
     # -- starting over ---------------------------------------------------------------------------
+    def temporaries(self) -> list[Path]:
+        """Temporary files a killed or failed write left here (``.<name>.<random>.tmp``)."""
+        found = []
+        for folder in (self.root, self.runs_dir, self.root / "figures"):
+            if folder.is_dir():
+                found += [p for p in folder.glob(".*.tmp") if p.is_file()]
+        return sorted(found)
+
+    def clean_temporaries(self) -> int:
+        """Remove the temporaries of earlier writes (run at the start of a sweep)."""
+        removed = 0
+        for path in self.temporaries():
+            try:
+                path.unlink()
+                removed += 1
+            except FileNotFoundError:
+                pass
+        return removed
+
     def clear(self) -> int:
         """Delete what a sweep wrote here (and nothing else); returns the number of files removed."""
-        removed = 0
+        removed = self.clean_temporaries()
         targets = list(self.runs_dir.glob("*.json")) if self.runs_dir.is_dir() else []
         targets += [self.runs_dir / ".gitignore"]
         targets += [self.root / f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")]
@@ -139,3 +327,53 @@ class Store:
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
         return removed
+
+
+# -- all-or-nothing writes of several files ---------------------------------------------------------
+def _temporary(final: Path) -> Path:
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _public_mode(path: Path) -> None:
+    """mkstemp makes a file private (0600); give it the mode a plain open() would."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+def _commit(staged: list[tuple[Path, Path]]) -> None:
+    """Rename each temporary over its final path; if one rename fails, restore the finals already
+    replaced (from backups taken as hard links), then raise."""
+    backups: list[tuple[Path, Path | None]] = []
+    try:
+        for tmp, final in staged:
+            backup = None
+            if final.is_file():
+                backup = _temporary(final)
+                backup.unlink()
+                try:
+                    os.link(final, backup)
+                except OSError:  # a file system without hard links
+                    import shutil
+
+                    shutil.copy2(final, backup)
+            backups.append((final, backup))
+            os.replace(tmp, final)
+    except OSError:
+        for final, backup in reversed(backups):
+            try:
+                if backup is not None:
+                    os.replace(backup, final)
+                elif final.is_file():
+                    final.unlink()
+            except OSError:  # pragma: no cover - the error below is the one to report
+                pass
+        raise
+    finally:
+        for _, backup in backups:
+            if backup is not None and backup.exists():
+                backup.unlink()

@@ -103,7 +103,10 @@ def build_tables(runs: list[RunSpec], results: dict[str, dict]) -> dict[str, pd.
                    reference=rule, hv=score["hv"], hv_ratio=score["hv_ratio"],
                    igd_plus=score["igd_plus"],
                    evaluations=res.get("evaluations") if res else None,
-                   seconds=res.get("seconds") if res else None)
+                   seconds=res.get("seconds") if res else None,
+                   # the rows the problem's data had, and those its loader dropped (if it says)
+                   rows=(res.get("data") or {}).get("rows"),
+                   rows_dropped=(res.get("data") or {}).get("rows_dropped"))
         row.update({f"version_{k}": (res.get("versions") or {}).get(k, "") for k in VERSION_KEYS})
         rows.append(row)
         if front is not None and len(front):

@@ -11,7 +11,7 @@ import numpy as np
 from .._validation import check_choice, closest, fail
 from ..front import Front
 from ..problem import Problem
-from . import evolutionary, exact as _exact, gradient
+from . import evolutionary, exact as _exact, gradient, options as _options
 
 SOLVERS: dict[str, Callable[..., Front]] = {
     "weighted-sum": gradient.weighted_sum,
@@ -29,31 +29,34 @@ except ImportError:  # pragma: no cover
 SOLVERS.update({name: fn for name, (fn, _) in BASELINES.items()})
 GRADIENT_SOLVERS = ("weighted-sum", "penalty", "chebyshev", "epsilon-constraint", "mgda", "exact")
 
-# the options each solver accepts, for clear errors on typos
-_COMMON = {"n_points", "max_evaluations", "max_epochs", "tol", "standardize", "seed", "method"}
-OPTIONS = {
-    "weighted-sum": _COMMON | {"weights", "adaptive"},
-    "penalty": _COMMON | {"lambdas"},
-    "chebyshev": _COMMON | {"weights", "mu"},
-    "epsilon-constraint": _COMMON | {"epsilon", "bound"},
-    "mgda": _COMMON,
-    "exact": {"n_points", "adaptive", "weights", "tol", "max_iter", "seed"},
-    **{name: {"pop_size", "max_evaluations", "seed"} for name in evolutionary.ALGORITHMS},
-    **{name: set(opts) for name, (_, opts) in BASELINES.items()},
-}
+# the options each solver accepts, with their types and ranges (solvers/options.py): names for
+# clear errors on typos, specs for clear errors on values, both checked here and by the config loader
+SPECS: dict[str, dict] = _options.declared()
+for _name in BASELINES:  # fairlearn's names come from the module that runs them
+    SPECS.setdefault(_name, {k: _options.Anything() for k in BASELINES[_name][1]})
+OPTIONS = {name: set(spec) for name, spec in SPECS.items()}
 
 
-def register_solver(name: str, options: set[str] | None = None):
-    """Decorator: add ``fn(problem, **options) -> Front`` under ``name``."""
+def register_solver(name: str, options: set[str] | dict | None = None):
+    """Decorator: add ``fn(problem, **options) -> Front`` under ``name``.
+
+    ``options`` names the options it takes (a set), or maps each to a spec of its values (a dict
+    of ``tradeoff.solvers.options`` specs, e.g. ``{"n_points": Integer(2, 1000)}``)."""
     def deco(fn):
         SOLVERS[name] = fn
-        OPTIONS[name] = set(options or ())
+        specs = (dict(options) if isinstance(options, dict)
+                 else {k: _options.Anything() for k in options or ()})
+        SPECS[name] = specs
+        OPTIONS[name] = set(specs)
         return fn
     return deco
 
 
-def check_options(solver: str, options: dict, path: str = "options") -> None:
-    """Reject options the solver does not take, naming the closest valid one."""
+def check_options(solver: str, options: dict, path: str = "options", *,
+                  value_path: str | None = None, values: bool = True) -> None:
+    """Reject options the solver does not take (naming the closest valid one) and values outside
+    their declared type and range (solvers/options.py); values are named under ``value_path``
+    (default ``path``: "options.tol" in a config, plain "tol" in a library call)."""
     valid = OPTIONS.get(solver)
     if valid is None:
         return
@@ -61,16 +64,26 @@ def check_options(solver: str, options: dict, path: str = "options") -> None:
         if key not in valid:
             fail(f"{path}.{key}", f"an option of solver {solver!r} ({', '.join(sorted(valid))})", key,
                  closest(key, valid).strip())
+    if values:
+        _options.check_option_values(SPECS.get(solver, {}), options,
+                                     path if value_path is None else value_path)
 
 
 def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
     """Solve ``problem`` with a registered solver (by name) or any pymoo algorithm object."""
     if not isinstance(problem, Problem):
         fail("problem", "a tradeoff.Problem", type(problem).__name__, exc=TypeError)
-    if not isinstance(solver, str):
+    if not isinstance(solver, str):  # a pymoo algorithm object: its budget and seed are ours
+        valid = ("max_evaluations", "seed")
+        for key in options:
+            if key not in valid:
+                fail(f"options.{key}", "an option for a pymoo algorithm object (max_evaluations, "
+                     "seed; set the rest on the object)", key, closest(key, valid).strip())
+        _options.check_option_values(_options.PYMOO, options, "")
         return with_exact_metrics(problem, evolutionary.pymoo_solve(problem, solver, **options))
     check_choice("solver", solver, SOLVERS)
-    check_options(solver, options)
+    check_options(solver, options, value_path="")
+    _options.check_against_problem(solver, options, problem.m, path="")
     if solver in GRADIENT_SOLVERS and solver != "exact":
         for obj in problem.objectives + tuple(c.objective for c in problem.constraints):
             if not obj.differentiable:

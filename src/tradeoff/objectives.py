@@ -20,9 +20,9 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._validation import check_choice, closest, fail
+from ._validation import check_choice, check_number, closest, fail
 from .losses import LOSSES, Loss, get_loss
-from .models import LinearModel, LogisticModel, Model
+from .models import CappedLinearModel, LinearModel, LogisticModel, Model
 
 
 class Batch(NamedTuple):
@@ -110,6 +110,15 @@ def _affine_link(model: Model) -> bool:
     return type(model) is LinearModel
 
 
+def check_loss_model(loss: Loss, model: Model, name: str = "model"):
+    """A classification loss needs probabilities: reject the models whose predictions are
+    unbounded scores (the linear ones), which the loss could only clip silently."""
+    if loss.classification and type(model) in (Model, LinearModel, CappedLinearModel):
+        fail(name, f"a model that predicts probabilities, such as 'logistic', for loss {loss.name!r}",
+             model.name, f"Use model='logistic', or a regression loss such as 'mse' with the "
+                         f"{model.name} model.")
+
+
 class LossObjective(PredictionObjective):
     """Mean accuracy loss Σ ωᵢ ℓ(yᵢ, ŷᵢ)."""
 
@@ -121,6 +130,12 @@ class LossObjective(PredictionObjective):
         self.smooth = self.loss.curvature is not None
         self.differentiable = True
         self.quadratic = self.loss.name == "mse"
+
+    def check(self, data):
+        self.loss.check(data.y, y_name="y", what=f"objective {self.name!r}")  # log_loss: labels 0/1
+
+    def check_model(self, model):
+        check_loss_model(self.loss, model)
 
     def evaluate(self, batch, P, grad=True):
         y = batch.y[:, None]
@@ -251,9 +266,7 @@ class L1Norm(ParameterObjective):
 
 
 def _finite(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-        fail(name, "a finite number", value)
-    return float(value)
+    return check_number(name, value)
 
 
 _REGISTRY: dict[str, Callable[..., Objective]] = {

@@ -20,7 +20,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._validation import check_choice, check_number, closest, fail
+from ._validation import check_choice, check_number, check_params, closest, fail
 from .losses import LOSSES, Loss, get_loss
 from .models import CappedLinearModel, LinearModel, LogisticModel, Model
 
@@ -340,6 +340,7 @@ def get_objective(spec, **params) -> Objective:
              f"among {', '.join(accepted) or 'none'}", sorted(params), hint.strip())
     except ValueError:
         pass  # builtins without a signature
+    check_params(factory, params, f"objective {spec!r}")  # booleans must be booleans
     return factory(**params)
 
 

@@ -332,7 +332,14 @@ class Problem:
         P = None
         for obj in self.objectives + tuple(c.objective for c in self.constraints):
             if hasattr(obj, "exact") and len(Theta):
-                P = self.model.forward(Theta, self.data.X)[0] if P is None else P
+                if P is None:
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        P = self.model.forward(Theta, self.data.X)[0]
+                    if not np.isfinite(P).all():  # say so here, not as the metric's `y_pred`
+                        rows = np.unique(np.nonzero(~np.isfinite(P))[1])
+                        fail("Theta", "parameters whose predictions are finite",
+                             f"non-finite predictions for candidate(s) {rows[:5].tolist()}",
+                             "Bound the parameters (`bounds`) or rescale the features.")
                 out[f"{obj.name}:exact"] = np.asarray(obj.exact(self.data, self.model, P), float)
         return out
 

@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from .._validation import check_choice, closest, fail
+from .._validation import check_choice, check_seed, closest, fail
 from ..front import Front
 from ..problem import Problem
 from . import evolutionary, exact as _exact, gradient
@@ -71,6 +71,8 @@ def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
         return with_exact_metrics(problem, evolutionary.pymoo_solve(problem, solver, **options))
     check_choice("solver", solver, SOLVERS)
     check_options(solver, options)
+    if "seed" in options:
+        check_seed("seed", options["seed"])
     if solver in GRADIENT_SOLVERS and solver != "exact":
         for obj in problem.objectives + tuple(c.objective for c in problem.constraints):
             if not obj.differentiable:

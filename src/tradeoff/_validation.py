@@ -52,9 +52,9 @@ def check_positive(name: str, value, *, integer: bool = False, allow_zero: bool 
 def check_number(name: str, value) -> float:
     """Return ``value`` as a float if it is a finite real number (not a bool, not a string)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        fail(name, "a finite number", value, exc=TypeError)
+        fail(name, "a finite number", value, "Write a plain number such as 1.5.", exc=TypeError)
     if not np.isfinite(value):
-        fail(name, "a finite number", value)
+        fail(name, "a finite number", value, "Give a finite value.")
     return float(value)
 
 
@@ -73,10 +73,12 @@ def check_finite_array(name: str, a, *, ndim: tuple[int, ...] = (1, 2), dtype=fl
     try:
         arr = np.asarray(a, dtype=dtype)
     except (TypeError, ValueError):
-        fail(name, "numeric", type(a).__name__, exc=TypeError)
+        fail(name, "numeric", type(a).__name__,
+             "Convert it to numbers first (e.g. encode categories as 0/1 columns).", exc=TypeError)
     if arr.ndim not in ndim:
         fail(name, f"an array with {' or '.join(map(str, ndim))} dimensions",
-             f"shape {arr.shape}")
+             f"shape {arr.shape}",
+             "Pass one value per row." if ndim == (1,) else "Pass one row per sample.")
     if arr.shape[0] == 0:
         fail(name, "non-empty", f"shape {arr.shape}", "Pass at least one row of data.")
     bad = ~np.isfinite(arr)
@@ -121,7 +123,7 @@ def check_bool(name: str, value) -> bool:
     """Return ``value`` if it is a real boolean: the string "false" is not False."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    fix = ""
+    fix = "Write true or false (True or False in Python)."
     if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no", "0", "1"):
         word = "true" if value.strip().lower() in ("true", "yes", "1") else "false"
         fix = (f"Write {word} without quotes (in a TOML config) or {word.capitalize()} in Python; "
@@ -134,7 +136,8 @@ def check_seed(name: str, seed):
     if seed is None or isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
         return seed
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        fail(name, "an integer ≥ 0, None or a numpy.random.Generator", seed, exc=TypeError)
+        fail(name, "an integer ≥ 0, None or a numpy.random.Generator", seed, "Use e.g. seed=0.",
+             exc=TypeError)
     if seed < 0:
         fail(name, "an integer ≥ 0", seed, "Seeds are non-negative; use e.g. seed=0.")
     return seed
@@ -143,10 +146,12 @@ def check_seed(name: str, seed):
 def check_sample_weight(weight, n: int, name: str = "sample_weight") -> np.ndarray:
     """(n,) float weights: finite, ≥ 0, one per row, with a positive sum."""
     if isinstance(weight, (str, bytes)):
-        fail(name, "an array of numbers, one weight per row", weight, exc=TypeError)
+        fail(name, "an array of numbers, one weight per row", weight,
+             "Pass the weights themselves, e.g. df['weight'].to_numpy().", exc=TypeError)
     w = check_finite_array(name, weight, ndim=(1,))
     if w.shape[0] != n:
-        fail(name, f"of length {n} (one weight per row)", f"length {w.shape[0]}")
+        fail(name, f"of length {n} (one weight per row)", f"length {w.shape[0]}",
+             "Pass one weight for each row of the data, in the same order.")
     if (w < 0).any():
         fail(name, "non-negative", f"{int((w < 0).sum())} negative weight(s), the smallest {w.min():g}",
              "Use weight 0 to leave a row out.")
@@ -187,9 +192,11 @@ def check_groups(groups, n: int, group_names=(), name: str = "groups"):
     try:
         g = np.asarray(groups)
     except (TypeError, ValueError):
-        fail(name, "a 1-D array of group codes or labels", type(groups).__name__, exc=TypeError)
+        fail(name, "a 1-D array of group codes or labels", type(groups).__name__,
+             "Pass one label or code per row, e.g. df['sex'].to_numpy().", exc=TypeError)
     if g.ndim != 1 or g.shape[0] != n:
-        fail(name, f"a 1-D array of length {n} (one group per row)", f"shape {g.shape}")
+        fail(name, f"a 1-D array of length {n} (one group per row)", f"shape {g.shape}",
+             "Pass one label or code per row, in the order of the rows of X.")
     fill = ("Drop the rows with missing values (e.g. df.dropna(subset=[column])) or fill them with "
             "a label of their own (e.g. df[column].fillna('unknown')) before building the Dataset.")
     names = tuple(str(x) for x in group_names)
@@ -204,7 +211,8 @@ def check_groups(groups, n: int, group_names=(), name: str = "groups"):
             if (g == -1).any():
                 fail(name, "free of missing values", f"code -1 in {int((g == -1).sum())} row(s)",
                      "pandas.factorize gives -1 for a missing value. " + fill)
-            fail(name, "integer group codes ≥ 0", f"values {np.unique(g[g < 0])[:4].tolist()}")
+            fail(name, "integer group codes ≥ 0", f"values {np.unique(g[g < 0])[:4].tolist()}",
+                 "Number the groups 0, 1, … (pandas.factorize does), or pass the labels.")
         codes = g.astype(np.int64)
         if names and len(names) <= codes.max():
             fail("group_names", f"one name for each group code 0 … {int(codes.max())}", names,
@@ -267,7 +275,7 @@ def check_params(fn: Callable, params: dict, what: str, *, path: str = "", skip=
         if not isinstance(key, str):
             fail(at(key), f"a parameter name of {what}", key, exc=TypeError)
         if key not in valid and not takes_any:
-            hint = closest(key, valid).strip()
+            hint = closest(key, valid).strip() or "Remove it, or use one of those."
             if path:
                 fail(at(key), f"a parameter of {what} ({', '.join(valid) or 'none'})", key, hint)
             fail(f"parameters of {what}", f"among {', '.join(valid) or 'none'}", sorted(params),

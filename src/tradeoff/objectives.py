@@ -20,7 +20,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._validation import check_choice, check_number, check_params, closest, fail
+from ._validation import MAX_ABS, check_choice, check_number, check_params, closest, fail
 from .losses import LOSSES, Loss, get_loss
 from .models import CappedLinearModel, LinearModel, LogisticModel, Model
 
@@ -266,11 +266,27 @@ class L1Norm(ParameterObjective):
 
 
 def _finite(name, value):
-    return check_number(name, value)
+    value = check_number(name, value)
+    if abs(value) > MAX_ABS:  # the data are bounded so; a cap beyond would overflow its square
+        fail(name, f"of magnitude at most {MAX_ABS:g}", value,
+             "It is in the target's units; rescale the target and the cap together.")
+    return value
+
+
+def _loss_objective(name: str) -> Callable[..., Objective]:
+    """The factory of a loss as an objective, with the loss's own parameters as its signature
+    (so that get_objective names them, and a stray ``loss`` key is one more unknown name)."""
+    from .losses import _registry
+
+    def make(**params):
+        return LossObjective(name, **params)
+
+    make.__signature__ = inspect.signature(_registry()[name])
+    return make
 
 
 _REGISTRY: dict[str, Callable[..., Objective]] = {
-    **{name: (lambda name: lambda **p: LossObjective(name, **p))(name) for name in LOSSES},
+    **{name: _loss_objective(name) for name in LOSSES},
     "cap_violation": CapViolation,
     "cap_excess_rate": CapExcessRate,
     "cap_max": CapMax,
@@ -335,7 +351,7 @@ def get_objective(spec, **params) -> Objective:
     except TypeError:
         accepted = [p for p in sig.parameters if p not in ("self",)]
         bad = sorted(set(params) - set(accepted))
-        hint = closest(bad[0], accepted) if bad else ""
+        hint = (closest(bad[0], accepted) if bad else "") or " Remove the ones not listed."
         fail(f"parameters of objective {spec!r}",
              f"among {', '.join(accepted) or 'none'}", sorted(params), hint.strip())
     except ValueError:

@@ -27,6 +27,12 @@ __all__ = ["from_frame", "from_csv", "diabetes", "synthetic_shift", "cps1985", "
 
 def _as_list(name: str, cols, df: pd.DataFrame) -> list:
     cols = [cols] if isinstance(cols, (str, int)) or not hasattr(cols, "__iter__") else list(cols)
+    for c in cols:
+        try:
+            hash(c)
+        except TypeError:
+            fail(name, "column names (strings)", c, "Name each column once, e.g. 'sex'.",
+                 exc=TypeError)
     missing = [c for c in cols if c not in df.columns]
     if missing:
         fail(name, f"column(s) of the frame ({', '.join(map(str, df.columns))})", missing[0]

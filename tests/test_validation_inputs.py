@@ -334,6 +334,24 @@ def test_extreme_values_leave_no_lapack_noise(capfd):
     assert front.success and np.isfinite(front.F).all()
 
 
+@pytest.mark.parametrize("value", [np.inf, -np.inf])
+@pytest.mark.parametrize("column", ["a", "b"])
+def test_infinite_values_name_their_column(value, column):
+    frame = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [4.0, 3, 2, 1], "y": [1.0, 2, 3, 5],
+                          "s": [0, 1, 0, 1]})
+    frame.loc[2, column] = value
+    tried(6, "inf", column, value)
+    with pytest.raises(ValueError) as err:
+        from_frame(frame, target="y", sensitive="s", drop_missing=True)  # inf is not "missing"
+    assert_clear(err, "X", "Drop or impute")
+    assert f"(column '{column}')" in str(err.value)
+
+
+def test_rows_dropped_default_to_zero():
+    assert blog_data(n=5).meta["rows_dropped"] == 0
+    assert Dataset(*_xy(4), meta={"source": "me"}).meta == {"source": "me", "rows_dropped": 0}
+
+
 def test_overflowing_predictions_name_theta_not_y_pred():
     prob = to.Problem(synthetic_shift(n=50), "linear", ["mse", "mean_gap_sq"])
     tried(6, "theta", 1e308)

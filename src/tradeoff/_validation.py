@@ -68,8 +68,10 @@ def check_choice(name: str, value, valid: Iterable[str]):
     return value
 
 
-def check_finite_array(name: str, a, *, ndim: tuple[int, ...] = (1, 2), dtype=float) -> np.ndarray:
-    """Return ``a`` as a float array with no NaN or inf and a non-zero length."""
+def check_finite_array(name: str, a, *, ndim: tuple[int, ...] = (1, 2), dtype=float,
+                       columns=()) -> np.ndarray:
+    """Return ``a`` as a float array with no NaN or inf and a non-zero length (``columns``: the
+    names of a 2-D array's columns, to say where a bad value is)."""
     try:
         arr = np.asarray(a, dtype=dtype)
     except (TypeError, ValueError):
@@ -84,7 +86,12 @@ def check_finite_array(name: str, a, *, ndim: tuple[int, ...] = (1, 2), dtype=fl
     bad = ~np.isfinite(arr)
     if bad.any():
         rows = np.unique(np.nonzero(bad)[0])
-        fail(name, "finite (no NaN or inf)", f"{bad.sum()} non-finite values in rows {rows[:5].tolist()}",
+        where = ""
+        if arr.ndim == 2 and len(columns) == arr.shape[1]:
+            cols = [str(columns[j]) for j in np.nonzero(bad.any(axis=0))[0]]
+            where = f" (column{'s' if len(cols) > 1 else ''} {', '.join(map(repr, cols[:5]))})"
+        fail(name, "finite (no NaN or inf)",
+             f"{bad.sum()} non-finite values in rows {rows[:5].tolist()}{where}",
              "Drop or impute those rows first.")
     return arr
 

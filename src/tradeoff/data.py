@@ -28,18 +28,21 @@ class Dataset:
     def __post_init__(self):
         # the boundary: everything a Dataset holds is checked here, once, so that solvers and
         # objectives can trust it (finite and moderate X and y, weights ≥ 0, group codes ≥ 0)
-        X = check_finite_array("X", self.X)
+        X = check_finite_array("X", self.X, columns=self.feature_names)
         X = X[:, None] if X.ndim == 1 else X
         if not self.feature_names:
             names = ("x",) if X.shape[1] == 1 else tuple(f"x{j}" for j in range(X.shape[1]))
             object.__setattr__(self, "feature_names", names)
         if len(self.feature_names) != X.shape[1]:
-            fail("feature_names", f"{X.shape[1]} names, one per column of X", self.feature_names)
+            fail("feature_names", f"{X.shape[1]} names, one per column of X", self.feature_names,
+                 "Give one name per column, or leave feature_names out.")
         X, y = check_xy(X, self.y, feature_names=self.feature_names, target_name=self.target_name)
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)
         if self.sample_weight is not None:
             object.__setattr__(self, "sample_weight", check_sample_weight(self.sample_weight, len(y)))
+        if "rows_dropped" not in self.meta:  # how many rows a loader dropped (from_frame sets it)
+            object.__setattr__(self, "meta", {**self.meta, "rows_dropped": 0})
         if self.groups is not None:
             codes, names = check_groups(self.groups, len(y), self.group_names)
             object.__setattr__(self, "groups", codes)

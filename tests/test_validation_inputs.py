@@ -403,6 +403,23 @@ name = "weighted-sum"
     with pytest.raises(TypeError) as err:
         load_config(tmp_path / "c.toml")
     assert_clear(err, "problems[0].data.drop_missing", "Write false without quotes")
+    for table, where in (('[[solvers]]\nname = "weighted-sum"\noptions = { standardize = "false" }',
+                          "solvers[0].options.standardize"),
+                         ('[[solvers]]\nname = "weighted-sum"\n[exact]\nadaptive = "true"',
+                          "exact.adaptive")):
+        (tmp_path / "s.toml").write_text(f"""
+[experiment]
+name = "t"
+[[problems]]
+name = "p"
+data = "blog"
+objectives = ["mse", "l2"]
+{table}
+""")
+        tried(6, "config bool", where)
+        with pytest.raises(TypeError) as err:
+            load_config(tmp_path / "s.toml")
+        assert_clear(err, where, "without quotes")
 
 
 @given(k=st.integers(0, 9))

@@ -211,8 +211,9 @@ def check_groups(groups, n: int, group_names=(), name: str = "groups"):
         if g.dtype.kind == "f":
             if np.isnan(g).any():
                 fail(name, "free of missing values", f"{int(np.isnan(g).sum())} NaN", fill)
-            if not np.isfinite(g).all() or (g != np.round(g)).any():
-                fail(name, "integer group codes 0, 1, …", f"values {np.unique(g[g != np.round(g)])[:4].tolist()}",
+            odd = ~np.isfinite(g) | (g != np.round(g))
+            if odd.any():
+                fail(name, "integer group codes 0, 1, …", f"values {np.unique(g[odd])[:4].tolist()}",
                      "Pass the labels themselves (e.g. strings) or codes from pandas.factorize.")
         if (g < 0).any():
             if (g == -1).any():
@@ -280,9 +281,11 @@ def check_params(fn: Callable, params: dict, what: str, *, path: str = "", skip=
     at = (lambda key: f"{path}.{key}") if path else (lambda key: str(key))
     for key in params:
         if not isinstance(key, str):
-            fail(at(key), f"a parameter name of {what}", key, exc=TypeError)
+            fail(at(key), f"a parameter name of {what}", key, "Name parameters by strings.",
+                 exc=TypeError)
         if key not in valid and not takes_any:
-            hint = closest(key, valid).strip() or "Remove it, or use one of those."
+            hint = closest(key, valid).strip() or (
+                "Remove it, or use one of those." if valid else "Remove it: none is taken.")
             if path:
                 fail(at(key), f"a parameter of {what} ({', '.join(valid) or 'none'})", key, hint)
             fail(f"parameters of {what}", f"among {', '.join(valid) or 'none'}", sorted(params),

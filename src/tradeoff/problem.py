@@ -9,6 +9,7 @@ are visited (Gram statistics, cache-sized blocks) is the engine's business (engi
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass
 from typing import Callable
 
@@ -404,7 +405,7 @@ class Problem:
             if isinstance(name, str) and name in MODELS:
                 check_params(MODELS[name], model, f"model {name!r}", path=f"{path}.model")
             model = get_model(name, **model)
-        elif not isinstance(model, str):
+        elif not isinstance(model, (str, Model)):
             fail(f"{path}.model", "a model name or a table with a `name`", model, exc=TypeError)
         model = get_model(model)
         objectives = spec["objectives"]
@@ -454,7 +455,10 @@ def _distinct_names(objectives: tuple[Objective, ...]) -> tuple[Objective, ...]:
             shown = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
                               for k, v in params.items())
             out[i] = copy.copy(obj)  # the caller's instance keeps its name
-            out[i].name = f"{obj.name}({shown})"
+            try:
+                out[i].name = f"{obj.name}({shown})"
+            except AttributeError:  # a read-only name: it stays, and the check below names it
+                pass
     named = [o.name for o in out]
     twice = sorted({n for n in named if named.count(n) > 1})
     if twice:
@@ -486,7 +490,7 @@ def dataset_from_spec(spec, *, path: str = "data") -> Dataset:
         from .tabular import from_csv
 
         csv = spec.pop("csv")
-        if not isinstance(csv, str):
+        if not isinstance(csv, (str, os.PathLike)):
             fail(f"{path}.csv", "the path of a CSV file", csv, exc=TypeError)
         check_params(from_csv, spec, "a CSV dataset", path=path, skip=("path",), also=("csv",))
         return from_csv(csv, **spec)

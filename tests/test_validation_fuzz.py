@@ -137,3 +137,49 @@ def test_from_dict_raises_only_clear_value_or_type_errors(csv, data):
     event("built")
     ev = problem.evaluate(problem.standardizer.to_original(problem.phi_start[None]), grad=False)
     assert ev.F.shape == (1, problem.m) and np.isfinite(ev.F).all(), spec
+
+
+def _column(n: int):
+    """One column of n entries: numbers (with NaN, inf, 1e300), labels, None, or a wrong length."""
+    entries = st.one_of(number, st.sampled_from(["a", "b", None, True, -1, 2]))
+    return st.one_of(st.lists(number, min_size=n, max_size=n),
+                     st.lists(st.integers(-2, 3), min_size=n, max_size=n),
+                     st.lists(st.sampled_from(["u", "v", "w"]), min_size=n, max_size=n),
+                     st.lists(entries, min_size=n, max_size=n),
+                     st.lists(entries, max_size=n + 2), anything)
+
+
+@given(data=st.data())
+@settings(max_examples=int(os.environ.get("TRADEOFF_FUZZ_EXAMPLES", 200)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+def test_dataset_raises_only_clear_value_or_type_errors(data):
+    from tradeoff.data import Dataset
+
+    n = data.draw(st.integers(1, 6))
+    p = data.draw(st.integers(1, 3))
+    good = st.floats(-10, 10)
+    X = data.draw(st.one_of(st.lists(st.lists(good, min_size=p, max_size=p), min_size=n,
+                                     max_size=n),
+                            st.lists(st.lists(number, min_size=p, max_size=p), min_size=n,
+                                     max_size=n), _column(n)))
+    kwargs = {k: data.draw(_column(n)) for k in ("groups", "sample_weight")
+              if data.draw(st.booleans())}
+    if data.draw(st.booleans()):
+        kwargs["group_names"] = data.draw(st.lists(st.text(max_size=3), max_size=4))
+    try:
+        y = data.draw(st.one_of(st.lists(good, min_size=n, max_size=n), _column(n)))
+        ds = Dataset(X, y, **kwargs)
+    except (ValueError, TypeError) as err:
+        msg = str(err)
+        field = re.search(r"`[^`]+`", msg)
+        assert field, f"no field named: {msg!r}"
+        event(f"{type(err).__name__} {field.group(0)}")
+        for text in INTERNALS:
+            assert text not in msg, msg
+        return
+    event("built")
+    assert np.isfinite(ds.X).all() and np.isfinite(ds.y).all()
+    if ds.groups is not None:
+        assert ds.groups.dtype == np.int64 and (ds.groups >= 0).all()
+    if ds.sample_weight is not None:
+        assert (ds.sample_weight >= 0).all() and ds.sample_weight.sum() > 0

@@ -61,6 +61,15 @@ def _groups(n=20):
 # ------------------------------------------------------------------ cluster 1: labels, probabilities
 
 
+# every registered loss that takes classes and probabilities (today: log_loss)
+CLASSIFICATION_LOSSES = [n for n in losses.LOSSES if losses.get_loss(n).classification]
+
+
+def test_log_loss_is_a_classification_loss():
+    assert CLASSIFICATION_LOSSES == ["log_loss"]
+    assert not any(losses.get_loss(n).classification for n in ("mse", "mae", "huber", "pinball"))
+
+
 @given(y=non_binary_labels())
 @FAST
 def test_log_loss_rejects_labels_outside_0_1(y):
@@ -68,6 +77,10 @@ def test_log_loss_rejects_labels_outside_0_1(y):
     with pytest.raises(ValueError) as err:
         losses.log_loss(y, np.full(len(y), 0.5))
     assert_clear(err, "y_true", "encode the classes as 0/1")
+    for name in CLASSIFICATION_LOSSES:
+        with pytest.raises(ValueError) as err:
+            losses.get_loss(name)(y, np.full((len(y), 2), 0.5))
+        assert_clear(err, "y_true", "0/1")
 
 
 @given(data=st.data())
@@ -79,8 +92,10 @@ def test_log_loss_rejects_probabilities_outside_0_1(data):
     with pytest.raises(ValueError) as err:
         losses.log_loss(y, p)
     assert_clear(err, "y_pred", "expit")
-    with pytest.raises(ValueError):  # a batch (n, K) of candidates, too
-        losses.get_loss("log_loss")(y, np.column_stack([np.full(len(y), 0.5), p]))
+    for name in CLASSIFICATION_LOSSES:  # a batch (n, K) of candidates, too
+        with pytest.raises(ValueError) as err:
+            losses.get_loss(name)(y, np.column_stack([np.full(len(y), 0.5), p]))
+        assert_clear(err, "y_pred")
 
 
 def test_log_loss_examples_from_the_issue():
@@ -444,10 +459,15 @@ def test_missing_or_unreadable_csv(tmp_path):
         from_csv(tmp_path / "nope.csv", target="y", sensitive="s")
     assert isinstance(err.value, FileNotFoundError) and isinstance(err.value, ValueError)
     (tmp_path / "empty.csv").write_text("")
-    tried(6, "csv", "empty")
-    with pytest.raises(ValueError) as err:
-        from_csv(tmp_path / "empty.csv", target="y", sensitive="s")
-    assert "`path` must be a readable CSV file" in str(err.value)
+    (tmp_path / "ragged.csv").write_text("y,s\n1,2\n1,2,3,4\n")
+    (tmp_path / "binary.csv").write_bytes(bytes(range(128, 256)) * 3)
+    for name, why in (("empty", "No columns"), ("ragged", "Expected 2 fields in line 3, saw 4"),
+                      ("binary", "codec can't decode")):
+        tried(6, "csv", name)
+        with pytest.raises(ValueError) as err:
+            from_csv(tmp_path / f"{name}.csv", target="y", sensitive="s")
+        assert_clear(err, "path", why)
+        assert "C error" not in str(err.value)
     tried(6, "csv", 3)
     with pytest.raises(TypeError) as err:
         from_csv(3, target="y", sensitive="s")

@@ -166,8 +166,8 @@ def from_csv(path, *, target: str, features=None, sensitive, drop_missing: bool 
     try:
         frame = pd.read_csv(p)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        fail("path", "a readable CSV file", str(path),
-             f"It could not be read as CSV ({str(err).strip().splitlines()[0]}).")
+        why = str(err).strip().splitlines()[0].split("C error: ")[-1].rstrip(".")
+        fail("path", "a readable CSV file", str(path), f"It could not be read as CSV: {why}.")
     return from_frame(frame, target=target, features=features, sensitive=sensitive,
                       drop_missing=drop_missing, name=name or p.stem)
 

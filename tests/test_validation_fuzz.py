@@ -183,3 +183,27 @@ def test_dataset_raises_only_clear_value_or_type_errors(data):
         assert ds.groups.dtype == np.int64 and (ds.groups >= 0).all()
     if ds.sample_weight is not None:
         assert (ds.sample_weight >= 0).all() and ds.sample_weight.sum() > 0
+
+
+@given(data=st.data())
+@settings(max_examples=int(os.environ.get("TRADEOFF_FUZZ_EXAMPLES", 100)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+def test_config_problems_raise_only_clear_value_or_type_errors(csv, data):
+    """The same specs through the config loader, whose checks run before the problem is built."""
+    from tradeoff.experiments.config import parse_config
+
+    spec = data.draw(st.one_of(_specs(csv), _near_valid_specs(csv)))
+    if data.draw(st.booleans()):
+        spec = {**spec, "name": "p"}
+    raw = {"experiment": {"name": "fuzz"}, "problems": [spec], "solvers": [{"name": "nsga2"}]}
+    try:
+        parse_config(raw)
+    except (ValueError, TypeError) as err:
+        msg = str(err)
+        field = re.search(r"`[^`]+`", msg)
+        assert field, f"no field named: {msg!r} for {spec!r}"
+        event(f"{type(err).__name__} {re.sub(r'[0-9]+', 'N', field.group(0))}")
+        for text in INTERNALS:
+            assert text not in msg, f"{msg!r} for {spec!r}"
+        return
+    event("parsed")

@@ -94,8 +94,9 @@ def out_of_range_probabilities(draw, n: int):
 
 @st.composite
 def bad_sample_weights(draw, n: int):
-    """(kind, weights) for n rows: a NaN or inf, a negative weight, all zeros, a wrong length."""
-    kind = draw(st.sampled_from(["non-finite", "negative", "zero", "length"]))
+    """(kind, weights) for n rows: a NaN or inf, a negative weight, all zeros, a weight so large
+    that sums overflow, a wrong length."""
+    kind = draw(st.sampled_from(["non-finite", "negative", "zero", "length", "huge"]))
     w = draw(hnp.arrays(float, (n,), elements=st.floats(0, 10)))
     i = draw(st.integers(0, n - 1))
     if kind == "non-finite":
@@ -104,6 +105,8 @@ def bad_sample_weights(draw, n: int):
         w[i] = draw(st.floats(-1e6, 0, exclude_max=True))
     elif kind == "zero":
         w[:] = 0.0
+    elif kind == "huge":
+        w[i] = draw(st.floats(1e100, 1.7e308, exclude_min=True))
     else:
         w = draw(hnp.arrays(float, (draw(st.integers(1, 2 * n).filter(lambda k: k != n)),),
                             elements=st.floats(0.1, 10)))

@@ -219,7 +219,7 @@ def test_dataset_rejects_bad_sample_weight(data):
     with pytest.raises(ValueError) as err:
         Dataset(X, y, sample_weight=w)
     fix = {"non-finite": "Drop or impute", "negative": "weight 0", "zero": "positive weight",
-           "length": "one weight for each row"}[kind]
+           "length": "one weight for each row", "huge": "Rescale the weights"}[kind]
     assert_clear(err, "sample_weight", fix)
 
 

@@ -162,8 +162,12 @@ def check_sample_weight(weight, n: int, name: str = "sample_weight") -> np.ndarr
     if (w < 0).any():
         fail(name, "non-negative", f"{int((w < 0).sum())} negative weight(s), the smallest {w.min():g}",
              "Use weight 0 to leave a row out.")
-    if not w.sum() > 0:
+    total = w.sum()
+    if not total > 0:
         fail(name, "of positive sum", "all weights 0", "Give at least one row a positive weight.")
+    if not np.isfinite(total) or w.max() > MAX_ABS:
+        fail(name, f"of moderate size (each at most {MAX_ABS:g}, with a finite sum)",
+             f"largest {w.max():g}", "Rescale the weights: only their ratios matter.")
     return w
 
 

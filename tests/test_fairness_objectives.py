@@ -68,7 +68,7 @@ def test_errors_name_the_problem():
     with pytest.raises(ValueError, match=r"`groups` must be at least 2 distinct groups"):
         to.Problem(one, "linear", ["mse", "mean_gap_sq"])
     with pytest.raises(ValueError, match=r"`y` must be binary \(0/1\) for objective 'demographic_parity_sq'"):
-        to.Problem(_data(2), "logistic", ["log_loss", "demographic_parity_sq"])
+        to.Problem(_data(2), "logistic", ["mse", "demographic_parity_sq"])
 
 
 @pytest.fixture(scope="module")

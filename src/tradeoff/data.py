@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._validation import check_choice, check_positive, check_xy, fail
+from ._validation import (check_choice, check_finite_array, check_groups, check_params,
+                          check_positive, check_sample_weight, check_seed, check_xy, fail)
 
 if TYPE_CHECKING:
     from .tabular import Encoder
@@ -31,19 +32,27 @@ class Dataset:
     encoder: Encoder | None = None  # how `tabular.from_frame` encoded a frame into X
 
     def __post_init__(self):
-        X, y = check_xy(self.X, self.y)
-        object.__setattr__(self, "X", X)
-        object.__setattr__(self, "y", y)
+        # the boundary: everything a Dataset holds is checked here, once, so that solvers and
+        # objectives can trust it (finite and moderate X and y, weights ≥ 0, group codes ≥ 0)
+        X = check_finite_array("X", self.X, columns=self.feature_names)
+        X = X[:, None] if X.ndim == 1 else X
         if not self.feature_names:
             names = ("x",) if X.shape[1] == 1 else tuple(f"x{j}" for j in range(X.shape[1]))
             object.__setattr__(self, "feature_names", names)
         if len(self.feature_names) != X.shape[1]:
-            fail("feature_names", f"{X.shape[1]} names, one per column of X", self.feature_names)
+            fail("feature_names", f"{X.shape[1]} names, one per column of X", self.feature_names,
+                 "Give one name per column, or leave feature_names out.")
+        X, y = check_xy(X, self.y, feature_names=self.feature_names, target_name=self.target_name)
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "y", y)
+        if self.sample_weight is not None:
+            object.__setattr__(self, "sample_weight", check_sample_weight(self.sample_weight, len(y)))
+        if "rows_dropped" not in self.meta:  # how many rows a loader dropped (from_frame sets it)
+            object.__setattr__(self, "meta", {**self.meta, "rows_dropped": 0})
         if self.groups is not None:
-            g = np.asarray(self.groups)
-            if g.shape != y.shape:
-                fail("groups", f"of length {len(y)} (one per row)", f"shape {g.shape}")
-            object.__setattr__(self, "groups", g)
+            codes, names = check_groups(self.groups, len(y), self.group_names)
+            object.__setattr__(self, "groups", codes)
+            object.__setattr__(self, "group_names", names)
 
     @property
     def n(self) -> int:
@@ -89,7 +98,7 @@ def blog_data(n: int = 200, seed: int = 0) -> Dataset:
     tenth of the fitted line lies above the post's cap of 120.
     """
     check_positive("n", n, integer=True)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     x = rng.gamma(8.0, 8.0, size=n)
     y = 1.4 * x + rng.gamma(2.0, 32.0, size=n) - 64.0
     return Dataset(x[:, None], y, name="blog", feature_names=("x",))
@@ -98,7 +107,7 @@ def blog_data(n: int = 200, seed: int = 0) -> Dataset:
 def cap_benchmark_data(n: int = 1000, seed: int = 0) -> Dataset:
     """The benchmark's variant of the post's problem: x ~ U(0, 100), y = 1.4·x + Gamma(2, 10) − 20."""
     check_positive("n", n, integer=True)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     x = rng.uniform(0.0, 100.0, size=n)
     y = 1.4 * x + rng.gamma(2.0, 10.0, size=n) - 20.0
     return Dataset(x[:, None], y, name="cap_benchmark", feature_names=("x",))
@@ -120,10 +129,5 @@ def load_dataset(name: str, **params) -> Dataset:
     """A built-in dataset by name, with its parameters (n, seed, …)."""
     registry = all_datasets()
     check_choice("dataset", name, registry)
-    loader = registry[name]
-    try:  # a wrong parameter name is this error; a wrong value is the loader's own
-        inspect.signature(loader).bind(**params)
-    except TypeError as err:
-        fail(f"parameters of dataset {name!r}", "parameters the dataset accepts", sorted(params),
-             str(err))
-    return loader(**params)
+    check_params(registry[name], params, f"dataset {name!r}")
+    return registry[name](**params)

@@ -29,7 +29,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice, check_finite_array, fail
+from ._validation import check_choice, check_finite_array, check_sample_weight, fail
 from .losses import Loss, get_loss
 
 METHODS = ("between_groups", "to_overall")
@@ -197,10 +197,7 @@ def _prepare(y_true, y_pred, sensitive_features, sample_weight, *, binary_true=F
 
     weighted = sample_weight is not None
     if weighted:
-        w = check_finite_array("sample_weight", sample_weight, ndim=(1,))
-        if w.shape[0] != n or (w < 0).any():
-            fail("sample_weight", f"non-negative, of length {n}",
-                 f"shape {w.shape}, min {w.min():g}")
+        w = check_sample_weight(sample_weight, n)
     else:
         w = np.ones(n)
     return _Inputs(y, P, single, codes, names, w, weighted)
@@ -364,6 +361,7 @@ def equal_opportunity_ratio(y_true, y_pred, *, sensitive_features, method="betwe
 def _group_loss(y_true, y_pred, sensitive_features, loss, sample_weight):
     lo = loss if isinstance(loss, Loss) else get_loss(loss)
     d = _prepare(y_true, y_pred, sensitive_features, sample_weight)
+    lo.check(d.y, d.P)  # e.g. log_loss: labels 0/1 and probabilities
     L = lo.value(d.y[:, None], d.P)  # (n, K)
     return d, _rates(d, L, d.w, _POS_WEIGHT, "sample_weight")
 
@@ -470,10 +468,7 @@ def by_group(metric: Callable, y_true, y_pred, *, sensitive_features,
     yp = _as_array("y_pred", y_pred, n)
     kw = {}
     if sample_weight is not None:
-        w = check_finite_array("sample_weight", sample_weight, ndim=(1,))
-        if w.shape[0] != n or (w < 0).any():
-            fail("sample_weight", f"non-negative, of length {n}",
-                 f"shape {w.shape}, min {w.min():g}")
+        w = check_sample_weight(sample_weight, n)
     codes, names, sname = _encode(sensitive_features)
     if codes.shape[0] != n:
         fail("sensitive_features", f"of length {n} (one label per row of y_true)",

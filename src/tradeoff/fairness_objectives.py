@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import fail
+from ._validation import check_labels, fail
 from .losses import get_loss
 from .models import LinearModel
-from .objectives import PredictionObjective, register_objective
+from .objectives import PredictionObjective, check_loss_model, register_objective
 
 
 def _cells(groups: np.ndarray, omega: np.ndarray, mask=None):
@@ -65,9 +65,10 @@ class _GroupMeanGap(PredictionObjective):
         if len(np.unique(data.groups)) < 2:
             fail("groups", f"at least 2 distinct groups for objective {self.name!r}",
                  f"1 group ({data.group_names[:1] or np.unique(data.groups).tolist()})")
-        if self.needs_binary_target and not np.isin(data.y, (0.0, 1.0)).all():
-            fail("y", f"binary (0/1) for objective {self.name!r}",
-                 f"values {np.unique(data.y)[:5].tolist()}")
+        if self.needs_binary_target:
+            check_labels("y", data.y, expectation=f"binary (0/1) for objective {self.name!r}",
+                         fix=f"Objective {self.name!r} compares classes; encode them as 0/1, or "
+                             "use 'mean_gap_sq' for a real-valued target.")
 
     def quantity(self, y, P):
         """q (n, K) and ∂q/∂P (n, K)."""
@@ -161,6 +162,13 @@ class GroupLossGapSq(_GroupMeanGap):
 
     def __init__(self, loss: str = "mse"):
         self.loss = get_loss(loss)
+
+    def check(self, data):
+        super().check(data)
+        self.loss.check(data.y, y_name="y", what=f"objective {self.name!r}")  # log_loss: 0/1
+
+    def check_model(self, model):
+        check_loss_model(self.loss, model)
 
     def quantity(self, y, P):
         return self.loss.value(y, P), self.loss.deriv(y, P)

@@ -7,17 +7,21 @@ K values.
 
 ``curvature`` is sup ∂²ℓ/∂ŷ² (None for losses with a kink); it gives the automatic safe step.
 ``deriv2`` is ∂²ℓ/∂ŷ² itself, (n, K), for the Newton engine (None where ℓ has a kink: MAE, pinball).
+A ``classification`` loss (log_loss) takes labels in {0, 1} and probabilities in [0, 1]; every
+public entry point checks that with `Loss.check` rather than clipping or extrapolating silently.
 """
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 from scipy.special import xlogy
 
-from ._validation import check_choice, check_finite_array, fail
+from ._validation import (check_choice, check_finite_array, check_labels, check_positive,
+                          check_params, check_probabilities, check_sample_weight, fail)
 
 _EPS = 1e-15  # probabilities are clipped to [eps, 1 - eps], as scikit-learn's log_loss does
 
@@ -33,6 +37,20 @@ class Loss:
     description: str = ""
     params: dict = field(default_factory=dict)
     deriv2: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    classification: bool = False  # labels in {0, 1}, predictions are probabilities in [0, 1]
+
+    def check(self, y=None, p=None, *, y_name: str = "y_true", p_name: str = "y_pred",
+              what: str = ""):
+        """Raise if labels ``y`` or predictions ``p`` (finite arrays) are outside this loss's domain;
+        ``what`` (e.g. "objective 'log_loss'") says who needs it."""
+        if not self.classification:
+            return
+        if y is not None:
+            check_labels(y_name, y, expectation=f"binary (0/1) for {what or repr(self.name)}",
+                         fix=f"{self.name} compares probabilities with classes 0 and 1; encode the "
+                             "classes as 0/1, or use a regression loss such as 'mse'.")
+        if p is not None:
+            check_probabilities(p_name, p)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """Mean loss: scalar for y_pred (n,), shape (K,) for y_pred (n, K)."""
@@ -44,6 +62,7 @@ def _mean(loss: Loss, y_true, y_pred, sample_weight=None):
     p = check_finite_array("y_pred", y_pred, ndim=(1, 2))
     if p.shape[0] != y.shape[0]:
         fail("y_pred", f"of length {y.shape[0]} (one row per y_true)", f"shape {p.shape}")
+    loss.check(y, p)
     # one contiguous row per candidate: each row is reduced exactly as a single (n,) would be,
     # so a batch of K gives bit-for-bit the stack of K single evaluations
     rows = np.ascontiguousarray(np.atleast_2d(p.T))
@@ -51,10 +70,7 @@ def _mean(loss: Loss, y_true, y_pred, sample_weight=None):
     if sample_weight is None:
         out = vals.mean(axis=1)
     else:
-        w = check_finite_array("sample_weight", sample_weight, ndim=(1,))
-        if w.shape != y.shape or (w < 0).any() or w.sum() <= 0:
-            fail("sample_weight", f"non-negative, of length {y.shape[0]}, with a positive sum",
-                 f"shape {w.shape}, sum {w.sum():g}")
+        w = check_sample_weight(sample_weight, y.shape[0])
         out = (vals * w).sum(axis=1) / w.sum()
     return out[0] if p.ndim == 1 else out
 
@@ -77,8 +93,7 @@ def _absolute_d(y, p):
 
 def huber(delta: float = 1.0) -> Loss:
     """Huber: r²/2 for |r| ≤ δ, δ(|r| − δ/2) beyond, r = ŷ − y."""
-    if not delta > 0:
-        fail("delta", "> 0", delta)
+    check_positive("delta", delta)
 
     def value(y, p):
         a = np.abs(p - y)
@@ -96,6 +111,8 @@ def huber(delta: float = 1.0) -> Loss:
 
 def pinball(quantile: float = 0.5) -> Loss:
     """Pinball (quantile) loss: τ·r for r ≥ 0, (τ − 1)·r for r < 0, r = y − ŷ."""
+    if isinstance(quantile, bool) or not isinstance(quantile, numbers.Real):
+        fail("quantile", "a number in the open interval (0, 1)", quantile, exc=TypeError)
     if not 0 < quantile < 1:
         fail("quantile", "in the open interval (0, 1)", quantile)
 
@@ -130,6 +147,7 @@ def _squared_d2(y, p):
 
 
 def _log_loss(y, p):
+    # the clip guards log(0) for valid probabilities; invalid inputs are rejected by Loss.check
     p = np.clip(p, _EPS, 1.0 - _EPS)
     return -(xlogy(y, p) + xlogy(1.0 - y, 1.0 - p))
 
@@ -152,7 +170,8 @@ def _registry() -> dict[str, Callable[..., Loss]]:
         "pinball": pinball,
         "log_cosh": lambda: Loss("log_cosh", _log_cosh, _log_cosh_d, 1.0, "log-cosh", {}, _log_cosh_d2),
         "log_loss": lambda: Loss("log_loss", _log_loss, _log_loss_d, None,
-                                 "binary cross-entropy of a probability", {}, _log_loss_d2),
+                                 "binary cross-entropy of a probability", {}, _log_loss_d2,
+                                 classification=True),
     }
 
 
@@ -165,11 +184,8 @@ def get_loss(name: str | Loss, **params) -> Loss:
         return name
     check_choice("loss", name, LOSSES)
     factory = _registry()[name]
-    try:
-        return factory(**params)
-    except TypeError:
-        fail(f"parameters of loss {name!r}", "parameters the loss accepts", sorted(params),
-             "huber takes `delta`, pinball takes `quantile`; the others take none.")
+    check_params(factory, params, f"loss {name!r}")
+    return factory(**params)
 
 
 def mse(y_true, y_pred, sample_weight=None):

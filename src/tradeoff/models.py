@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
-from ._validation import check_choice, check_finite_array, check_theta, fail
+from ._validation import (check_choice, check_finite_array, check_number, check_params,
+                          check_theta, fail)
 from .losses import Loss
 
 _EPS = 1e-15
@@ -84,8 +85,7 @@ class CappedLinearModel(Model):
     name = "capped_linear"
 
     def __post_init__(self):
-        if not np.isfinite(self.cap):
-            fail("cap", "a finite number", self.cap)
+        check_number("cap", self.cap)
 
     def link(self, Z):
         return np.minimum(Z, self.cap), (Z < self.cap).astype(float)
@@ -105,7 +105,7 @@ class LogisticModel(Model):
     name = "logistic"
 
     def __post_init__(self):
-        if not 0 < self.threshold < 1:
+        if not 0 < check_number("threshold", self.threshold) < 1:
             fail("threshold", "in the open interval (0, 1)", self.threshold)
 
     def link(self, Z):
@@ -134,11 +134,8 @@ def get_model(name: str | Model, **params) -> Model:
     if isinstance(name, Model):
         return name
     check_choice("model", name, MODELS)
-    try:
-        return MODELS[name](**params)
-    except TypeError:
-        fail(f"parameters of model {name!r}", "parameters the model accepts", sorted(params),
-             "capped_linear takes `cap`, logistic takes `threshold`, linear takes none.")
+    check_params(MODELS[name], params, f"model {name!r}")
+    return MODELS[name](**params)
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._validation import check_choice, closest, fail
+from ._validation import MAX_ABS, check_choice, check_number, check_params, closest, fail
 from .losses import LOSSES, Loss, get_loss
-from .models import LinearModel, LogisticModel, Model
+from .models import CappedLinearModel, LinearModel, LogisticModel, Model
 
 
 class Batch(NamedTuple):
@@ -135,6 +135,15 @@ def _affine_link(model: Model) -> bool:
     return type(model) is LinearModel
 
 
+def check_loss_model(loss: Loss, model: Model, name: str = "model"):
+    """A classification loss needs probabilities: reject the models whose predictions are
+    unbounded scores (the linear ones), which the loss could only clip silently."""
+    if loss.classification and type(model) in (Model, LinearModel, CappedLinearModel):
+        fail(name, f"a model that predicts probabilities, such as 'logistic', for loss {loss.name!r}",
+             model.name, f"Use model='logistic', or a regression loss such as 'mse' with the "
+                         f"{model.name} model.")
+
+
 class LossObjective(PredictionObjective):
     """Mean accuracy loss Σ ωᵢ ℓ(yᵢ, ŷᵢ)."""
 
@@ -146,6 +155,12 @@ class LossObjective(PredictionObjective):
         self.smooth = self.loss.deriv2 is not None
         self.differentiable = True
         self.quadratic = self.loss.name == "mse"
+
+    def check(self, data):
+        self.loss.check(data.y, y_name="y", what=f"objective {self.name!r}")  # log_loss: labels 0/1
+
+    def check_model(self, model):
+        check_loss_model(self.loss, model)
 
     def evaluate(self, batch, P, grad=True):
         y = batch.y[:, None]
@@ -284,13 +299,27 @@ class L1Norm(ParameterObjective):
 
 
 def _finite(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-        fail(name, "a finite number", value)
-    return float(value)
+    value = check_number(name, value)
+    if abs(value) > MAX_ABS:  # the data are bounded so; a cap beyond would overflow its square
+        fail(name, f"of magnitude at most {MAX_ABS:g}", value,
+             "It is in the target's units; rescale the target and the cap together.")
+    return value
+
+
+def _loss_objective(name: str) -> Callable[..., Objective]:
+    """The factory of a loss as an objective, with the loss's own parameters as its signature
+    (so that get_objective names them, and a stray ``loss`` key is one more unknown name)."""
+    from .losses import _registry
+
+    def make(**params):
+        return LossObjective(name, **params)
+
+    make.__signature__ = inspect.signature(_registry()[name])
+    return make
 
 
 _REGISTRY: dict[str, Callable[..., Objective]] = {
-    **{name: (lambda name: lambda **p: LossObjective(name, **p))(name) for name in LOSSES},
+    **{name: _loss_objective(name) for name in LOSSES},
     "cap_violation": CapViolation,
     "cap_excess_rate": CapExcessRate,
     "cap_max": CapMax,
@@ -355,11 +384,12 @@ def get_objective(spec, **params) -> Objective:
     except TypeError:
         accepted = [p for p in sig.parameters if p not in ("self",)]
         bad = sorted(set(params) - set(accepted))
-        hint = closest(bad[0], accepted) if bad else ""
+        hint = (closest(bad[0], accepted) if bad else "") or " Remove the ones not listed."
         fail(f"parameters of objective {spec!r}",
              f"among {', '.join(accepted) or 'none'}", sorted(params), hint.strip())
     except ValueError:
         pass  # builtins without a signature
+    check_params(factory, params, f"objective {spec!r}")  # booleans must be booleans
     return factory(**params)
 
 

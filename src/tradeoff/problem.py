@@ -8,13 +8,15 @@ are visited (Gram statistics, cache-sized blocks) is the engine's business (engi
 
 from __future__ import annotations
 
+import copy
+import os
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from ._validation import check_theta, fail
-from .data import Dataset, load_dataset
+from ._validation import check_number, check_params, check_theta, fail
+from .data import Dataset, all_datasets, load_dataset
 from .engine import (Quadratic, affine, block_size, gram_block, hessian_block_size, map_blocks,
                      single_blas_thread, weighted_gram, with_ones)
 from .models import MODELS, LinearModel, Model, Standardizer, get_model
@@ -44,13 +46,13 @@ class Problem:
         if len(self.objectives) < 2:
             fail("objectives", "at least 2 objectives", [o.name for o in self.objectives],
                  "Add e.g. 'cap_violation' or a fairness gap beside the accuracy loss.")
-        names = [o.name for o in self.objectives]
-        if len(set(names)) != len(names):
-            fail("objectives", "distinct objectives", names)
+        self.objectives = _distinct_names(self.objectives)
         self.constraints: tuple[Constraint, ...] = tuple(_constraint(c) for c in constraints)
         for obj in self.objectives + tuple(c.objective for c in self.constraints):
             if hasattr(obj, "check"):
                 obj.check(data)  # e.g. a fairness gap needs sensitive groups
+            if hasattr(obj, "check_model"):
+                obj.check_model(self.model)  # e.g. log_loss needs probabilities
         self.name = name or data.name
         self.d = self.model.n_params(data.X.shape[1])
         self.standardizer = Standardizer.fit(data.X)
@@ -438,7 +440,14 @@ class Problem:
         P = None
         for obj in self.objectives + tuple(c.objective for c in self.constraints):
             if hasattr(obj, "exact") and len(Theta):
-                P = self.model.forward(Theta, self.data.X)[0] if P is None else P
+                if P is None:
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        P = self.model.forward(Theta, self.data.X)[0]
+                    if not np.isfinite(P).all():  # say so here, not as the metric's `y_pred`
+                        rows = np.unique(np.nonzero(~np.isfinite(P))[1])
+                        fail("Theta", "parameters whose predictions are finite",
+                             f"non-finite predictions for candidate(s) {rows[:5].tolist()}",
+                             "Bound the parameters (`bounds`) or rescale the features.")
                 out[f"{obj.name}:exact"] = np.asarray(obj.exact(self.data, self.model, P), float)
         return out
 
@@ -499,21 +508,71 @@ class Problem:
         model = spec.get("model", "linear")
         if isinstance(model, dict):
             model = dict(model)
-            model = get_model(model.pop("name", "linear"), **model)
+            name = model.pop("name", "linear")
+            if isinstance(name, str) and name in MODELS:
+                check_params(MODELS[name], model, f"model {name!r}", path=f"{path}.model")
+            model = get_model(name, **model)
+        elif not isinstance(model, (str, Model)):
+            fail(f"{path}.model", "a model name or a table with a `name`", model, exc=TypeError)
+        model = get_model(model)
         objectives = spec["objectives"]
         if not isinstance(objectives, list):
             fail(f"{path}.objectives", "a list of objective names or tables", objectives)
+        constraints = spec.get("constraints", [])
+        if not isinstance(constraints, list):
+            fail(f"{path}.constraints", "a list of tables", constraints, exc=TypeError)
         cons = []
-        for i, c in enumerate(spec.get("constraints", [])):
+        for i, c in enumerate(constraints):
             if not isinstance(c, dict) or "bound" not in c:
                 fail(f"{path}.constraints[{i}]", "a table with an objective `name` and a `bound`", c)
             c = dict(c)
-            bound = c.pop("bound")
-            cons.append(Constraint(get_objective(c), float(bound)))
+            bound = check_number(f"{path}.constraints[{i}].bound", c.pop("bound"))
+            cons.append(Constraint(get_objective(c), bound))
         bounds = spec.get("bounds")
         if bounds is not None:
+            d = model.n_params(data.X.shape[1])
+            if not isinstance(bounds, dict) or set(bounds) != {"lower", "upper"}:
+                fail(f"{path}.bounds", "a table with `lower` and `upper`", bounds,
+                     f"Give both, each a number or a list of {d} numbers.")
+            for key in ("lower", "upper"):
+                b = bounds[key]
+                items = b if isinstance(b, list) else [b]
+                if isinstance(b, list) and len(b) != d:
+                    fail(f"{path}.bounds.{key}", f"a number or a list of {d} numbers (one per "
+                         f"parameter: {', '.join(data.param_names)})", f"{len(b)} numbers")
+                for j, v in enumerate(items):
+                    check_number(f"{path}.bounds.{key}" + (f"[{j}]" if isinstance(b, list) else ""), v)
             bounds = (bounds["lower"], bounds["upper"])
-        return cls(data, model, objectives, cons, bounds=bounds, name=spec.get("name"))
+        name = spec.get("name")
+        if name is not None and not isinstance(name, str):
+            fail(f"{path}.name", "a string", name, exc=TypeError)
+        return cls(data, model, objectives, cons, bounds=bounds, name=name)
+
+
+def _distinct_names(objectives: tuple[Objective, ...]) -> tuple[Objective, ...]:
+    """Objectives that share a name but differ in parameters are named by them, e.g.
+    ``huber(delta=2)``; the same objective given twice is an error."""
+    names = [o.name for o in objectives]
+    if len(set(names)) == len(names):
+        return objectives
+    out = list(objectives)
+    for i, obj in enumerate(objectives):
+        if names.count(obj.name) > 1:
+            params = {k: v for k, v in obj.describe().items() if k != "name"}
+            shown = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                              for k, v in params.items())
+            out[i] = copy.copy(obj)  # the caller's instance keeps its name
+            try:
+                out[i].name = f"{obj.name}({shown})"
+            except AttributeError:  # a read-only name: it stays, and the check below names it
+                pass
+    named = [o.name for o in out]
+    twice = sorted({n for n in named if named.count(n) > 1})
+    if twice:
+        fail("objectives", "distinct objectives", names,
+             f"{twice[0]!r} is given twice with the same parameters; remove one, or give them "
+             "different parameters.")
+    return tuple(out)
 
 
 def _canonical(obj, model) -> bool:
@@ -542,7 +601,15 @@ def dataset_from_spec(spec, *, path: str = "data") -> Dataset:
     if "csv" in spec:
         from .tabular import from_csv
 
-        return from_csv(spec.pop("csv"), **spec)
+        csv = spec.pop("csv")
+        if not isinstance(csv, (str, os.PathLike)):
+            fail(f"{path}.csv", "the path of a CSV file", csv, exc=TypeError)
+        check_params(from_csv, spec, "a CSV dataset", path=path, skip=("path",), also=("csv",))
+        return from_csv(csv, **spec)
     if "name" not in spec:
         fail(path, "a table with a dataset `name` (or `csv`)", spec)
-    return load_dataset(spec.pop("name"), **spec)
+    name = spec.pop("name")
+    registry = all_datasets()
+    if isinstance(name, str) and name in registry:
+        check_params(registry[name], spec, f"dataset {name!r}", path=path)
+    return load_dataset(name, **spec)

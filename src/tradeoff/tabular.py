@@ -13,13 +13,15 @@ Built-ins: `diabetes` (scikit-learn's bundled copy) and `synthetic_shift` need n
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice, check_positive, fail
+from ._validation import (MissingFileError, check_bool, check_choice, check_positive,
+                          check_seed, fail)
 from .data import Dataset
 from .fairness import encode_groups
 
@@ -29,6 +31,12 @@ __all__ = ["Encoder", "from_frame", "from_csv", "diabetes", "synthetic_shift", "
 
 def _as_list(name: str, cols, df: pd.DataFrame) -> list:
     cols = [cols] if isinstance(cols, (str, int)) or not hasattr(cols, "__iter__") else list(cols)
+    for c in cols:
+        try:
+            hash(c)
+        except TypeError:
+            fail(name, "column names (strings)", c, "Name each column once, e.g. 'sex'.",
+                 exc=TypeError)
     missing = [c for c in cols if c not in df.columns]
     if missing:
         fail(name, f"column(s) of the frame ({', '.join(map(str, df.columns))})", missing[0]
@@ -195,8 +203,9 @@ def from_frame(df: pd.DataFrame, *, target: str, features=None, sensitive,
     ``features`` defaults to every column except the target and the sensitive ones (sensitive
     columns become features only if listed). ``sensitive`` is one column name or several
     (intersectional groups). Rows with a missing value in any used column raise a ValueError
-    unless ``drop_missing=True``, which drops them and records the count in
-    ``meta["n_dropped_missing"]``. A two-level non-numeric target is mapped to 0/1 in sorted
+    unless ``drop_missing=True`` (a real boolean), which drops them and records the count in
+    ``meta["rows_dropped"]`` (0 when none was dropped; also under the older key
+    ``meta["n_dropped_missing"]``). A two-level non-numeric target is mapped to 0/1 in sorted
     order (``meta["target_mapping"]``).
 
     The encoding learned is kept as ``Dataset.encoder``. Pass another Dataset's ``encoder`` to
@@ -206,6 +215,12 @@ def from_frame(df: pd.DataFrame, *, target: str, features=None, sensitive,
     """
     if not isinstance(df, pd.DataFrame):
         fail("df", "a pandas DataFrame", type(df).__name__, exc=TypeError)
+    drop_missing = check_bool("drop_missing", drop_missing)
+    dup = df.columns[df.columns.duplicated()]
+    if len(dup):
+        fail("df", "a frame with distinct column names",
+             f"{len(dup)} repeated: {', '.join(map(repr, dict.fromkeys(dup)))}",
+             "Rename or drop the repeats first, e.g. df.loc[:, ~df.columns.duplicated()].")
     if encoder is not None:
         if not isinstance(encoder, Encoder):
             fail("encoder", "an Encoder (e.g. train.encoder) or None", type(encoder).__name__,
@@ -254,7 +269,7 @@ def from_frame(df: pd.DataFrame, *, target: str, features=None, sensitive,
         groups, group_names = _align_groups(groups, group_names, encoder.group_names)
     X = encoder.transform(frame)
     levels = {str(c): list(v) for c, v in encoder.levels.items()}
-    meta = {"n_dropped_missing": n_bad, "categorical_levels": levels,
+    meta = {"rows_dropped": n_bad, "n_dropped_missing": n_bad, "categorical_levels": levels,
             "sensitive_columns": [str(c) for c in sens]}
     if mapping is not None:
         meta["target_mapping"] = mapping
@@ -277,10 +292,17 @@ def _align_groups(codes: np.ndarray, names: tuple, known: tuple) -> tuple[np.nda
 def from_csv(path, *, target: str, features=None, sensitive, drop_missing: bool = False,
              name: str | None = None, encoder: Encoder | None = None) -> Dataset:
     """`from_frame` on ``pandas.read_csv(path)``; ``name`` defaults to the file's stem."""
+    if not isinstance(path, (str, os.PathLike)):
+        fail("path", "a path to a CSV file", path, exc=TypeError)
     p = Path(path)
     if not p.is_file():
-        fail("path", "an existing CSV file", str(path), exc=FileNotFoundError)
-    return from_frame(pd.read_csv(p), target=target, features=features, sensitive=sensitive,
+        fail("path", "an existing CSV file", str(path), exc=MissingFileError)
+    try:
+        frame = pd.read_csv(p)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        why = str(err).strip().splitlines()[0].split("C error: ")[-1].rstrip(".")
+        fail("path", "a readable CSV file", str(path), f"It could not be read as CSV: {why}.")
+    return from_frame(frame, target=target, features=features, sensitive=sensitive,
                       drop_missing=drop_missing, name=name or p.stem, encoder=encoder)
 
 
@@ -318,7 +340,7 @@ def synthetic_shift(n: int = 2000, task: str = "regression", shift: float = 1.0,
     check_choice("task", task, ("regression", "classification"))
     if isinstance(shift, bool) or not isinstance(shift, (int, float)) or not np.isfinite(shift):
         fail("shift", "a finite number", shift, exc=TypeError)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     g = (rng.random(n) < 0.4).astype(np.int64)
     X = rng.standard_normal((n, p))
     X[:, 0] += shift * g

@@ -11,9 +11,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice, check_positive, check_theta, check_xy, fail
+from ._validation import (check_bool, check_choice, check_positive, check_seed, check_theta,
+                          check_xy, fail)
 from .losses import Loss, get_loss
 from .models import Model, Standardizer, get_model
+from .objectives import check_loss_model
 from .optim import Optimizer, get_optimizer
 
 ValueAndGrad = Callable[[np.ndarray, "np.ndarray | None"], tuple[np.ndarray, np.ndarray]]
@@ -148,7 +150,12 @@ def fit(X, y, *, loss: str | Loss = "mse", model: str | Model = "linear", optimi
     X, y = check_xy(X, y)
     loss = get_loss(loss)
     model = get_model(model)
+    loss.check(y, y_name="y")  # e.g. log_loss: labels 0/1
+    check_loss_model(loss, model)
     check_positive("epochs", epochs, integer=True)
+    standardize = check_bool("standardize", standardize)
+    check_seed("seed", seed)
+    check_choice("on_diverge", on_diverge, ("raise", "stop"))
     if batch_size is not None:
         check_positive("batch_size", batch_size, integer=True)
     n, p = X.shape

@@ -45,7 +45,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._validation import closest, fail
+from .._validation import check_bool, closest, fail
 
 KINDS = ("sweep", "seed_blog")
 TOP_KEYS = {"sweep": ("experiment", "problems", "solvers", "grid", "exact"),
@@ -92,9 +92,7 @@ def _positive(value, path: str) -> float:
 
 
 def _bool(value, path: str) -> bool:
-    if not isinstance(value, bool):
-        fail(path, "true or false", value, exc=TypeError)
-    return value
+    return check_bool(path, value)  # the string "false" is not false
 
 
 def _numbers(value, path: str, *, nonneg: bool = False, depth: int = 1):

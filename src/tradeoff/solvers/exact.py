@@ -141,6 +141,20 @@ def _tie_break(W):
     return np.where(W > 0, W, ANCHOR_SHARE)
 
 
+def _without_hessian(problem: Problem) -> list[str]:
+    """Names of the smooth objectives that give neither a curvature nor a Hessian."""
+    batch = problem.batch()
+    bad = []
+    for obj in problem.objectives:
+        if obj.kind == "parameter":
+            none = obj.hessian(problem.d) is None
+        else:
+            none = obj.curvature(batch, None) is None and obj.hessian_matrix(batch, None) is None
+        if none:
+            bad.append(obj.name)
+    return bad or [o.name for o in problem.objectives]
+
+
 def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weights=None,
           tol: float = 1e-16, max_iter: int = 100, **_opts) -> Front:
     """The Pareto front of a convex problem from K weighted sums of the normalised objectives.
@@ -168,9 +182,11 @@ def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weigh
                      f"(got the {problem.model.name} model); compare against the best front found")
     probe = problem.hessians(np.zeros((1, problem.d)), np.ones((1, problem.m)))
     if probe is None:
-        bad = [o.name for o in problem.objectives if not o.smooth]
-        return empty("no exact front: objective(s) " + ", ".join(bad or ["?"]) +
-                     " have no second derivative; compare against the best front found instead")
+        bad = _without_hessian(problem)
+        return empty(f"no exact front: {'objective' if len(bad) == 1 else 'objectives'} "
+                     f"{', '.join(map(repr, bad))} {'gives' if len(bad) == 1 else 'give'} no second "
+                     "derivative, which the exact solver needs; compare against the best front "
+                     "found instead")
     sp = ScaledProblem(problem, True)
     m = problem.m
     lo, hi = problem.phi_box()

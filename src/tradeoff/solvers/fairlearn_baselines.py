@@ -31,7 +31,7 @@ import warnings
 
 import numpy as np
 
-from .._validation import check_choice, check_positive, fail
+from .._validation import check_choice, check_labels, check_positive, fail
 from ..front import Front
 from ..problem import Problem
 
@@ -81,8 +81,8 @@ class _Setup:
                  "reweight the rows themselves and take no sample weights)", "weights",
                  "Drop the weights, or compare against the weighted problem with another solver.")
         self.classification = model == "logistic"
-        if self.classification and not np.isin(data.y, (0.0, 1.0)).all():
-            fail("y", "binary (0/1) for a logistic model", f"values {np.unique(data.y)[:5].tolist()}")
+        if self.classification:
+            check_labels("y", data.y, expectation="binary (0/1) for a logistic model")
         if constraint is None:
             names = set(problem.objective_names) | {c.objective.name for c in problem.constraints}
             if not self.classification:

@@ -14,50 +14,66 @@ from .store import Store
 
 
 def attainment_surface(sets: list[np.ndarray], k: int) -> np.ndarray:
-    """Corners (f₁, f₂) of the surface attained by at least ``k`` of the point sets (minimisation).
+    """Corners (f₁, f₂) of the surface attained by at least ``k`` of the point sets (minimisation):
+    moocore's empirical attainment function (``moocore.eaf``) at the level k of n sets."""
+    import moocore
 
-    At each f₁ the surface is the k-th smallest of the sets' best f₂ among points with a smaller or
-    equal f₁; the corners are where that level drops. Equals moocore's ``eaf`` at the same level."""
     sets = [np.asarray(s, float).reshape(-1, 2) for s in sets]
     sets = [s for s in sets if len(s)]
     if len(sets) < k or k < 1:
         return np.zeros((0, 2))
-    xs = np.unique(np.concatenate([s[:, 0] for s in sets]))
-    best = np.full((len(sets), len(xs)), np.inf)
-    for i, s in enumerate(sets):
-        order = np.lexsort((s[:, 1], s[:, 0]))
-        f1, f2 = s[order, 0], np.minimum.accumulate(s[order, 1])
-        idx = np.searchsorted(f1, xs, side="right") - 1
-        best[i] = np.where(idx >= 0, f2[np.maximum(idx, 0)], np.inf)
-    level = np.sort(best, axis=0)[k - 1]
-    drop = np.isfinite(level) & np.concatenate([[True], level[1:] < level[:-1]])
-    return np.column_stack([xs[drop], level[drop]])
+    points = np.vstack(sets)
+    labels = np.concatenate([np.full(len(s), i + 1) for i, s in enumerate(sets)])
+    level = 100.0 * k / len(sets)
+    eaf = moocore.eaf(points, labels, percentiles=[level])
+    out = eaf[:, :2]
+    return out[np.lexsort((out[:, 1], out[:, 0]))]
 
 
-def _colors(labels) -> dict:
-    from ..plots import SOLVER_COLORS
+def _eafdiff_rectangles(sets_a: list[np.ndarray], sets_b: list[np.ndarray]) -> np.ndarray:
+    """moocore.eafdiff's rectangles (x0, y0, x1, y1, d), d = share of A's runs attaining minus B's."""
+    import moocore
 
-    return {label: SOLVER_COLORS[i % len(SOLVER_COLORS)] for i, label in enumerate(labels)}
+    def stack(sets):
+        rows = [np.column_stack([s, np.full(len(s), i + 1)]) for i, s in enumerate(sets)]
+        return np.vstack(rows)
+
+    rects = moocore.eafdiff(stack(sets_a), stack(sets_b), rectangles=True)
+    rects = np.asarray(rects, float).reshape(-1, 5)
+    # moocore counts sets; as shares, runs of unequal numbers compare fairly
+    rects[:, 4] = rects[:, 4] / max(len(sets_a), len(sets_b))
+    return rects
+
+
+def _styles(labels) -> dict:
+    from ..plots import styles
+
+    return styles(labels)
 
 
 def _axis_names(manifest: dict, problem: str, names: list[str]) -> list[str]:
-    """Objective names with their parameters from the config, e.g. 'cap_violation (cap = 120)'."""
-    specs = {}
-    for spec in (manifest.get("config") or {}).get("problems", []):
-        if isinstance(spec, dict) and spec.get("name", None) in (problem, None):
-            for obj in spec.get("objectives", []):
-                if isinstance(obj, dict) and "name" in obj:
-                    params = ", ".join(f"{k} = {v:g}" if isinstance(v, (int, float)) else f"{k} = {v}"
-                                       for k, v in obj.items() if k != "name")
-                    specs[obj["name"]] = f"{obj['name']} ({params})" if params else obj["name"]
-    return [specs.get(n, n) for n in names]
+    """Objectives' display names with their parameters from the config and their units, e.g.
+    'squared excess over the cap, cap = 120 [target²]'."""
+    from ..display import axis_label
+    from .report import objective_params
+
+    params = objective_params(manifest, problem)
+    return [axis_label(n, params.get(n.partition(":")[0])) for n in names]
 
 
-def _largest_budget(runs: pd.DataFrame, settings: list[str]) -> pd.DataFrame:
-    """Per label, the runs of the setting with the most evaluations on average (all seeds)."""
+def _largest_budget(runs: pd.DataFrame, settings: list[str], budget=None) -> pd.DataFrame:
+    """Per label, the runs of the setting with the most evaluations on average (all seeds); with
+    ``budget``, the runs whose budget setting (see ``budget_column``) equals it instead (labels
+    that take no budget keep all their runs; labels without that budget are left out)."""
     keep = []
     ok = runs[runs["status"] == "ok"]
+    col = budget_column(settings)
     for _, group in ok.groupby("label", sort=False):
+        if budget is not None and col is not None and group[col].notna().any():
+            chosen = group[pd.to_numeric(group[col], errors="coerce") == float(budget)]
+            if len(chosen):
+                keep.append(chosen)
+            continue
         if settings:
             means = group.groupby(settings, dropna=False, sort=False)["evaluations"].mean()
             # ties (a solver that stops early uses the same evaluations at every larger budget)
@@ -102,16 +118,50 @@ def _step_values(x, y, grid):
     return np.where(idx >= 0, np.asarray(y)[np.maximum(idx, 0)], np.nan)
 
 
-def draw(results: str | Path, out: str | Path | None = None) -> list[Path]:
-    """Write every figure of a results folder (PNG and SVG) to ``out`` (default results/figures)."""
+def budget_column(settings: list[str]) -> str | None:
+    """The grid option that sets a run's budget: max_evaluations, else the first swept option."""
+    if "opt_max_evaluations" in settings:
+        return "opt_max_evaluations"
+    return settings[0] if settings else None
+
+
+def _reference(pts: pd.DataFrame, rule: str, objectives: list[str]):
+    exact_pts = pts[pts["solver"] == "exact"]
+    if rule == "exact" and len(exact_pts):
+        return exact_pts[exact_pts["nondominated"]][objectives].to_numpy(float), "exact front"
+    # no exact front: draw the union of all runs' non-dominated points, and say so
+    cand = pts[pts["nondominated"] & (pts["solver"] != "exact")][objectives].to_numpy(float)
+    from ..front import nondominated
+    from .tables import UNION_TOL
+
+    ref = cand[nondominated(cand, tol=UNION_TOL)] if len(cand) else None
+    return ref, "best found (union of all runs)"
+
+
+def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
+         compare: tuple[str, str] | None = None) -> list[Path]:
+    """Write every figure of a results folder (PNG and SVG) to ``out`` (default results/figures).
+
+    Per problem: each solver's fronts, their attainment surfaces over seeds, where two solvers'
+    attainment differs (moocore.eafdiff; ``compare`` names the two labels, default the two with
+    the best mean HV ratio), HV ratio against budget and wall-clock time, and training curves.
+    Fronts are drawn at each solver's largest budget, or at ``budget`` when given."""
     from .. import plots
+    from .stats import deterministic
 
     store = Store(results)
     runs, points, traces = (store.read_table(t) for t in ("runs", "points", "traces"))
     manifest = store.read_manifest()
     out = Path(out) if out is not None else store.root / "figures"
     settings = setting_columns(runs)
-    colors = _colors([lb for lb in runs["label"].drop_duplicates() if lb != "exact"])
+    if budget is not None:
+        col = budget_column(settings)
+        known = sorted(pd.to_numeric(runs[col], errors="coerce").dropna().unique()) if col else []
+        if not known or float(budget) not in known:
+            from .._validation import fail
+
+            fail("budget", f"one of the study's budgets ({', '.join(f'{v:g}' for v in known)})"
+                 if known else "left out: this study sweeps no budget", budget)
     written: list[Path] = []
     for problem in runs["problem"].drop_duplicates():
         sub = runs[runs["problem"] == problem]
@@ -119,81 +169,118 @@ def draw(results: str | Path, out: str | Path | None = None) -> list[Path]:
             if sub["objectives"].notna().any() else []
         if len(objectives) < 2:
             continue
+        looks = _styles([lb for lb in sub["label"].drop_duplicates() if lb != "exact"])
         names = _axis_names(manifest, problem, objectives[:2])
         proj = "" if len(objectives) == 2 else f" (first 2 of {len(objectives)} objectives)"
         pts = points[points["problem"] == problem]
         rule = sub["reference"].dropna().iloc[0] if sub["reference"].notna().any() else "none"
-        exact_pts = pts[pts["solver"] == "exact"]
-        ref_label = "exact front"
-        if rule == "exact" and len(exact_pts):
-            ref = exact_pts[exact_pts["nondominated"]][objectives].to_numpy(float)
-        else:
-            # no exact front: draw the union of all runs' non-dominated points, and say so
-            cand = pts[pts["nondominated"] & (pts["solver"] != "exact")][objectives].to_numpy(float)
-            from ..front import nondominated
-            from .tables import UNION_TOL
-
-            ref = cand[nondominated(cand, tol=UNION_TOL)] if len(cand) else None
-            ref_label = "best found (union of all runs)"
-        solver_runs = _largest_budget(sub[sub["solver"] != "exact"], settings)
-        panels, surfaces = [], []
+        ref, ref_label = _reference(pts, rule, objectives)
+        solver_runs = _largest_budget(sub[sub["solver"] != "exact"], settings, budget)
+        constrained = bool(len(pts)) and not pts["feasible"].astype(bool).all()
+        panels, surfaces, sets_of = [], [], {}
         for label, group in solver_runs.groupby("label", sort=False):
             gp = pts[pts["run_id"].isin(group["run_id"])]
-            feas = gp["feasible"].astype(bool)
-            note = _budget_note(group, settings)
-            panels.append({"label": label, "color": colors[label], "note": note,
-                           "feasible": gp.loc[feas, objectives[:2]].to_numpy(float),
-                           "infeasible": gp.loc[~feas, objectives[:2]].to_numpy(float)})
+            same = deterministic(group)
+            shown = gp[gp["run_id"] == group["run_id"].iloc[0]] if same else gp
+            feas = shown["feasible"].astype(bool)
+            note = _budget_note(group, settings) + (", the same front for every seed" if same
+                                                   else "")
+            panels.append({"label": label, "style": looks[label], "note": note,
+                           "feasible": shown.loc[feas, objectives[:2]].to_numpy(float),
+                           "infeasible": shown.loc[~feas, objectives[:2]].to_numpy(float)})
             sets = [gp[(gp["run_id"] == rid) & gp["nondominated"]][objectives[:2]].to_numpy(float)
                     for rid in group["run_id"]]
+            sets_of[label] = sets
             n = len(sets)
             found = sum(1 for x in sets if len(x))
-            surfaces.append({"label": label, "color": colors[label],
+            surfaces.append({"label": label, "style": looks[label], "deterministic": same,
                              "note": note + ("" if found == n else
-                                             f"; {n - found} with no feasible point"),
+                                             f"\n{n - found} with no feasible point"),
                              "median": attainment_surface(sets, (n + 1) // 2),
                              "best": attainment_surface(sets, 1),
                              "worst": attainment_surface(sets, n)})
         limits = _limits(ref)
         stem = out / problem
+        at = "" if budget is None else f" at budget {float(budget):g}"
         if panels:
             fig = plots.front_panels(ref, panels, names, limits=limits, reference_label=ref_label,
-                                     title=f"{problem}: each solver's fronts (all seeds) over the "
-                                           f"{ref_label}{proj}")
+                                     constrained=constrained,
+                                     title=f"{problem}: each solver's fronts (all seeds{at}) over "
+                                           f"the {ref_label}{proj}")
             written += plots.save(fig, f"{stem}_fronts")
         if len(objectives) == 2 and surfaces:
             fig = plots.attainment(ref, surfaces, names, limits=limits, reference_label=ref_label,
-                                   title=f"{problem}: attainment surfaces over seeds (the median "
-                                         "is reached by half the seeds)")
+                                   title=f"{problem}: empirical attainment over seeds{at} "
+                                         "(moocore.eaf; the median is attained by half the seeds)")
             written += plots.save(fig, f"{stem}_attainment")
-        written += _hv_figure(sub, settings, colors, problem, rule, stem)
-        written += _training_figure(traces[traces["problem"] == problem], solver_runs, colors,
+            written += _eafdiff_figure(sub, solver_runs, sets_of, compare, names, limits, ref,
+                                       ref_label, problem, stem)
+        written += _hv_figure(sub, settings, looks, problem, rule, stem)
+        written += _training_figure(traces[traces["problem"] == problem], solver_runs, looks,
                                     problem, stem)
     return written
 
 
-def _hv_figure(sub, settings, colors, problem, rule, stem) -> list[Path]:
+def _eafdiff_figure(sub, solver_runs, sets_of, compare, names, limits, ref, ref_label, problem,
+                    stem) -> list[Path]:
+    """Where two solvers' attainment differs; only with ≥ 2 seeds each."""
     from .. import plots
 
+    multi = [lb for lb, sets in sets_of.items() if len(sets) >= 2]
+    if compare is not None:
+        a, b = compare
+        missing = [x for x in (a, b) if x not in multi]
+        if missing:
+            return []  # this problem lacks one of them (another may have both)
+    else:
+        if len(multi) < 2:
+            return []
+        means = solver_runs[solver_runs["label"].isin(multi)].groupby("label", sort=False)[
+            "hv_ratio"].mean().sort_values(ascending=False, kind="stable")
+        a, b = list(means.index[:2])
+    rects = _eafdiff_rectangles(sets_of[a], sets_of[b])
+    both = sets_of[a] + sets_of[b]
+    fig = plots.eafdiff(rects, names, a=a, b=b, limits=limits, exact=ref,
+                        reference_label=ref_label, best=attainment_surface(both, 1),
+                        worst=attainment_surface(both, len(both)), n_a=len(sets_of[a]),
+                        n_b=len(sets_of[b]),
+                        title=f"{problem}: {a} against {b}, differences of their empirical "
+                              "attainment functions (moocore.eafdiff)")
+    return plots.save(fig, f"{stem}_eafdiff")
+
+
+def _hv_figure(sub, settings, looks, problem, rule, stem) -> list[Path]:
+    from .. import plots
+    from .stats import bootstrap_ci
+
     ok = sub[(sub["status"] == "ok") & (sub["solver"] != "exact")]
+    col = budget_column(settings)
     curves = {}
     for label, group in ok.groupby("label", sort=False):
         keys = settings or ["label"]
-        agg = group.groupby(keys, dropna=False, sort=False).agg(
-            x=("evaluations", "mean"), y=("hv_ratio", "mean"), sd=("hv_ratio", "std"))
-        agg = agg.sort_values("x")
-        curves[label] = (agg["x"].to_numpy(float), agg["y"].to_numpy(float),
-                         agg["sd"].to_numpy(float), colors[label])
+        rows = []
+        for _, g in group.groupby(keys, dropna=False, sort=False):
+            hv = pd.to_numeric(g["hv_ratio"], errors="coerce").astype(float).to_numpy()
+            lo, hi = bootstrap_ci(hv)
+            b = pd.to_numeric(g[col], errors="coerce").astype(float).iloc[0] if col else np.nan
+            rows.append((b, float(np.nanmean(pd.to_numeric(g["seconds"], errors="coerce").astype(float))), float(np.nanmean(hv)),
+                         lo, hi))
+        rows.sort(key=lambda r: (np.nan_to_num(r[0], nan=np.inf), r[1]))
+        arr = np.array(rows, float)
+        has_budget = col is not None and np.isfinite(arr[:, 0]).all()
+        curves[label] = {"style": looks[label], "budget": arr[:, 0] if has_budget else None,
+                         "seconds": arr[:, 1], "y": arr[:, 2], "lo": arr[:, 3], "hi": arr[:, 4]}
     if not curves:
         return []
     ylabel = "HV ratio (1 = exact front)" if rule == "exact" else "HV ratio (1 = best found)"
-    fig = plots.hv_against_evaluations(
-        curves, ylabel=ylabel,
-        title=f"{problem}: front quality against budget (mean ± sd over seeds, one point per budget)")
-    return plots.save(fig, f"{stem}_hv_evaluations")
+    fig = plots.hv_against_cost(
+        curves, ylabel=ylabel, budget_label=f"budget: {col[4:]}" if col else "budget",
+        title=f"{problem}: front quality against cost (mean and 95 % bootstrap interval over "
+              "seeds, one point per budget)")
+    return plots.save(fig, f"{stem}_hv_cost")
 
 
-def _training_figure(traces, solver_runs, colors, problem, stem) -> list[Path]:
+def _training_figure(traces, solver_runs, looks, problem, stem) -> list[Path]:
     from .. import plots
 
     curves = {}
@@ -211,11 +298,11 @@ def _training_figure(traces, solver_runs, colors, problem, stem) -> list[Path]:
         seen = np.isfinite(Y).any(0)
         with np.errstate(all="ignore"):
             curves[label] = (grid[seen], np.nanmedian(Y[:, seen], 0), np.nanmin(Y[:, seen], 0),
-                             np.nanmax(Y[:, seen], 0), colors[label])
+                             np.nanmax(Y[:, seen], 0), looks[label])
     if not curves:
         return []
     fig = plots.training_curves(
-        curves, title=f"{problem}: training curves at the largest budget — HV ratio of all points "
-                      "evaluated so far, not only those returned\n(median over seeds, band = min "
-                      "to max; gradient solvers' line-search trials count too)")
+        curves, title=f"{problem}: training curves — HV ratio of all points evaluated so far, not "
+                      "only those returned\n(median over seeds, band = min to max; gradient "
+                      "solvers' line-search trials count too)")
     return plots.save(fig, f"{stem}_training")

@@ -135,7 +135,8 @@ def tests_markdown(runs: pd.DataFrame, problem: str, settings: list[str]) -> lis
     floor = min(1.0, smallest_p(n) * pairs)  # Holm multiplies the smallest p by the family's size
     if floor >= ALPHA:
         need = next(k for k in range(2, 64) if smallest_p(k) * pairs < ALPHA)
-        lines[-1] += (f"With {n} paired seeds and {pairs} pairs per setting the smallest "
+        lines[-1] += (f"With {n} paired seeds and {pairs} pair{'s' if pairs != 1 else ''} per "
+                      f"setting the smallest "
                       f"Holm-corrected p-value these tests can give is {floor:.3g}, so no "
                       f"difference can be significant here: read Δ as a description of these "
                       f"seeds; {need} seeds would give a test that can detect one. ")

@@ -79,7 +79,9 @@ class Progress:
             elif self.tty:
                 from tqdm import tqdm
 
-                self.bar = tqdm(total=total, initial=done, file=self.stream, dynamic_ncols=True,
+                # the terminal's width (COLUMNS first; 100 when it says 0, as some ptys do)
+                cols = min(shutil.get_terminal_size((100, 20)).columns, 120)
+                self.bar = tqdm(total=total, initial=done, file=self.stream, ncols=cols,
                                 unit="run", leave=True, mininterval=0,
                                 bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} runs {postfix}")
             return

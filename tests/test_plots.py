@@ -136,11 +136,14 @@ def test_every_study_draws_a_solver_in_the_same_style(monkeypatch):
                 looks = {k: c["style"] for k, c in args[0].items()}
             elif kind == "training_curves":
                 looks = {k: c[4] for k, c in args[0].items()}
+            elif kind == "pairwise_fronts":
+                looks = dict(kwargs["styles"])
             figures_seen.append((kind, looks))
             return None
         return fake
 
-    for kind in ("front_panels", "attainment", "hv_against_cost", "training_curves", "eafdiff"):
+    for kind in ("front_panels", "attainment", "hv_against_cost", "training_curves", "eafdiff",
+                 "pairwise_fronts"):
         monkeypatch.setattr(plots, kind, record(kind))
     monkeypatch.setattr(plots, "save", lambda fig, stem, formats=("png", "svg"): [])
     for study in studies:

@@ -279,22 +279,33 @@ def _handle(**kw):
     return Line2D([], [], **kw)
 
 
+def _reference_dots(ax, ref, label):
+    if ref is not None and len(ref):
+        ax.scatter(ref[:, 0], ref[:, 1], s=6, color="0.55", lw=0, label=label, zorder=1)
+
+
 def front_panels(exact, panels, names, *, title: str, limits=None,
-                 reference_label: str = "exact front", constrained: bool | None = None):
+                 reference_label: str = "exact front", constrained: bool | None = None,
+                 reference_points: bool = False):
     """Small multiples, one per solver: its points (all seeds) over the reference front.
 
     ``panels`` is a list of dicts with ``label``, ``style`` (a ``Style``; or ``color``),
     ``feasible`` and ``infeasible`` (arrays (k, 2) of the first two objectives) and a ``note``;
     ``limits`` ((x0, x1), (y0, y1)) fixes the axes: points beyond them are drawn on the edge as
     triangles and counted in the panel title. ``constrained`` (default: whether any point is
-    infeasible) says whether points are told apart as feasible and infeasible."""
+    infeasible) says whether points are told apart as feasible and infeasible;
+    ``reference_points`` draws the reference as grey dots rather than a line (when it is no front
+    in the plotted objectives)."""
     if constrained is None:
         constrained = any(len(p["infeasible"]) for p in panels)
     fig, axes = _panel_grid(len(panels))
     beyond_any = False
     for ax, panel in zip(axes.flat, panels):
         s = panel.get("style") or Style(panel.get("color", "C0"), "o", "-")
-        _exact_line(ax, exact, reference_label)
+        if reference_points:
+            _reference_dots(ax, exact, reference_label)
+        else:
+            _exact_line(ax, exact, reference_label)
         ok, bad = panel["feasible"], panel["infeasible"]
         inside_ok = ok[~_outside_mask(ok, limits)]
         inside_bad = bad[~_outside_mask(bad, limits)]
@@ -311,7 +322,9 @@ def front_panels(exact, panels, names, *, title: str, limits=None,
         note = panel["note"] + (f"\n{beyond} point{'s' if beyond > 1 else ''} beyond the axes, "
                                 "drawn on the edge" if beyond else "")
         ax.set_title(f"{panel['label']}\n{note}", fontsize=8.5, color="0.1")
-    handles = [_handle(**REFERENCE), _handle(color="0.35", marker="o", ls="", ms=5)]
+    ref_handle = _handle(color="0.55", marker="o", ls="", ms=3) if reference_points \
+        else _handle(**REFERENCE)
+    handles = [ref_handle, _handle(color="0.35", marker="o", ls="", ms=5)]
     labels = [reference_label, "feasible points (all seeds), in the solver's colour and marker"
               if constrained else "points of all seeds, in the solver's colour and marker"]
     if constrained:
@@ -322,6 +335,40 @@ def front_panels(exact, panels, names, *, title: str, limits=None,
                                markeredgecolor="0.35"))
         labels.append("beyond the axes (on the edge they lie past)")
     _finish_panels(fig, axes, names, limits, title, len(panels), handles, labels)
+    return fig
+
+
+def pairwise_fronts(reference, sets, names, *, styles: dict | None = None, title: str,
+                    reference_label: str = "exact front"):
+    """Fronts of m ≥ 3 objectives, one panel per pair of objectives, every solver's points in its
+    own look over the reference's points (grey). ``sets`` maps a label to points (k, m)."""
+    import itertools
+
+    m = len(names)
+    pairs = list(itertools.combinations(range(m), 2))
+    cols = min(3, len(pairs))
+    rows = -(-len(pairs) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 3.8 * rows + 0.8), squeeze=False,
+                             layout="constrained")
+    for ax in axes.flat[len(pairs):]:
+        ax.set_visible(False)
+    looks = styles or globals()["styles"](list(sets))
+    for ax, (i, j) in zip(axes.flat, pairs):
+        if reference is not None and len(reference):
+            ax.scatter(reference[:, i], reference[:, j], s=5, color="0.6", lw=0, zorder=1)
+        for label, F in sets.items():
+            if len(F):
+                ax.scatter(F[:, i], F[:, j], s=12, alpha=0.6, lw=0, zorder=2,
+                           **looks[label].points())
+        ax.set_xlabel(names[i], fontsize=8)
+        ax.set_ylabel(names[j], fontsize=8)
+        ax.grid(True, color="0.9", lw=0.6, zorder=0)
+    handles = [_handle(color="0.6", marker="o", ls="", ms=3)] + [
+        _handle(color=looks[lb].color, marker=looks[lb].marker, ls="", ms=5) for lb in sets]
+    labels = [reference_label] + list(sets)
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 6), fontsize=8,
+               frameon=False)
+    fig.suptitle(title, fontsize=10)
     return fig
 
 

@@ -125,17 +125,34 @@ def budget_column(settings: list[str]) -> str | None:
     return settings[0] if settings else None
 
 
-def _reference(pts: pd.DataFrame, rule: str, objectives: list[str]):
+def _reference_rows(pts: pd.DataFrame, rule: str, objectives: list[str]):
+    """The rows of the points table that make up the reference front, and what to call it."""
     exact_pts = pts[pts["solver"] == "exact"]
     if rule == "exact" and len(exact_pts):
-        return exact_pts[exact_pts["nondominated"]][objectives].to_numpy(float), "exact front"
+        return exact_pts[exact_pts["nondominated"].astype(bool)], "exact front"
     # no exact front: draw the union of all runs' non-dominated points, and say so
-    cand = pts[pts["nondominated"] & (pts["solver"] != "exact")][objectives].to_numpy(float)
+    rows = pts[pts["nondominated"].astype(bool) & (pts["solver"] != "exact")]
     from ..front import nondominated
     from .tables import UNION_TOL
 
-    ref = cand[nondominated(cand, tol=UNION_TOL)] if len(cand) else None
-    return ref, "best found (union of all runs)"
+    cand = rows[objectives].to_numpy(float)
+    keep = nondominated(cand, tol=UNION_TOL) if len(cand) else np.zeros(0, bool)
+    return rows[keep], "best found (union of all runs)"
+
+
+def _reference(pts: pd.DataFrame, rule: str, objectives: list[str]):
+    rows, label = _reference_rows(pts, rule, objectives)
+    return (rows[objectives].to_numpy(float) if len(rows) else None), label
+
+
+def exact_metric_columns(pts: pd.DataFrame, objectives: list[str]) -> dict[str, str]:
+    """Objective -> its exact-metric column (``name:exact``) where the points table has values."""
+    out = {}
+    for o in objectives:
+        col = f"{o}:exact"
+        if col in pts and pd.to_numeric(pts[col], errors="coerce").notna().any():
+            out[o] = col
+    return out
 
 
 def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
@@ -215,10 +232,69 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
             written += plots.save(fig, f"{stem}_attainment")
             written += _eafdiff_figure(sub, solver_runs, sets_of, compare, names, limits, ref,
                                        ref_label, problem, stem)
+        exact_cols = exact_metric_columns(pts, objectives[:2])
+        if exact_cols and panels:
+            written += _exact_metric_figure(pts, solver_runs, settings, objectives[:2], exact_cols,
+                                            looks, manifest, problem, rule, stem, at)
+        if len(objectives) > 2 and panels:
+            written += _pairs_figure(pts, solver_runs, objectives, looks, manifest, problem, ref,
+                                     ref_label, stem, at)
         written += _hv_figure(sub, settings, looks, problem, rule, stem)
         written += _training_figure(traces[traces["problem"] == problem], solver_runs, looks,
                                     problem, stem)
     return written
+
+
+def _exact_metric_figure(pts, solver_runs, settings, objectives, exact_cols, looks, manifest,
+                         problem, rule, stem, at) -> list[Path]:
+    """The fronts with each surrogate objective replaced by the exact metric it stands for (the
+    fairness gap a reader cares about: e.g. the parity difference of the decisions)."""
+    from .. import plots
+    from .stats import deterministic
+
+    cols = [exact_cols.get(o, o) for o in objectives]
+    names = _axis_names(manifest, problem, cols)
+    ref_rows, ref_label = _reference_rows(pts, rule, objectives)
+    ref = ref_rows[cols].to_numpy(float) if len(ref_rows) else None
+    if ref is not None:
+        ref = ref[np.isfinite(ref).all(1)]
+    panels = []
+    for label, group in solver_runs.groupby("label", sort=False):
+        gp = pts[pts["run_id"].isin(group["run_id"])]
+        same = deterministic(group)
+        shown = gp[gp["run_id"] == group["run_id"].iloc[0]] if same else gp
+        feas = shown["feasible"].astype(bool)
+        P = shown[cols].to_numpy(float)
+        finite = np.isfinite(P).all(1)
+        panels.append({"label": label, "style": looks[label],
+                       "note": _budget_note(group, settings) +
+                       (", the same front for every seed" if same else ""),
+                       "feasible": P[feas.to_numpy() & finite], "infeasible": P[~feas.to_numpy() & finite]})
+    surrogate = ", ".join(o for o in objectives if o in exact_cols)
+    fig = plots.front_panels(ref, panels, names, limits=_limits(ref),
+                             reference_label=f"{ref_label}, in the exact metric (unordered: "
+                                             "optimal for the surrogate)",
+                             reference_points=True,
+                             constrained=bool(len(pts)) and not pts["feasible"].astype(bool).all(),
+                             title=f"{problem}: each solver's fronts (all seeds{at}) in the exact "
+                                   f"metric the solvers' surrogate ({surrogate}) stands for")
+    return plots.save(fig, f"{stem}_fronts_exact")
+
+
+def _pairs_figure(pts, solver_runs, objectives, looks, manifest, problem, ref, ref_label, stem,
+                  at) -> list[Path]:
+    """More than two objectives: every pair of objectives in a panel, all solvers' points."""
+    from .. import plots
+
+    names = _axis_names(manifest, problem, objectives)
+    sets = {}
+    for label, group in solver_runs.groupby("label", sort=False):
+        gp = pts[pts["run_id"].isin(group["run_id"]) & pts["feasible"].astype(bool)]
+        sets[label] = gp[objectives].to_numpy(float)
+    fig = plots.pairwise_fronts(ref, sets, names, styles=looks, reference_label=ref_label,
+                                title=f"{problem}: the {len(objectives)} objectives pair by pair "
+                                      f"(all seeds{at}; feasible points)")
+    return plots.save(fig, f"{stem}_pairs")
 
 
 def _eafdiff_figure(sub, solver_runs, sets_of, compare, names, limits, ref, ref_label, problem,

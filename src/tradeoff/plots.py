@@ -398,7 +398,7 @@ def attainment(exact, panels, names, *, title: str, limits=None,
         _exact_line(ax, exact, reference_label)
         if panel.get("deterministic"):
             any_det = True
-            _staircase(ax, panel["median"], xmax, color=s.color, lw=1.8, ls=s.linestyle, zorder=3)
+            _staircase(ax, panel["median"], xmax, color=s.color, lw=1.8, ls="-", zorder=3)
         else:
             any_seeds = True
             _staircase(ax, panel["best"], xmax, color=s.color, lw=0.8, ls=(0, (4, 2)), zorder=2)
@@ -407,14 +407,17 @@ def attainment(exact, panels, names, *, title: str, limits=None,
             _staircase(ax, panel["median"], xmax, color=s.color, lw=1.8, ls="-", zorder=3)
         ax.set_title(f"{panel['label']}\n{panel['note']}", fontsize=8.5)
     handles, labels = [_handle(**REFERENCE)], [reference_label]
+    thick = []
     if any_seeds:
-        handles += [_handle(color="0.35", lw=1.8), _handle(color="0.35", lw=0.8, ls=(0, (4, 2))),
-                    _handle(color="0.35", lw=0.8, ls=(0, (1, 1.5)))]
-        labels += ["median (attained by half the seeds)", "best seed (attained by one seed)",
-                   "worst seed (attained by all seeds)"]
+        thick.append("median (attained by half the seeds)")
     if any_det:
-        handles.append(_handle(color="0.35", lw=1.8, ls="-."))
-        labels.append("deterministic: one front, the same for every seed")
+        thick.append("deterministic: the one front of every seed")
+    handles.append(_handle(color="0.35", lw=1.8))
+    labels.append("; ".join(thick))
+    if any_seeds:
+        handles += [_handle(color="0.35", lw=0.8, ls=(0, (4, 2))),
+                    _handle(color="0.35", lw=0.8, ls=(0, (1, 1.5)))]
+        labels += ["best seed (attained by one seed)", "worst seed (attained by all seeds)"]
     _finish_panels(fig, axes, names, limits, title, len(panels), handles, labels)
     return fig
 

@@ -1,5 +1,8 @@
-"""The figures of a results folder, per problem: fronts, attainment, HV against evaluations and
-training curves. Reads the merged tables only, so it works on committed results without re-running.
+"""The figures of a results folder, per problem: fronts (and, for surrogate objectives, fronts in
+the exact metric; for three or more objectives, every pair), empirical attainment surfaces and the
+EAF difference of two solvers (moocore), HV ratio against budget and wall-clock time, and training
+curves. Reads the merged tables only, so it works on committed results without re-running. Every
+solver label is drawn in its one look, ``tradeoff.plots.style``.
 """
 
 from __future__ import annotations

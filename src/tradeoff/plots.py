@@ -204,8 +204,7 @@ def _exact_line(ax, exact, label="exact front"):
     if exact is None or not len(exact):
         return
     if exact.shape[1] > 2:
-        ax.scatter(exact[:, 0], exact[:, 1], s=5, color=REFERENCE["color"], lw=0, label=label,
-                   zorder=1)
+        ax.scatter(exact[:, 0], exact[:, 1], s=5, color="0.6", lw=0, label=label, zorder=1)
         return
     order = np.argsort(exact[:, 0])
     ax.plot(exact[order, 0], exact[order, 1], label=label, **REFERENCE)
@@ -322,8 +321,10 @@ def front_panels(exact, panels, names, *, title: str, limits=None,
         note = panel["note"] + (f"\n{beyond} point{'s' if beyond > 1 else ''} beyond the axes, "
                                 "drawn on the edge" if beyond else "")
         ax.set_title(f"{panel['label']}\n{note}", fontsize=8.5, color="0.1")
-    ref_handle = _handle(color="0.55", marker="o", ls="", ms=3) if reference_points \
-        else _handle(**REFERENCE)
+    dots = reference_points or (exact is not None and len(exact) and exact.shape[1] > 2)
+    ref_handle = _handle(color="0.6", marker="o", ls="", ms=3) if dots else _handle(**REFERENCE)
+    if dots and not reference_points:
+        reference_label += " (projected: dots)"
     handles = [ref_handle, _handle(color="0.35", marker="o", ls="", ms=5)]
     labels = [reference_label, "feasible points (all seeds), in the solver's colour and marker"
               if constrained else "points of all seeds, in the solver's colour and marker"]
@@ -514,17 +515,24 @@ def hv_against_cost(curves, *, title: str, budget_label: str = "budget: max_eval
     ``curves`` maps a label to a dict with ``style``, ``budget`` (array over budgets, or None for
     a solver that takes no budget: drawn as a level line on the left), ``seconds``, ``y``, ``lo``
     and ``hi``."""
-    fig, (axb, axs) = plt.subplots(1, 2, figsize=(12.5, 4.8), sharey=True, layout="constrained")
     budgets = [c["budget"] for c in curves.values() if c.get("budget") is not None]
+    if budgets:
+        fig, (axb, axs) = plt.subplots(1, 2, figsize=(12.5, 4.8), sharey=True,
+                                       layout="constrained")
+    else:  # one budget for all (or none): the time axis alone
+        fig, axs = plt.subplots(figsize=(8, 4.8), layout="constrained")
+        axb = None
     for label, c in curves.items():
         s = c["style"]
         y, lo, hi = (np.asarray(c[k], float) for k in ("y", "lo", "hi"))
-        if c.get("budget") is not None:
+        if c.get("budget") is not None and axb is not None:
             _errorbars(axb, np.asarray(c["budget"], float), y, lo, hi, s, label)
         elif budgets:
             axb.axhline(float(np.nanmean(y)), color=s.color, ls=s.linestyle, lw=1.3, zorder=1)
         _errorbars(axs, np.asarray(c["seconds"], float), y, lo, hi, s, label)
     for ax in (axb, axs):
+        if ax is None:
+            continue
         ax.axhline(1.0, color="0.3", ls=":", lw=1)
         ax.grid(True, which="both", color="0.9", lw=0.6)
         ax.tick_params(labelleft=True)
@@ -532,13 +540,12 @@ def hv_against_cost(curves, *, title: str, budget_label: str = "budget: max_eval
         _log_x(axb)
         axb.set_xlabel(f"{budget_label} (log scale)")
         axb.set_title("against the budget a run is given", fontsize=9)
-    else:
-        axb.set_visible(False)
+        axb.set_ylabel(ylabel)
     _log_x(axs, subs=(1.0,))
     axs.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     axs.set_xlabel("wall-clock seconds per run (mean over seeds; log scale)")
-    axs.set_title("against the time a run takes", fontsize=9)
-    axb.set_ylabel(ylabel)
+    axs.set_title("against the time a run takes" + ("" if budgets else f" ({budget_label})"),
+                  fontsize=9)
     axs.set_ylabel(ylabel if not budgets else "")
     handles, labels = [], []
     for label, c in curves.items():

@@ -352,8 +352,16 @@ def _hv_figure(sub, settings, looks, problem, rule, stem) -> list[Path]:
     if not curves:
         return []
     ylabel = "HV ratio (1 = exact front)" if rule == "exact" else "HV ratio (1 = best found)"
+    if col is not None:
+        budget_label = f"budget: {col[4:]}"
+    else:  # every run had the same budget (or none): say which
+        fixed = [c for c in ok.columns if c in ("opt_max_evaluations", "opt_max_epochs")
+                 and ok[c].notna().any()]
+        budget_label = ", ".join(
+            f"all at {c[4:]} = {', '.join(f'{v:g}' for v in sorted(pd.to_numeric(ok[c]).dropna().unique()))}"
+            for c in fixed) or "no budget grid"
     fig = plots.hv_against_cost(
-        curves, ylabel=ylabel, budget_label=f"budget: {col[4:]}" if col else "budget",
+        curves, ylabel=ylabel, budget_label=budget_label,
         title=f"{problem}: front quality against cost (mean and 95 % bootstrap interval over "
               "seeds, one point per budget)")
     return plots.save(fig, f"{stem}_hv_cost")

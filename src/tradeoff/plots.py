@@ -166,10 +166,16 @@ def training_lines(data, frame, *, title: str, cap: float | None = None,
     axl.scatter(epochs, frame["value"].to_numpy(), c=EPOCH_CMAP(norm(epochs)), s=22, zorder=2)
     axl.set_xlabel("epoch")
     axl.set_ylabel(f"training {metric}" + (" (of the capped line)" if cap is not None else ""))
-    axl.set_yscale("log")
+    values = frame["value"].to_numpy(float)
+    log = values.min() > 0 and values.max() / values.min() > 20
+    if log:  # a drop over decades: log scale, ticks as plain numbers
+        axl.set_yscale("log")
+        plain = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}")
+        axl.yaxis.set_major_formatter(plain)
+        axl.yaxis.set_minor_formatter(plain)
     axl.grid(True, which="both", color="0.9", lw=0.6)
     axl.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    axl.set_title("training loss per epoch (log scale)", fontsize=9)
+    axl.set_title("training loss per epoch" + (" (log scale)" if log else ""), fontsize=9)
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig

@@ -302,7 +302,8 @@ def _pairs_figure(pts, solver_runs, objectives, looks, manifest, problem, ref, r
 
 def _eafdiff_figure(sub, solver_runs, sets_of, compare, names, limits, ref, ref_label, problem,
                     stem) -> list[Path]:
-    """Where two solvers' attainment differs; only with ≥ 2 seeds each."""
+    """Where two solvers' attainment differs; only with ≥ 2 seeds each. By default the solver with
+    the best mean HV ratio against the best one of the other kind (deterministic or not)."""
     from .. import plots
 
     multi = [lb for lb, sets in sets_of.items() if len(sets) >= 2]
@@ -314,9 +315,17 @@ def _eafdiff_figure(sub, solver_runs, sets_of, compare, names, limits, ref, ref_
     else:
         if len(multi) < 2:
             return []
-        means = solver_runs[solver_runs["label"].isin(multi)].groupby("label", sort=False)[
-            "hv_ratio"].mean().sort_values(ascending=False, kind="stable")
-        a, b = list(means.index[:2])
+        from .stats import deterministic
+
+        chosen = solver_runs[solver_runs["label"].isin(multi)]
+        means = chosen.groupby("label", sort=False)["hv_ratio"].mean().sort_values(
+            ascending=False, kind="stable")
+        det = {lb: deterministic(g) for lb, g in chosen.groupby("label", sort=False)}
+        # the best solver against the best of the other kind (deterministic or not): where a
+        # solver's seeds vary is where attainment differs most; else the best two
+        a = means.index[0]
+        others = [lb for lb in means.index[1:] if det[lb] != det[a]]
+        b = others[0] if others else means.index[1]
     rects = _eafdiff_rectangles(sets_of[a], sets_of[b])
     both = sets_of[a] + sets_of[b]
     fig = plots.eafdiff(rects, names, a=a, b=b, limits=limits, exact=ref,

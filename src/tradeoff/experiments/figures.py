@@ -228,7 +228,7 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
                                      title=f"{problem}: each solver's fronts (all seeds{at}) over "
                                            f"the {ref_label}{proj}")
             written += plots.save(fig, f"{stem}_fronts")
-        if len(objectives) == 2 and surfaces:
+        if len(objectives) == 2 and surfaces and solver_runs["seed"].nunique() >= 2:
             fig = plots.attainment(ref, surfaces, names, limits=limits, reference_label=ref_label,
                                    title=f"{problem}: empirical attainment over seeds{at} "
                                          "(moocore.eaf; the median is attained by half the seeds)")

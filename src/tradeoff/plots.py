@@ -672,6 +672,10 @@ def fronts(fronts, *, labels=None, ax=None, reference=None, objectives=(0, 1), n
         R = _as_points(reference)[0][:, idx]
         _exact_line(ax, R[nondominated(R)] if len(R) else R, reference_label)
     looks = styles(labels)
+    handles, texts = [], []
+    if reference is not None:
+        handles.append(_handle(**REFERENCE))
+        texts.append(reference_label)
     for (F, ok, _, _), label in zip(parts, labels):
         s = looks[label]
         P = F[:, idx]
@@ -682,9 +686,13 @@ def fronts(fronts, *, labels=None, ax=None, reference=None, objectives=(0, 1), n
             nd = good[nondominated(good)]
             nd = nd[np.argsort(nd[:, 0])]
             ax.plot(nd[:, 0], nd[:, 1], color=s.color, ls=s.linestyle, lw=1.0, zorder=2)
+        handles.append(_handle(color=s.color, marker=s.marker, ls=s.linestyle, lw=1.0, ms=5))
+        texts.append(label)
         if (~ok).any():
             ax.scatter(P[~ok, 0], P[~ok, 1], s=22, marker="x", color=s.color, lw=1.0, zorder=3,
                        label=f"{label}: infeasible")
+            handles.append(_handle(color=s.color, marker="x", ls="", ms=5))
+            texts.append(f"{label}: infeasible")
     if names is None:
         names = [axis_label(obj_names[i]) if obj_names else f"objective {i + 1}" for i in idx]
     ax.set_xlabel(names[0])
@@ -692,5 +700,5 @@ def fronts(fronts, *, labels=None, ax=None, reference=None, objectives=(0, 1), n
     ax.grid(True, color="0.9", lw=0.6, zorder=0)
     if title:
         ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(handles, texts, fontsize=8, frameon=False)
     return ax

@@ -274,10 +274,15 @@ def _exact_metric_figure(pts, solver_runs, settings, objectives, exact_cols, loo
                        (", the same front for every seed" if same else ""),
                        "feasible": P[feas.to_numpy() & finite], "infeasible": P[~feas.to_numpy() & finite]})
     surrogate = ", ".join(o for o in objectives if o in exact_cols)
+    from ..front import nondominated
+
+    # a monotone map of the surrogate (a gap against its square) keeps the front a front: a line;
+    # else (decisions against scores) the reference's points are no front here: dots
+    still_a_front = ref is not None and len(ref) > 1 and bool(nondominated(ref).all())
     fig = plots.front_panels(ref, panels, names, limits=_limits(ref),
-                             reference_label=f"{ref_label}, in the exact metric (unordered: "
-                                             "optimal for the surrogate)",
-                             reference_points=True,
+                             reference_label=f"{ref_label}, in the exact metric" + (
+                                 "" if still_a_front else " (points optimal for the surrogate)"),
+                             reference_points=not still_a_front,
                              constrained=bool(len(pts)) and not pts["feasible"].astype(bool).all(),
                              title=f"{problem}: each solver's fronts (all seeds{at}) in the exact "
                                    f"metric the solvers' surrogate ({surrogate}) stands for")

@@ -6,6 +6,7 @@ import io
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -39,10 +40,21 @@ def test_list(capsys):
     assert main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     kinds = [line.split(":")[0] for line in lines]
-    assert kinds == ["losses", "objectives", "metrics", "solvers", "datasets"]
+    assert kinds == ["losses", "objectives", "metrics", "models", "solvers", "datasets", "[extra]"]
     text = "\n".join(lines)
-    for name in ("mse", "cap_violation", "hv_ratio", "nsga2", "epsilon-constraint", "blog"):
+    for name in ("mse", "cap_violation", "hv_ratio", "nsga2", "epsilon-constraint", "blog",
+                 "linear", "logistic"):
         assert re.search(rf"[ ,]{re.escape(name)}(,|$)", text, re.M), name
+    # names that need an optional extra say which
+    assert re.search(r"[ ,]fairlearn-grid \[fairlearn(, not installed)?\](,|$)", text, re.M)
+    assert re.search(r"[ ,]cps1985 \[real-data(, not installed)?\](,|$)", text, re.M)
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert re.fullmatch(r"tradeoff \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +69,7 @@ def test_run_writes_tables_report_and_figures(results):
     for name in ("runs", "points", "traces"):
         assert (results / f"{name}.csv").is_file() and (results / f"{name}.parquet").is_file()
     assert (results / "manifest.json").is_file() and (results / "report.md").is_file()
-    for kind in ("fronts", "attainment", "hv_evaluations", "training"):
+    for kind in ("fronts", "attainment", "eafdiff", "hv_cost", "training"):
         for ext in ("png", "svg"):
             assert (results / "figures" / f"cap_{kind}.{ext}").stat().st_size > 1000
 
@@ -69,7 +81,9 @@ def _cells(markdown: str) -> list[list[str]]:
 
 def test_report_numbers_match_the_runs_table(results, capsys):
     assert main(["report", str(results)]) == 0
-    table = _cells(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    assert "### Differences in HV ratio between solvers" in out
+    table = _cells(out.split("### Differences")[0])
     head, rows = table[0], table[1:]
     assert head == ["solver", "max_evaluations", "runs", "HV ratio", "IGD+", "evaluations", "seconds"]
     runs = pd.read_csv(results / "runs.csv")
@@ -78,20 +92,25 @@ def test_report_numbers_match_the_runs_table(results, capsys):
         sub = runs[runs["label"] == label]
         if budget:
             sub = sub[sub["opt_max_evaluations"] == int(budget)]
-        assert row[2] == str(len(sub))
+        assert row[2].split(",")[0] == str(len(sub))
         for cell, col, digits in zip(row[3:], ("hv_ratio", "igd_plus", "evaluations", "seconds"),
                                      (4, 4, 0, 3)):
-            expected = f"{sub[col].mean():.{digits}f}"
-            if len(sub) > 1:
-                expected += f" ± {sub[col].std():.{digits}f}"
-            assert cell == expected, (label, budget, col)
-    assert (results / "report.md").read_text().count("| penalty |") == 2
+            # the mean, then a 95 % bootstrap interval unless every seed gave the same value
+            assert cell.split(" [")[0] == f"{sub[col].mean():.{digits}f}", (label, budget, col)
+            if sub[col].nunique() == 1:
+                assert "[" not in cell
+            elif " [" in cell:
+                lo, hi = map(float, cell.split(" [")[1].rstrip("]").split(", "))
+                assert round(sub[col].min(), digits) <= lo <= hi <= round(sub[col].max(), digits)
+        if row[0] == "penalty":  # deterministic: the same front for every seed
+            assert row[2].endswith(", same result")
+    assert (results / "report.md").read_text().split("### Differences")[0].count("| penalty |") == 2
 
 
 def test_plot_command(results, tmp_path, capsys):
     assert main(["plot", str(results), "--out", str(tmp_path / "figs")]) == 0
     printed = capsys.readouterr().out.split()
-    assert len(printed) == 8 and all(p.endswith((".png", ".svg")) for p in printed)
+    assert len(printed) == 10 and all(p.endswith((".png", ".svg")) for p in printed)
     for path in map(Path, printed):  # the same tables draw the same bytes, SVG included
         assert path.read_bytes() == (results / "figures" / path.name).read_bytes(), path.name
 
@@ -113,6 +132,37 @@ def test_errors_are_one_clear_line(tmp_path):
     assert done.stderr.strip() == ("tradeoff: error: `solvers[0].options.tol` must be > 0; "
                                    "got -0.1.")
     assert not (tmp_path / "results").exists()
+
+
+def test_report_and_plot_say_what_the_seed_post_folder_is(tmp_path, capsys):
+    (tmp_path / "epochs.csv").write_text("loss,epoch,m,c,value\n")
+    for cmd in ("report", "plot"):
+        assert main([cmd, str(tmp_path)]) == 2
+        assert "the seed post's folder" in capsys.readouterr().err
+
+
+def test_plot_budget_and_compare(results, tmp_path, capsys):
+    assert main(["plot", str(results), "--out", str(tmp_path / "b"), "--budget", "60",
+                 "--compare", "nsga2", "penalty"]) == 0
+    assert (tmp_path / "b" / "cap_eafdiff.png").is_file()
+    assert main(["plot", str(results), "--out", str(tmp_path / "c"), "--budget", "61"]) == 2
+    assert "`budget` must be one of the study's budgets (60, 200); got 61.0." in \
+        capsys.readouterr().err
+
+
+def test_eta_costs_the_runs_left_by_their_own_solver():
+    from types import SimpleNamespace as R
+
+    todo = [R(run_id=f"{lb}{i}", label=lb, settings={}, problem="p", seed=i)
+            for lb in ("fast", "slow") for i in range(3)]
+    p = Progress(io.StringIO(), tty=False, todo=todo)
+    p(0, 6, None, None)
+    for i in range(3):
+        p(i + 1, 6, todo[i], {"status": "ok", "evaluations": 1, "seconds": 0.01, "error": ""})
+    p(4, 6, todo[3], {"status": "ok", "evaluations": 1, "seconds": 1.0, "error": ""})
+    p.t0 = time.perf_counter() - 1.03  # as if 1.03 s had passed: wall-clock = solver time here
+    eta = p.eta()
+    assert 1.5 < eta < 2.6  # two slow runs left at ~1 s each, not 2 × (1.03 s / 4 runs)
 
 
 @pytest.mark.parametrize("argv", [["report", "nowhere"], ["plot", "nowhere"],
@@ -143,8 +193,10 @@ def test_progress_bar_on_a_terminal_and_lines_elsewhere():
         progress(0, 2, None, None)
         progress(1, 2, run, ok)
         progress(2, 2, run, {**ok, "status": "failed", "error": "ValueError: boom"})
-    assert "\r[###############---------------] 1/2 runs" in tty.getvalue()
-    assert "failed: cap/penalty seed 0: ValueError: boom" in tty.getvalue()
+    bar = tty.getvalue()
+    assert "cap/penalty" in bar and "1/2 runs" in bar and "2/2 runs" in bar
+    assert "max_evaluations 60 seed 0" in bar and "eta" in bar
+    assert "failed: cap/penalty seed 0: ValueError: boom" in bar
     assert plain.getvalue().splitlines() == [
         "run 1/2 ok: cap/penalty seed 0 60 evaluations, 0.01 s",
         "run 2/2 failed: cap/penalty seed 0 (ValueError: boom)"]

@@ -61,9 +61,10 @@ def test_front_panels_mark_infeasible_points_and_name_the_axes(tmp_path):
     fig = plots.front_panels(exact, panels, ["mse", "cap_violation (cap = 120)"], title="t",
                              limits=((-0.1, 1.1), (-0.1, 1.1)))
     texts = _texts(fig)
-    assert {"mse", "cap_violation (cap = 120)", "exact front", "feasible points",
-            "infeasible points"} <= set(texts)
+    assert {"mse", "cap_violation (cap = 120)", "exact front", "infeasible points"} <= set(texts)
+    assert any(t.startswith("feasible points") for t in texts)
     assert any("1 point beyond the axes" in t for t in texts)
+    assert len(fig.legends) == 1 and not any(ax.get_legend() for ax in fig.axes)
     paths = plots.save(fig, tmp_path / "fronts")
     assert [p.suffix for p in paths] == [".png", ".svg"] and all(p.stat().st_size for p in paths)
 
@@ -73,7 +74,8 @@ def test_the_other_figures(tmp_path):
     surf = attainment_surface([exact[::4] + 0.1, exact[::3] + 0.05], 1)
     fig = plots.attainment(exact, [{"label": "a", "color": "C0", "note": "", "median": surf,
                                     "best": surf, "worst": surf}], ["f1", "f2"], title="t")
-    assert {"best seed", "worst seed", "median (half the seeds)"} <= set(_texts(fig))
+    assert {"best seed (attained by one seed)", "worst seed (attained by all seeds)",
+            "median (attained by half the seeds)"} <= set(_texts(fig))
     plots.save(fig, tmp_path / "att")
     x = np.array([100.0, 1000.0])
     fig = plots.hv_against_evaluations({"a": (x, np.array([0.9, 0.99]), np.array([0.01, np.nan]),
@@ -86,3 +88,182 @@ def test_the_other_figures(tmp_path):
     assert "a" in _texts(fig) and len(fig.axes) == 2
     plots.save(fig, tmp_path / "tr")
     assert len(list(tmp_path.iterdir())) == 6
+
+
+# -- one solver, one look; axes a reader understands; nothing hidden --------------------------------
+from pathlib import Path  # noqa: E402
+
+import matplotlib  # noqa: E402
+
+from tradeoff.display import axis_label, display  # noqa: E402
+from tradeoff.front import Front  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+
+
+def test_styles_are_fixed_distinct_and_deterministic():
+    for label, s in plots.STYLES.items():
+        assert plots.style(label) == s
+        assert matplotlib.colors.is_color_like(s.color)
+    # an unknown label gets the same look in every process (a hash, not the order of appearance)
+    assert plots.style("my-solver") == plots.style("my-solver")
+    looks = plots.styles(["a1", "a2", "a3", "nsga2", "my-solver"] + [f"x{i}" for i in range(40)])
+    assert len(set(looks.values())) == len(looks)
+    assert looks["nsga2"] == plots.STYLES["nsga2"]
+
+
+def _studies():
+    return sorted(p.parent for p in RESULTS.glob("*/runs.csv"))
+
+
+def test_every_study_draws_a_solver_in_the_same_style(monkeypatch):
+    """Issue 13: the same solver label has one colour, marker and line style in every figure of
+    every committed study, and no two labels of one figure look alike."""
+    from tradeoff.experiments import figures
+
+    studies = _studies()
+    if not studies:
+        pytest.skip("no committed results")
+    seen: dict[str, plots.Style] = {}
+    figures_seen = []
+
+    def record(kind):
+        def fake(*args, **kwargs):
+            looks = {}
+            if kind in ("front_panels", "attainment"):
+                looks = {p["label"]: p["style"] for p in args[1]}
+            elif kind == "hv_against_cost":
+                looks = {k: c["style"] for k, c in args[0].items()}
+            elif kind == "training_curves":
+                looks = {k: c[4] for k, c in args[0].items()}
+            elif kind == "pairwise_fronts":
+                looks = dict(kwargs["styles"])
+            figures_seen.append((kind, looks))
+            return None
+        return fake
+
+    for kind in ("front_panels", "attainment", "hv_against_cost", "training_curves", "eafdiff",
+                 "pairwise_fronts"):
+        monkeypatch.setattr(plots, kind, record(kind))
+    monkeypatch.setattr(plots, "save", lambda fig, stem, formats=("png", "svg"): [])
+    for study in studies:
+        figures.draw(study, out=None)
+    assert figures_seen
+    for kind, looks in figures_seen:
+        assert len(set(looks.values())) == len(looks), (kind, looks)
+        for label, s in looks.items():
+            assert isinstance(s, plots.Style)
+            assert seen.setdefault(label, s) == s, label
+    assert seen["nsga2"] == plots.STYLES["nsga2"]
+
+
+def test_display_names_and_units():
+    assert display("mse").label == "MSE" and display("mse").unit == "target²"
+    assert axis_label("demographic_parity_sq:exact") == "parity difference of decisions"
+    assert axis_label("cap_violation", {"cap": 120.0}) == \
+        "squared excess over the cap, cap = 120 [target²]"
+    assert axis_label("my_objective") == "my_objective"
+    assert axis_label("my_objective:exact") == "my_objective (exact metric)"
+
+
+def test_an_objective_can_carry_its_own_label(monkeypatch):
+    from tradeoff import objectives
+
+    class Mine(objectives.PredictionObjective):
+        name = "mine"
+        label = "my own gap"
+        unit = "points"
+
+    monkeypatch.setitem(objectives._REGISTRY, "mine", Mine)
+    assert axis_label("mine") == "my own gap [points]"
+
+
+def _unconstrained_panels():
+    exact = np.column_stack([np.linspace(0, 1, 20), 1 - np.linspace(0, 1, 20) ** 0.5])
+    return exact, [{"label": lb, "style": plots.style(lb), "note": "3 seeds",
+                    "feasible": exact[::2] + 0.02 * i, "infeasible": np.zeros((0, 2))}
+                   for i, lb in enumerate(["penalty", "nsga2", "moead", "sms-emoa"])]
+
+
+def test_nothing_hidden_in_the_panels():
+    exact, panels = _unconstrained_panels()
+    panels[1]["feasible"] = np.vstack([panels[1]["feasible"], [[5.0, 0.5], [0.5, 7.0]]])
+    fig = plots.front_panels(exact, panels, ["f1", "f2"], title="t",
+                             limits=((-0.1, 1.1), (-0.1, 1.1)))
+    texts = _texts(fig)
+    # no constraints: no "feasible" in the legend; one legend for the figure
+    assert not any("feasible" in t for t in texts)
+    assert len(fig.legends) == 1
+    assert any("2 points beyond the axes" in t for t in texts)
+    assert any("beyond the axes" in t for t in [t.get_text() for t in fig.legends[0].get_texts()])
+    # the two far points are drawn on the edges, inside the limits
+    ax = fig.axes[1]
+    edge = [c.get_offsets() for c in ax.collections if not c.get_clip_on()]
+    pts = np.vstack(edge)
+    assert len(pts) == 2 and pts[:, 0].max() <= 1.1 and pts[:, 1].max() <= 1.1
+    # tick labels on every visible panel of the grid
+    for a in fig.axes:
+        if a.get_visible():
+            fig.canvas.draw()
+            assert any(t.get_text() for t in a.get_xticklabels())
+            assert any(t.get_text() for t in a.get_yticklabels())
+
+
+def test_deterministic_solvers_are_drawn_once():
+    exact = np.column_stack([np.linspace(0, 1, 10), 1 - np.linspace(0, 1, 10)])
+    surf = attainment_surface([exact + 0.05], 1)
+    fig = plots.attainment(exact, [{"label": "penalty", "style": plots.style("penalty"),
+                                    "note": "", "median": surf, "best": surf, "worst": surf,
+                                    "deterministic": True}], ["f1", "f2"], title="t")
+    assert len(fig.axes[0].get_lines()) == 2  # the reference and one front
+    texts = _texts(fig)
+    assert "best seed (attained by one seed)" not in texts
+    assert any(t.startswith("deterministic") for t in texts)
+
+
+def test_hv_against_cost_puts_budget_and_seconds_on_the_axes():
+    c = {"style": plots.style("nsga2"), "budget": np.array([300.0, 1000.0]),
+         "seconds": np.array([0.1, 0.3]), "y": np.array([0.9, 0.95]), "lo": np.array([0.85, 0.94]),
+         "hi": np.array([0.93, 0.96])}
+    flat = {"style": plots.style("fairlearn-grid"), "budget": None, "seconds": np.array([2.0]),
+            "y": np.array([0.5]), "lo": np.array([np.nan]), "hi": np.array([np.nan])}
+    fig = plots.hv_against_cost({"nsga2": c, "fairlearn-grid": flat}, title="t")
+    texts = _texts(fig)
+    assert "budget: max_evaluations (log scale)" in texts
+    assert any("wall-clock seconds" in t for t in texts)
+    assert len(fig.legends) == 1
+
+
+def _front(solver, shift=0.0, infeasible=False):
+    t = np.linspace(0, 1, 8)
+    F = np.column_stack([t + shift, 1 - t + shift])
+    G = np.where(np.arange(8) == 0, 1.0, -1.0)[:, None] if infeasible else None
+    return Front(F, np.zeros((8, 2)), ("mse", "demographic_parity_sq:exact"), ("a", "b"), solver,
+                 G=G)
+
+
+def test_fronts_for_a_users_own_fronts(tmp_path):
+    ax = plots.fronts([_front("nsga2", 0.1), _front("penalty", 0.05, infeasible=True)],
+                      reference=_front("exact"))
+    assert isinstance(ax, matplotlib.axes.Axes)
+    assert ax.get_xlabel() == "MSE [target²]"
+    assert ax.get_ylabel() == "parity difference of decisions"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["reference front", "nsga2", "penalty", "penalty: infeasible"]
+    nsga2 = [c for c in ax.collections if c.get_label() == "nsga2"][0]
+    assert matplotlib.colors.same_color(nsga2.get_facecolor()[0][:3], plots.style("nsga2").color)
+    plots.save(ax.figure, tmp_path / "mine")
+    # on a given Axes, and from the Front itself
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2)
+    assert _front("nsga2").plot(ax=axes[1], reference=_front("exact").F) is axes[1]
+    assert plots.fronts(np.array([[1.0, 2.0], [2.0, 1.0]]), ax=axes[0]) is axes[0]
+    plt.close("all")
+
+
+def test_fronts_rejects_what_is_no_front():
+    with pytest.raises(TypeError, match="`fronts` must be Fronts or arrays"):
+        plots.fronts([np.zeros(3)])
+    with pytest.raises(ValueError, match="`labels` must be one label per front"):
+        plots.fronts([_front("a")], labels=["a", "b"])

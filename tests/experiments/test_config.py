@@ -271,3 +271,20 @@ def test_imports_register_what_a_config_names(tmp_path, unregister):
                                          r"got 'tests\.experiments\.no_such_module'\. Importing it "
                                          r"raised ModuleNotFoundError"):
         parse(raw)
+
+
+def test_run_seeds_do_not_depend_on_how_the_problem_is_spelled():
+    # issue 13: dropping a default `model = "linear"` line changed NSGA-II's seeds and its numbers
+    from tradeoff.experiments.config import normalise_problem, run_seed
+
+    long = {"name": "cap", "data": {"name": "blog", "n": 200, "seed": 0}, "model": "linear",
+            "objectives": ["mse", {"name": "cap_violation", "cap": 120}]}
+    short = {"name": "renamed", "data": "blog",
+             "objectives": [{"name": "mse"}, {"name": "cap_violation", "cap": 120.0}]}
+    assert normalise_problem(long) == normalise_problem(short)
+    assert run_seed(long, "nsga2", 3) == run_seed(short, "nsga2", 3)
+    # what does change the problem changes the seed
+    other = {**short, "objectives": ["mse", {"name": "cap_violation", "cap": 100}]}
+    assert run_seed(other, "nsga2", 3) != run_seed(short, "nsga2", 3)
+    assert run_seed(short, "nsga2", 4) != run_seed(short, "nsga2", 3)
+    assert run_seed(short, "sms-emoa", 3) != run_seed(short, "nsga2", 3)

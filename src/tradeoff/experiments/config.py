@@ -25,7 +25,8 @@
     n_points = 200
 
 Runs = problems × (one exact front + solvers × grid × seeds). Each run's solver seed is a hash of
-its problem, solver and config seed (``derive_seed``), never of its position in the sweep.
+its normalised problem (defaults written out), solver and config seed (``run_seed``), never of its
+position in the sweep or of how the config spells the problem.
 
 A run's identity (``run_id``) includes the content of its data: for ``data = { csv = PATH, ... }``
 the sha256 of the file's bytes, so a changed file runs again instead of reusing stale results
@@ -144,6 +145,76 @@ def derive_seed(*parts) -> int:
     return int.from_bytes(hashlib.sha256(canonical(parts).encode()).digest()[:4], "big")
 
 
+def _defaults(factory) -> dict:
+    """The keyword defaults of a factory (a class's __init__, a function); {} when unknown."""
+    import inspect
+
+    try:
+        sig = inspect.signature(factory)
+    except (TypeError, ValueError):
+        return {}
+    return {k: p.default for k, p in sig.parameters.items()
+            if p.default is not inspect.Parameter.empty
+            and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+            and isinstance(p.default, (str, int, float, bool, type(None)))}
+
+
+def _plain_number(v):
+    """120.0 and 120 are one value: integral floats become ints (recursively)."""
+    if isinstance(v, float) and math.isfinite(v) and v.is_integer():
+        return int(v)
+    if isinstance(v, dict):
+        return {k: _plain_number(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain_number(x) for x in v]
+    return v
+
+
+def _named(value, registry: dict | None, default: str | None = None) -> dict:
+    """A name or a table {name, **params} as a table with the factory's defaults filled in."""
+    spec = {"name": value} if isinstance(value, str) else dict(value or {})
+    if "name" not in spec and default is not None:
+        spec["name"] = default
+    factory = (registry or {}).get(spec.get("name")) if isinstance(spec.get("name"), str) else None
+    if factory is not None:
+        spec = {**_defaults(factory), **spec}
+    return spec
+
+
+def normalise_problem(spec: dict) -> dict:
+    """A problem spec as plain data with every default written out, so that spellings of the same
+    problem agree: ``model = "linear"`` or no model, ``"mse"`` or ``{ name = "mse" }``, a dataset's
+    default ``n`` given or not, 120 or 120.0. The ``name`` is left out (it only names files)."""
+    from ..models import MODELS
+    from ..objectives import _REGISTRY, objective_names
+
+    objective_names()  # registers the fairness objectives and installed entry points
+    try:
+        from ..data import all_datasets
+
+        datasets = all_datasets()
+    except ImportError:  # an optional dataset module failed: the core ones still work
+        from ..data import DATASETS as datasets
+    out = {k: v for k, v in spec.items() if k != "name"}
+    data = out.get("data")
+    if isinstance(data, (str, dict)) and not (isinstance(data, dict) and "csv" in data):
+        out["data"] = _named(data, datasets)
+    out["model"] = _named(out.get("model", "linear"), MODELS, "linear")
+    out["objectives"] = [_named(o, _REGISTRY) for o in out.get("objectives", [])]
+    if out.get("constraints"):
+        out["constraints"] = [_named(c, _REGISTRY) for c in out["constraints"]]
+    else:
+        out.pop("constraints", None)
+    return _plain_number(out)
+
+
+def run_seed(spec: dict, solver: str, seed: int) -> int:
+    """The seed a solver gets: a hash of the normalised problem, the solver's name and the config's
+    seed. Budgets and other options are left out on purpose: one seed's runs at growing budgets
+    share a random stream (common random numbers), and renaming a problem changes no result."""
+    return derive_seed(normalise_problem(spec), solver, seed)
+
+
 # -- the parsed config ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SolverEntry:
@@ -213,8 +284,7 @@ class Config:
     def _run(self, spec, solver, label, options, settings, seed) -> RunSpec:
         # the solver seed ignores names and budgets: one seed's runs at growing budgets share a
         # random stream (common random numbers), and renaming a problem changes no result
-        body = {k: v for k, v in spec.items() if k != "name"}
-        run_seed = 0 if seed is None else derive_seed(body, solver, seed)
+        seed_for_run = 0 if seed is None else run_seed(spec, solver, seed)
         info = self.data.get(spec["name"], {})
         data_hash = info.get("sha256", "")
         parts = [self.name, spec, solver, label, options, seed, self.exact_options]
@@ -224,7 +294,7 @@ class Config:
         # the worker reads the file where the config loader found it
         run_spec = _with_data_path(spec, info["csv"]) if "csv" in info else spec
         return RunSpec(run_id, self.name, spec["name"], run_spec, solver, label, options, settings,
-                       seed, run_seed, dict(self.exact_options), self.imports, data_hash)
+                       seed, seed_for_run, dict(self.exact_options), self.imports, data_hash)
 
 
 def load_config(path: str | Path) -> Config:

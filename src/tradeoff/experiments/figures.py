@@ -1,5 +1,8 @@
-"""The figures of a results folder, per problem: fronts, attainment, HV against evaluations and
-training curves. Reads the merged tables only, so it works on committed results without re-running.
+"""The figures of a results folder, per problem: fronts (and, for surrogate objectives, fronts in
+the exact metric; for three or more objectives, every pair), empirical attainment surfaces and the
+EAF difference of two solvers (moocore), HV ratio against budget and wall-clock time, and training
+curves. Reads the merged tables only, so it works on committed results without re-running. Every
+solver label is drawn in its one look, ``tradeoff.plots.style``.
 """
 
 from __future__ import annotations
@@ -14,50 +17,66 @@ from .store import Store
 
 
 def attainment_surface(sets: list[np.ndarray], k: int) -> np.ndarray:
-    """Corners (f₁, f₂) of the surface attained by at least ``k`` of the point sets (minimisation).
+    """Corners (f₁, f₂) of the surface attained by at least ``k`` of the point sets (minimisation):
+    moocore's empirical attainment function (``moocore.eaf``) at the level k of n sets."""
+    import moocore
 
-    At each f₁ the surface is the k-th smallest of the sets' best f₂ among points with a smaller or
-    equal f₁; the corners are where that level drops. Equals moocore's ``eaf`` at the same level."""
     sets = [np.asarray(s, float).reshape(-1, 2) for s in sets]
     sets = [s for s in sets if len(s)]
     if len(sets) < k or k < 1:
         return np.zeros((0, 2))
-    xs = np.unique(np.concatenate([s[:, 0] for s in sets]))
-    best = np.full((len(sets), len(xs)), np.inf)
-    for i, s in enumerate(sets):
-        order = np.lexsort((s[:, 1], s[:, 0]))
-        f1, f2 = s[order, 0], np.minimum.accumulate(s[order, 1])
-        idx = np.searchsorted(f1, xs, side="right") - 1
-        best[i] = np.where(idx >= 0, f2[np.maximum(idx, 0)], np.inf)
-    level = np.sort(best, axis=0)[k - 1]
-    drop = np.isfinite(level) & np.concatenate([[True], level[1:] < level[:-1]])
-    return np.column_stack([xs[drop], level[drop]])
+    points = np.vstack(sets)
+    labels = np.concatenate([np.full(len(s), i + 1) for i, s in enumerate(sets)])
+    level = 100.0 * k / len(sets)
+    eaf = moocore.eaf(points, labels, percentiles=[level])
+    out = eaf[:, :2]
+    return out[np.lexsort((out[:, 1], out[:, 0]))]
 
 
-def _colors(labels) -> dict:
-    from ..plots import SOLVER_COLORS
+def _eafdiff_rectangles(sets_a: list[np.ndarray], sets_b: list[np.ndarray]) -> np.ndarray:
+    """moocore.eafdiff's rectangles (x0, y0, x1, y1, d), d = share of A's runs attaining minus B's."""
+    import moocore
 
-    return {label: SOLVER_COLORS[i % len(SOLVER_COLORS)] for i, label in enumerate(labels)}
+    def stack(sets):
+        rows = [np.column_stack([s, np.full(len(s), i + 1)]) for i, s in enumerate(sets)]
+        return np.vstack(rows)
+
+    rects = moocore.eafdiff(stack(sets_a), stack(sets_b), rectangles=True)
+    rects = np.asarray(rects, float).reshape(-1, 5)
+    # moocore counts sets; as shares, runs of unequal numbers compare fairly
+    rects[:, 4] = rects[:, 4] / max(len(sets_a), len(sets_b))
+    return rects
+
+
+def _styles(labels) -> dict:
+    from ..plots import styles
+
+    return styles(labels)
 
 
 def _axis_names(manifest: dict, problem: str, names: list[str]) -> list[str]:
-    """Objective names with their parameters from the config, e.g. 'cap_violation (cap = 120)'."""
-    specs = {}
-    for spec in (manifest.get("config") or {}).get("problems", []):
-        if isinstance(spec, dict) and spec.get("name", None) in (problem, None):
-            for obj in spec.get("objectives", []):
-                if isinstance(obj, dict) and "name" in obj:
-                    params = ", ".join(f"{k} = {v:g}" if isinstance(v, (int, float)) else f"{k} = {v}"
-                                       for k, v in obj.items() if k != "name")
-                    specs[obj["name"]] = f"{obj['name']} ({params})" if params else obj["name"]
-    return [specs.get(n, n) for n in names]
+    """Objectives' display names with their parameters from the config and their units, e.g.
+    'squared excess over the cap, cap = 120 [target²]'."""
+    from ..display import axis_label
+    from .report import objective_params
+
+    params = objective_params(manifest, problem)
+    return [axis_label(n, params.get(n.partition(":")[0])) for n in names]
 
 
-def _largest_budget(runs: pd.DataFrame, settings: list[str]) -> pd.DataFrame:
-    """Per label, the runs of the setting with the most evaluations on average (all seeds)."""
+def _largest_budget(runs: pd.DataFrame, settings: list[str], budget=None) -> pd.DataFrame:
+    """Per label, the runs of the setting with the most evaluations on average (all seeds); with
+    ``budget``, the runs whose budget setting (see ``budget_column``) equals it instead (labels
+    that take no budget keep all their runs; labels without that budget are left out)."""
     keep = []
     ok = runs[runs["status"] == "ok"]
+    col = budget_column(settings)
     for _, group in ok.groupby("label", sort=False):
+        if budget is not None and col is not None and group[col].notna().any():
+            chosen = group[pd.to_numeric(group[col], errors="coerce") == float(budget)]
+            if len(chosen):
+                keep.append(chosen)
+            continue
         if settings:
             means = group.groupby(settings, dropna=False, sort=False)["evaluations"].mean()
             # ties (a solver that stops early uses the same evaluations at every larger budget)
@@ -102,16 +121,67 @@ def _step_values(x, y, grid):
     return np.where(idx >= 0, np.asarray(y)[np.maximum(idx, 0)], np.nan)
 
 
-def draw(results: str | Path, out: str | Path | None = None) -> list[Path]:
-    """Write every figure of a results folder (PNG and SVG) to ``out`` (default results/figures)."""
+def budget_column(settings: list[str]) -> str | None:
+    """The grid option that sets a run's budget: max_evaluations, else the first swept option."""
+    if "opt_max_evaluations" in settings:
+        return "opt_max_evaluations"
+    return settings[0] if settings else None
+
+
+def _reference_rows(pts: pd.DataFrame, rule: str, objectives: list[str]):
+    """The rows of the points table that make up the reference front, and what to call it."""
+    exact_pts = pts[pts["solver"] == "exact"]
+    if rule == "exact" and len(exact_pts):
+        return exact_pts[exact_pts["nondominated"].astype(bool)], "exact front"
+    # no exact front: draw the union of all runs' non-dominated points, and say so
+    rows = pts[pts["nondominated"].astype(bool) & (pts["solver"] != "exact")]
+    from ..front import nondominated
+    from .tables import UNION_TOL
+
+    cand = rows[objectives].to_numpy(float)
+    keep = nondominated(cand, tol=UNION_TOL) if len(cand) else np.zeros(0, bool)
+    return rows[keep], "best found (union of all runs)"
+
+
+def _reference(pts: pd.DataFrame, rule: str, objectives: list[str]):
+    rows, label = _reference_rows(pts, rule, objectives)
+    return (rows[objectives].to_numpy(float) if len(rows) else None), label
+
+
+def exact_metric_columns(pts: pd.DataFrame, objectives: list[str]) -> dict[str, str]:
+    """Objective -> its exact-metric column (``name:exact``) where the points table has values."""
+    out = {}
+    for o in objectives:
+        col = f"{o}:exact"
+        if col in pts and pd.to_numeric(pts[col], errors="coerce").notna().any():
+            out[o] = col
+    return out
+
+
+def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
+         compare: tuple[str, str] | None = None) -> list[Path]:
+    """Write every figure of a results folder (PNG and SVG) to ``out`` (default results/figures).
+
+    Per problem: each solver's fronts, their attainment surfaces over seeds, where two solvers'
+    attainment differs (moocore.eafdiff; ``compare`` names the two labels, default the two with
+    the best mean HV ratio), HV ratio against budget and wall-clock time, and training curves.
+    Fronts are drawn at each solver's largest budget, or at ``budget`` when given."""
     from .. import plots
+    from .stats import deterministic
 
     store = Store(results)
     runs, points, traces = (store.read_table(t) for t in ("runs", "points", "traces"))
     manifest = store.read_manifest()
     out = Path(out) if out is not None else store.root / "figures"
     settings = setting_columns(runs)
-    colors = _colors([lb for lb in runs["label"].drop_duplicates() if lb != "exact"])
+    if budget is not None:
+        col = budget_column(settings)
+        known = sorted(pd.to_numeric(runs[col], errors="coerce").dropna().unique()) if col else []
+        if not known or float(budget) not in known:
+            from .._validation import fail
+
+            fail("budget", f"one of the study's budgets ({', '.join(f'{v:g}' for v in known)})"
+                 if known else "left out: this study sweeps no budget", budget)
     written: list[Path] = []
     for problem in runs["problem"].drop_duplicates():
         sub = runs[runs["problem"] == problem]
@@ -119,81 +189,199 @@ def draw(results: str | Path, out: str | Path | None = None) -> list[Path]:
             if sub["objectives"].notna().any() else []
         if len(objectives) < 2:
             continue
+        looks = _styles([lb for lb in sub["label"].drop_duplicates() if lb != "exact"])
         names = _axis_names(manifest, problem, objectives[:2])
         proj = "" if len(objectives) == 2 else f" (first 2 of {len(objectives)} objectives)"
         pts = points[points["problem"] == problem]
         rule = sub["reference"].dropna().iloc[0] if sub["reference"].notna().any() else "none"
-        exact_pts = pts[pts["solver"] == "exact"]
-        ref_label = "exact front"
-        if rule == "exact" and len(exact_pts):
-            ref = exact_pts[exact_pts["nondominated"]][objectives].to_numpy(float)
-        else:
-            # no exact front: draw the union of all runs' non-dominated points, and say so
-            cand = pts[pts["nondominated"] & (pts["solver"] != "exact")][objectives].to_numpy(float)
-            from ..front import nondominated
-            from .tables import UNION_TOL
-
-            ref = cand[nondominated(cand, tol=UNION_TOL)] if len(cand) else None
-            ref_label = "best found (union of all runs)"
-        solver_runs = _largest_budget(sub[sub["solver"] != "exact"], settings)
-        panels, surfaces = [], []
+        ref, ref_label = _reference(pts, rule, objectives)
+        solver_runs = _largest_budget(sub[sub["solver"] != "exact"], settings, budget)
+        constrained = bool(len(pts)) and not pts["feasible"].astype(bool).all()
+        panels, surfaces, sets_of = [], [], {}
         for label, group in solver_runs.groupby("label", sort=False):
             gp = pts[pts["run_id"].isin(group["run_id"])]
-            feas = gp["feasible"].astype(bool)
-            note = _budget_note(group, settings)
-            panels.append({"label": label, "color": colors[label], "note": note,
-                           "feasible": gp.loc[feas, objectives[:2]].to_numpy(float),
-                           "infeasible": gp.loc[~feas, objectives[:2]].to_numpy(float)})
+            same = deterministic(group)
+            shown = gp[gp["run_id"] == group["run_id"].iloc[0]] if same else gp
+            feas = shown["feasible"].astype(bool)
+            note = _budget_note(group, settings) + (", the same front for every seed" if same
+                                                   else "")
+            panels.append({"label": label, "style": looks[label], "note": note,
+                           "feasible": shown.loc[feas, objectives[:2]].to_numpy(float),
+                           "infeasible": shown.loc[~feas, objectives[:2]].to_numpy(float)})
             sets = [gp[(gp["run_id"] == rid) & gp["nondominated"]][objectives[:2]].to_numpy(float)
                     for rid in group["run_id"]]
+            sets_of[label] = sets
             n = len(sets)
             found = sum(1 for x in sets if len(x))
-            surfaces.append({"label": label, "color": colors[label],
+            surfaces.append({"label": label, "style": looks[label], "deterministic": same,
                              "note": note + ("" if found == n else
-                                             f"; {n - found} with no feasible point"),
+                                             f"\n{n - found} with no feasible point"),
                              "median": attainment_surface(sets, (n + 1) // 2),
                              "best": attainment_surface(sets, 1),
                              "worst": attainment_surface(sets, n)})
         limits = _limits(ref)
         stem = out / problem
+        at = "" if budget is None else f" at budget {float(budget):g}"
         if panels:
             fig = plots.front_panels(ref, panels, names, limits=limits, reference_label=ref_label,
-                                     title=f"{problem}: each solver's fronts (all seeds) over the "
-                                           f"{ref_label}{proj}")
+                                     constrained=constrained,
+                                     title=f"{problem}: each solver's fronts (all seeds{at}) over "
+                                           f"the {ref_label}{proj}")
             written += plots.save(fig, f"{stem}_fronts")
-        if len(objectives) == 2 and surfaces:
+        if len(objectives) == 2 and surfaces and solver_runs["seed"].nunique() >= 2:
             fig = plots.attainment(ref, surfaces, names, limits=limits, reference_label=ref_label,
-                                   title=f"{problem}: attainment surfaces over seeds (the median "
-                                         "is reached by half the seeds)")
+                                   title=f"{problem}: empirical attainment over seeds{at} "
+                                         "(moocore.eaf; the median is attained by half the seeds)")
             written += plots.save(fig, f"{stem}_attainment")
-        written += _hv_figure(sub, settings, colors, problem, rule, stem)
-        written += _training_figure(traces[traces["problem"] == problem], solver_runs, colors,
+            written += _eafdiff_figure(sub, solver_runs, sets_of, compare, names, limits, ref,
+                                       ref_label, problem, stem)
+        exact_cols = exact_metric_columns(pts, objectives[:2])
+        if exact_cols and panels:
+            written += _exact_metric_figure(pts, solver_runs, settings, objectives[:2], exact_cols,
+                                            looks, manifest, problem, rule, stem, at)
+        if len(objectives) > 2 and panels:
+            written += _pairs_figure(pts, solver_runs, objectives, looks, manifest, problem, ref,
+                                     ref_label, stem, at)
+        written += _hv_figure(sub, settings, looks, problem, rule, stem)
+        written += _training_figure(traces[traces["problem"] == problem], solver_runs, looks,
                                     problem, stem)
     return written
 
 
-def _hv_figure(sub, settings, colors, problem, rule, stem) -> list[Path]:
+def _exact_metric_figure(pts, solver_runs, settings, objectives, exact_cols, looks, manifest,
+                         problem, rule, stem, at) -> list[Path]:
+    """The fronts with each surrogate objective replaced by the exact metric it stands for (the
+    fairness gap a reader cares about: e.g. the parity difference of the decisions)."""
+    from .. import plots
+    from .stats import deterministic
+
+    cols = [exact_cols.get(o, o) for o in objectives]
+    names = _axis_names(manifest, problem, cols)
+    ref_rows, ref_label = _reference_rows(pts, rule, objectives)
+    ref = ref_rows[cols].to_numpy(float) if len(ref_rows) else None
+    if ref is not None:
+        ref = ref[np.isfinite(ref).all(1)]
+    panels = []
+    for label, group in solver_runs.groupby("label", sort=False):
+        gp = pts[pts["run_id"].isin(group["run_id"])]
+        same = deterministic(group)
+        shown = gp[gp["run_id"] == group["run_id"].iloc[0]] if same else gp
+        feas = shown["feasible"].astype(bool)
+        P = shown[cols].to_numpy(float)
+        finite = np.isfinite(P).all(1)
+        panels.append({"label": label, "style": looks[label],
+                       "note": _budget_note(group, settings) +
+                       (", the same front for every seed" if same else ""),
+                       "feasible": P[feas.to_numpy() & finite], "infeasible": P[~feas.to_numpy() & finite]})
+    surrogate = ", ".join(o for o in objectives if o in exact_cols)
+    from ..front import nondominated
+
+    # a monotone map of the surrogate (a gap against its square) keeps the front a front: a line;
+    # else (decisions against scores) the reference's points are no front here: dots
+    still_a_front = ref is not None and len(ref) > 1 and bool(nondominated(ref).all())
+    fig = plots.front_panels(ref, panels, names, limits=_limits(ref),
+                             reference_label=f"{ref_label}, in the exact metric" + (
+                                 "" if still_a_front else " (points optimal for the surrogate)"),
+                             reference_points=not still_a_front,
+                             constrained=bool(len(pts)) and not pts["feasible"].astype(bool).all(),
+                             title=f"{problem}: each solver's fronts (all seeds{at}) in the exact "
+                                   f"metric the solvers' surrogate ({surrogate}) stands for")
+    return plots.save(fig, f"{stem}_fronts_exact")
+
+
+def _pairs_figure(pts, solver_runs, objectives, looks, manifest, problem, ref, ref_label, stem,
+                  at) -> list[Path]:
+    """More than two objectives: every pair of objectives in a panel, all solvers' points."""
     from .. import plots
 
+    names = _axis_names(manifest, problem, objectives)
+    sets = {}
+    for label, group in solver_runs.groupby("label", sort=False):
+        gp = pts[pts["run_id"].isin(group["run_id"]) & pts["feasible"].astype(bool)]
+        sets[label] = gp[objectives].to_numpy(float)
+    fig = plots.pairwise_fronts(ref, sets, names, styles=looks, reference_label=ref_label,
+                                title=f"{problem}: the {len(objectives)} objectives pair by pair "
+                                      f"(all seeds{at}; feasible points)")
+    return plots.save(fig, f"{stem}_pairs")
+
+
+def _eafdiff_figure(sub, solver_runs, sets_of, compare, names, limits, ref, ref_label, problem,
+                    stem) -> list[Path]:
+    """Where two solvers' attainment differs; only with ≥ 2 seeds each. By default the solver with
+    the best mean HV ratio against the best one of the other kind (deterministic or not)."""
+    from .. import plots
+
+    multi = [lb for lb, sets in sets_of.items() if len(sets) >= 2]
+    if compare is not None:
+        a, b = compare
+        missing = [x for x in (a, b) if x not in multi]
+        if missing:
+            return []  # this problem lacks one of them (another may have both)
+    else:
+        if len(multi) < 2:
+            return []
+        from .stats import deterministic
+
+        chosen = solver_runs[solver_runs["label"].isin(multi)]
+        means = chosen.groupby("label", sort=False)["hv_ratio"].mean().sort_values(
+            ascending=False, kind="stable")
+        det = {lb: deterministic(g) for lb, g in chosen.groupby("label", sort=False)}
+        # the best solver against the best of the other kind (deterministic or not): where a
+        # solver's seeds vary is where attainment differs most; else the best two
+        a = means.index[0]
+        others = [lb for lb in means.index[1:] if det[lb] != det[a]]
+        b = others[0] if others else means.index[1]
+    rects = _eafdiff_rectangles(sets_of[a], sets_of[b])
+    both = sets_of[a] + sets_of[b]
+    fig = plots.eafdiff(rects, names, a=a, b=b, limits=limits, exact=ref,
+                        reference_label=ref_label, best=attainment_surface(both, 1),
+                        worst=attainment_surface(both, len(both)), n_a=len(sets_of[a]),
+                        n_b=len(sets_of[b]),
+                        title=f"{problem}: {a} against {b}, differences of their empirical "
+                              "attainment functions (moocore.eafdiff)")
+    return plots.save(fig, f"{stem}_eafdiff")
+
+
+def _hv_figure(sub, settings, looks, problem, rule, stem) -> list[Path]:
+    from .. import plots
+    from .stats import bootstrap_ci
+
     ok = sub[(sub["status"] == "ok") & (sub["solver"] != "exact")]
+    col = budget_column(settings)
     curves = {}
     for label, group in ok.groupby("label", sort=False):
         keys = settings or ["label"]
-        agg = group.groupby(keys, dropna=False, sort=False).agg(
-            x=("evaluations", "mean"), y=("hv_ratio", "mean"), sd=("hv_ratio", "std"))
-        agg = agg.sort_values("x")
-        curves[label] = (agg["x"].to_numpy(float), agg["y"].to_numpy(float),
-                         agg["sd"].to_numpy(float), colors[label])
+        rows = []
+        for _, g in group.groupby(keys, dropna=False, sort=False):
+            hv = pd.to_numeric(g["hv_ratio"], errors="coerce").astype(float).to_numpy()
+            lo, hi = bootstrap_ci(hv)
+            b = pd.to_numeric(g[col], errors="coerce").astype(float).iloc[0] if col else np.nan
+            rows.append((b, float(np.nanmean(pd.to_numeric(g["seconds"], errors="coerce").astype(float))), float(np.nanmean(hv)),
+                         lo, hi))
+        rows.sort(key=lambda r: (np.nan_to_num(r[0], nan=np.inf), r[1]))
+        arr = np.array(rows, float)
+        has_budget = col is not None and np.isfinite(arr[:, 0]).all()
+        curves[label] = {"style": looks[label], "budget": arr[:, 0] if has_budget else None,
+                         "seconds": arr[:, 1], "y": arr[:, 2], "lo": arr[:, 3], "hi": arr[:, 4]}
     if not curves:
         return []
     ylabel = "HV ratio (1 = exact front)" if rule == "exact" else "HV ratio (1 = best found)"
-    fig = plots.hv_against_evaluations(
-        curves, ylabel=ylabel,
-        title=f"{problem}: front quality against budget (mean ± sd over seeds, one point per budget)")
-    return plots.save(fig, f"{stem}_hv_evaluations")
+    if col is not None:
+        budget_label = f"budget: {col[4:]}"
+    else:  # every run had the same budget (or none): say which
+        fixed = [c for c in ok.columns if c in ("opt_max_evaluations", "opt_max_epochs")
+                 and ok[c].notna().any()]
+        budget_label = ", ".join(
+            f"all at {c[4:]} = {', '.join(f'{v:g}' for v in sorted(pd.to_numeric(ok[c]).dropna().unique()))}"
+            for c in fixed) or "no budget grid"
+    fig = plots.hv_against_cost(
+        curves, ylabel=ylabel, budget_label=budget_label,
+        title=f"{problem}: front quality against cost (mean and 95 % bootstrap interval over "
+              "seeds, one point per budget)")
+    return plots.save(fig, f"{stem}_hv_cost")
 
 
-def _training_figure(traces, solver_runs, colors, problem, stem) -> list[Path]:
+def _training_figure(traces, solver_runs, looks, problem, stem) -> list[Path]:
     from .. import plots
 
     curves = {}
@@ -211,11 +399,11 @@ def _training_figure(traces, solver_runs, colors, problem, stem) -> list[Path]:
         seen = np.isfinite(Y).any(0)
         with np.errstate(all="ignore"):
             curves[label] = (grid[seen], np.nanmedian(Y[:, seen], 0), np.nanmin(Y[:, seen], 0),
-                             np.nanmax(Y[:, seen], 0), colors[label])
+                             np.nanmax(Y[:, seen], 0), looks[label])
     if not curves:
         return []
     fig = plots.training_curves(
-        curves, title=f"{problem}: training curves at the largest budget — HV ratio of all points "
-                      "evaluated so far, not only those returned\n(median over seeds, band = min "
-                      "to max; gradient solvers' line-search trials count too)")
+        curves, title=f"{problem}: training curves — HV ratio of all points evaluated so far, not "
+                      "only those returned\n(median over seeds, band = min to max; gradient "
+                      "solvers' line-search trials count too)")
     return plots.save(fig, f"{stem}_training")

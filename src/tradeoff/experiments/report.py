@@ -1,4 +1,5 @@
-"""Summaries of a runs table: mean ± sd over seeds per solver setting, as data and as Markdown."""
+"""Summaries of a runs table: mean and 95 % bootstrap interval over seeds per solver setting, the
+pairwise tests between solvers, as data and as Markdown."""
 
 from __future__ import annotations
 
@@ -26,8 +27,12 @@ def setting_columns(runs: pd.DataFrame) -> list[str]:
 
 
 def summary(runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per (problem, label, grid setting), in the runs table's order: counts, and the mean
-    and sample sd over seeds of HV ratio, IGD+, evaluations and seconds of the runs that finished."""
+    """One row per (problem, label, grid setting), in the runs table's order: counts, whether every
+    seed gave the same result (``deterministic``), and per metric (HV ratio, IGD+, evaluations,
+    seconds) over the seeds of the runs that finished: the mean, the sample sd and a 95 %
+    percentile-bootstrap interval of the mean (``_lo``, ``_hi``)."""
+    from .stats import bootstrap_ci, deterministic
+
     keys = ["problem", "label"] + setting_columns(runs)
     rows = []
     for key, group in runs.groupby(keys, sort=False, dropna=False):
@@ -35,29 +40,36 @@ def summary(runs: pd.DataFrame) -> pd.DataFrame:
         ok = group[group["status"] == "ok"]
         row = dict(zip(keys, key))
         row.update(solver=group["solver"].iloc[0], runs=len(group), ok=len(ok),
-                   failed=int((group["status"] == "failed").sum()))
+                   failed=int((group["status"] == "failed").sum()),
+                   deterministic=deterministic(group))
         for col, _, _ in METRICS:
             values = pd.to_numeric(ok[col], errors="coerce").astype(float).dropna().to_numpy()
+            lo = hi = math.nan
             if np.isinf(values).any():  # e.g. IGD+ of a run without a feasible point
                 mean, sd = float(values.mean()), math.nan
             else:
                 mean = float(values.mean()) if len(values) else math.nan
                 sd = float(values.std(ddof=1)) if len(values) > 1 else math.nan
+                lo, hi = bootstrap_ci(values)
             row[f"{col}_mean"], row[f"{col}_sd"] = mean, sd
+            row[f"{col}_lo"], row[f"{col}_hi"] = lo, hi
         feasible = pd.to_numeric(ok["n_feasible"], errors="coerce")
         row["no_feasible"] = bool(len(ok)) and bool((feasible.fillna(0) == 0).all())
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _fmt(mean: float, sd: float, digits: int) -> str:
+def _fmt(mean: float, lo: float, hi: float, digits: int) -> str:
+    """``mean [lo, hi]``; the mean alone when every seed gave the same value (or one seed ran)."""
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "–"
     if math.isinf(mean):
         return "inf"
     text = f"{mean:.{digits}f}"
-    if sd is not None and not math.isnan(sd):
-        text += f" ± {sd:.{digits}f}"
+    if lo is not None and not math.isnan(lo):
+        low, high = f"{lo:.{digits}f}", f"{hi:.{digits}f}"
+        if not low == high == text:
+            text += f" [{low}, {high}]"
     return text
 
 
@@ -83,8 +95,76 @@ def reference_note(runs: pd.DataFrame, problem: str) -> str:
             "found, not to the true front.")
 
 
-def markdown(runs: pd.DataFrame, manifest: dict | None = None) -> str:
-    """A Markdown report: a table per problem (mean ± sd over seeds), then any failed runs."""
+def objectives_note(manifest: dict, problem: str, names: list[str]) -> str:
+    """``MSE [target²] (`mse`), ...``: what each objective column is, with its config parameters."""
+    from ..display import describe
+
+    params = objective_params(manifest, problem)
+    return ", ".join(describe(n, params.get(n)) for n in names)
+
+
+def objective_params(manifest: dict, problem: str) -> dict[str, dict]:
+    """Each objective's parameters as the config gives them, e.g. {'cap_violation': {'cap': 120}}."""
+    out: dict[str, dict] = {}
+    for spec in ((manifest or {}).get("config") or {}).get("problems", []):
+        if isinstance(spec, dict) and spec.get("name", None) in (problem, None):
+            for obj in spec.get("objectives", []):
+                if isinstance(obj, dict) and "name" in obj:
+                    out[obj["name"]] = {k: v for k, v in obj.items() if k != "name"}
+    return out
+
+
+def _budget_text(row: dict, settings: list[str]) -> str:
+    parts = [f"{c[4:]} = {_setting(row[c])}" for c in settings if _setting(row.get(c))]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def tests_markdown(runs: pd.DataFrame, problem: str, settings: list[str]) -> list[str]:
+    """Pairwise Wilcoxon signed-rank tests of HV ratio over paired seeds, Holm-corrected."""
+    from .stats import ALPHA, pairwise, smallest_p
+
+    table = pairwise(runs[runs["problem"] == problem], settings)
+    if table.empty:
+        return []
+    n = int(table["n"].max())
+    lines = [f"### Differences in HV ratio between solvers", "",
+             f"Wilcoxon signed-rank tests (two-sided, scipy.stats.wilcoxon) over the seeds both "
+             f"solvers ran, Holm-corrected over the pairs at each setting; **bold** = significant at "
+             f"α = {ALPHA:g}. Δ = mean of (A − B) over seeds. "]
+    pairs = int(table.groupby(["problem"] + list(settings), dropna=False).size().max())
+    floor = min(1.0, smallest_p(n) * pairs)  # Holm multiplies the smallest p by the family's size
+    if floor >= ALPHA:
+        need = next(k for k in range(2, 64) if smallest_p(k) * pairs < ALPHA)
+        lines[-1] += (f"With {n} paired seeds and {pairs} pair{'s' if pairs != 1 else ''} per "
+                      f"setting the smallest "
+                      f"Holm-corrected p-value these tests can give is {floor:.3g}, so no "
+                      f"difference can be significant here: read Δ as a description of these "
+                      f"seeds; {need} seeds would give a test that can detect one. ")
+    lines[-1] += ("\"same for every seed\": both solvers are deterministic, so Δ is exact and "
+                  "no test is needed.")
+    lines += [""]
+    head = [c[4:] for c in settings] + ["A", "B", "seeds", "Δ HV ratio (A − B)", "p (Holm)"]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "---:|" * len(settings) + "---|---|---:|---:|---:|")
+    for r in table.to_dict("records"):
+        if r["exact"]:
+            p_cell = "same for every seed"
+        elif math.isnan(r["p_holm"]):
+            p_cell = "–"
+        else:
+            p_cell = f"{r['p_holm']:.3g}"
+        diff = "–" if math.isnan(r["mean_diff"]) else f"{r['mean_diff']:+.4f}"
+        if r["significant"] and not r["exact"]:
+            diff, p_cell = f"**{diff}**", f"**{p_cell}**"
+        cells = [_setting(r[c]) for c in settings] + [r["a"], r["b"], str(r["n"]), diff, p_cell]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    return lines
+
+
+def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = True) -> str:
+    """A Markdown report: a table per problem (mean and 95 % bootstrap interval over seeds), the
+    pairwise tests between solvers, then any failed runs."""
     manifest = manifest or {}
     name = manifest.get("experiment") or (runs["experiment"].iloc[0] if len(runs) else "results")
     lines = [f"# {name}", ""]
@@ -103,10 +183,14 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None) -> str:
               "HV ratio: the hypervolume of a run's feasible non-dominated points over the "
               "reference's, both normalised by one scale per problem (the reference's ideal and "
               "nadir; reference point 1.1 × the nadir for non-negative objectives, see tradeoff.Scale). "
-              "IGD+ is in the same normalised units. Cells are mean ± sd "
-              "over seeds of the runs that finished; evaluations count full-data evaluations of one "
-              "candidate; seconds are solver wall time. The exact front is a sample of points on "
-              "the true front, so a run that fills its gaps can score slightly above 1.", ""]
+              "IGD+ is in the same normalised units. Cells are the mean over seeds of the runs "
+              "that finished, with a 95 % percentile-bootstrap interval of that mean in brackets "
+              "(scipy.stats.bootstrap, 9,999 resamples, seeded); a single number means every seed "
+              "gave the same value, and \"same result\" in the runs column marks a solver setting "
+              "whose seeds all gave the same front (a deterministic solver, reported once). "
+              "Evaluations count full-data evaluations of one candidate; seconds are solver wall "
+              "time. The exact front is a sample of points on the true front, so a run that fills "
+              "its gaps can score slightly above 1.", ""]
     table = summary(runs)
     settings = setting_columns(runs)
     for problem in runs["problem"].drop_duplicates():
@@ -114,7 +198,9 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None) -> str:
         objectives = runs.loc[runs["problem"] == problem, "objectives"].dropna()
         lines += [f"## {problem}", ""]
         if len(objectives) and objectives.iloc[0]:
-            lines.append(f"Objectives: {objectives.iloc[0]}. " + reference_note(runs, problem))
+            names = [n.strip() for n in str(objectives.iloc[0]).split(",")]
+            lines.append(f"Objectives: {objectives_note(manifest, problem, names)}. "
+                         + reference_note(runs, problem))
         else:
             lines.append(reference_note(runs, problem))
         lines.append("")
@@ -124,8 +210,10 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None) -> str:
         for row in sub.itertuples(index=False):
             row = row._asdict()
             runs_cell = f"{row['ok']}" if row["ok"] == row["runs"] else f"{row['ok']} of {row['runs']}"
+            if row["deterministic"]:
+                runs_cell += ", same result"
             cells = [row["label"]] + [_setting(row[c]) for c in settings] + [runs_cell]
-            cells += [_fmt(row[f"{c}_mean"], row[f"{c}_sd"], d) for c, _, d in METRICS]
+            cells += [_fmt(row[f"{c}_mean"], row[f"{c}_lo"], row[f"{c}_hi"], d) for c, _, d in METRICS]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
         empty = [row["label"] + "".join(f", {c[4:]} = {_setting(row[c])}" for c in settings
@@ -134,6 +222,8 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None) -> str:
         if empty:
             lines += [f"No feasible point in any run of: {'; '.join(empty)} "
                       "(hence HV ratio 0 and IGD+ inf).", ""]
+        if tests and runs.loc[runs["problem"] == problem, "seed"].nunique() >= 2:
+            lines += tests_markdown(runs, problem, settings)
     failed = runs[runs["status"] == "failed"]
     if len(failed):
         lines += ["## Failed runs", ""]

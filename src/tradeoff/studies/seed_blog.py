@@ -55,8 +55,16 @@ def format_table(frame: pd.DataFrame, label: str) -> str:
     """The post's lines ``Epoch #k: m = …; c = …; MSE = …`` for epochs 1…E (after each update)."""
     metric = "MAE" if label == "MAE" else "MSE"
     rows = frame[(frame["loss"] == label) & (frame["epoch"] > 0)]
-    return "\n".join(f"Epoch #{int(r.epoch) - 1}: m = {r.m!r}; c = {r.c!r}; {metric} = {r.value!r}"
-                     for r in rows.itertuples())
+    return "\n".join(f"Epoch #{int(r.epoch) - 1}: m = {_num(r.m)}; c = {_num(r.c)}; "
+                     f"{metric} = {_num(r.value)}" for r in rows.itertuples())
+
+
+def _num(x: float, digits: int = 6) -> str:
+    """``digits`` significant digits, no float noise: 0.3 rather than 0.30000000000000004."""
+    return f"{float(x):.{digits}g}"
+
+
+OPTIMIZERS = {"gd": "gradient descent", "sign": "sign descent"}
 
 
 def run(out: str | Path = "results/seed_blog", *, n: int = 200, seed: int = 0, epochs: int = 15,
@@ -72,9 +80,12 @@ def run(out: str | Path = "results/seed_blog", *, n: int = 200, seed: int = 0, e
         echo(format_table(frame, run_.label))
     atomic_write_csv(frame, out / "epochs.csv")
     for run_ in RUNS:
+        what = OPTIMIZERS.get(run_.optimizer, run_.optimizer)
         fig = plots.training_lines(data, frame[frame["loss"] == run_.label],
-                                   title=f"{run_.label}: {run_.optimizer} descent, L = {run_.lr:g}",
-                                   cap=CAP if run_.model == "capped_linear" else None)
+                                   title=f"{run_.label}: {what} on the {run_.loss.upper()}, "
+                                         f"learning rate L = {run_.lr:g}",
+                                   cap=CAP if run_.model == "capped_linear" else None,
+                                   metric="MAE" if run_.loss == "mae" else "MSE")
         plots.save(fig, out / f"training_{run_.label.lower()}")
     finals = {r.label: frame[frame["loss"] == r.label].iloc[-1] for r in RUNS}
     fig = plots.compare_lines(data, finals, cap=CAP)

@@ -90,7 +90,13 @@ def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
                 fail("solver", "a solver that needs no gradient for objective "
                      f"{obj.name!r}, which has none", solver,
                      "Use 'nsga2' (or another pymoo solver), or a differentiable objective.")
-    return with_exact_metrics(problem, SOLVERS[solver](problem, **options))
+    from ..engine import single_blas_thread
+
+    # one BLAS thread for the whole solve: the same front to the last bit whatever the machine's
+    # thread count (a threaded product may sum in another order), as sweeps already run
+    with single_blas_thread():
+        front = SOLVERS[solver](problem, **options)
+    return with_exact_metrics(problem, front)
 
 
 def with_exact_metrics(problem: Problem, front: Front) -> Front:

@@ -65,17 +65,25 @@ class Setup:
     def _anchors(self):
         """Ideal and nadir from m lexicographic anchors, solved together as one array program."""
         m = self.m
-        F0, _ = self.sp.values(self.start[None])
+        F0, _, dF0 = self.sp.gradients(self.start[None])
         raw = np.maximum(np.abs(F0[0]), 1e-12)
+        # stationarity is judged against the gradients at the common start: a point that starts
+        # next to its solution must still make its gradient small in the problem's own terms
+        self._g0 = np.sqrt((dF0[0] ** 2).sum(1))
+        self.gscale = float((self._g0 / raw).max())
         Phi = np.repeat(self.start[None], m, 0)
         budget = self.sp.evaluations + max((self.budget - self.reserve) // 4, 50 * m)
         # first-order descent cannot resolve 1e-6 ties: it takes the first share only
         shares = LEXICOGRAPHIC_SHARES if self.method != "gd" else LEXICOGRAPHIC_SHARES[:1]
+        # anchors of a surrogate that is zero on a whole manifold (a parity gap) are far better
+        # conditioned under the positive semi-definite Gauss–Newton curvature
+        self.sp.gauss_newton = True
         for share in shares:
             W = np.full((m, m), share)
             np.fill_diagonal(W, 1.0)
             C = W / raw
             Phi, _, status = self.constrained(Phi, _linear(C, self.c), budget=budget)
+        self.sp.gauss_newton = False
         self.anchor_status = status
         FA, _ = self.sp.values(Phi)
         self.anchor_phi, self.anchor_F = Phi, FA
@@ -83,14 +91,15 @@ class Setup:
         nadir = FA.max(axis=0)
         self.span = np.where(nadir - self.ideal > 1e-12 * np.maximum(1, np.abs(nadir)),
                              nadir - self.ideal, np.maximum(np.abs(nadir), 1.0))
+        self.gscale = float((self._g0 / self.span).max())
 
     def norm(self, F):
         return (F - self.ideal) / self.span
 
-    def solve(self, Phi0, scal: Scalarisation, budget, gscale=None):
+    def solve(self, Phi0, scal: Scalarisation, budget):
         """One unconstrained solve by the engine: Φ, iterations, status per row."""
         return minimise(self.sp, scal, Phi0, method=self.method, tol=self.tol, budget=budget,
-                        max_iter=self.max_epochs, gscale=gscale)
+                        max_iter=self.max_epochs, gscale=self.gscale)
 
     def constrained(self, Phi0, scal: Scalarisation, *, eps_rows=None, budget=None):
         """Minimise s subject to the problem's constraints (and f̃ᵢ ≤ ε̃ᵢ from ``eps_rows``, an array

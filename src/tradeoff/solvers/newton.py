@@ -179,6 +179,11 @@ def newton(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_ite
         if len(r) == 0:
             break
         step, lam[r] = _damped_solve(H, g, lam[r])
+        # a step across a flat region (saturated links, a near-zero eigenvalue) is cut to a box
+        # ten times the size of the point itself: the line search then starts from a sane length
+        size = np.abs(step).max(1)
+        cap = 10.0 * np.maximum(1.0, np.abs(Phi[r]).max(1))
+        step *= np.minimum(1.0, cap / np.maximum(size, 1e-300))[:, None]
         dec = (g * step).sum(1)
         new, vnew, Fn, Gn, t, stuck = _search(sp, scal, Phi[r], step, v[r], dec, r, np.ones(len(r)))
         ok = ~stuck

@@ -215,6 +215,6 @@ def test_compas_file_without_the_columns(tmp_path):
 def test_load_dataset_passes_on_the_loaders_own_errors():
     with pytest.raises(TypeError, match=r"^`sensitive` must be a column name or a list"):
         load_dataset("adult", sensitive=[])
-    with pytest.raises(ValueError, match=r"`parameters of dataset 'german'` must be parameters "
-                                         r"the dataset accepts; got \['split'\]"):
+    with pytest.raises(ValueError, match=r"`parameters of dataset 'german'` must be among "
+                                         r"sensitive; got \['split'\]"):
         load_dataset("german", split="train")

@@ -129,7 +129,7 @@ def test_errors_are_one_clear_line(tmp_path):
     done = subprocess.run([sys.executable, "-m", "tradeoff.cli", "run", str(bad)],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr.strip() == ("tradeoff: error: `solvers[0].options.tol` must be > 0; "
+    assert done.stderr.strip() == ("tradeoff: error: `solvers[0].options.tol` must be a number > 0; "
                                    "got -0.1.")
     assert not (tmp_path / "results").exists()
 

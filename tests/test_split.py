@@ -180,7 +180,7 @@ def test_subset_indices_and_masks():
     assert sub.groups.tolist() == [2, 1, 1] and sub.group_names == ("a", "b", "c")
     assert (sub.feature_names, sub.target_name, sub.sensitive_name, sub.name) == \
         (("u", "v"), "t", "s", "d")
-    assert sub.meta == {"k": 1} and sub.meta is not data.meta
+    assert sub.meta == data.meta and sub.meta["k"] == 1 and sub.meta is not data.meta
     mask = data.groups == 0
     np.testing.assert_array_equal(data.subset(mask).y, data.y[mask])
 

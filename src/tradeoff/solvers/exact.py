@@ -18,6 +18,7 @@ from .descent import ARMIJO_C, ScaledProblem, line_search
 from .weights import check_weights, refine_two, simplex_grid
 
 ANCHOR_SHARE = 1e-8
+LEXICOGRAPHIC_SHARES = (1e-4, 1e-8, 1e-12)
 
 
 def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, max_iter: int,
@@ -38,7 +39,8 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
 
     def second(Ph, rows):
         sp.evaluations += len(rows)
-        F, _, g, H = problem.second_order(sp.theta(Ph), C[rows])
+        F, _, dV, H = problem.derivatives(sp.theta(Ph), C[rows])
+        g = np.einsum("ki,kid->kd", C[rows], dV)
         return (F * W_raw[rows]).sum(1), g @ A.T, A @ H @ A.T, F
 
     v, g, H, Fall[:] = second(Phi, np.arange(K))
@@ -177,12 +179,12 @@ def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weigh
         return empty(f"no exact front: the problem is not convex ({why})")
     if problem.n_constraints:
         return empty("no exact front: constraints are not supported by the exact solver")
-    if problem.model.name != "linear":
-        return empty(f"no exact front: the exact solver needs the linear model's second derivatives "
-                     f"(got the {problem.model.name} model); compare against the best front found")
-    probe = problem.hessians(np.zeros((1, problem.d)), np.ones((1, problem.m)))
-    if probe is None:
+    if not problem.has_second_order():
         bad = _without_hessian(problem)
+        if not bad:
+            return empty(f"no exact front: the exact solver needs a built-in link model's second "
+                         f"derivatives (got the {problem.model.name} model); compare against the "
+                         "best front found")
         return empty(f"no exact front: {'objective' if len(bad) == 1 else 'objectives'} "
                      f"{', '.join(map(repr, bad))} {'gives' if len(bad) == 1 else 'give'} no second "
                      "derivative, which the exact solver needs; compare against the best front "
@@ -196,7 +198,13 @@ def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weigh
     # anchors: each objective with a 1e-8 share of the others, which picks the best of its minimisers
     Wa = np.full((m, m), ANCHOR_SHARE)
     np.fill_diagonal(Wa, 1.0)
-    anchor_phi, _, ok_a, FA = _newton(sp, Wa / raw, np.repeat(start[None], m, 0), tol, max_iter)
+    # lexicographic anchors: fᵢ first, then the others at that fᵢ; each share warm-starts the next,
+    # so the end points are lexicographic optima to rounding even where fᵢ's minimiser is not unique
+    anchor_phi = np.repeat(start[None], m, 0)
+    for share in LEXICOGRAPHIC_SHARES:
+        Wa = np.full((m, m), share)
+        np.fill_diagonal(Wa, 1.0)
+        anchor_phi, _, ok_a, FA = _newton(sp, Wa / raw, anchor_phi, tol, max_iter)
     ideal, nadir = FA.min(0), FA.max(0)
     span = np.where(nadir > ideal, nadir - ideal, 1.0)
 

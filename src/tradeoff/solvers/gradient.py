@@ -25,6 +25,7 @@ from .weights import check_weights, log_grid, refine_two, simplex_grid
 
 ANCHOR_SHARE = 1e-3
 LEXICOGRAPHIC_SHARES = (1e-3, 1e-6)
+MAX_RHO = 1e6  # the augmented Lagrangian's penalty stops growing here (Newton stays well conditioned)
 RESTORE_HALVINGS = 12  # moves toward a feasible point are found to 2⁻¹² of the segment
 DEFAULT_TOL = {"newton": 1e-8, "lbfgs": 1e-8, "gd": 1e-10}
 
@@ -163,7 +164,9 @@ class Setup:
             if viol <= 1e-9 or self.sp.evaluations >= budget or self.sp.evaluations == start_evals:
                 break
             if viol > 0.25 * prev:
-                rho *= 5.0
+                if rho >= MAX_RHO:  # the multipliers no longer help: a degenerate constraint
+                    break
+                rho = min(rho * 5.0, MAX_RHO)
             prev = viol
         if viol > 1e-6:  # the multipliers had not settled: not a KKT point yet
             status = np.where(status == "converged", "budget", status)
@@ -464,7 +467,19 @@ def epsilon_constraint(problem, *, n_points=50, epsilon=None, bound="surrogate",
     else:
         eps = _check_epsilon(epsilon, m, lowest, s.span[1:], problem.objective_names[1:])
     K = len(eps)
-    Phi, epochs, status = _solve_eps(s, eps, None)
+    Phi = np.empty((K, problem.d))
+    status = np.full(K, "converged", dtype=object)
+    epochs = 0
+    # ε at an end of the attainable range: the solution is an anchor (at the lowest f₂ the bound
+    # has no multiplier, and an augmented Lagrangian would only creep toward it)
+    end = np.zeros(K, bool)
+    if m == 2:
+        for a, hit in ((1, eps[:, 0] <= s.anchor_F[1, 1]), (0, eps[:, 0] >= s.anchor_F[0, 1])):
+            hit &= ~end
+            Phi[hit], status[hit] = s.anchor_phi[a], s.anchor_status[a]
+            end |= hit
+    if (~end).any():
+        Phi[~end], epochs, status[~end] = _solve_eps(s, eps[~end], None)
     Phi = _restore_feasibility(s, Phi, eps)
     options = dict(n_points=K, bound=bound, max_evaluations=s.budget, max_epochs=max_epochs,
                    tol=s.tol, standardize=standardize, seed=seed)

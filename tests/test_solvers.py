@@ -164,7 +164,7 @@ def test_gradient_solvers_return_feasible_points_under_a_hard_constraint(solver)
 
 
 def test_exact_says_why_it_has_no_front_for_other_models_and_kinks():
-    capped = to.Problem(blog_data(n=50), {"name": "capped_linear", "cap": 120}, ["mse", "l2"])
+    capped = to.Problem(blog_data(n=50), to.models.get_model("capped_linear", cap=120), ["mse", "l2"])
     front = to.solve(capped, "exact")
     assert not front.success and "not convex" in front.message
     kink = to.Problem(blog_data(n=50), "linear", ["mae", "l2"])

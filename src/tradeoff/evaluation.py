@@ -170,7 +170,7 @@ def _point_values(problem, front, data, layout, P):
         values.setdefault(c.objective.name, (ev.G[:, j] + c.bound) @ layout.A)
     objs = problem.objectives + tuple(c.objective for c in problem.constraints)
     values.update(_exact(objs, problem.model, data, P, layout))
-    G = ev.G @ layout.A if problem.n_constraints else None
+    G = layout.A.T @ ev.G if problem.n_constraints else None
     return values, G
 
 

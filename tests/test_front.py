@@ -105,12 +105,12 @@ from tradeoff.data import blog_data  # noqa: E402
 from tradeoff.objectives import Constraint, get_objective  # noqa: E402
 from tradeoff.tabular import synthetic_shift  # noqa: E402
 
+from . import front_fixtures  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def clf_data():
-    # train and test: two draws of one distribution (the split module is another issue's)
-    return (synthetic_shift(n=800, task="classification", seed=1),
-            synthetic_shift(n=500, task="classification", seed=2))
+    return front_fixtures.clf_data()
 
 
 @pytest.fixture(scope="module")
@@ -122,8 +122,7 @@ def clf_front(clf_data):
 @pytest.fixture(scope="module")
 def eg_front(clf_data):
     pytest.importorskip("fairlearn")
-    problem = to.Problem(clf_data[0], "logistic", ["log_loss", "demographic_parity_sq"])
-    return to.solve(problem, "fairlearn-eg", eps=[0.02, 0.05, 0.1])
+    return front_fixtures.eg_front()
 
 
 @pytest.fixture(scope="module")

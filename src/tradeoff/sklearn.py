@@ -13,7 +13,8 @@ training data, choose one point with the ``select`` rule and predict with it::
   label for a classifier, by group for a regressor; seeded) is held out, the front is solved on
   the rest and the rule measures the points on the held-out rows.
 - ``solver``, ``solver_options``: any solver of ``tradeoff.solve`` and its options; by default
-  ``weighted-sum`` with 11 points (fast), and ``seed`` goes to every solver that takes one.
+  ``weighted-sum`` with ``FAST_OPTIONS`` (11 points, tol 1e-7) filled in where the solver takes
+  them and not given, and ``seed`` goes to every solver that takes one.
 - ``fit(X, y, *, sensitive_features=None)``: X numeric (an array or a numeric DataFrame, e.g. the
   output of a ``ColumnTransformer``); ``sensitive_features`` one label per row (or a DataFrame of
   several columns: intersectional groups), needed by fairness objectives. Inside a ``Pipeline``
@@ -41,7 +42,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import fail
 
-FAST_OPTIONS = {"n_points": 11}  # the default front: enough points to choose from, quickly
+# the default front: enough points to choose from, solved to a tolerance that is ample for a model
+# to deploy and ~10× faster than the solvers' default 1e-10 (each applies only if the solver takes it)
+FAST_OPTIONS = {"n_points": 11, "tol": 1e-7}
 
 
 class _ParetoEstimator(BaseEstimator):
@@ -73,8 +76,7 @@ class _ParetoEstimator(BaseEstimator):
         opts = dict(self.solver_options or {})
         accepts = OPTIONS.get(self.solver) if isinstance(self.solver, str) else None
         if accepts is not None:
-            if "n_points" in accepts:
-                opts = {**FAST_OPTIONS, **opts}
+            opts = {**{k: v for k, v in FAST_OPTIONS.items() if k in accepts}, **opts}
             if "seed" in accepts:
                 opts.setdefault("seed", self.seed)
         return opts

@@ -295,3 +295,25 @@ def test_evaluate_errors(clf_front, clf_data):
         clf_front.evaluate(d, n_boot=5, alpha=1.5)
     with pytest.raises(TypeError, match=r"`n_boot` must be an integer"):
         clf_front.evaluate(d, n_boot=2.5)
+
+
+def test_save_load_keeps_the_encoder(tmp_path, clf_front, clf_data):
+    import dataclasses
+
+    import pandas as pd
+
+    df = pd.DataFrame(clf_data[1].X, columns=clf_data[1].feature_names)
+    plain = front_fixtures.PlainEncoder(("x0", "x1", "x2"), {"job": ("a", "b"), 3: (True, 1.5)},
+                                        ("x0", "x1", "x2"))
+    for encoder, stored in ((plain, dict), (front_fixtures.OpaqueEncoder(), str)):
+        front = dataclasses.replace(clf_front, encoder=encoder)
+        front.save(tmp_path / "f.zip")
+        with zipfile.ZipFile(tmp_path / "f.zip") as z:
+            meta = json.loads(z.read("front.json"))
+            assert isinstance(meta["encoder"], stored)
+            assert ("encoder.pkl" in z.namelist()) == (stored is str)
+        back = Front.load(tmp_path / "f.zip")
+        assert type(back.encoder) is type(encoder)
+        if stored is dict:
+            assert back.encoder == plain
+        assert (back.predictor(2).predict_proba(df) == front.predictor(2).predict_proba(df)).all()

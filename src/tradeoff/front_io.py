@@ -12,12 +12,15 @@ holding:
        "model": {"name": "logistic", "threshold": 0.5} or null,
        "objectives": [{"name": "log_loss"}, ...] or null,
        "constraints": [{"objective": {...}, "bound": 0.05}, ...] or null,
-       "feature_names": [...] or null, "seed": 0 or null, "encoder": "encoder.pkl" or null}
+       "feature_names": [...] or null, "seed": 0 or null,
+       "encoder": null, {"class": "tradeoff.tabular:Encoder", "fields": {...}} or "encoder.pkl"}
 
 - ``F.npy``, ``X.npy`` and (with constraints) ``G.npy`` — numpy's ``.npy`` format, so the values
   come back bit for bit;
 - ``arrays/<i>.npy`` — arrays found inside ``options`` or ``extra``;
-- ``encoder.pkl`` — the training data's encoder, pickled (only when the front has one).
+- ``encoder.pkl`` — the training data's encoder, pickled, only when it cannot be described: an
+  encoder that is a dataclass of plain data (``tradeoff.tabular.Encoder`` is) is stored in
+  ``front.json`` as its class and fields, and rebuilt as ``cls(**fields)``.
 
 The model and the objectives are stored as their ``describe()`` dicts and rebuilt with
 ``get_model`` / ``get_objective``, so a user's registered objective must be registered (imported)
@@ -27,12 +30,15 @@ written with Python's shortest round-trip repr, NaN and infinities as JSON's ``N
 ``{"__items__": [[key, value], ...]}`` and arrays ``{"__ndarray__": "arrays/<i>.npy"}``; numpy
 scalars become Python numbers.
 
-Loading unpickles ``encoder.pkl``: load only files you trust, as with any pickle. A file whose
+Loading imports the encoder's class or unpickles ``encoder.pkl``: load only files you trust, as
+with any pickle. A file whose
 ``version`` is newer than this tradeoff reads is refused with a clear error.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import io
 import json
 import os
@@ -121,7 +127,7 @@ def save(front, path) -> None:
           "bound": float(c.bound)} for c in front.constraints],
         "feature_names": None if front.feature_names is None else list(front.feature_names),
         "seed": enc.encode(front.seed, "front.seed"),
-        "encoder": None if front.encoder is None else "encoder.pkl",
+        "encoder": _describe_encoder(front.encoder, enc),
     }
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
@@ -133,9 +139,47 @@ def save(front, path) -> None:
             z.writestr("G.npy", _npy(front.G))
         for name, a in enc.arrays.items():
             z.writestr(name, _npy(a))
-        if front.encoder is not None:
+        if meta["encoder"] == "encoder.pkl":
             z.writestr("encoder.pkl", pickle.dumps(front.encoder, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(tmp, path)
+
+
+def _describe_encoder(encoder, enc: _Encoder):
+    """An encoder as {"class", "fields"} when it is a dataclass of plain data, else "encoder.pkl"."""
+    if encoder is None:
+        return None
+    if dataclasses.is_dataclass(encoder) and not isinstance(encoder, type):
+        trial = _Encoder()
+        try:
+            fields = {f.name: trial.encode(getattr(encoder, f.name), "front.encoder")
+                      for f in dataclasses.fields(encoder) if f.init}
+        except TypeError:
+            return "encoder.pkl"
+        n = len(enc.arrays)  # renumber the trial's arrays after the ones already set aside
+        rename = {old: f"arrays/{n + i}.npy" for i, old in enumerate(trial.arrays)}
+        for old, new in rename.items():
+            enc.arrays[new] = trial.arrays[old]
+        fields = json.loads(json.dumps(fields), object_hook=lambda d: {
+            "__ndarray__": rename[d["__ndarray__"]]} if set(d) == {"__ndarray__"} else d)
+        cls = type(encoder)
+        return {"class": f"{cls.__module__}:{cls.__qualname__}", "fields": fields}
+    return "encoder.pkl"
+
+
+def _load_encoder(spec, z, arrays, path):
+    if spec is None:
+        return None
+    if spec == "encoder.pkl":
+        return pickle.loads(z.read("encoder.pkl"))
+    module, _, qualname = spec["class"].partition(":")
+    try:
+        obj = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError):
+        fail("encoder class", "importable", spec["class"],
+             f"Install or import the package that defines it before loading {str(path)!r}.")
+    return obj(**_decode(spec["fields"], arrays))
 
 
 def _read_npy(z: zipfile.ZipFile, name: str) -> np.ndarray:
@@ -190,7 +234,7 @@ def load(path):
         arrays = {n: _read_npy(z, n) for n in names if n.startswith("arrays/")}
         F, X = _read_npy(z, meta["arrays"]["F"]), _read_npy(z, meta["arrays"]["X"])
         G = None if meta["arrays"]["G"] is None else _read_npy(z, meta["arrays"]["G"])
-        encoder = None if meta["encoder"] is None else pickle.loads(z.read(meta["encoder"]))
+        encoder = _load_encoder(meta["encoder"], z, arrays, path)
     model, objectives, constraints = _rebuild(meta, path)
     return Front(F, X, tuple(meta["objective_names"]), tuple(meta["param_names"]), meta["solver"],
                  _decode(meta["options"], arrays), meta["evaluations"], meta["seconds"],

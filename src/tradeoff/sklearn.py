@@ -36,9 +36,14 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.utils.multiclass import check_classification_targets, type_of_target
+    from sklearn.utils.validation import check_is_fitted, validate_data
+except ImportError as err:  # validate_data and estimator tags arrived in scikit-learn 1.6
+    raise ImportError("tradeoff.sklearn needs scikit-learn >= 1.6: "
+                      "pip install tradeoff[sklearn]") from err
 
 from ._validation import fail
 

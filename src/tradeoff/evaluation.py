@@ -104,7 +104,7 @@ class _Layout:
         self.A = A
 
 
-def _prediction_values(objs, batch, P, Theta, fixed):
+def _prediction_values(objs, batch, P, fixed):
     """(K_all, r) values of objectives ``objs`` on ``batch`` from predictions P (n, K_all);
     parameter objectives come from ``fixed`` (they do not depend on rows)."""
     out = np.empty((P.shape[1], len(objs)))
@@ -161,7 +161,7 @@ def _mixture_exact(obj, model, data, P, layout, mix, soft, gap):
     return np.nan
 
 
-def _point_values(problem, front, data, layout, P):
+def _point_values(problem, data, layout, P):
     """name → (k,) values on the full data: objectives, constraint objectives, exact metrics."""
     ev = problem.evaluate(layout.Theta, grad=False)
     values = {}
@@ -187,7 +187,7 @@ def _replicate(problem, data, layout, P, counts, fixed):
     batch = Batch(data.X[rows], data.y[rows], groups, omega / omega.sum())
     Pb = P[rows]
     objs = problem.objectives + tuple(c.objective for c in problem.constraints)
-    V = _prediction_values(objs, batch, Pb, layout.Theta, fixed)  # (K_all, r)
+    V = _prediction_values(objs, batch, Pb, fixed)  # (K_all, r)
     out = {}
     for j, obj in enumerate(objs):
         out.setdefault(obj.name, V[:, j] @ layout.A)
@@ -217,7 +217,7 @@ def evaluate(front, data: Dataset, *, n_boot: int = 0, seed=0, alpha: float = 0.
     problem = Problem(data, front.model, front.objectives, front.constraints or ())
     layout = _Layout(front)
     P = problem.model.forward(layout.Theta, data.X)[0] if len(layout.Theta) else np.zeros((data.n, 0))
-    values, G = _point_values(problem, front, data, layout, P)
+    values, G = _point_values(problem, data, layout, P)
     frame = pd.DataFrame({"point": np.arange(layout.k)})
     if n_boot:
         objs = problem.objectives + tuple(c.objective for c in problem.constraints)

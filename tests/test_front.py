@@ -318,3 +318,15 @@ def test_save_load_keeps_the_encoder(tmp_path, clf_front, clf_data):
         if stored is dict:
             assert back.encoder == plain
         assert (back.predictor(2).predict_proba(df) == front.predictor(2).predict_proba(df)).all()
+
+
+def test_equalized_odds_on_test_matches_fairlearn(clf_data):
+    fm = pytest.importorskip("fairlearn.metrics")
+    train, test = clf_data
+    front = to.solve(to.Problem(train, "logistic", ["log_loss", "equalized_odds_sq"]),
+                     "weighted-sum", n_points=4)
+    frame = front.evaluate(test)
+    for i in range(len(front)):
+        pred = front.predictor(i).predict(test.X)
+        expected = fm.equalized_odds_difference(test.y, pred, sensitive_features=test.groups)
+        assert frame["equalized_odds_sq:exact"][i] == pytest.approx(expected, abs=1e-12)

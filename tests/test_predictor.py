@@ -151,3 +151,64 @@ def test_a_frame_goes_through_the_fronts_encoder(front, data):
     df = _frame(data[1])
     assert (with_enc.predictor(1).predict_proba(df) == front.predictor(1).predict_proba(df)).all()
     assert isinstance(with_enc.predictor(1).encoder, _Encoder)
+
+
+# -- with the encoder tabular.from_frame learns ---------------------------------------------------
+def _table(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"age": rng.uniform(20, 60, n), "job": rng.choice(["clerk", "cook", "pilot"], n),
+                       "sex": rng.choice(["f", "m"], n)})
+    logit = 0.06 * (df["age"] - 40) + (df["job"] == "pilot") - 0.5 * (df["job"] == "cook")
+    df["hired"] = np.where(rng.random(n) < 1 / (1 + np.exp(-logit - 0.7 * (df["sex"] == "m"))),
+                           "yes", "no")
+    return df
+
+
+@pytest.fixture(scope="module")
+def encoded():
+    from tradeoff.tabular import from_frame
+
+    df = _table()
+    data = from_frame(df, target="hired", sensitive="sex")
+    train, test = to.split(data, test=0.3, seed=0)
+    front = to.solve(to.Problem(train, "logistic", ["log_loss", "demographic_parity_sq"]),
+                     "weighted-sum", n_points=5)
+    return df, front
+
+
+def test_frames_go_through_the_training_encoder(encoded):
+    df, front = encoded
+    assert front.encoder is not None and front.feature_names == front.encoder.feature_names
+    pr = front.predictor(2)
+    base = pr.predict_proba(df)
+    assert (pr.predict_proba(df[["sex", "hired", "job", "age"]]) == base).all()
+    np.testing.assert_allclose(pr.predict_proba(df.iloc[[7]]), base[[7]], rtol=1e-14)
+    np.testing.assert_allclose(pr.predict_proba({"age": df["age"][7], "job": df["job"][7]}),
+                               base[[7]], rtol=1e-14)  # one row as a dict
+    assert (pr.predict_proba(front.encoder.transform(df)) == base).all()
+    with pytest.raises(ValueError, match=r"`column 'job'` must be one of the levels seen in "
+                                         r"training \(clerk, cook, pilot\); got 'chef'"):
+        pr.predict(df.iloc[:3].assign(job="chef"))
+
+
+def test_evaluate_and_save_with_the_encoder(encoded, tmp_path):
+    import json
+    import zipfile
+
+    from tradeoff.tabular import from_frame
+
+    df, front = encoded
+    new = from_frame(_table(seed=1), target="hired", sensitive="sex", encoder=front.encoder)
+    frame = front.evaluate(new)
+    fm = pytest.importorskip("fairlearn.metrics")
+    pred = front.predictor(1).predict(_table(seed=1))
+    assert frame["demographic_parity_sq:exact"][1] == pytest.approx(
+        fm.demographic_parity_difference(new.y, pred, sensitive_features=new.groups), abs=1e-12)
+    front.save(tmp_path / "f.zip")
+    with zipfile.ZipFile(tmp_path / "f.zip") as z:
+        meta = json.loads(z.read("front.json"))
+        assert meta["encoder"]["class"] == "tradeoff.tabular:Encoder"  # described, not pickled
+        assert "encoder.pkl" not in z.namelist()
+    back = to.Front.load(tmp_path / "f.zip")
+    assert back.encoder == front.encoder
+    assert (back.predictor(1).predict_proba(df) == front.predictor(1).predict_proba(df)).all()

@@ -9,7 +9,7 @@ is encoded the way the training data was:
   ``feature_names`` columns are taken by name, in training order;
 - an array must have one column per feature, in training order (a clear error otherwise); a 1-D
   array is a column for a one-feature model and an error otherwise (use ``X.reshape(1, -1)`` for
-  one row); a Series is one row.
+  one row); a Series or a dict of scalars is one row.
 
 Classifiers (a model with a ``threshold``, e.g. logistic) give ``predict_proba`` (n, 2) like
 scikit-learn's, ``predict`` (classes 0/1, or ``classes``) and ``decision_function`` (the score z,
@@ -119,6 +119,9 @@ class Predictor:
         from ._validation import check_finite_array
 
         p = len(self.feature_names)
+        if isinstance(X, dict):  # one row as {column: value}, or columns as {column: values}
+            scalar = all(np.ndim(v) == 0 for v in X.values())
+            X = pd.DataFrame({k: [v] for k, v in X.items()} if scalar else X)
         if isinstance(X, pd.Series):
             X = X.to_frame().T.infer_objects()
         if isinstance(X, pd.DataFrame):

@@ -9,9 +9,10 @@ training data, choose one point with the ``select`` rule and predict with it::
 
 - ``select``: a rule name (``"knee"``, ``"asf"``) or a dict ``{"rule": "epsilon", "minimise":
   "log_loss", "bounds": {"demographic_parity_sq:exact": 0.05}}`` (any keyword of
-  ``Front.select``). With ``validation`` = v > 0, a share v of the rows (stratified by group ×
-  label for a classifier, by group for a regressor; seeded) is held out, the front is solved on
-  the rest and the rule measures the points on the held-out rows.
+  ``Front.select``). With ``validation`` = v > 0, a share v of the rows is held out with
+  ``tradeoff.split`` (stratified by group × label, or group × binned y for a regressor; seeded by
+  ``seed``), the front is solved on the rest and the rule measures the points on the held-out
+  rows.
 - ``solver``, ``solver_options``: any solver of ``tradeoff.solve`` and its options; by default
   ``weighted-sum`` with ``FAST_OPTIONS`` (11 points, tol 1e-7) filled in where the solver takes
   them and not given, and ``seed`` goes to every solver that takes one.
@@ -114,7 +115,9 @@ class _ParetoEstimator(BaseEstimator):
                      f"{np.size(sensitive_features)} value(s)")
             groups, group_names = encode_groups(sensitive_features)
         else:
-            need = [o.name for o in objectives if hasattr(o, "check")]
+            from .fairness_objectives import _GroupMeanGap  # every built-in gap between groups
+
+            need = [o.name for o in objectives if isinstance(o, _GroupMeanGap)]
             if need:
                 fail("sensitive_features", f"given to fit for objective {need[0]!r}", None,
                      "Pass fit(X, y, sensitive_features=s) (in a Pipeline: "
@@ -137,30 +140,13 @@ class _ParetoEstimator(BaseEstimator):
         return self
 
     def _split(self, data):
+        """(fit rows, validation rows or None): ``tradeoff.split``, stratified by group × label
+        (group × binned y for a regressor), seeded."""
         if not self.validation:
             return data, None
-        from sklearn.model_selection import train_test_split
+        from .splits import split
 
-        from .data import Dataset
-
-        key = np.zeros(data.n, int) if data.groups is None else data.groups.astype(int) * 2
-        if self._classifier:
-            key = key + data.y.astype(int)
-        rows = np.arange(data.n)
-        try:
-            fit, val = train_test_split(rows, test_size=self.validation, random_state=self.seed,
-                                        stratify=key)
-        except ValueError:  # a stratum with a single row: split without strata
-            fit, val = train_test_split(rows, test_size=self.validation, random_state=self.seed)
-
-        def rows_of(idx):
-            idx = np.sort(idx)
-            return Dataset(data.X[idx], data.y[idx], name=data.name,
-                           feature_names=data.feature_names,
-                           groups=None if data.groups is None else data.groups[idx],
-                           group_names=data.group_names)
-
-        return rows_of(fit), rows_of(val)
+        return split(data, test=float(self.validation), seed=self.seed)
 
     def _target(self, y):
         return np.asarray(y, dtype=float)

@@ -63,7 +63,10 @@ def test_front_is_immutable_and_tidy():
     with pytest.raises(TypeError):
         fr.options["lr"] = 1.0
     frame = fr.to_frame()
-    assert list(frame.columns) == ["solver", "point", "mse", "cap_violation", "feasible", "m", "c"]
+    assert list(frame.columns) == ["solver", "options", "seed", "evaluations", "point", "mse",
+                                   "cap_violation", "feasible", "m", "c"]
+    assert frame["options"][0] == '{"lr": 0.1}' and frame["evaluations"].tolist() == [10] * 3
+    assert frame["point"].tolist() == [0, 1, 2]
     assert len(fr.nondominated()) == 2
 
 
@@ -90,3 +93,240 @@ def test_an_empty_front_with_constraints_keeps_its_shape():
     one_per_point = Front(np.ones((2, 2)), np.ones((2, 2)), ("a", "b"), ("m", "c"), "x",
                           G=np.array([1.0, -1.0]))
     assert one_per_point.feasible.tolist() == [False, True]
+
+
+# -- fronts carry their context; pickle; save/load; evaluate on any data --------------------------
+import json  # noqa: E402
+import pickle  # noqa: E402
+import zipfile  # noqa: E402
+
+import tradeoff as to  # noqa: E402
+from tradeoff.data import blog_data  # noqa: E402
+from tradeoff.objectives import Constraint, get_objective  # noqa: E402
+from tradeoff.tabular import synthetic_shift  # noqa: E402
+
+from . import front_fixtures  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def clf_data():
+    return front_fixtures.clf_data()
+
+
+@pytest.fixture(scope="module")
+def clf_front(clf_data):
+    problem = to.Problem(clf_data[0], "logistic", ["log_loss", "demographic_parity_sq"])
+    return to.solve(problem, "weighted-sum", n_points=7)
+
+
+@pytest.fixture(scope="module")
+def eg_front(clf_data):
+    pytest.importorskip("fairlearn")
+    return front_fixtures.eg_front()
+
+
+@pytest.fixture(scope="module")
+def capped_front():
+    problem = to.Problem(blog_data(n=150), "linear", ["mse", "cap_violation"],
+                         [Constraint(get_objective({"name": "cap_max", "cap": 150}), 0.0)])
+    return to.solve(problem, "weighted-sum", n_points=6)
+
+
+def _same(a: Front, b: Front):
+    """Bit-exact equality of every field."""
+    for name in ("F", "X", "G"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None) == (y is None)
+        if x is not None:
+            assert x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes()
+    for name in ("objective_names", "param_names", "solver", "evaluations", "seconds", "success",
+                 "message", "feature_names", "seed", "model"):
+        assert getattr(a, name) == getattr(b, name), name
+    assert dict(a.options) == dict(b.options)
+    assert dict(a.extra) == dict(b.extra)
+    for name in ("objectives", "constraints"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None) == (y is None)
+        if x is not None:
+            assert [repr(o) for o in x] == [repr(o) for o in y]
+
+
+def test_solve_attaches_what_the_front_needs(clf_front, clf_data):
+    assert clf_front.model.name == "logistic"
+    assert [o.name for o in clf_front.objectives] == ["log_loss", "demographic_parity_sq"]
+    assert clf_front.constraints == ()
+    assert clf_front.feature_names == clf_data[0].feature_names
+    assert clf_front.seed == 0 and clf_front.encoder is None
+
+
+def test_fronts_pickle_bit_exactly(clf_front, capped_front):
+    for front in (clf_front, capped_front):
+        back = pickle.loads(pickle.dumps(front))
+        _same(front, back)
+        assert not back.F.flags.writeable
+        with pytest.raises(TypeError):
+            back.options["seed"] = 1
+
+
+def test_save_load_round_trips_bit_exactly(tmp_path, clf_front, capped_front):
+    odd = Front([[0.1 + 0.2, 1e-300], [np.nan, np.inf]], [[1.0, 2.0], [3.0, 4.0]], ("a", "b"),
+                ("m", "c"), "hand", {"weights": np.array([[0.3, 0.7]]), "pair": (1, 2.5)}, 3,
+                extra={"labels": {1: "one"}, "nan": float("nan"), "n": np.int64(4)})
+    for i, front in enumerate((clf_front, capped_front, odd)):
+        path = tmp_path / f"f{i}.front.zip"
+        front.save(path)
+        back = Front.load(path)
+        if front is odd:
+            assert back.options["pair"] == (1, 2.5) and back.extra["labels"] == {1: "one"}
+            assert np.isnan(back.extra["nan"]) and back.extra["n"] == 4
+            assert back.options["weights"].tobytes() == odd.options["weights"].tobytes()
+            continue
+        _same(front, back)
+    assert capped_front.G is not None  # the constrained front kept its G
+
+
+def test_save_load_keeps_mixtures(tmp_path, eg_front, clf_data):
+    eg_front.save(tmp_path / "eg.zip")
+    back = Front.load(tmp_path / "eg.zip")
+    _same(eg_front, back)
+    X = clf_data[1].X
+    assert (back.predictor(1).predict_proba(X) == eg_front.predictor(1).predict_proba(X)).all()
+
+
+def test_load_refuses_future_versions_and_other_files(tmp_path, clf_front):
+    path = tmp_path / "f.zip"
+    clf_front.save(path)
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    meta = json.loads(members["front.json"])
+    meta["version"] = 99
+    members["front.json"] = json.dumps(meta).encode()
+    future = tmp_path / "future.zip"
+    with zipfile.ZipFile(future, "w") as z:
+        for n, b in members.items():
+            z.writestr(n, b)
+    with pytest.raises(ValueError, match=r"`version` must be at most 1.*upgrade tradeoff"):
+        Front.load(future)
+    (tmp_path / "x.txt").write_text("hello")
+    with pytest.raises(ValueError, match=r"`path` must be a front file written by Front.save"):
+        Front.load(tmp_path / "x.txt")
+    with pytest.raises(FileNotFoundError, match=r"`path` must be an existing front file"):
+        Front.load(tmp_path / "missing.zip")
+
+
+def test_save_refuses_objects_it_cannot_describe(tmp_path):
+    front = Front([[1.0, 2.0]], [[0.0, 1.0]], ("a", "b"), ("m", "c"), "hand", {"f": object()})
+    with pytest.raises(TypeError, match=r"`front.options\['f'\]` must be plain data"):
+        front.save(tmp_path / "f.zip")
+
+
+def test_subset_keeps_per_point_extras_aligned(eg_front):
+    sub = eg_front.subset(np.array([2, 0]))
+    assert sub.extra["mixtures"] == [eg_front.extra["mixtures"][2], eg_front.extra["mixtures"][0]]
+    assert sub.model is eg_front.model and sub.feature_names == eg_front.feature_names
+
+
+def test_evaluate_on_the_training_data_gives_the_solvers_own_values(clf_front, capped_front,
+                                                                     clf_data):
+    frame = clf_front.evaluate(clf_data[0])
+    assert frame["point"].tolist() == list(range(len(clf_front)))
+    np.testing.assert_allclose(frame[list(clf_front.objective_names)], clf_front.F, rtol=1e-12,
+                               atol=1e-14)
+    for name, values in clf_front.extra["metrics"].items():
+        np.testing.assert_allclose(frame[name], values, rtol=0, atol=1e-15)
+    frame = capped_front.evaluate(blog_data(n=150))
+    np.testing.assert_allclose(frame[["mse", "cap_violation"]], capped_front.F, rtol=1e-10)
+    assert (frame["feasible"] == capped_front.feasible).all() and "cap_max" in frame
+
+
+def test_evaluate_scores_mixtures_as_the_solver_does(eg_front, clf_data):
+    frame = eg_front.evaluate(clf_data[0])
+    np.testing.assert_allclose(frame[list(eg_front.objective_names)], eg_front.F, rtol=1e-10)
+    np.testing.assert_allclose(frame["demographic_parity_sq:exact"],
+                               eg_front.extra["metrics"]["demographic_parity_sq:exact"], atol=1e-12)
+
+
+def test_exact_metrics_on_test_match_fairlearn_on_the_predictions(clf_front, clf_data):
+    fm = pytest.importorskip("fairlearn.metrics")
+    test = clf_data[1]
+    frame = clf_front.evaluate(test)
+    for i in range(len(clf_front)):
+        pred = clf_front.predictor(i).predict(test.X)
+        expected = fm.demographic_parity_difference(test.y, pred, sensitive_features=test.groups)
+        assert frame["demographic_parity_sq:exact"][i] == pytest.approx(expected, abs=1e-12)
+
+
+def test_bootstrap_intervals_are_seeded_percentiles_of_row_resamples(clf_front, clf_data):
+    test = clf_data[1]
+    a = clf_front.evaluate(test, n_boot=30, seed=5)
+    assert a.equals(clf_front.evaluate(test, n_boot=30, seed=5))
+    assert not a.equals(clf_front.evaluate(test, n_boot=30, seed=6))
+    for name in ("log_loss", "demographic_parity_sq", "demographic_parity_sq:exact"):
+        assert (a[f"{name}:lo"] <= a[f"{name}:hi"]).all()
+        assert list(a.columns).index(f"{name}:lo") == list(a.columns).index(name) + 1
+    # a replicate is the front evaluated on the resampled rows: rebuild the draws and check
+    rng = np.random.default_rng(5)
+    names = ["log_loss", "demographic_parity_sq", "demographic_parity_sq:exact"]
+    reps = []
+    for _ in range(30):
+        idx = np.repeat(np.arange(test.n), np.bincount(rng.integers(0, test.n, test.n),
+                                                       minlength=test.n))
+        sub = to.Dataset(test.X[idx], test.y[idx], feature_names=test.feature_names,
+                         groups=test.groups[idx])
+        reps.append(clf_front.evaluate(sub)[names].to_numpy())
+    lo, hi = np.quantile(reps, [0.025, 0.975], axis=0)
+    np.testing.assert_allclose(a[[f"{n}:lo" for n in names]], lo, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(a[[f"{n}:hi" for n in names]], hi, rtol=1e-12, atol=1e-14)
+
+
+def test_evaluate_errors(clf_front, clf_data):
+    hand = Front([[1.0, 2.0]], [[0.0, 1.0]], ("a", "b"), ("m", "c"), "hand")
+    with pytest.raises(ValueError, match=r"`front.model` must be set to evaluate"):
+        hand.evaluate(clf_data[1])
+    with pytest.raises(TypeError, match=r"`data` must be a tradeoff Dataset"):
+        clf_front.evaluate(clf_data[1].X)
+    narrow = synthetic_shift(n=100, task="classification", p=2)
+    with pytest.raises(ValueError, match=r"`data` must be a dataset with the front's 3 feature"):
+        clf_front.evaluate(narrow)
+    d = clf_data[1]
+    swapped = to.Dataset(d.X[:, ::-1], d.y, feature_names=d.feature_names[::-1], groups=d.groups)
+    with pytest.raises(ValueError, match=r"`data.feature_names` must be in the front's training"):
+        clf_front.evaluate(swapped)
+    with pytest.raises(ValueError, match=r"`alpha` must be a number in \(0, 1\)"):
+        clf_front.evaluate(d, n_boot=5, alpha=1.5)
+    with pytest.raises(TypeError, match=r"`n_boot` must be an integer"):
+        clf_front.evaluate(d, n_boot=2.5)
+
+
+def test_save_load_keeps_the_encoder(tmp_path, clf_front, clf_data):
+    import dataclasses
+
+    import pandas as pd
+
+    df = pd.DataFrame(clf_data[1].X, columns=clf_data[1].feature_names)
+    plain = front_fixtures.PlainEncoder(("x0", "x1", "x2"), {"job": ("a", "b"), 3: (True, 1.5)},
+                                        ("x0", "x1", "x2"))
+    for encoder, stored in ((plain, dict), (front_fixtures.OpaqueEncoder(), str)):
+        front = dataclasses.replace(clf_front, encoder=encoder)
+        front.save(tmp_path / "f.zip")
+        with zipfile.ZipFile(tmp_path / "f.zip") as z:
+            meta = json.loads(z.read("front.json"))
+            assert isinstance(meta["encoder"], stored)
+            assert ("encoder.pkl" in z.namelist()) == (stored is str)
+        back = Front.load(tmp_path / "f.zip")
+        assert type(back.encoder) is type(encoder)
+        if stored is dict:
+            assert back.encoder == plain
+        assert (back.predictor(2).predict_proba(df) == front.predictor(2).predict_proba(df)).all()
+
+
+def test_equalized_odds_on_test_matches_fairlearn(clf_data):
+    fm = pytest.importorskip("fairlearn.metrics")
+    train, test = clf_data
+    front = to.solve(to.Problem(train, "logistic", ["log_loss", "equalized_odds_sq"]),
+                     "weighted-sum", n_points=4)
+    frame = front.evaluate(test)
+    for i in range(len(front)):
+        pred = front.predictor(i).predict(test.X)
+        expected = fm.equalized_odds_difference(test.y, pred, sensitive_features=test.groups)
+        assert frame["equalized_odds_sq:exact"][i] == pytest.approx(expected, abs=1e-12)

@@ -2,12 +2,21 @@
 
 Indicators come from moocore when it is installed and from pymoo otherwise; both are exact, so the
 numbers agree. Fronts that are compared must share one normalisation: see ``Scale``.
+
+A front from ``solve`` also carries what it takes to use its points on new data: the model, the
+objectives and constraints, the training data's encoder and feature names, and the seed. With them
+``front.evaluate(data)`` scores every point on other data, ``front.select(rule)`` picks one,
+``front.predictor(i)`` predicts with it, and ``front.save(path)`` / ``Front.load(path)`` keep it
+(format: ``tradeoff.front_io``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +41,15 @@ class Front:
 
     ``G`` (k, c) holds constraint values g − ε (≤ 0 is feasible); ``feasible`` is (k,). ``success``
     and ``message`` say honestly whether the solver met its own stopping rule.
+
+    ``model``, ``objectives`` (Objective objects), ``constraints`` (Constraint objects), ``encoder``
+    (the training Dataset's, if any), ``feature_names`` (training column order) and ``seed`` are
+    attached by ``solve``; a hand-built front may leave them None, and then cannot be evaluated
+    on new data or turned into a predictor. A randomised point (fairlearn's ExponentiatedGradient)
+    keeps its mixture in ``extra["mixtures"][i]`` (``weights`` and ``theta`` rows); ``X[i]`` is
+    only its heaviest model, and ``evaluate`` and ``predictor`` use the whole mixture.
+
+    Fronts pickle (the read-only mappings are stored as plain dicts and re-wrapped).
     """
 
     F: np.ndarray
@@ -46,6 +64,12 @@ class Front:
     message: str = ""
     G: np.ndarray | None = None
     extra: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    model: Any = None
+    objectives: tuple | None = None
+    constraints: tuple | None = None
+    encoder: Any = None
+    feature_names: tuple[str, ...] | None = None
+    seed: Any = None
 
     def __post_init__(self):
         F, X = _frozen(self.F), _frozen(self.X)
@@ -62,9 +86,39 @@ class Front:
         object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
         object.__setattr__(self, "objective_names", tuple(self.objective_names))
         object.__setattr__(self, "param_names", tuple(self.param_names))
+        for name in ("objectives", "constraints", "feature_names"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, tuple(value))
+
+    # -- pickling: mappingproxy does not pickle, so the state holds plain dicts ----------------------
+    def __getstate__(self):
+        state = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        state["options"], state["extra"] = dict(self.options), dict(self.extra)
+        return state
+
+    def __setstate__(self, state):
+        for f in dataclasses.fields(self):  # a pickle from before a field existed gets its default
+            value = state[f.name] if f.name in state else (
+                f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default)
+            object.__setattr__(self, f.name, value)
+        for name in ("F", "X", "G"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, _frozen(getattr(self, name)))
+        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+        object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
 
     def __len__(self):
         return len(self.F)
+
+    def mixture(self, i: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(weights (J,), Θ (J, d)) of point ``i`` if it is a randomised mixture, else None."""
+        mixtures = self.extra.get("mixtures")
+        if not mixtures:
+            return None
+        mix = mixtures[i]
+        return (np.asarray(mix["weights"], float),
+                np.asarray(mix["theta"], float).reshape(len(mix["weights"]), -1))
 
     @property
     def feasible(self) -> np.ndarray:
@@ -73,9 +127,17 @@ class Front:
         return (self.G <= 0).all(axis=1)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per point: solver, point, each objective by name, feasibility, each parameter."""
+        """One row per point, in the order of ``F`` (``point`` is the row index of F and X, so a
+        sorted or filtered table still maps back): solver, options (a JSON string with sorted
+        keys), seed, evaluations, point, each objective by name, feasibility, each exact metric,
+        each parameter."""
         frame = pd.DataFrame(self.F, columns=list(self.objective_names))
         frame.insert(0, "point", np.arange(len(self.F)))
+        frame.insert(0, "evaluations", int(self.evaluations))
+        frame.insert(0, "seed", pd.Series([self.seed] * len(self.F), dtype=object)
+                     if self.seed is None or isinstance(self.seed, np.random.Generator)
+                     else pd.Series([int(self.seed)] * len(self.F), dtype="Int64"))
+        frame.insert(0, "options", json.dumps(dict(self.options), sort_keys=True, default=_jsonable))
         frame.insert(0, "solver", self.solver)
         frame["feasible"] = self.feasible
         for name, values in self.extra.get("metrics", {}).items():
@@ -98,12 +160,68 @@ class Front:
         return self.subset(keep)
 
     def subset(self, mask) -> "Front":
+        """The points ``mask`` selects (a boolean mask or indices), with their per-point extras
+        (exact metrics, mixtures, weights) and everything else kept."""
+        rows = np.arange(len(self.F))[mask]
         extra = dict(self.extra)
-        if "metrics" in extra:
-            extra["metrics"] = {k: np.asarray(v)[mask].tolist() for k, v in extra["metrics"].items()}
-        return Front(self.F[mask], self.X[mask], self.objective_names, self.param_names, self.solver,
-                     self.options, self.evaluations, self.seconds, self.success, self.message,
-                     None if self.G is None else self.G[mask], extra)
+        for key in _POINTWISE_TABLES:
+            if key in extra:
+                extra[key] = {k: np.asarray(v)[rows].tolist() for k, v in extra[key].items()}
+        for key in _POINTWISE_LISTS:
+            if isinstance(extra.get(key), list) and len(extra[key]) == len(self.F):
+                extra[key] = [extra[key][i] for i in rows]
+        return dataclasses.replace(self, F=self.F[rows], X=self.X[rows],
+                                   G=None if self.G is None else self.G[rows], extra=extra)
+
+    # -- using the points on new data (each in its own module) ------------------------------------
+    def evaluate(self, data, *, n_boot: int = 0, seed: int = 0, alpha: float = 0.05) -> pd.DataFrame:
+        """Every objective and exact metric of every point on ``data``; see
+        ``tradeoff.evaluation.evaluate``."""
+        from .evaluation import evaluate
+
+        return evaluate(self, data, n_boot=n_boot, seed=seed, alpha=alpha)
+
+    def select(self, rule: str = "knee", **kwargs) -> int:
+        """The index of one point chosen by ``rule``; see ``tradeoff.selection.select``."""
+        from .selection import select
+
+        return select(self, rule, **kwargs)
+
+    def predictor(self, i: int):
+        """A ``tradeoff.predictor.Predictor`` for point ``i``."""
+        from .predictor import Predictor
+
+        return Predictor.from_front(self, i)
+
+    def save(self, path) -> None:
+        """Write the front to ``path`` (one zip file; format in ``tradeoff.front_io``)."""
+        from .front_io import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path) -> "Front":
+        """Read a front written by ``save``."""
+        from .front_io import load
+
+        return load(path)
+
+
+# extras that hold one value per point, so ``subset`` must subset them too
+_POINTWISE_TABLES = ("metrics", "mixture_metrics")
+_POINTWISE_LISTS = ("mixtures", "weights", "lambda", "bounds", "achieved",
+                    "achieved_between_groups", "broken", "converged")
+
+
+def _jsonable(value):
+    """``json.dumps(default=...)`` for numpy values in options."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return repr(value)
 
 
 def nondominated(F, tol: float = 0.0) -> np.ndarray:

@@ -127,7 +127,8 @@ def build_tables(runs: list[RunSpec], results: dict[str, dict]) -> dict[str, pd.
 
 
 def _points(r: RunSpec, front: Front) -> pd.DataFrame:
-    frame = front.to_frame()
+    # the run's seed, options and evaluations are in the runs table (and the seed is re-added below)
+    frame = front.to_frame().drop(columns=["options", "seed", "evaluations"])
     nd = np.zeros(len(front), bool)
     feas = front.feasible
     nd[feas] = nondominated(front.F[feas])

@@ -80,7 +80,8 @@ def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
                 fail(f"options.{key}", "an option for a pymoo algorithm object (max_evaluations, "
                      "seed; set the rest on the object)", key, closest(key, valid).strip())
         _options.check_option_values(_options.PYMOO, options, "")
-        return with_exact_metrics(problem, evolutionary.pymoo_solve(problem, solver, **options))
+        front = evolutionary.pymoo_solve(problem, solver, **options)
+        return with_context(problem, with_exact_metrics(problem, front))
     check_choice("solver", solver, SOLVERS)
     check_options(solver, options, value_path="")
     _options.check_against_problem(solver, options, problem.m, path="")
@@ -96,7 +97,18 @@ def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
     # thread count (a threaded product may sum in another order), as sweeps already run
     with single_blas_thread():
         front = SOLVERS[solver](problem, **options)
-    return with_exact_metrics(problem, front)
+    return with_context(problem, with_exact_metrics(problem, front))
+
+
+def with_context(problem: Problem, front: Front) -> Front:
+    """Attach what it takes to use the front's points on new data: the model, objectives and
+    constraints, the training data's encoder (if it has one) and feature names, and the seed."""
+    seed = front.options.get("seed")
+    return dataclasses.replace(
+        front, model=problem.model, objectives=tuple(problem.objectives),
+        constraints=tuple(problem.constraints), encoder=getattr(problem.data, "encoder", None),
+        feature_names=tuple(problem.data.feature_names),
+        seed=int(seed) if isinstance(seed, (int, np.integer)) else seed)
 
 
 def with_exact_metrics(problem: Problem, front: Front) -> Front:

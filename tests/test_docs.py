@@ -1,0 +1,20 @@
+"""The Python examples in docs/ run as written."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+@pytest.mark.parametrize("name", ["deploying.md"])
+def test_doc_examples_run(name, tmp_path, monkeypatch):
+    pytest.importorskip("sklearn")
+    text = (DOCS / name).read_text(encoding="utf-8")
+    code = "\n".join(re.findall(r"```python\n(.*?)```", text, flags=re.S))
+    assert code.strip()
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(code, str(DOCS / name), "exec"), scope)
+    assert 0 <= scope["chosen"] < len(scope["front"])

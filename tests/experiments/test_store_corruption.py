@@ -353,6 +353,8 @@ def test_random_damage_is_refused_or_changes_nothing(one_run_file, tmp_path_fact
     original = one_run_file.read_bytes()
     raw = bytearray(original)
     for _ in range(data.draw(st.integers(1, 3))):
+        if not raw:  # a cut left nothing: an empty file is damage enough
+            break
         at = data.draw(st.integers(0, len(raw) - 1))
         how = data.draw(st.sampled_from(["flip", "drop", "insert", "cut"]))
         if how == "flip":

@@ -25,6 +25,8 @@ from .weights import check_weights, log_grid, refine_two, simplex_grid
 
 ANCHOR_SHARE = 1e-3
 LEXICOGRAPHIC_SHARES = (1e-3, 1e-6)
+AL_TOL = 1e-8  # normalised violation at which the multipliers count as settled (a move along the
+# chord then makes each bound hold exactly)
 MAX_RHO = 1e6  # the augmented Lagrangian's penalty stops growing here (Newton stays well conditioned)
 RESTORE_HALVINGS = 12  # moves toward a feasible point are found to 2⁻¹² of the segment
 DEFAULT_TOL = {"newton": 1e-8, "lbfgs": 1e-8, "gd": 1e-10}
@@ -161,14 +163,14 @@ class Setup:
             hv = h(F, G, np.arange(K))
             lam = np.maximum(0, lam + rho * hv)
             viol = np.maximum(hv, 0).max()
-            if viol <= 1e-9 or self.sp.evaluations >= budget or self.sp.evaluations == start_evals:
+            if viol <= AL_TOL or self.sp.evaluations >= budget or self.sp.evaluations == start_evals:
                 break
             if viol > 0.25 * prev:
                 if rho >= MAX_RHO:  # the multipliers no longer help: a degenerate constraint
                     break
                 rho = min(rho * 5.0, MAX_RHO)
             prev = viol
-        if viol > 1e-6:  # the multipliers had not settled: not a KKT point yet
+        if viol > 100 * AL_TOL:  # the multipliers had not settled: not a KKT point yet
             status = np.where(status == "converged", "budget", status)
         if c:
             Phi = self._restore_constraints(Phi)
@@ -662,6 +664,7 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
     gref = np.full(K, np.nan)
     t = np.ones(K)
     lam = np.zeros(K)
+    plain = np.zeros(K, bool)
     budget = s.budget - s.reserve
     epochs = 0
     for epochs in range(1, max_epochs + 1):
@@ -675,7 +678,7 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
         D = (alpha[:, :, None] * Gn).sum(1)  # lowers every objective while it is non-zero
         norm = np.sqrt((D * D).sum(1))
         first = np.isnan(gref[r])
-        gref[r[first]] = norm[first]
+        gref[r[first]] = np.maximum(norm[first], s.gscale)
         done = norm <= tol * gref[r]
         status[r[done]], active[r[done]] = "converged", False
         r, P, F, Gn, D, alpha = r[~done], P[~done], F[~done], Gn[~done], D[~done], alpha[~done]
@@ -688,7 +691,7 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
             _, _, _, H = s.sp.second(P, np.hstack([alpha / s.span, np.zeros((len(r), s.c))]))
             step, lam[r] = _damped_solve(H, D, lam[r])
             lower = np.einsum("kid,kd->ki", Gn, step).min(1)
-            use = lower > 0
+            use = (lower > 0) & ~plain[r]
             D = np.where(use[:, None], step, D)
             slope = np.where(use, lower, slope)
             t0_rows = np.where(use, 1.0, t0_rows)
@@ -700,6 +703,11 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
 
         new, _, t[r], stuck = line_search(P, D, np.zeros(len(P)), slope, merit, t0_rows)
         Phi[r] = new
+        if newton:  # a Newton step that lowered not every objective: first-order steps from here
+            retry = stuck & use
+            plain[r[retry]] = True
+            t[r[retry]] = 1.0
+            stuck &= ~use
         status[r[stuck]], active[r[stuck]] = "stalled", False
     options = dict(n_points=n_points, max_evaluations=s.budget, max_epochs=max_epochs, tol=tol,
                    standardize=standardize, seed=seed)

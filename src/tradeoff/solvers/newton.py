@@ -179,6 +179,13 @@ def newton(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_ite
         if len(r) == 0:
             break
         step, lam[r] = _damped_solve(H, g, lam[r])
+        # a Newton decrement at rounding level: no step can lower s any more, the point is stationary
+        flat = (g * step).sum(1) <= 1e-15 * np.maximum(1.0, np.abs(v[r]))
+        if flat.any():
+            status[r[flat]], active[r[flat]] = "converged", False
+            r, g, H, step = r[~flat], g[~flat], H[~flat], step[~flat]
+            if len(r) == 0:
+                break
         # a step across a flat region (saturated links, a near-zero eigenvalue) is cut to a box
         # ten times the size of the point itself: the line search then starts from a sane length
         size = np.abs(step).max(1)

@@ -173,9 +173,9 @@ def fit(X, y, *, loss: str | Loss = "mse", model: str | Model = "linear", optimi
 
     def value_and_grad(Phi, rows):
         Xb, yb = (Xt, y) if rows is None else (Xt[rows], y[rows])
-        P, S = model.forward(Phi, Xb)
+        P, aux = model.forward(Phi, Xb)
         f = loss.value(yb[:, None], P).mean(axis=0)
-        g = model.pullback(Xb, loss.deriv(yb[:, None], P) * S / len(yb))
+        g = model.pullback(Phi, Xb, loss.deriv(yb[:, None], P) / len(yb), aux)
         return f, g
 
     hist = minimize(value_and_grad, Phi0, opt, epochs, n_rows=n, batch_size=batch_size, rng=seed,

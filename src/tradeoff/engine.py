@@ -155,6 +155,7 @@ def model_rows(model, Theta, batch, objs, grad: bool):
     activations instead would cost n × K × width memory). Blocks are summed in block order."""
     from .models import predictions, row_block
 
+    reuse_freed_memory()  # every block allocates activations: take them from the heap, not mmap
     Theta = np.ascontiguousarray(Theta, dtype=float)
     n, K, t = len(batch.y), len(Theta), len(objs)
     d = Theta.shape[1]
@@ -179,7 +180,11 @@ def model_rows(model, Theta, batch, objs, grad: bool):
         if not idx:
             return
         if stacks:
-            D[:, idx] += model.pullback(Theta, Xb, np.stack([dPs[j] for j in idx], axis=2), aux)
+            g = model.pullback(Theta, Xb, np.stack([dPs[j] for j in idx], axis=2), aux)
+            if len(idx) == t:
+                np.add(D, g, out=D)  # in place: no gather and scatter of a (K, t, d) copy
+            else:
+                D[:, idx] += g
         else:
             for j in idx:
                 D[:, j] += model.pullback(Theta, Xb, dPs[j], aux)

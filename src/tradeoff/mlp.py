@@ -27,6 +27,7 @@ from .models import _EPS, Model
 ACTIVATIONS = ("relu", "tanh", "gelu")
 OUTPUTS = ("linear", "logistic")
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
+BLOCK_NUMBERS = 1 << 19  # one hidden layer's activations for all K networks in one row block
 
 
 @lru_cache(maxsize=64)
@@ -79,10 +80,11 @@ class MLP(Model):
         return _layout(self.hidden, int(n_features))[1]
 
     def _unpack(self, Theta: np.ndarray, p: int):
-        """Views W (K, in, out) and b (K, out) of every layer; Θ must be C-contiguous."""
+        """Views W̃ (K, in + 1, out) of every layer: the weights with the bias as last row (θ stores
+        each layer's W row-major and then b, so the two are one matrix). Θ must be C-contiguous."""
         K = len(Theta)
         layers, _ = _layout(self.hidden, p)
-        return [(Theta[:, ow:ob].reshape(K, i, u), Theta[:, ob:ob + u]) for i, u, ow, ob in layers]
+        return [Theta[:, ow:ob + u].reshape(K, i + 1, u) for i, u, ow, ob in layers]
 
     def param_names(self, feature_names) -> list[str]:
         feats = list(feature_names)
@@ -119,82 +121,79 @@ class MLP(Model):
 
     def block_rows(self, K: int) -> int:
         """Rows per block: about 2¹⁹ numbers of one hidden layer's activations for all K."""
-        return max(64, (1 << 19) // (max(K, 1) * max(self.hidden)))
+        return max(16, BLOCK_NUMBERS // (max(K, 1) * max(self.hidden)))
 
     # -- forward and backward ------------------------------------------------------------------
     def _act(self, Z):
-        """A = act(Z) and what its derivative needs (A for relu and tanh, Z for gelu)."""
+        """act(Z) in place, and what its derivative needs (A itself for relu and tanh, Z for gelu)."""
         if self.activation == "relu":
-            return np.maximum(Z, 0.0, out=Z), Z
+            return np.maximum(Z, 0.0, out=Z)
         if self.activation == "tanh":
-            return np.tanh(Z, out=Z), Z
-        return Z * ndtr(Z), Z
+            return np.tanh(Z, out=Z)
+        keep = Z.copy()
+        np.multiply(keep, ndtr(keep), out=Z)
+        return keep
 
-    def _act_grad(self, keep, A):
+    def _act_grad(self, keep):
         """act'(Z) (K, B, h) from what ``_act`` kept."""
         if self.activation == "relu":
-            return A > 0
+            return keep > 0
         if self.activation == "tanh":
-            return 1.0 - A * A
+            return 1.0 - keep * keep
         return ndtr(keep) + keep * np.exp(-0.5 * keep * keep) / _SQRT_2PI
 
     def forward(self, Theta: np.ndarray, X: np.ndarray):
-        """P (n, K) and aux = (activations, what their derivatives need, the output link's slope)."""
+        """P (n, K) and aux = (X̃, the activations with a column of ones, what act' needs, the
+        output link's slope)."""
         Theta = np.ascontiguousarray(Theta, dtype=float)
         K, (n, p) = len(Theta), X.shape
-        params = self._unpack(Theta, p)
-        acts, keeps = [], []
-        A = None
-        for li, (W, b) in enumerate(params[:-1]):
-            # (B, p)·(K, p, h) for the first layer, (K, B, h)·(K, h, h') after: one call each
-            Z = np.matmul(X if li == 0 else A, W)
-            Z += b[:, None, :]
-            A, keep = self._act(Z)
+        Ws = self._unpack(Theta, p)
+        X1 = np.empty((n, p + 1))  # X̃ = (X, 1): the bias rides in the product
+        X1[:, :p] = X
+        X1[:, p] = 1.0
+        prev, acts, keeps = X1, [], []
+        for W in Ws[:-1]:
+            u = W.shape[2]
+            A = np.empty((K, n, u + 1))
+            A[:, :, u] = 1.0
+            # (B, p + 1)·(K, p + 1, h) for the first layer, (K, B, h + 1)·(K, h + 1, h') after
+            keeps.append(self._act(np.matmul(prev, W, out=A[:, :, :u])))
             acts.append(A)
-            keeps.append(keep)
-        w, c = params[-1]
-        Zout = np.matmul(A, w)[:, :, 0]  # (K, B)
-        P = np.empty((n, K))
-        np.add(Zout.T, c[:, 0], out=P)
+            prev = A
+        Zout = np.matmul(prev, Ws[-1])[:, :, 0]  # (K, B)
+        P = np.ascontiguousarray(Zout.T)
         S = None
         if self.output == "logistic":
-            P = expit(P)
+            P = expit(P, out=P)
             Pc = np.clip(P, _EPS, 1 - _EPS)  # the same clip as log_loss and LogisticModel
             S = Pc * (1.0 - Pc)
-        return P, (acts, keeps, S)
+        return P, (X1, acts, keeps, S)
 
     def pullback(self, Theta: np.ndarray, X: np.ndarray, dP: np.ndarray, aux) -> np.ndarray:
         """∂f/∂Θ (K, d) from ∂f/∂P (n, K), or (K, t, d) from a stack dP (n, K, t)."""
         Theta = np.ascontiguousarray(Theta, dtype=float)
-        acts, keeps, S = aux
+        X1, acts, keeps, S = aux
         stacked = dP.ndim == 3
         G = dP if stacked else dP[:, :, None]
         if S is not None:
             G = G * S[:, :, None]
         (n, K, t), p = G.shape, X.shape[1]
         layers, d = _layout(self.hidden, p)
-        params = self._unpack(Theta, p)
+        Ws = self._unpack(Theta, p)
         out = np.empty((K, t, d))
-        Gk = G.transpose(1, 0, 2)  # (K, B, t)
-        # output layer
+        Gk = G.transpose(1, 2, 0)  # (K, t, B)
         i, u, ow, ob = layers[-1]
-        out[:, :, ow:ob] = np.matmul(acts[-1].transpose(0, 2, 1), Gk).transpose(0, 2, 1)
-        out[:, :, ob] = Gk.sum(axis=1)
-        w = params[-1][0][:, :, 0]  # (K, h_L)
-        D = Gk[:, :, :, None] * w[:, None, None, :]  # (K, B, t, h_L): δ at the last hidden layer
+        np.matmul(Gk, acts[-1], out=out[:, :, ow:ob + 1])  # output weights and bias: (K, t, h + 1)
+        D = np.empty((K, t, n, i))  # δ at the last hidden layer, per objective
+        np.multiply(Gk[:, :, :, None], Ws[-1][:, None, None, :i, 0], out=D)
         for li in range(len(layers) - 2, -1, -1):
             i, u, ow, ob = layers[li]
-            D *= self._act_grad(keeps[li], acts[li])[:, :, None, :]
-            out[:, :, ob:ob + u] = D.sum(axis=1)
-            D2 = D.reshape(K, n, t * u)
-            if li == 0:
-                gW = np.matmul(X.T, D2)  # (K, p, t·u)
-            else:
-                gW = np.matmul(acts[li - 1].transpose(0, 2, 1), D2)  # (K, i, t·u)
-            out[:, :, ow:ob] = gW.reshape(K, i, t, u).transpose(0, 2, 1, 3).reshape(K, t, i * u)
+            D *= self._act_grad(keeps[li])[:, None]
+            prevT = (X1 if li == 0 else acts[li - 1]).swapaxes(-1, -2)  # (p + 1, B) or (K, i + 1, B)
+            for j in range(t):  # W̃'s gradient (weights and bias) straight into its place in θ
+                np.matmul(prevT, D[:, j], out=out[:, j, ow:ob + u].reshape(K, i + 1, u))
             if li > 0:
-                W = params[li][0]
-                D = np.matmul(D.reshape(K, n * t, u), W.transpose(0, 2, 1)).reshape(K, n, t, i)
+                D = np.matmul(D.reshape(K, t * n, u), Ws[li][:, :i].swapaxes(1, 2)).reshape(K, t, n, i)
         return out if stacked else out[:, 0]
 
     # -- the rest of the protocol ----------------------------------------------------------------

@@ -209,3 +209,42 @@ def test_bad_mlp_parameters():
                                          r"`activation`, `output` and `seed`"):
         get_model("mlp", width=3)
     assert MLP(hidden=8).hidden == (8,)
+
+
+def test_mlp_in_an_experiment_config():
+    import tomllib
+
+    from tradeoff.experiments.config import parse_config
+
+    raw = tomllib.loads("""
+[experiment]
+name = "mlp"
+seeds = [0]
+
+[[problems]]
+name = "shift"
+data = { name = "synthetic_shift", task = "classification", n = 100, seed = 1 }
+model = { name = "mlp", hidden = [4, 3], activation = "gelu", output = "logistic", seed = 2 }
+objectives = ["log_loss", "demographic_parity_sq", "l2"]
+
+[[solvers]]
+name = "weighted-sum"
+options = { n_points = 3, max_evaluations = 60 }
+""")
+    assert "weighted-sum" in [r.label for r in parse_config(raw).runs()]
+    prob = to.Problem.from_dict(raw["problems"][0])
+    assert prob.model == MLP(hidden=(4, 3), activation="gelu", output="logistic", seed=2)
+    p = prob.data.X.shape[1]
+    assert prob.d == (p + 1) * 4 + (4 + 1) * 3 + 4
+
+
+def test_fit_trains_an_mlp_from_its_seeded_start():
+    from tradeoff.train import fit
+
+    d = _classification(n=80, p=2)
+    model = MLP(hidden=[5], output="logistic", seed=1)
+    res = fit(d.X, d.y, loss="log_loss", model=model, lr=0.5, epochs=30)
+    assert res.history.loss[-1].max() < res.history.loss[0].max()
+    np.testing.assert_array_equal(res.history.theta[0], model.init(1, 2))
+    with pytest.raises(ValueError, match=r"`standardize` must be False for the mlp model"):
+        fit(d.X, d.y, loss="log_loss", model=model, lr=0.5, standardize=True)

@@ -27,13 +27,18 @@ import numpy as np
 from _common import machine, table
 
 
-def best(fn, repeat):
-    times = []
+def interleaved(fns: dict, repeat: int) -> dict:
+    """Best time of each function, taking turns each round so that a change in the machine's load
+    hits them all alike."""
+    times = {k: [] for k in fns}
+    for fn in fns.values():
+        fn()  # warm up
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), float(np.median(times))
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t0)
+    return {k: min(v) for k, v in times.items()}
 
 
 def adult_like(n: int, p: int, seed: int = 0):
@@ -51,7 +56,7 @@ def adult_like(n: int, p: int, seed: int = 0):
     return Dataset(X, y, name="adult-like", groups=groups)
 
 
-def bare_products(X, K, hidden, t, B, forwards, rng):
+def bare_products(X, K, hidden, t, B, forwards, backwards, rng):
     """The schedule's matrix products alone, block by block, with the model's shapes (biases ride
     as an extra row, X̃ = (X, 1)): random operands, no elementwise work."""
     n, p = X.shape
@@ -74,12 +79,13 @@ def bare_products(X, K, hidden, t, B, forwards, rng):
                 np.matmul(Xb, W1)
                 np.matmul(A1[:, :b], W2)
                 np.matmul(A2[:, :b], w)
-            np.matmul(G[:, :, :b], A2[:, :b])
-            for j in range(t):
-                np.matmul(A1[:, :b].swapaxes(1, 2), D2[:, j, :b])
-            np.matmul(D2[:, :, :b].reshape(K, t * b, h2), W2[:, :h1].swapaxes(1, 2))
-            for j in range(t):
-                np.matmul(Xb.T, D1[:, j, :b])
+            if backwards:
+                np.matmul(G[:, :, :b], A2[:, :b])
+                for j in range(t):
+                    np.matmul(A1[:, :b].swapaxes(1, 2), D2[:, j, :b])
+                np.matmul(D2[:, :, :b].reshape(K, t * b, h2), W2[:, :h1].swapaxes(1, 2))
+                for j in range(t):
+                    np.matmul(Xb.T, D1[:, j, :b])
     return run
 
 
@@ -114,19 +120,20 @@ def main(argv=None):
     rows = []
     for threads in args.threads:
         ctx = threadpool_limits(threads) if threadpool_limits and threads else None
-        minimal = bare_products(data.X, K, args.hidden, t, B, 1, rng)
-        scheduled = bare_products(data.X, K, args.hidden, t, B, 2, rng)
-        epoch = lambda: prob.evaluate(Theta)  # noqa: E731
-        values = lambda: prob.evaluate(Theta, grad=False)  # noqa: E731
-        epoch()
-        t_min, _ = best(minimal, args.repeat)
-        t_sched, _ = best(scheduled, args.repeat)
-        t_epoch, t_epoch_med = best(epoch, args.repeat)
-        t_val, _ = best(values, args.repeat)
-        rows.append({"BLAS threads": threads or "default", "products, minimal (s)": t_min,
-                     "products, as scheduled (s)": t_sched, "epoch (s)": t_epoch,
-                     "epoch median (s)": t_epoch_med, "epoch / minimal": t_epoch / t_min,
-                     "epoch / as scheduled": t_epoch / t_sched, "values only (s)": t_val})
+        fns = {"forward": bare_products(data.X, K, args.hidden, t, B, 1, False, rng),
+               "backward": bare_products(data.X, K, args.hidden, t, B, 0, True, rng),
+               "epoch": lambda: prob.evaluate(Theta),
+               "values": lambda: prob.evaluate(Theta, grad=False)}
+        got = interleaved(fns, args.repeat)
+        t_fwd, t_bwd, t_epoch, t_val = got["forward"], got["backward"], got["epoch"], got["values"]
+        t_min, t_sched = t_fwd + t_bwd, 2 * t_fwd + t_bwd
+        rows.append({"BLAS threads": threads or "default", "forward products (s)": t_fwd,
+                     "backward products (s)": t_bwd, "epoch (s)": t_epoch,
+                     "epoch / minimal (1 fwd + bwd)": t_epoch / t_min,
+                     "epoch / as scheduled (2 fwd + bwd)": t_epoch / t_sched,
+                     "values only (s)": t_val, "values / forward": t_val / t_fwd})
+        print(f"  BLAS threads {threads or 'default'}: epoch {t_epoch:.3g} s, minimal products "
+              f"{t_min:.3g} s, as scheduled {t_sched:.3g} s", flush=True)
         if ctx is not None:
             ctx.unregister()
     print(table(rows, list(rows[0])))

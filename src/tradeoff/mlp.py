@@ -184,11 +184,14 @@ class MLP(Model):
         Gk = G.transpose(1, 2, 0)  # (K, t, B)
         i, u, ow, ob = layers[-1]
         np.matmul(Gk, acts[-1], out=out[:, :, ow:ob + 1])  # output weights and bias: (K, t, h + 1)
-        D = np.empty((K, t, n, i))  # δ at the last hidden layer, per objective
-        np.multiply(Gk[:, :, :, None], Ws[-1][:, None, None, :i, 0], out=D)
+        # δ at the last hidden layer, per objective: G ⊗ (act' · w), one pass over (K, t, B, h)
+        Wm = self._act_grad(keeps[-1]) * Ws[-1][:, None, :i, 0]  # (K, B, h)
+        D = np.empty((K, t, n, i))
+        np.multiply(Gk[:, :, :, None], Wm[:, None], out=D)
         for li in range(len(layers) - 2, -1, -1):
             i, u, ow, ob = layers[li]
-            D *= self._act_grad(keeps[li])[:, None]
+            if li < len(layers) - 2:
+                D *= self._act_grad(keeps[li])[:, None]
             prevT = (X1 if li == 0 else acts[li - 1]).swapaxes(-1, -2)  # (p + 1, B) or (K, i + 1, B)
             for j in range(t):  # W̃'s gradient (weights and bias) straight into its place in θ
                 np.matmul(prevT, D[:, j], out=out[:, j, ow:ob + u].reshape(K, i + 1, u))

@@ -189,17 +189,19 @@ def model_rows(model, Theta, batch, objs, grad: bool):
             for j in idx:
                 D[:, j] += model.pullback(Theta, Xb, dPs[j], aux)
 
-    if n <= B or all(getattr(o, "additive", False) for o in objs):
-        for s in range(0, n, B):
-            bb = batch.rows(s, min(s + B, n))
-            P, aux = model.forward(Theta, bb.X)
-            dPs = evaluate(bb, P)
-            if grad:
-                pull(bb.X, dPs, aux)
-        return V, D, missing
-    dPs = evaluate(batch, predictions(model, Theta, batch.X))
-    if grad:
-        for s in range(0, n, B):
-            Xb = batch.X[s:s + B]
-            pull(Xb, [None if g is None else g[s:s + B] for g in dPs], model.forward(Theta, Xb)[1])
+    with single_blas_thread():  # the blocks' products are small: threads cost more than they give
+        if n <= B or all(getattr(o, "additive", False) for o in objs):
+            for s in range(0, n, B):
+                bb = batch.rows(s, min(s + B, n))
+                P, aux = model.forward(Theta, bb.X)
+                dPs = evaluate(bb, P)
+                if grad:
+                    pull(bb.X, dPs, aux)
+            return V, D, missing
+        dPs = evaluate(batch, predictions(model, Theta, batch.X))
+        if grad:
+            for s in range(0, n, B):
+                Xb = batch.X[s:s + B]
+                pull(Xb, [None if g is None else g[s:s + B] for g in dPs],
+                     model.forward(Theta, Xb)[1])
     return V, D, missing

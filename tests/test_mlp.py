@@ -140,7 +140,7 @@ def test_row_blocks_do_not_change_results(monkeypatch):
 
 
 def test_l2_penalises_weights_not_biases():
-    model = MLP(hidden=[3])
+    model = MLP(hidden=[3], output="logistic")
     prob = to.Problem(_classification(p=2), model, ["log_loss", "l2"])
     Theta = prob.start_theta(2, 0) + 1.0
     mask = model.penalized(2)
@@ -203,12 +203,18 @@ def test_bad_mlp_parameters():
         get_model("mlp", activation="sigmoid")
     with pytest.raises(ValueError, match=r"`output` must be one of linear, logistic; got 'probit'"):
         get_model("mlp", output="probit")
-    with pytest.raises(TypeError, match=r"`seed` must be an integer; got 'a'"):
+    with pytest.raises(TypeError, match=r"`seed` must be an integer"):
         get_model("mlp", seed="a")
-    with pytest.raises(ValueError, match=r"parameters of model 'mlp'.*mlp takes `hidden`, "
-                                         r"`activation`, `output` and `seed`"):
+    with pytest.raises(TypeError, match=r"`seed` must be an integer; got None\."):
+        MLP(seed=None)
+    with pytest.raises(ValueError, match=r"`parameters of model 'mlp'` must be among hidden, "
+                                         r"activation, output, seed, threshold; got \['width'\]"):
         get_model("mlp", width=3)
     assert MLP(hidden=8).hidden == (8,)
+    with pytest.raises(ValueError, match=r"`model` must be a model that predicts probabilities for "
+                                         r"loss 'log_loss'; got \"mlp with output='linear'\"\. "
+                                         r"Give it output='logistic'"):
+        to.Problem(_classification(), MLP(hidden=[3]), ["log_loss", "demographic_parity_sq"])
 
 
 def test_mlp_in_an_experiment_config():

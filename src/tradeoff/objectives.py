@@ -140,8 +140,11 @@ def _affine_link(model: Model) -> bool:
 def check_loss_model(loss: Loss, model: Model, name: str = "model"):
     """A classification loss needs probabilities: reject the models whose predictions are
     unbounded scores (the linear ones), which the loss could only clip silently."""
-    if loss.classification and (type(model) in (Model, LinearModel, CappedLinearModel)
-                                or getattr(model, "output", None) == "linear"):  # an MLP's too
+    if loss.classification and getattr(model, "output", None) == "linear":  # an MLP's scores
+        fail(name, f"a model that predicts probabilities for loss {loss.name!r}",
+             f"{model.name} with output='linear'",
+             "Give it output='logistic', or use a regression loss such as 'mse'.")
+    if loss.classification and type(model) in (Model, LinearModel, CappedLinearModel):
         fail(name, f"a model that predicts probabilities, such as 'logistic', for loss {loss.name!r}",
              model.name, f"Use model='logistic', or a regression loss such as 'mse' with the "
                          f"{model.name} model.")

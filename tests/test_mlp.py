@@ -254,3 +254,20 @@ def test_fit_trains_an_mlp_from_its_seeded_start():
     np.testing.assert_array_equal(res.history.theta[0], model.init(1, 2))
     with pytest.raises(ValueError, match=r"`standardize` must be False for the mlp model"):
         fit(d.X, d.y, loss="log_loss", model=model, lr=0.5, standardize=True)
+
+
+def test_second_order_paths_decline_the_mlp_clearly():
+    prob = to.Problem(_classification(), MLP(hidden=[3], output="logistic"),
+                      ["log_loss", "demographic_parity_sq"])
+    assert not prob.has_second_order()
+    Theta = prob.start_theta(2, 0)
+    F, G, dV, H = prob.derivatives(Theta)
+    ev = prob.evaluate(Theta)
+    np.testing.assert_allclose(F, ev.F)
+    np.testing.assert_allclose(dV, ev.dF)
+    assert H is None
+    with pytest.raises(ValueError, match=r"`model` must be an affine model for second derivatives; "
+                                         r"got 'mlp'"):
+        prob.derivatives(Theta, np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"`method` must be 'lbfgs' or 'gd' for this problem"):
+        to.solve(prob, "weighted-sum", n_points=2, method="newton")

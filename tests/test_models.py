@@ -17,8 +17,8 @@ def _objective(model, loss, X, y):
         return loss.value(y[:, None], P).mean()
 
     def grad(Theta):
-        P, S = model.forward(Theta, X)
-        return model.pullback(X, loss.deriv(y[:, None], P) * S / len(y))
+        P, aux = model.forward(Theta, X)
+        return model.pullback(Theta, X, loss.deriv(y[:, None], P) / len(y), aux)
 
     return value, grad
 
@@ -79,7 +79,7 @@ def test_standardizer_round_trip():
 
 
 def test_bad_model_inputs():
-    with pytest.raises(ValueError, match=r"`model` must be one of capped_linear, linear, logistic; "
+    with pytest.raises(ValueError, match=r"`model` must be one of capped_linear, linear, logistic, mlp; "
                                          r"got 'lineer'\. Did you mean 'linear'\?"):
         get_model("lineer")
     with pytest.raises(ValueError, match=r"`Theta` must be of shape \(K, 2\) or \(2,\); got 'shape \(3,\)'"):

@@ -140,3 +140,68 @@ class Quadratic:
         QD = D @ self.Q
         f = self.f0 + D @ self.g0 + (D * QD).sum(axis=1)
         return f, (self.g0 + 2.0 * QD if grad else None)
+
+
+# -- models that are not link(X̃θ): through the model protocol (forward / pullback) ---------------
+def model_rows(model, Theta, batch, objs, grad: bool):
+    """Values (K, t), gradients (K, t, d) and which objectives had no gradient, for the prediction
+    objectives ``objs`` of a non-affine model, through ``model.forward`` and ``model.pullback``.
+
+    Rows are visited in blocks of ``models.row_block`` rows, so memory holds one block's
+    activations. When every objective is a sum over rows, each block is one forward pass, the
+    objectives on its predictions, and one pull-back of all their ∂f/∂P at once. Otherwise the
+    predictions P (n, K) come first, block by block; the objectives see all rows at once; and, with
+    ``grad``, each block's forward pass is run again for its pull-back (keeping every block's
+    activations instead would cost n × K × width memory). Blocks are summed in block order."""
+    from .models import predictions, row_block
+
+    reuse_freed_memory()  # every block allocates activations: take them from the heap, not mmap
+    Theta = np.ascontiguousarray(Theta, dtype=float)
+    n, K, t = len(batch.y), len(Theta), len(objs)
+    d = Theta.shape[1]
+    B = row_block(model, n, K)
+    V = np.zeros((K, t))
+    D = np.zeros((K, t, d)) if grad else None
+    missing: set[int] = set()
+    stacks = getattr(model, "stacks_gradients", False)
+
+    def evaluate(bb, P):
+        dPs = []
+        for j, obj in enumerate(objs):
+            v, dP = obj.evaluate(bb, P, grad)
+            V[:, j] += v
+            if grad and dP is None:
+                missing.add(j)
+            dPs.append(dP if grad else None)
+        return dPs
+
+    def pull(Xb, dPs, aux):
+        idx = [j for j, g in enumerate(dPs) if g is not None]
+        if not idx:
+            return
+        if stacks:
+            g = model.pullback(Theta, Xb, np.stack([dPs[j] for j in idx], axis=2), aux)
+            if len(idx) == t:
+                np.add(D, g, out=D)  # in place: no gather and scatter of a (K, t, d) copy
+            else:
+                D[:, idx] += g
+        else:
+            for j in idx:
+                D[:, j] += model.pullback(Theta, Xb, dPs[j], aux)
+
+    with single_blas_thread():  # the blocks' products are small: threads cost more than they give
+        if n <= B or all(getattr(o, "additive", False) for o in objs):
+            for s in range(0, n, B):
+                bb = batch.rows(s, min(s + B, n))
+                P, aux = model.forward(Theta, bb.X)
+                dPs = evaluate(bb, P)
+                if grad:
+                    pull(bb.X, dPs, aux)
+            return V, D, missing
+        dPs = evaluate(batch, predictions(model, Theta, batch.X))
+        if grad:
+            for s in range(0, n, B):
+                Xb = batch.X[s:s + B]
+                pull(Xb, [None if g is None else g[s:s + B] for g in dPs],
+                     model.forward(Theta, Xb)[1])
+    return V, D, missing

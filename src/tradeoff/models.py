@@ -1,10 +1,20 @@
 """Models that map a batch of parameter vectors Θ (K, d) and features X (n, p) to predictions (n, K).
 
-Every model here is a link applied to the affine score Z = X·Wᵀ + c, where a row of Θ is
-θ = (w₁, …, w_p, c): the intercept is last, so the post's ``y = m·x + c`` is θ = (m, c).
+The model protocol (``Model``) is what ``Problem`` calls; see docs/models.md:
 
-``forward`` returns the predictions P and their slope S = ∂P/∂Z (both (n, K)); ``pullback`` turns
-∂f/∂Z (n, K) into ∂f/∂Θ (K, d) with one matrix product, never a loop over candidates.
+- ``n_params(p)``: d, the length of one parameter vector θ for p features;
+- ``forward(Θ, X) -> (P, aux)``: predictions P (n, K) for all K candidates at once, and whatever the
+  backward pass needs (``aux``);
+- ``pullback(Θ, X, dP, aux) -> (K, d)``: ∂f/∂Θ from ∂f/∂P (n, K), for all K at once; a stack of
+  t gradients dP (n, K, t) gives (K, t, d);
+- optional: ``init(K, p, rng)`` seeded starting points (non-convex models), ``param_names(features)``,
+  ``jvp`` (Jacobian-vector products), ``penalized(p)`` (which entries l1/l2 penalise).
+
+``AffineModel`` (linear, capped linear, logistic) is link(X̃θ) with θ = (w₁, …, w_p, c), the intercept
+last, so the post's ``y = m·x + c`` is θ = (m, c). It sets ``affine = True``, which lets ``Problem``
+use its fast paths (Gram statistics, one product X̃Θᵀ per row block, the link's slope) instead of
+calling ``forward``/``pullback``. ``check_model`` rejects a model that overrides its score without
+saying how to differentiate it.
 """
 
 from __future__ import annotations
@@ -21,11 +31,121 @@ from .losses import Loss
 _EPS = 1e-15
 
 
-@dataclass(frozen=True)
 class Model:
-    """Base: an identity link on the affine score (linear regression with intercept)."""
+    """The model protocol: subclass it and implement ``n_params``, ``forward`` and ``pullback``.
+
+    ``affine = True`` promises that P = link(X̃θ) exactly as ``AffineModel`` computes it; ``Problem``
+    then never calls ``forward``/``pullback`` in its inner loop. Leave it False for anything else.
+    """
+
+    name = "model"
+    affine = False
+
+    def n_params(self, n_features: int) -> int:
+        """d, the number of parameters for ``n_features`` input columns."""
+        raise NotImplementedError
+
+    def forward(self, Theta: np.ndarray, X: np.ndarray):
+        """Predictions P (n, K) for Θ (K, d), X (n, p), and ``aux`` for ``pullback``."""
+        raise NotImplementedError
+
+    def pullback(self, Theta: np.ndarray, X: np.ndarray, dP: np.ndarray, aux) -> np.ndarray:
+        """∂f/∂Θ (K, d) from ∂f/∂P (n, K) (or (K, t, d) from a stack dP (n, K, t))."""
+        raise NotImplementedError
+
+    def param_names(self, feature_names) -> list[str]:
+        """One name per entry of θ."""
+        return [f"theta{j}" for j in range(self.n_params(len(feature_names)))]
+
+    def penalized(self, n_features: int) -> np.ndarray:
+        """Which entries of θ the l1/l2 objectives penalise, (d,) bool: all but the last."""
+        mask = np.ones(self.n_params(n_features), bool)
+        mask[-1] = False
+        return mask
+
+    def predict(self, Theta, X) -> np.ndarray:
+        """Predictions for a batch: (n, K) for Θ (K, d), (n,) for a single θ (d,)."""
+        X = check_finite_array("X", X)
+        if X.ndim == 1:
+            X = X[:, None]
+        Theta, single = check_theta(Theta, self.n_params(X.shape[1]))
+        P = predictions(self, Theta, X)
+        return P[:, 0] if single else P
+
+    def curvature(self, loss: Loss) -> float | None:
+        """sup ∂²ℓ(y, P)/∂z² of the loss through the model's output, or None if unknown."""
+        return None
+
+    def describe(self) -> dict:
+        return {"name": self.name}
+
+
+def _overrides(model, attr: str, base: type) -> bool:
+    return getattr(type(model), attr, None) is not getattr(base, attr, None)
+
+
+def uses_affine_path(model: Model) -> bool:
+    """True if ``Problem`` may evaluate ``model`` as link(X̃θ) (Gram statistics, one product per
+    block): it says ``affine = True`` and keeps AffineModel's score, forward and pullback."""
+    return (bool(getattr(model, "affine", False)) and isinstance(model, AffineModel)
+            and not any(_overrides(model, a, AffineModel) for a in ("score", "forward", "pullback")))
+
+
+def check_model(model) -> Model:
+    """``model`` if ``Problem`` can evaluate and differentiate it; else one clear error."""
+    if not isinstance(model, Model):
+        fail("model", "a model name or a tradeoff.models.Model", type(model).__name__, exc=TypeError)
+    name = type(model).__name__
+    if isinstance(model, AffineModel):
+        changed = [a for a in ("score", "forward") if _overrides(model, a, AffineModel)]
+        if changed and not _overrides(model, "pullback", AffineModel):
+            fail("model", f"a model whose gradient matches its predictions ({name} overrides "
+                 f"`{changed[0]}` but not `pullback`, so its gradient would be the linear score's)",
+                 name, "Implement pullback(Theta, X, dP, aux) -> (K, d); see docs/models.md.",
+                 exc=TypeError)
+        return model
+    missing = [a for a in ("n_params", "forward", "pullback") if not _overrides(model, a, Model)]
+    if missing:
+        fail("model", f"a complete model protocol ({name} does not implement "
+             f"{', '.join('`' + a + '`' for a in missing)})", name,
+             "Implement n_params(p), forward(Theta, X) -> (P, aux) and pullback(Theta, X, dP, aux) "
+             "-> (K, d), or subclass AffineModel; see docs/models.md.", exc=TypeError)
+    return model
+
+
+ROW_BLOCK = 1 << 18  # rows × K × width of one block's activations for a non-affine model
+
+
+def row_block(model: Model, n: int, K: int) -> int:
+    """Rows per block for a non-affine model: its ``block_rows(K)`` or a fixed activation budget."""
+    rows = getattr(model, "block_rows", None)
+    B = rows(K) if rows is not None else ROW_BLOCK // max(K, 1)
+    return int(max(16, min(n, B)))
+
+
+def predictions(model: Model, Theta: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """P (n, K) = the model's forward pass, in row blocks for non-affine models (bounded memory)."""
+    if uses_affine_path(model):
+        return model.forward(Theta, X)[0]
+    n = len(X)
+    B = row_block(model, n, len(Theta))
+    if B >= n:
+        return model.forward(Theta, X)[0]
+    P = np.empty((n, len(Theta)))
+    for s in range(0, n, B):
+        P[s:s + B] = model.forward(Theta, X[s:s + B])[0]
+    return P
+
+
+@dataclass(frozen=True)
+class AffineModel(Model):
+    """Base of link(X̃θ): an identity link on the affine score (linear regression with intercept).
+
+    ``forward`` gives P and, as ``aux``, the link's slope S = ∂P/∂Z (both (n, K)); ``pullback`` is
+    one product (dP·S)ᵀ X̃. Subclasses change ``link`` (and keep ``affine = True``)."""
 
     name = "linear"
+    affine = True
 
     def n_params(self, n_features: int) -> int:
         return n_features + 1
@@ -45,36 +165,42 @@ class Model:
         """Predictions P (n, K) and slope S = ∂P/∂Z (n, K)."""
         return self.link(self.score(Theta, X))
 
-    def pullback(self, X: np.ndarray, GZ: np.ndarray) -> np.ndarray:
-        """∂f/∂Θ (K, d) from ∂f/∂Z (n, K): the chain rule through the affine score."""
-        return np.concatenate([GZ.T @ X, GZ.sum(axis=0)[:, None]], axis=1)
+    def pullback(self, Theta, X, dP, aux) -> np.ndarray:
+        """∂f/∂Θ (K, d) from ∂f/∂P (n, K) and the slope ``aux`` = S: (dP·S)ᵀ (X, 1)."""
+        GZ = dP * (aux if dP.ndim == 2 else aux[:, :, None])
+        if GZ.ndim == 3:  # a stack of t gradients: (K, t, d)
+            return np.concatenate([np.einsum("nkt,np->ktp", GZ, X), GZ.sum(0)[:, :, None]], axis=2)
+        return affine_pullback(X, GZ)
 
-    def predict(self, Theta, X) -> np.ndarray:
-        """Predictions for a batch: (n, K) for Θ (K, d), (n,) for a single θ (d,)."""
-        X = check_finite_array("X", X)
-        if X.ndim == 1:
-            X = X[:, None]
-        Theta, single = check_theta(Theta, self.n_params(X.shape[1]))
-        P = self.forward(Theta, X)[0]
-        return P[:, 0] if single else P
+    def jvp(self, Theta, X, V, aux) -> np.ndarray:
+        """∂P/∂Θ · V (n, K) for directions V (K, d)."""
+        return (X @ V[:, :-1].T + V[:, -1]) * aux
+
+    def param_names(self, feature_names) -> list[str]:
+        names = tuple(feature_names)
+        if names == ("x",):
+            return ["m", "c"]
+        return [f"w_{f}" for f in names] + ["intercept"]
 
     def curvature(self, loss: Loss) -> float | None:
         """sup ∂²ℓ(y, link(z))/∂z², or None where the composition has a kink."""
         return loss.curvature
 
-    def describe(self) -> dict:
-        return {"name": self.name}
+
+def affine_pullback(X: np.ndarray, GZ: np.ndarray) -> np.ndarray:
+    """∂f/∂Θ (K, d) from ∂f/∂Z (n, K): the chain rule through the affine score X Wᵀ + c."""
+    return np.concatenate([GZ.T @ X, GZ.sum(axis=0)[:, None]], axis=1)
 
 
 @dataclass(frozen=True)
-class LinearModel(Model):
+class LinearModel(AffineModel):
     """ŷ = X w + c."""
 
     name = "linear"
 
 
 @dataclass(frozen=True)
-class CappedLinearModel(Model):
+class CappedLinearModel(AffineModel):
     """ŷ = min(X w + c, cap): predictions never exceed ``cap``.
 
     Its (sub)gradient is the linear one on rows below the cap and zero on capped rows, where the
@@ -98,7 +224,7 @@ class CappedLinearModel(Model):
 
 
 @dataclass(frozen=True)
-class LogisticModel(Model):
+class LogisticModel(AffineModel):
     """ŷ = σ(X w + c), a probability; ``threshold`` turns it into a class for exact metrics."""
 
     threshold: float = 0.5
@@ -130,7 +256,7 @@ MODELS = {"linear": LinearModel, "capped_linear": CappedLinearModel, "logistic":
 
 
 def get_model(name: str | Model, **params) -> Model:
-    """The model called ``name`` (linear, capped_linear, logistic) with its parameters."""
+    """The model called ``name`` (linear, capped_linear, logistic, mlp) with its parameters."""
     if isinstance(name, Model):
         return name
     check_choice("model", name, MODELS)
@@ -170,3 +296,38 @@ class Standardizer:
 
     def to_standard(self, Theta):
         return np.linalg.solve(self.matrix.T, Theta.T).T
+
+    def gradient_to_standard(self, G):
+        """∂f/∂Φ = ∂f/∂Θ Aᵀ for gradients G (..., d)."""
+        return G @ self.matrix.T
+
+
+class Unscaled(Standardizer):
+    """The identity Θ = Φ for models whose parameters are not an affine map of the features
+    (``Problem`` uses it for non-affine models); every map is free, and no (d, d) matrix is formed
+    unless ``matrix`` is asked for."""
+
+    def __init__(self, d: int):
+        object.__setattr__(self, "mean", np.zeros(d - 1))
+        object.__setattr__(self, "scale", np.ones(d - 1))
+
+    @property
+    def matrix(self) -> np.ndarray:
+        return np.eye(self.mean.size + 1)
+
+    def transform(self, X):
+        return X
+
+    def to_original(self, Phi):
+        return np.asarray(Phi, float)
+
+    def to_standard(self, Theta):
+        return np.asarray(Theta, float)
+
+    def gradient_to_standard(self, G):
+        return G
+
+
+from .mlp import MLP  # noqa: E402  (mlp.py builds on Model, defined above)
+
+MODELS["mlp"] = MLP

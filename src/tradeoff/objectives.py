@@ -140,6 +140,10 @@ def _affine_link(model: Model) -> bool:
 def check_loss_model(loss: Loss, model: Model, name: str = "model"):
     """A classification loss needs probabilities: reject the models whose predictions are
     unbounded scores (the linear ones), which the loss could only clip silently."""
+    if loss.classification and getattr(model, "output", None) == "linear":  # an MLP's scores
+        fail(name, f"a model that predicts probabilities for loss {loss.name!r}",
+             f"{model.name} with output='linear'",
+             "Give it output='logistic', or use a regression loss such as 'mse'.")
     if loss.classification and type(model) in (Model, LinearModel, CappedLinearModel):
         fail(name, f"a model that predicts probabilities, such as 'logistic', for loss {loss.name!r}",
              model.name, f"Use model='logistic', or a regression loss such as 'mse' with the "
@@ -266,38 +270,58 @@ class CapMax(_Capped):
         return _affine_link(model)
 
 
-class L2Norm(ParameterObjective):
-    """‖w‖² of the weights (the intercept is not penalised)."""
+class _Norm(ParameterObjective):
+    """A norm of the weights. By default every entry but the last (the intercept) is a weight;
+    ``for_model`` asks a non-affine model which entries are (an MLP: its weights, not its biases)."""
 
-    name = "l2"
+    mask: np.ndarray | None = None  # (d,) bool: the penalised entries; None: all but the last
 
-    def evaluate_theta(self, Theta, grad=True):
-        W = Theta[:, :-1]
-        g = np.concatenate([2.0 * W, np.zeros((len(Theta), 1))], axis=1) if grad else None
-        return (W * W).sum(axis=1), g
+    def for_model(self, model: Model, n_features: int):
+        bound = type(self).__new__(type(self))
+        bound.__dict__.update(self.__dict__)
+        bound.mask = np.asarray(model.penalized(n_features), bool)
+        return bound
 
-    def hessian(self, d):
-        H = 2.0 * np.eye(d)
-        H[-1, -1] = 0.0
-        return H
+    def _weights(self, Theta):
+        return Theta[:, :-1] if self.mask is None else Theta * self.mask
+
+    def _full(self, g):
+        """A gradient over the penalised entries as (K, d)."""
+        if self.mask is None:
+            return np.concatenate([g, np.zeros((len(g), 1))], axis=1)
+        return g  # already zero off the mask
 
     def is_convex(self, model):
         return True
 
 
-class L1Norm(ParameterObjective):
+class L2Norm(_Norm):
+    """‖w‖² of the weights (the intercept is not penalised; an MLP's biases neither)."""
+
+    name = "l2"
+
+    def evaluate_theta(self, Theta, grad=True):
+        W = self._weights(Theta)
+        return (W * W).sum(axis=1), (self._full(2.0 * W) if grad else None)
+
+    def hessian(self, d):
+        H = 2.0 * np.eye(d)
+        if self.mask is None:
+            H[-1, -1] = 0.0
+        else:
+            H *= self.mask
+        return H
+
+
+class L1Norm(_Norm):
     """‖w‖₁ of the weights; subgradient sign(w)."""
 
     name = "l1"
     smooth = False
 
     def evaluate_theta(self, Theta, grad=True):
-        W = Theta[:, :-1]
-        g = np.concatenate([np.sign(W), np.zeros((len(Theta), 1))], axis=1) if grad else None
-        return np.abs(W).sum(axis=1), g
-
-    def is_convex(self, model):
-        return True
+        W = self._weights(Theta)
+        return np.abs(W).sum(axis=1), (self._full(np.sign(W)) if grad else None)
 
 
 def _finite(name, value):

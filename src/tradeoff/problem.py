@@ -18,8 +18,9 @@ import numpy as np
 from ._validation import check_number, check_params, check_theta, fail
 from .data import Dataset, all_datasets, load_dataset
 from .engine import (Quadratic, affine, block_size, gram_block, hessian_block_size, map_blocks,
-                     single_blas_thread, weighted_gram, with_ones)
-from .models import MODELS, LinearModel, Model, Standardizer, get_model
+                     model_rows, single_blas_thread, weighted_gram, with_ones)
+from .models import (MODELS, LinearModel, Model, Standardizer, Unscaled, check_model, get_model,
+                     predictions, uses_affine_path)
 from .objectives import Batch, Constraint, Objective, get_objective
 
 _PROBLEM_KEYS = ("name", "data", "model", "objectives", "constraints", "bounds")
@@ -41,13 +42,17 @@ class Problem:
         if not isinstance(data, Dataset):
             fail("data", "a tradeoff.data.Dataset", type(data).__name__, exc=TypeError)
         self.data = data
-        self.model = get_model(model)
-        self.objectives: tuple[Objective, ...] = tuple(get_objective(o) for o in objectives)
+        self.model = check_model(get_model(model))
+        # [model protocol] models other than link(X̃θ) are evaluated through forward/pullback
+        self._protocol = not uses_affine_path(self.model)
+        self.objectives: tuple[Objective, ...] = tuple(
+            _for_model(get_objective(o), self.model, data.X.shape[1]) for o in objectives)
         if len(self.objectives) < 2:
             fail("objectives", "at least 2 objectives", [o.name for o in self.objectives],
                  "Add e.g. 'cap_violation' or a fairness gap beside the accuracy loss.")
         self.objectives = _distinct_names(self.objectives)
-        self.constraints: tuple[Constraint, ...] = tuple(_constraint(c) for c in constraints)
+        self.constraints: tuple[Constraint, ...] = tuple(
+            _constraint(c, self.model, data.X.shape[1]) for c in constraints)
         for obj in self.objectives + tuple(c.objective for c in self.constraints):
             if hasattr(obj, "check"):
                 obj.check(data)  # e.g. a fairness gap needs sensitive groups
@@ -55,7 +60,7 @@ class Problem:
                 obj.check_model(self.model)  # e.g. log_loss needs probabilities
         self.name = name or data.name
         self.d = self.model.n_params(data.X.shape[1])
-        self.standardizer = Standardizer.fit(data.X)
+        self.standardizer = Unscaled(self.d) if self._protocol else Standardizer.fit(data.X)
         self.bounds = self._bounds(bounds)
         w = data.sample_weight
         omega = np.full(data.n, 1.0 / data.n) if w is None else np.asarray(w, float) / np.sum(w)
@@ -77,10 +82,14 @@ class Problem:
 
     @property
     def param_names(self) -> list[str]:
+        if self._protocol:
+            return self.model.param_names(self.data.feature_names)
         return self.data.param_names
 
     def is_convex(self) -> tuple[bool, str]:
         """(True, "") if every objective and constraint is convex in θ, else (False, why)."""
+        if self._protocol:
+            return False, f"the {self.model.name} model is not affine in θ"
         for obj in self.objectives + tuple(c.objective for c in self.constraints):
             if not obj.is_convex(self.model):
                 return False, f"objective {obj.name!r} is not convex with the {self.model.name} model"
@@ -125,6 +134,12 @@ class Problem:
         objectives, gathered in the same pass (X̃_bᵀ diag(curvature) X̃_b per block). Blocks may run on
         several threads; their pieces are always added in block order, so the result does not
         depend on the number of threads."""
+        if self._protocol:  # [model protocol] a non-affine model: forward / pullback by row blocks
+            if hess_coef is not None:
+                fail("model", "an affine model for second derivatives", self.model.name,
+                     "Use a first-order solver such as 'weighted-sum'.")
+            V, D, miss = model_rows(self.model, Theta, batch, [self._all[i] for i in idx], grad)
+            return V, D, {idx[j] for j in miss}
         K, r, d = len(Theta), len(idx), self.d
         V = np.zeros((K, r))
         D = np.zeros((K, r, d)) if grad else None
@@ -284,7 +299,7 @@ class Problem:
     def has_second_order(self) -> bool:
         """Whether ``derivatives`` can give Hessians: a built-in link model (linear, capped linear,
         logistic) and second derivatives for every objective and constraint."""
-        if type(self.model) not in MODELS.values():
+        if self._protocol or type(self.model) not in MODELS.values():
             return False
         quad = self._quadratics()
         return all(i in quad or obj.has_second_order() for i, obj in enumerate(self._all))
@@ -300,6 +315,14 @@ class Problem:
         second derivatives) are left out, except for log-loss on the logistic link, whose exact
         Hessian is already positive semi-definite."""
         Theta, _ = check_theta(Theta, self.d)
+        if self._protocol:  # [model protocol] first derivatives only, through forward / pullback
+            if C is not None:
+                fail("model", "an affine model for second derivatives", self.model.name,
+                     "Use method='lbfgs'.")
+            V, dV, missing = self._values(Theta, self._full, True, True)
+            if missing:
+                self._no_gradient(min(missing))
+            return V[:, :self.m], V[:, self.m:] - self._bound_array(), dV, None
         K, d = Theta.shape
         objs = self._all
         r = len(objs)
@@ -442,7 +465,7 @@ class Problem:
             if hasattr(obj, "exact") and len(Theta):
                 if P is None:
                     with np.errstate(over="ignore", invalid="ignore"):
-                        P = self.model.forward(Theta, self.data.X)[0]
+                        P = predictions(self.model, Theta, self.data.X)
                     if not np.isfinite(P).all():  # say so here, not as the metric's `y_pred`
                         rows = np.unique(np.nonzero(~np.isfinite(P))[1])
                         fail("Theta", "parameters whose predictions are finite",
@@ -453,6 +476,11 @@ class Problem:
 
     # -- bounds ----------------------------------------------------------------------------------
     def _bounds(self, bounds):
+        if self._protocol:  # [model protocol] start at the model's seeded init (or 0), box ± (2|θ₀| + 1)
+            self.phi_start = self.start_theta(1)[0]
+            half = 2.0 * np.abs(self.phi_start) + 1.0
+            self.phi_bounds = (self.phi_start - half, self.phi_start + half)
+            return None if bounds is None else self._check_box(bounds)
         # the least-squares fit in standardised parameters φ (Θ = Φ A), from normal equations on the
         # Gram matrix, so no standardised copy of X is made: the start point and the default box
         A = self.standardizer.matrix
@@ -466,6 +494,9 @@ class Problem:
         self.phi_bounds = (self.phi_start - half, self.phi_start + half)
         if bounds is None:
             return None
+        return self._check_box(bounds)
+
+    def _check_box(self, bounds):
         lo, hi = (np.broadcast_to(np.asarray(b, float), (self.d,)).copy() for b in bounds)
         if not (np.isfinite(lo).all() and np.isfinite(hi).all() and (lo < hi).all()):
             fail("bounds", f"two finite arrays of length {self.d} with lower < upper",
@@ -476,11 +507,23 @@ class Problem:
         """Box bounds in standardised parameters φ (Θ = Φ A): given or the default rule."""
         if self.bounds is None:
             return self.phi_bounds
+        if self._protocol:  # Θ = Φ: the box is the box
+            return self.bounds
         # a user box in θ: take φ's box as the image of its corners (a safe enclosure)
         lo, hi = self.bounds
         corners = np.array(np.meshgrid(*zip(lo, hi))).reshape(self.d, -1).T
         phis = self.standardizer.to_standard(corners)
         return phis.min(axis=0), phis.max(axis=0)
+
+    def start_theta(self, K: int, rng=None) -> np.ndarray:
+        """K starting points Θ (K, d): the model's seeded ``init(K, p, rng)`` where it has one (a
+        non-convex model such as the MLP), else K copies of the least-squares fit."""
+        init = getattr(self.model, "init", None)
+        if init is not None:
+            return np.asarray(init(K, self.data.X.shape[1], rng), float).reshape(K, self.d)
+        if self._protocol:
+            return np.zeros((K, self.d))
+        return np.repeat(self.standardizer.to_original(self.phi_start[None]), K, axis=0)
 
     # -- construction from plain data --------------------------------------------------------------
     @classmethod
@@ -580,12 +623,19 @@ def _canonical(obj, model) -> bool:
     return getattr(obj, "name", "") == "log_loss" and model.name == "logistic"
 
 
-def _constraint(c) -> Constraint:
-    if isinstance(c, Constraint):
-        return c
+def _constraint(c, model=None, p=0) -> Constraint:
     if isinstance(c, tuple) and len(c) == 2:
-        return Constraint(get_objective(c[0]), float(c[1]))
+        c = Constraint(get_objective(c[0]), float(c[1]))
+    if isinstance(c, Constraint):
+        return Constraint(_for_model(c.objective, model, p), c.bound) if model is not None else c
     fail("constraints", "Constraint objects or (objective, bound) pairs", c)
+
+
+def _for_model(obj: Objective, model: Model, p: int) -> Objective:
+    """[model protocol] a parameter objective that asks which entries to penalise (l1, l2) gets
+    the model's answer (an MLP's weights, not its biases); others are returned as they are."""
+    bind = getattr(obj, "for_model", None)
+    return bind(model, p) if bind is not None and not uses_affine_path(model) else obj
 
 
 def dataset_from_spec(spec, *, path: str = "data") -> Dataset:

@@ -14,7 +14,7 @@ import pandas as pd
 from ._validation import (check_bool, check_choice, check_positive, check_seed, check_theta,
                           check_xy, fail)
 from .losses import Loss, get_loss
-from .models import Model, Standardizer, get_model
+from .models import Model, Standardizer, get_model, uses_affine_path
 from .objectives import check_loss_model
 from .optim import Optimizer, get_optimizer
 
@@ -143,7 +143,8 @@ def fit(X, y, *, loss: str | Loss = "mse", model: str | Model = "linear", optimi
         on_diverge: str = "raise") -> FitResult:
     """Train a model on one loss by (sub)gradient descent.
 
-    ``theta0`` is (d,) or (K, d) for K candidates trained together (default zeros, one candidate).
+    ``theta0`` is (d,) or (K, d) for K candidates trained together (default: one candidate at
+    zeros, or at the model's seeded ``init`` where it has one, e.g. an MLP).
     ``lr="auto"`` takes the safe step 1/L for smooth losses (gd and sgd only). With ``standardize``,
     training runs on (X − μ)/s and parameters are reported back in the original units.
     """
@@ -160,7 +161,15 @@ def fit(X, y, *, loss: str | Loss = "mse", model: str | Model = "linear", optimi
         check_positive("batch_size", batch_size, integer=True)
     n, p = X.shape
     d = model.n_params(p)
-    Theta0 = np.zeros((1, d)) if theta0 is None else check_theta(theta0, d, "theta0")[0]
+    if theta0 is not None:
+        Theta0 = check_theta(theta0, d, "theta0")[0]
+    elif hasattr(model, "init"):  # a non-convex model starts from its seeded initialisation
+        Theta0 = np.asarray(model.init(1, p, seed), float)
+    else:
+        Theta0 = np.zeros((1, d))
+    if standardize and not uses_affine_path(model):
+        fail("standardize", f"False for the {model.name} model", standardize,
+             "Its parameters are not an affine map of the features: standardise X yourself.")
     scaler = Standardizer.fit(X) if standardize else None
     Xt = scaler.transform(X) if scaler else X
     if isinstance(lr, str):
@@ -173,9 +182,9 @@ def fit(X, y, *, loss: str | Loss = "mse", model: str | Model = "linear", optimi
 
     def value_and_grad(Phi, rows):
         Xb, yb = (Xt, y) if rows is None else (Xt[rows], y[rows])
-        P, S = model.forward(Phi, Xb)
+        P, aux = model.forward(Phi, Xb)
         f = loss.value(yb[:, None], P).mean(axis=0)
-        g = model.pullback(Xb, loss.deriv(yb[:, None], P) * S / len(yb))
+        g = model.pullback(Phi, Xb, loss.deriv(yb[:, None], P) / len(yb), aux)
         return f, g
 
     hist = minimize(value_and_grad, Phi0, opt, epochs, n_rows=n, batch_size=batch_size, rng=seed,

@@ -33,6 +33,7 @@ import numpy as np
 
 from .._validation import check_choice, check_labels, check_positive, fail
 from ..front import Front
+from ..models import predictions
 from ..problem import Problem
 
 INSTALL_HINT = "pip install tradeoff[fairlearn]"
@@ -210,7 +211,7 @@ def _distinct(problem: Problem, Theta: np.ndarray) -> np.ndarray:
     """Indices of the first of each group of models with the same predictions (to 1e-9 relative):
     repeated runs refit the same models, whose θ can differ in rounding or, with collinear
     features, along directions the data cannot see."""
-    P = problem.model.forward(Theta, problem.data.X)[0]
+    P = predictions(problem.model, Theta, problem.data.X)
     tol = 1e-9 * max(1.0, float(np.abs(P).max()))
     keep: list[int] = []
     for k in range(P.shape[1]):

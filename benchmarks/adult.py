@@ -138,6 +138,19 @@ class Numpy:
 
 # ------------------------------------------------------------------------------------- rows
 
+def calibrate(run, b1, b2):
+    """(fixed seconds, seconds per evaluation) of ``run(max_evaluations)`` from two short runs: the
+    marginal cost, so that set-up (anchors, first passes) does not inflate the per-evaluation cost."""
+    out = []
+    for b in (b1, b2):
+        t0 = time.perf_counter()
+        front = run(b)
+        out.append((time.perf_counter() - t0, max(front.evaluations, 1)))
+    (t1, e1), (t2, e2) = out
+    per = (t2 - t1) / (e2 - e1) if e2 > e1 and t2 > t1 else t2 / e2
+    return max(t2 - per * e2, 0.0), per
+
+
 def run_gradient(problem, label, solver, options, method, budget):
     import tradeoff as to
 
@@ -253,10 +266,9 @@ def evolutionary(problem, solver, seconds, seed=0):
     """A pymoo solver given ``seconds`` of wall-clock: max_evaluations from a calibration run."""
     import tradeoff as to
 
-    t0 = time.perf_counter()
-    cal = to.solve(problem, solver, max_evaluations=300, seed=seed)
-    per_eval = (time.perf_counter() - t0) / max(cal.evaluations, 1)
-    budget = int(max(200, round(seconds / per_eval / 100) * 100))
+    fixed, per_eval = calibrate(lambda b: to.solve(problem, solver, max_evaluations=b, seed=seed),
+                                200, 600)
+    budget = int(max(200, round((seconds - fixed) / per_eval / 100) * 100))
     t0 = time.perf_counter()
     front = to.solve(problem, solver, max_evaluations=budget, seed=seed)
     dt = time.perf_counter() - t0
@@ -345,14 +357,13 @@ def main(argv=None):
     budget = None
     if not args.no_cap:
         opts = with_method("weighted-sum", {}, args.method)
-        t0 = time.perf_counter()
-        cal = to.solve(problem, "weighted-sum", n_points=K_POINTS, max_evaluations=30 * K_POINTS,
-                       **opts)
-        per_eval = (time.perf_counter() - t0) / max(cal.evaluations, 1)
-        budget = int(args.solver_seconds / per_eval)
+        fixed, per_eval = calibrate(lambda b: to.solve(problem, "weighted-sum", n_points=K_POINTS,
+                                                       max_evaluations=b, **opts),
+                                    10 * K_POINTS, 40 * K_POINTS)
+        budget = int(max(args.solver_seconds - fixed, 0.1 * args.solver_seconds) / per_eval)
         if budget >= 2000 * K_POINTS:  # the solvers' default: no cap needed
             budget = None
-        say(f"calibration: {per_eval * 1e3:.2f} ms per evaluation; budget {budget}")
+        say(f"calibration: {fixed:.2f} s + {per_eval * 1e3:.2f} ms per evaluation; budget {budget}")
     for label, solver, options in GRADIENT:
         rows.append(run_gradient(problem, label, solver, options, args.method, budget))
     t_ws = rows[0]["seconds"]

@@ -306,18 +306,19 @@ def throughput(problem, num: Numpy, Phi, repeats):
     def ours():
         return problem.evaluate(Theta)
 
-    out = {}
-    for name, fn in (("Problem.evaluate (both objectives, values and gradients)", ours),
-                     ("bare numpy, logistic log-loss value and gradient", bare_logistic),
-                     ("bare numpy, both objectives, batched over K", bare_both_batched),
-                     ("bare numpy, both objectives, one candidate at a time", bare_both)):
-        fn()
-        ts = []
-        for _ in range(repeats):
+    fns = {"Problem.evaluate (both objectives, values and gradients)": ours,
+           "bare numpy, logistic log-loss value and gradient": bare_logistic,
+           "bare numpy, both objectives, batched over K": bare_both_batched,
+           "bare numpy, both objectives, one candidate at a time": bare_both}
+    times = {name: [] for name in fns}
+    for fn in fns.values():
+        fn()  # warm up
+    for _ in range(repeats):  # interleaved, so that the machine's load falls on all alike
+        for name, fn in fns.items():
             t0 = time.perf_counter()
             fn()
-            ts.append(time.perf_counter() - t0)
-        out[name] = float(np.median(ts))
+            times[name].append(time.perf_counter() - t0)
+    out = {name: float(np.median(ts)) for name, ts in times.items()}
     return out
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import platform
+import re
+import resource
+import signal
 import sys
 
 import numpy as np
@@ -131,3 +134,45 @@ def ratio(a: float, b: float, lower_bound: bool = False) -> str:
     if not (np.isfinite(a) and np.isfinite(b)) or b <= 0:
         return "—"
     return f"{'≥ ' if lower_bound else ''}{a / b:.2f}×"
+
+
+# -- limits on one run, in-process -------------------------------------------------------------
+
+def _vm_bytes() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+class _Timeout(BaseException):  # not an Exception: no `except Exception` inside may swallow it
+    pass
+
+
+def guarded(fn, seconds: float, memory_gb: float):
+    """fn() under a time limit (SIGALRM) and an address-space limit (``memory_gb`` above what the
+    process holds; the soft limit, restored after): ("ok", result), ("timeout", seconds) or
+    ("error", text). In-process, so that small problems pay no fork or first-touch costs."""
+    def alarm(signum, frame):
+        raise _Timeout
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _vm_bytes() + int(memory_gb * 2**30)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return "ok", fn()
+    except _Timeout:
+        return "timeout", seconds
+    except Exception as err:  # MemoryError above all: say what happened
+        m = re.search(r"allocate ([\d.]+ \w+) for an array with shape (\(.*?\))", str(err))
+        return "error", (f"{type(err).__name__}: one {m.group(1)} array {m.group(2)}" if m else
+                         f"{type(err).__name__}: {str(err)[:80]}")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        signal.signal(signal.SIGALRM, old)

@@ -19,8 +19,10 @@ adaptive=False``; its interior weights, divided by its objective spans, for the 
   takes it). Each runs under a time limit (``--exact-seconds``) and an address-space limit (``--memory-gb`` above the parent's): today's engine forms the
   (rows × d²) outer products of a block for Hessians, 10 GB at d = 200, n = 10⁵, which would take
   the shared machine's memory. The weighted sum's budget is capped at about ``--cell-seconds`` of
-  evaluations (from the timed cost of one batched evaluation; its anchors come on top; today's
-  descent would otherwise run its full 100,000 evaluations at κ = 10⁴); ``--no-cap`` lifts it.
+  evaluations (from the timed cost of one batched evaluation; its anchors come on top) where it
+  runs the first-order descent (no ``method``, or ``--method gd``), which would otherwise run its
+  full 100,000 evaluations at κ = 10⁴; ``--no-cap`` lifts it, ``--cap`` applies it to the
+  second-order engine too.
 - a warm-started scipy L-BFGS-B loop (ftol 1e-15, gtol 1e-12) and a warm-started per-weight Newton
   loop (Gram matrix of X̃ formed once, the cap's Hessian from the active rows, Armijo backtracking,
   the exact solver's stopping rule), both numpy, over the weights in order. Each stops at
@@ -43,16 +45,14 @@ BLAS pinned to one thread throughout.
 from __future__ import annotations
 
 import argparse
-import re
-import resource
-import signal
 import sys
 import time
 
 import numpy as np
 from scipy.optimize import minimize
 
-from _common import accepts, converged, machine, pin_blas_threads, ratio, table, with_method
+from _common import (accepts, converged, guarded, machine, pin_blas_threads, ratio, table,
+                     with_method)
 
 N_POINTS = 50
 RACE_POINTS = 200  # fronts of 100 points reach only 0.9989 of the 200-weight front's HV here
@@ -101,46 +101,6 @@ def family_problem(X, y, cap):
 
 
 # ------------------------------------------------------------------------------------- guarded runs
-
-def _vm_bytes() -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-class _Timeout(BaseException):  # not an Exception: no `except Exception` inside may swallow it
-    pass
-
-
-def guarded(fn, seconds: float, memory_gb: float):
-    """fn() under a time limit (SIGALRM) and an address-space limit (``memory_gb`` above what the
-    process holds; the soft limit, restored after): ("ok", result), ("timeout", seconds) or
-    ("error", text). In-process, so that small problems pay no fork or first-touch costs."""
-    def alarm(signum, frame):
-        raise _Timeout
-
-    old = signal.signal(signal.SIGALRM, alarm)
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = _vm_bytes() + int(memory_gb * 2**30)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return "ok", fn()
-    except _Timeout:
-        return "timeout", seconds
-    except Exception as err:  # MemoryError above all: say what happened
-        m = re.search(r"allocate ([\d.]+ \w+) for an array with shape (\(.*?\))", str(err))
-        return "error", (f"{type(err).__name__}: one {m.group(1)} array {m.group(2)}" if m else
-                         f"{type(err).__name__}: {str(err)[:80]}")
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-        signal.signal(signal.SIGALRM, old)
-
 
 def budget_for(problem, seconds, K, default):
     """max_evaluations worth about ``seconds`` of descent: one batched evaluation of K candidates
@@ -316,7 +276,7 @@ def family_row(n, d, cond, args):
     if st == "timeout":
         problem = family_problem(X, y, cap)  # exact was cut off: its caches may be half built
     st, ws = guarded(lambda: run_weighted_sum(problem, W, args.method,
-                                              None if args.no_cap else args.cell_seconds),
+                                              args.cell_seconds if args.capped else None),
                      args.exact_seconds, args.memory_gb)
     if st == "ok":
         k, tot = ws["converged"]
@@ -448,11 +408,17 @@ def main(argv=None):
                     help="time limit on exact and on the whole weighted-sum run in the family")
     ap.add_argument("--no-cap", action="store_true",
                     help="the weighted sum's default budget (2000 evaluations per point)")
+    ap.add_argument("--cap", action="store_true",
+                    help="cap the weighted sum's budget even when it takes `method` (the new engine)")
     ap.add_argument("--memory-gb", type=float, default=3.0,
                     help="address space allowed to each tradeoff solve above the parent's")
     ap.add_argument("--method", default="auto",
                     help="the solvers' `method` where they take it (auto, newton, lbfgs, gd)")
     args = ap.parse_args(argv)
+    # the weighted sum's budget cap is for the first-order descent; the second-order engine
+    # (solvers that take `method`) runs its default budget unless --cap asks otherwise
+    args.capped = args.cap or (not args.no_cap and (not accepts("weighted-sum", "method")
+                                                     or args.method == "gd"))
     if args.quick:
         args.dims, args.sizes, args.race_dims = [2, 20], [1000], [20]
         args.cell_seconds, args.race_seconds, args.exact_seconds = 1.0, 2.0, 4.0

@@ -165,7 +165,7 @@ def run_gradient(problem, label, solver, options, method, budget, limit):
     st, front = guarded(lambda: to.solve(problem, solver, n_points=K_POINTS, **opts), limit, 4.0)
     dt = time.perf_counter() - t0
     if st != "ok":  # one solver's failure or time-out is a row, not the end of the run
-        say(f"  {label}: {front}")
+        say(f"  {label}: " + (f"cut off at {limit:g} s" if st == "timeout" else str(front)))
         return {"row": label, "method": opts.get("method", "gd (today's descent)"),
                 "seconds": float("nan"), "converged": (f"cut off at {limit:g} s" if st == "timeout"
                                                        else f"failed: {front}"),

@@ -21,9 +21,9 @@ demo: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
-# the performance benchmarks, each printing its table (see benchmarks/README.md); ~15 minutes
+# the performance benchmarks, each printing its table (see benchmarks/README.md); ~25 minutes
 bench: $(BIN)/.installed
-	cd benchmarks && for b in front_quality exact_front epoch sweep_scaling indicators fairlearn_vs_exact; do \
+	cd benchmarks && for b in front_quality exact_front epoch sweep_scaling indicators fairlearn_vs_exact adult synthetic_family; do \
 		echo "== $$b"; ../$(BIN)/python $$b.py || exit 1; done
 
 clean:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import platform
+import re
+import resource
+import signal
 import sys
 
 import numpy as np
@@ -66,3 +69,110 @@ def _fmt(v):
     if isinstance(v, float):
         return f"{v:.4g}"
     return str(v)
+
+
+# -- what the solvers report, today and after the second-order engine (issue 9) ------------------
+
+def accepts(solver: str, option: str) -> bool:
+    """Whether ``tradeoff.solve(problem, solver, option=...)`` is accepted: the solver registry's
+    option list decides (``solve`` rejects anything else); a solver without one is asked for a named
+    parameter of that name."""
+    import inspect
+
+    from tradeoff.solvers import OPTIONS, SOLVERS
+
+    if solver in OPTIONS:
+        return option in OPTIONS[solver]
+    try:
+        return option in inspect.signature(SOLVERS[solver]).parameters
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def converged(front) -> tuple[int, int]:
+    """(points converged, points) from ``front.extra`` where the solver reports it, else from its
+    message ("all 20 points converged" / "7 of 20 points converged")."""
+    import re
+
+    n = len(front)
+    for key in ("converged", "n_converged"):
+        v = front.extra.get(key)
+        if isinstance(v, (bool, np.bool_)):
+            return (n if v else 0), n
+        if isinstance(v, (int, np.integer)):
+            return int(v), n
+        if isinstance(v, (list, tuple, np.ndarray)) and len(v) == n:
+            return int(np.sum(np.asarray(v, bool))), n
+    msg = front.message or ""
+    m = re.search(r"all (\d+) (?:points|weighted sums)", msg)
+    if m and front.success:
+        return int(m.group(1)), int(m.group(1))
+    m = re.search(r"(\d+) of (\d+) (?:points|weighted sums)? ?(?:converged|did not converge)", msg)
+    if m:
+        k, tot = int(m.group(1)), int(m.group(2))
+        return (tot - k if "did not" in m.group(0) else k), tot
+    return (n if front.success else 0), n
+
+
+def counts(front) -> str:
+    """function / gradient / Hessian evaluations where the front reports them (issue 9's
+    ``extra["counts"]``), else "—"."""
+    c = front.extra.get("counts")
+    if not c:
+        return "—"
+    return "/".join(str(c.get(k, "—")) for k in ("function", "gradient", "hessian"))
+
+
+def with_method(solver: str, options: dict, method: str | None) -> dict:
+    """``options`` plus ``method`` where the solver takes it (the second-order engine), else as is."""
+    if method and accepts(solver, "method"):
+        return {**options, "method": method}
+    return dict(options)
+
+
+def ratio(a: float, b: float, lower_bound: bool = False) -> str:
+    if not (np.isfinite(a) and np.isfinite(b)) or b <= 0:
+        return "—"
+    return f"{'≥ ' if lower_bound else ''}{a / b:.2f}×"
+
+
+# -- limits on one run, in-process -------------------------------------------------------------
+
+def _vm_bytes() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+class _Timeout(BaseException):  # not an Exception: no `except Exception` inside may swallow it
+    pass
+
+
+def guarded(fn, seconds: float, memory_gb: float):
+    """fn() under a time limit (SIGALRM) and an address-space limit (``memory_gb`` above what the
+    process holds; the soft limit, restored after): ("ok", result), ("timeout", seconds) or
+    ("error", text). In-process, so that small problems pay no fork or first-touch costs."""
+    def alarm(signum, frame):
+        raise _Timeout
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _vm_bytes() + int(memory_gb * 2**30)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return "ok", fn()
+    except _Timeout:
+        return "timeout", seconds
+    except Exception as err:  # MemoryError above all: say what happened
+        m = re.search(r"allocate ([\d.]+ \w+) for an array with shape (\(.*?\))", str(err))
+        return "error", (f"{type(err).__name__}: one {m.group(1)} array {m.group(2)}" if m else
+                         f"{type(err).__name__}: {str(err)[:80]}")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        signal.signal(signal.SIGALRM, old)

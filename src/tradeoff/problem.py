@@ -149,7 +149,13 @@ class Problem:
         additive = [j for j, o in enumerate(objs) if getattr(o, "additive", False)]
         whole = [j for j, o in enumerate(objs) if not getattr(o, "additive", False)]
         n = len(batch.y)
-        for sel, size in ((additive, block_size(n, K * max(len(additive), 1))), (whole, n)):
+        if whole and H is None:
+            # an objective over all rows makes the (n, K) tile anyway: every objective shares it,
+            # so the scores, the link and the pull-back are computed once
+            passes = ((additive + whole, n),)
+        else:
+            passes = ((additive, block_size(n, K * max(len(additive), 1))), (whole, n))
+        for sel, size in passes:
             if not sel:
                 continue
             second = H is not None and sel is additive
@@ -172,28 +178,41 @@ class Problem:
 
     def _block(self, Theta, bb: Batch, objs, grad: bool, second: bool):
         """One block's values (K, t), gradients (K, t, d), curvature Grams (t, K, d²) and which
-        objectives had no gradient."""
+        objectives had no gradient. The block's scores Z = X W ᵀ + c are one product; the
+        pull-back of all t objectives' ∂f/∂Z is one more, (t·K × B)(B × p), plus column sums for
+        the intercept."""
         K, t = len(Theta), len(objs)
-        X1 = with_ones(bb.X)
-        Z = X1 @ Theta.T  # the block's scores, intercept included: one product
+        Z = affine(bb.X, Theta)
         # the identity link has slope 1: skip the (B, K) multiply by it
         P, S = (Z, None) if type(self.model) is LinearModel else self.model.link(Z)
         Vb = np.empty((K, t))
         Db = np.zeros((K, t, self.d)) if grad else None
         Hb = np.empty((t, K, self.d * self.d)) if second else None
+        X1 = with_ones(bb.X) if second else None
         outer = (X1[:, :, None] * X1[:, None, :]).reshape(len(X1), -1) if second else None
+        GZ = np.empty((len(Z), t, K)) if grad else None
         miss = []
         for j, obj in enumerate(objs):
             if second:
                 Vb[:, j], dP, curv = obj.evaluate_second(bb, P)
                 Hb[j] = curv.T @ outer
+            elif grad and S is not None and _canonical(obj, self.model) and \
+                    getattr(obj, "additive", False):
+                # log-loss on the logistic link: ∂ℓ/∂z = p − y, no division by p(1 − p)
+                Vb[:, j], GZ[:, j] = _logistic_log_loss(bb, P)
+                continue
             else:
                 Vb[:, j], dP = obj.evaluate(bb, P, grad)
             if grad:
                 if dP is None:
                     miss.append(j)
+                    GZ[:, j] = 0.0
                 else:
-                    Db[:, j] = (dP if S is None else dP * S).T @ X1  # the pull-back: one product
+                    GZ[:, j] = dP if S is None else dP * S
+        if grad:
+            G2 = GZ.reshape(len(Z), t * K)
+            Db[:, :, :-1] = (G2.T @ bb.X).reshape(t, K, -1).transpose(1, 0, 2)
+            Db[:, :, -1] = G2.sum(axis=0).reshape(t, K).T
         return Vb, Db, Hb, miss
 
     def _values(self, Theta, batch, grad, full):
@@ -616,6 +635,18 @@ def _distinct_names(objectives: tuple[Objective, ...]) -> tuple[Objective, ...]:
              f"{twice[0]!r} is given twice with the same parameters; remove one, or give them "
              "different parameters.")
     return tuple(out)
+
+
+def _logistic_log_loss(bb: Batch, P):
+    """Σ ωᵢ ℓ(yᵢ, pᵢ) (K,) and ∂/∂z = ωᵢ(pᵢ − yᵢ) (B, K) for labels in {0, 1}: −log of the
+    probability given to the observed class (clipped at 1e-15, as ``losses.log_loss`` clips)."""
+    y = bb.y[:, None]
+    Pc = np.clip(P, 1e-15, 1.0 - 1e-15)
+    L = -np.log(np.where(y > 0.5, Pc, 1.0 - Pc))
+    GZ = Pc - y
+    w = bb.w
+    GZ *= w
+    return bb.omega @ L, GZ
 
 
 def _canonical(obj, model) -> bool:

@@ -28,7 +28,12 @@ class ScaledProblem:
     def __init__(self, problem: Problem, standardize: bool = True, gauss_newton: bool = False):
         self.problem = problem
         self.gauss_newton = gauss_newton
-        self.A = problem.standardizer.matrix if standardize else np.eye(problem.d)
+        from ..models import Unscaled
+
+        # an identity map (a non-affine model, or standardize=False) is never formed as a d × d
+        # matrix: at d = 10⁵ that would be 80 GB
+        self.identity = (not standardize) or isinstance(problem.standardizer, Unscaled)
+        self.A = None if self.identity else problem.standardizer.matrix
         self.evaluations = 0
         self.counts = {"function": 0, "gradient": 0, "hessian": 0}
 
@@ -41,24 +46,32 @@ class ScaledProblem:
         """F, G, dV (K, m + c, d) and H = Σᵢ Cᵢ ∇²vᵢ (K, d, d), all in Φ."""
         self._count(len(Phi), "function", "gradient", "hessian")
         F, G, dV, H = self.problem.derivatives(self.theta(Phi), C, gauss_newton=self.gauss_newton)
+        if self.identity:
+            return F, G, dV, H
         return F, G, dV @ self.A.T, self.A @ H @ self.A.T
 
     def theta(self, Phi):
-        return Phi @ self.A
+        return np.asarray(Phi, float) if self.identity else Phi @ self.A
 
     def phi(self, Theta):
+        if self.identity:
+            return np.asarray(Theta, float)
         return np.linalg.solve(self.A.T, np.asarray(Theta, float).T).T
+
+    def to_phi_gradient(self, g):
+        """∂f/∂Φ = ∂f/∂Θ Aᵀ."""
+        return g if self.identity else g @ self.A.T
 
     def combine(self, Phi, coef):
         self._count(len(Phi), "function", "gradient")
         F, G, g = self.problem.combine(self.theta(Phi), coef)
-        return F, G, g @ self.A.T
+        return F, G, self.to_phi_gradient(g)
 
     def gradients(self, Phi):
         """F, G, dF (K, m, d) in Φ."""
         self._count(len(Phi), "function", "gradient")
         ev = self.problem.evaluate(self.theta(Phi))
-        return ev.F, ev.G, ev.dF @ self.A.T
+        return ev.F, ev.G, self.to_phi_gradient(ev.dF)
 
     def values(self, Phi):
         self._count(len(Phi), "function")

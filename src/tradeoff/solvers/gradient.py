@@ -27,6 +27,7 @@ ANCHOR_SHARE = 1e-3
 LEXICOGRAPHIC_SHARES = (1e-3, 1e-6)
 AL_TOL = 1e-8  # normalised violation at which the multipliers count as settled (a move along the
 # chord then makes each bound hold exactly)
+RHO_START = 100.0
 MAX_RHO = 1e6  # the augmented Lagrangian's penalty stops growing here (Newton stays well conditioned)
 RESTORE_HALVINGS = 12  # moves toward a feasible point are found to 2⁻¹² of the segment
 DEFAULT_TOL = {"newton": 1e-8, "lbfgs": 1e-8, "gd": 1e-10}
@@ -40,6 +41,7 @@ class Setup:
         check_positive("n_points", n_points, integer=True)
         check_positive("max_epochs", max_epochs, integer=True)
         self.method = choose_method(method, problem)
+        self.step_label = ""  # a solver whose steps are not the engine's says what they are
         tol = DEFAULT_TOL[self.method] if tol is None else tol
         check_positive("tol", tol)
         self.problem = problem
@@ -99,10 +101,10 @@ class Setup:
     def norm(self, F):
         return (F - self.ideal) / self.span
 
-    def solve(self, Phi0, scal: Scalarisation, budget):
+    def solve(self, Phi0, scal: Scalarisation, budget, tol=None):
         """One unconstrained solve by the engine: Φ, iterations, status per row."""
-        return minimise(self.sp, scal, Phi0, method=self.method, tol=self.tol, budget=budget,
-                        max_iter=self.max_epochs, gscale=self.gscale)
+        return minimise(self.sp, scal, Phi0, method=self.method, tol=tol or self.tol,
+                        budget=budget, max_iter=self.max_epochs, gscale=self.gscale)
 
     def constrained(self, Phi0, scal: Scalarisation, *, eps_rows=None, budget=None):
         """Minimise s subject to the problem's constraints (and f̃ᵢ ≤ ε̃ᵢ from ``eps_rows``, an array
@@ -118,7 +120,7 @@ class Setup:
         span = getattr(self, "span", np.ones(m))
         ideal = getattr(self, "ideal", np.zeros(m))
         lam = np.zeros((K, n_eps + c))
-        rho = 10.0
+        rho = RHO_START
         # ∂h/∂v is diagonal: 1/spanᵢ on objectives 2…m, 1 on each constraint
         dh = np.concatenate([1.0 / span[1:m][:n_eps], np.ones(c)])
         cols = np.concatenate([np.arange(1, 1 + n_eps), m + np.arange(c)]).astype(int)
@@ -157,7 +159,9 @@ class Setup:
         viol = np.inf
         for _ in range(30):
             start_evals = self.sp.evaluations
-            Phi, e, status = self.solve(Phi, L, budget)
+            # inexact early rounds: the inner tolerance follows the violation down to ``tol``
+            inner_tol = None if self.method == "gd" else max(self.tol, min(1e-3, 0.1 * prev))
+            Phi, e, status = self.solve(Phi, L, budget, inner_tol)
             epochs += e
             F, G = self.sp.values(Phi)
             hv = h(F, G, np.arange(K))
@@ -230,11 +234,13 @@ class Setup:
         stalled = int((status == "stalled").sum())
         feasible = (G <= 0).all(1) if self.c else np.ones(len(F), bool)
         ok = converged == len(Phi) and bool(feasible.all())
-        rule = ("‖∇‖ ≤ tol·‖∇ at start‖" if self.method != "gd" else "values settled")
+        rule = ("‖∇‖ ≤ tol·‖∇ at start‖" if self.method != "gd" or self.step_label else
+                "values settled")
+        how = self.step_label or self.method
         if ok:
-            msg = f"all {len(Phi)} points converged ({self.method}, {rule}, tol={self.tol:g})"
+            msg = f"all {len(Phi)} points converged ({how}, {rule}, tol={self.tol:g})"
         else:
-            msg = (f"{converged} of {len(Phi)} points converged ({self.method}, {rule}, "
+            msg = (f"{converged} of {len(Phi)} points converged ({how}, {rule}, "
                    f"tol={self.tol:g})")
             if stalled:
                 msg += f"; {stalled} stalled (no decrease along the step)"
@@ -640,11 +646,15 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
     """Multiple-gradient descent: from K starting points (mixes of the anchors: even for two
     objectives, random and seeded for more), step along the min-norm convex combination of the
     normalised gradients, a direction that lowers every objective, until it vanishes (a
-    Pareto-stationary point)."""
+    Pareto-stationary point). The anchors come from the engine's ``method``; the steps are
+    first-order unless ``method="newton"``, which tries a Newton step on the α-weighted sum first
+    and keeps it where it lowers every objective."""
     t0 = time.perf_counter()
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed, method=method)
+              tol=1e-6 if tol is None else tol, standardize=standardize, seed=seed, method=method)
     tol = s.tol
+    s.step_label = "Newton steps where they lower every objective" if method == "newton" else \
+        "min-norm steps"
     if s.c:
         fail("solver", "a solver that handles constraints", "mgda",
              "MGDA has no constraint handling here; use 'epsilon-constraint' or 'nsga2'.")
@@ -656,7 +666,9 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
 
     from .newton import _damped_solve
 
-    newton = s.method == "newton"
+    # MGDA's own step is the first-order min-norm direction; Newton steps on the α-weighted sum
+    # (method="newton") often raise one objective near the front and fall back, at a Hessian each
+    newton = method == "newton"
     Phi = mix @ s.anchor_phi
     K = len(Phi)
     status = np.full(K, "budget", dtype=object)

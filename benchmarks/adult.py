@@ -3,11 +3,10 @@ scikit-learn fit, fairlearn's ExponentiatedGradient and pymoo at equal wall-cloc
 
     .venv/bin/python benchmarks/adult.py [--quick] [--method auto] [--solver-seconds 12 | --no-cap]
 
-Data: UCI Adult, the training file (``tradeoff.load_dataset("adult")`` where it exists, else
-``../shared/data/adult-train.csv`` beside the repository, or ``--csv``): rows with a ``?`` dropped
-(30,162 left), target income > 50K, sensitive attribute sex (not a feature), ``education`` left out
-(``education-num`` codes it one to one), the other categoricals one-hot encoded by
-``tradeoff.tabular.from_frame``: 80 columns, d = 81. Logistic model, ``log_loss`` against
+Data: UCI Adult, the training split (``tradeoff.load_dataset("adult", split="train")``, shipped with
+the package): rows with a ``?`` dropped (30,162 left), target income > 50K, sensitive attribute sex
+(not a feature), ``education`` left out (``education-num`` codes it one to one), the other
+categoricals one-hot encoded: 80 columns, d = 81. Logistic model, ``log_loss`` against
 ``demographic_parity_sq``.
 
 Rows, all measured side by side in one run, BLAS pinned to one thread throughout:
@@ -60,10 +59,6 @@ from _common import (accepts, converged, counts, guarded, machine, pin_blas_thre
                      with_method)
 
 K_POINTS = 20
-COLUMNS = ["age", "workclass", "fnlwgt", "education", "education-num", "marital-status",
-           "occupation", "relationship", "race", "sex", "capital-gain", "capital-loss",
-           "hours-per-week", "native-country", "income"]
-DEFAULT_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "adult-train.csv"
 GRADIENT = (("weighted-sum", "weighted-sum", {}),
             ("penalty", "penalty", {}),
             ("ε-constraint, surrogate", "epsilon-constraint", {"bound": "surrogate"}),
@@ -79,23 +74,12 @@ def say(*a):
 
 # ------------------------------------------------------------------------------------- data
 
-def load_adult(csv: Path, rows: int | None = None):
+def load_adult(rows: int | None = None):
     """The Adult Dataset and where it came from; ``rows`` takes a seeded subsample (--quick)."""
     import tradeoff as to
-    from tradeoff.tabular import from_frame
 
-    ds, source = None, ""
-    try:
-        ds = to.load_dataset("adult")
-        source = "tradeoff.load_dataset('adult')"
-    except Exception:  # the loader is another issue's: until it ships, read the CSV
-        ds = None
-    if ds is None:
-        df = pd.read_csv(csv, header=None, names=COLUMNS, skipinitialspace=True, na_values="?")
-        df = df.dropna().drop(columns=["education"])  # education-num codes it one to one
-        df["income"] = (df["income"].str.rstrip(".") == ">50K").astype(float)
-        ds = from_frame(df, target="income", sensitive="sex", name="adult")
-        source = f"{csv.name} (rows with '?' dropped, education left out)"
+    ds = to.load_dataset("adult", split="train")
+    source = "tradeoff.load_dataset('adult', split='train')"
     if rows is not None and rows < ds.n:
         keep = np.sort(np.random.default_rng(0).choice(ds.n, rows, replace=False))
         ds = to.Dataset(ds.X[keep], ds.y[keep], name=ds.name, feature_names=ds.feature_names,
@@ -340,7 +324,6 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true",
                     help="3,000 rows, 1-s solver caps, 2 EG bounds: checks the script in < 30 s")
-    ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     ap.add_argument("--method", default="auto",
                     help="the solvers' `method` where they take it (auto, newton, lbfgs, gd)")
     ap.add_argument("--solver-seconds", type=float, default=12.0,
@@ -362,7 +345,7 @@ def main(argv=None):
     pin_blas_threads(1)
     t_start = time.perf_counter()
     print(machine())
-    ds, source = load_adult(args.csv, 3000 if args.quick else None)
+    ds, source = load_adult(3000 if args.quick else None)
     problem = to.Problem(ds, "logistic", ["log_loss", "demographic_parity_sq"])
     print(f"Adult: {source}; n = {ds.n:,}, {ds.X.shape[1]} columns, d = {problem.d}, groups "
           f"{', '.join(ds.group_names)}; {K_POINTS} points")

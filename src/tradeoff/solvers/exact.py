@@ -18,7 +18,7 @@ from .descent import ARMIJO_C, ScaledProblem, line_search
 from .weights import check_weights, refine_two, simplex_grid
 
 ANCHOR_SHARE = 1e-8
-LEXICOGRAPHIC_SHARES = (1e-4, 1e-8, 1e-12)
+LEXICOGRAPHIC_SHARES = (1e-4, 1e-8)
 
 
 def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, max_iter: int,

@@ -3,8 +3,8 @@
 Objectives are normalised first, f̃ᵢ = (fᵢ − idealᵢ) / spanᵢ, with the ideal and nadir taken from the
 m anchor solutions, so that weights mean the same whatever the units. Each anchor is a lexicographic
 optimum: fᵢ minimised, then the others at that fᵢ (fᵢ + s·Σⱼ fⱼ for s = 10⁻³, then 10⁻⁶,
-warm-started; the exact solver uses 10⁻⁴ then 10⁻⁸ with Newton to rounding). Those anchor evaluations count toward the budget. Constraints
-(the problem's g ≤ 0, and the ε-constraint's f̃ᵢ ≤ ε̃) are handled by an augmented Lagrangian.
+warm-started). Those anchor evaluations count toward the budget. Constraints (the problem's g ≤ 0,
+and the ε-constraint's f̃ᵢ ≤ ε̃) are handled by an augmented Lagrangian.
 
 Every solve goes through the batched engine of ``newton.py`` (``method`` = "newton", "lbfgs", "gd"
 or "auto"); weights are solved coarse to fine along the front, so most start next to their solution.

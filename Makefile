@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench results clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ demo: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+# every committed study regenerated from scratch (commit first: each manifest records the commit
+# and whether the tree was clean)
+STUDIES := cap_tradeoff seed_blog shootout fairness_diabetes fairness_cps1985 fairness_arrests fairness_synthetic
+results: $(BIN)/.installed
+	for s in $(STUDIES); do $(BIN)/tradeoff run experiments/$$s.toml --jobs 2 --fresh || exit 1; done
 
 # the performance benchmarks, each printing its table (see benchmarks/README.md); ~25 minutes
 bench: $(BIN)/.installed

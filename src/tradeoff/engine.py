@@ -85,6 +85,50 @@ def gram_block(X1: np.ndarray, D: np.ndarray) -> np.ndarray:
     return (T.T @ X1).reshape(K, d, d)
 
 
+class PairGram:
+    """Σᵢ Dᵢₖ x̃ᵢ x̃ᵢᵀ for data whose rows are mostly zeros (one-hot columns): the products x̃ᵢₐ x̃ᵢb of
+    each row's nonzero pairs a ≤ b are held once, as a sparse P (n × d²), so all K Hessians of a
+    block of rows are one sparse product P_bᵀ D_b. On Adult (80 columns, 10.4 nonzeros a row)
+    that is 1.8 million products a candidate instead of n·d² = 198 million."""
+
+    MAX_DENSITY = 0.25
+    MAX_PAIRS = 20_000_000
+
+    def __init__(self, P, d):
+        self.P, self.d = P, d
+
+    @classmethod
+    def build(cls, X: np.ndarray) -> "PairGram | None":
+        """The pair structure of X̃ = (X, 1), or None where dense products are as cheap."""
+        from scipy import sparse
+
+        n, p = X.shape
+        d = p + 1
+        nonzero = X != 0
+        per_row = nonzero.sum(axis=1) + 1
+        if per_row.mean() > cls.MAX_DENSITY * d or \
+                int((per_row * (per_row + 1) // 2).sum()) > cls.MAX_PAIRS:
+            return None
+        rows, cols = np.nonzero(np.column_stack([nonzero, np.ones(n, bool)]))
+        vals = np.column_stack([X, np.ones(n)])[rows, cols]
+        end = np.cumsum(per_row)[rows]  # one past each entry's row, in entry order
+        count = end - np.arange(len(rows))  # the entries of the same row from this one on
+        a = np.repeat(np.arange(len(rows)), count)
+        b = a + (np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count))
+        P = sparse.csr_matrix((vals[a] * vals[b], (rows[a], cols[a] * d + cols[b])),
+                              shape=(n, d * d))
+        return cls(P, d)
+
+    def __call__(self, start: int, stop: int, D: np.ndarray) -> np.ndarray:
+        """(K, d, d) for rows start…stop with weights D (stop − start, K)."""
+        K, d = D.shape[1], self.d
+        U = np.asarray(self.P[start:stop].T @ D).T.reshape(K, d, d)  # the upper triangle
+        H = U + U.transpose(0, 2, 1)
+        idx = np.arange(d)
+        H[:, idx, idx] = U[:, idx, idx]
+        return H
+
+
 def hessian_block_size(n: int, K: int, d: int) -> int:
     """Rows per block for ``gram_block``: its (B, K·d) temporary stays near 8 MiB."""
     return int(max(64, min(n, (1 << 20) // max(K * d, 1))))

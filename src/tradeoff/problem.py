@@ -17,7 +17,8 @@ import numpy as np
 
 from ._validation import check_number, check_params, check_theta, fail
 from .data import Dataset, all_datasets, load_dataset
-from .engine import (Quadratic, affine, block_size, gram_block, hessian_block_size, map_blocks,
+from .engine import (PairGram, Quadratic, affine, block_size, gram_block, hessian_block_size,
+                     map_blocks,
                      model_rows, single_blas_thread, weighted_gram, with_ones)
 from .models import (MODELS, LinearModel, Model, Standardizer, Unscaled, check_model, get_model,
                      predictions, uses_affine_path)
@@ -376,6 +377,9 @@ class Problem:
         whole = [i for i in rows if i not in additive]
         X, n = self.data.X, self.data.n
         b = self._full
+        pairs = self._pair_gram() if H is not None else None
+        # with sparse rows every block's curvature weights are gathered first, then one product
+        Dall = np.zeros((n, K)) if pairs is not None else None
         with single_blas_thread():
             for sel, size in ((additive, hessian_block_size(n, K, d) if H is not None
                                else block_size(n, K * max(len(additive), 1))), (whole, n)):
@@ -383,17 +387,22 @@ class Problem:
                     continue
                 for s in range(0, n, size):
                     e = min(s + size, n)
-                    X1 = with_ones(X[s:e])
-                    Z = X1 @ Theta.T
+                    Xb = X[s:e]
+                    Z = affine(Xb, Theta)
                     P, S = self.model.link(Z)
                     S2 = self.model.link_second(Z, P, S)
                     if type(self.model) is LinearModel:
                         S = None
                     bb = b.rows(s, e)
-                    Dsum = np.zeros_like(Z) if H is not None else None
+                    Dsum = (Dall[s:e] if Dall is not None else np.zeros_like(Z)) \
+                        if H is not None else None
                     for i in sel:
                         if H is None:
-                            V[:, i] += self._first(objs[i], bb, P, S, i, dV, X1)
+                            f, dP = objs[i].evaluate(bb, P, True)
+                            if dP is None:
+                                self._no_gradient(i)
+                            V[:, i] += f
+                            dV[:, i] += _pull(dP if S is None else dP * S, Xb)
                             continue
                         keep = not gauss_newton or _canonical(objs[i], self.model)
                         out = objs[i].second_z(bb, P, S, S2 if keep else None, gauss_newton)
@@ -401,26 +410,25 @@ class Problem:
                             self._no_second(i)
                         f, dZ, Dz, low = out
                         V[:, i] += f
-                        dV[:, i] += dZ.T @ X1
+                        dV[:, i] += _pull(dZ, Xb)
                         Dsum += Dz * C[:, i]
                         for c, U in low:
-                            J = U.T @ X1  # (K, d)
+                            J = _pull(U, Xb)  # (K, d)
                             H += (C[:, i] * c)[:, None, None] * (J[:, :, None] * J[:, None, :])
-                    if H is not None:
-                        if e - s <= hessian_block_size(n, K, d):
-                            H += gram_block(X1, Dsum)
-                        else:  # objectives over all rows: their diagonal part by blocks
-                            step = hessian_block_size(n, K, d)
-                            for t in range(0, e - s, step):
-                                H += gram_block(X1[t:t + step], Dsum[t:t + step])
+                    if H is not None and pairs is None:
+                        step = hessian_block_size(n, K, d)
+                        for t in range(0, e - s, step):  # by blocks, also over all rows
+                            H += gram_block(with_ones(Xb[t:t + step]), Dsum[t:t + step])
+            if pairs is not None:  # sparse rows: the nonzero pairs' products only
+                H += pairs(0, n, Dall)
         return V[:, :self.m], V[:, self.m:] - self._bound_array(), dV, H
 
-    def _first(self, obj, bb, P, S, i, dV, X1):
-        f, dP = obj.evaluate(bb, P, True)
-        if dP is None:
-            self._no_gradient(i)
-        dV[:, i] += (dP if S is None else dP * S).T @ X1
-        return f
+    def _pair_gram(self):
+        """The sparse pair structure of X̃ for Hessians (``engine.PairGram``), built on first use;
+        None for dense data."""
+        if not hasattr(self, "_pairs"):
+            self._pairs = PairGram.build(self.data.X)
+        return self._pairs
 
     def _bound_array(self):
         return np.array([c.bound for c in self.constraints])
@@ -635,6 +643,15 @@ def _distinct_names(objectives: tuple[Objective, ...]) -> tuple[Objective, ...]:
              f"{twice[0]!r} is given twice with the same parameters; remove one, or give them "
              "different parameters.")
     return tuple(out)
+
+
+def _pull(G, X):
+    """∂f/∂Θ (K, d) from ∂f/∂Z G (B, K): Gᵀ X for the weights and column sums for the intercept,
+    without a copy of X with a column of ones."""
+    out = np.empty((G.shape[1], X.shape[1] + 1))
+    out[:, :-1] = G.T @ X
+    out[:, -1] = G.sum(axis=0)
+    return out
 
 
 def _logistic_log_loss(bb: Batch, P):

@@ -183,3 +183,15 @@ def test_exact_logistic_front_matches_scikit_learn():
     lam = (W[k, 1] / span[1]) / (W[k, 0] / span[0])
     clf = LogisticRegression(C=1 / (2 * lam * data.n), tol=1e-12, max_iter=10_000).fit(data.X, data.y)
     np.testing.assert_allclose(front.X[k], np.append(clf.coef_[0], clf.intercept_), atol=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["weighted-sum", "epsilon-constraint", "chebyshev"])
+def test_constraints_no_point_can_meet_give_no_success(solver):
+    from tradeoff.data import blog_data
+
+    problem = to.Problem(blog_data(n=60), "linear", ["mse", "l2"],
+                         [({"name": "cap_max", "cap": 120}, -1e6)])
+    front = to.solve(problem, solver, n_points=4, max_evaluations=4000)
+    assert not front.success
+    assert not front.feasible.any()
+    assert "none is feasible" in front.message

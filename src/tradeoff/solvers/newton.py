@@ -9,9 +9,11 @@ S₂ = ∂²s/∂v² (K, m + c, m + c). Then
 
 and ``Problem.derivatives`` gives the first term's Hessians in one pass over the rows.
 
-- ``newton``: Levenberg–Marquardt-damped Newton steps, one batched Cholesky per iteration (the damping
-  grows only for the candidates whose Hessian is singular or indefinite, or whose step was cut),
-  and one backtracking line search for all candidates.
+- ``newton``: Newton steps from one batched Cholesky per iteration; a candidate whose Hessian is
+  indefinite or singular (a non-convex fairness surrogate, collinear one-hot columns) takes the
+  saddle-free step (|eigenvalues|) instead, a Levenberg–Marquardt term grows only for candidates
+  whose steps keep being cut, and one backtracking line search serves all candidates. A point
+  stops when its gradient is small (below) or its Newton decrement is at rounding level.
 - ``lbfgs``: the two-loop recursion vectorised over K (memory ``LBFGS_MEMORY``), for models without
   Hessians, large d, and objectives with kinks.
 - A point has converged when ‖∇s‖ ≤ tol·‖∇s‖ at its start (or at the solver's common start, whichever

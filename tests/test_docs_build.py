@@ -1,0 +1,135 @@
+"""The docs build: pdoc renders the API reference without warnings, and every relative link in the
+README and docs/*.md points at a file (and heading) of this repository.
+
+`make docs` runs pdoc on the same modules (`api_modules()`), into docs/api/.
+"""
+
+import pkgutil
+import posixpath
+import re
+import warnings
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+# [text](target) and ![alt](target), outside code; the target stops at whitespace or ")"
+LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+FENCE = re.compile(r"^(```|~~~).*?^\1", flags=re.S | re.M)
+INLINE_CODE = re.compile(r"`[^`\n]*`")
+
+
+def api_modules() -> list[str]:
+    """``tradeoff`` and its public top-level modules and packages (pdoc walks their submodules).
+
+    tradeoff's ``__all__`` lists names, not submodules, and pdoc follows ``__all__``, so the
+    modules are named one by one."""
+    import tradeoff
+
+    return ["tradeoff"] + sorted(m.name for m in pkgutil.iter_modules(tradeoff.__path__, "tradeoff.")
+                                 if not m.name.rpartition(".")[2].startswith("_"))
+
+
+def _harmless(message: str) -> bool:
+    """pdoc cannot resolve the annotations of the ``__init__`` that typing.NamedTuple generates
+    (it has no module globals): the fields themselves resolve, so that one is not a broken
+    reference."""
+    hit = re.match(r"Error parsing type annotation .* for ([\w.]+)\.__init__\.", message, flags=re.S)
+    if not hit:
+        return False
+    import importlib
+
+    module, _, cls = hit.group(1).rpartition(".")
+    try:
+        obj = getattr(importlib.import_module(module), cls)
+    except (ImportError, AttributeError):
+        return False
+    return isinstance(obj, type) and issubclass(obj, tuple) and hasattr(obj, "_fields")
+
+
+def test_api_reference_builds_without_warnings(tmp_path):
+    pdoc = pytest.importorskip("pdoc")
+    import pdoc.render
+
+    pdoc.render.configure(docformat="restructuredtext")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pdoc.pdoc(*api_modules(), output_directory=tmp_path)
+    problems = [str(w.message) for w in caught if not _harmless(str(w.message))]
+    assert not problems, "pdoc warned:\n\n" + "\n\n".join(problems)
+
+    pages = {p.relative_to(tmp_path).as_posix(): p.read_text(encoding="utf-8")
+             for p in tmp_path.rglob("*.html")}
+    assert "tradeoff.html" in pages and "tradeoff/front.html" in pages
+    assert "tradeoff/solvers/gradient.html" in pages
+    # every link pdoc made between pages lands on a page and an anchor that exist
+    ids = {name: set(re.findall(r'\bid="([^"]+)"', text)) for name, text in pages.items()}
+    broken = []
+    for name, text in pages.items():
+        for href in re.findall(r'\bhref="([^"#:]*\.html)(?:#([^"]*))?"', text):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), href[0]))
+            if target not in pages or (href[1] and href[1] not in ids[target]):
+                broken.append(f"{name}: {href[0]}#{href[1]}")
+    assert not broken, "broken links in the API reference:\n" + "\n".join(sorted(set(broken)))
+
+
+def _links(text: str) -> list[str]:
+    text = FENCE.sub("", text)
+    text = INLINE_CODE.sub("", text)
+    return LINK.findall(text)
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    heading = re.sub(r"`|\*\*|__", "", heading.strip()).lower()
+    heading = re.sub(r"[^\w\- ]", "", heading)
+    return heading.replace(" ", "-")
+
+
+def _anchors(path: Path) -> set[str]:
+    text = FENCE.sub("", path.read_text(encoding="utf-8"))
+    seen: dict[str, int] = {}
+    out = set()
+    for heading in re.findall(r"^#{1,6}\s+(.*?)\s*#*\s*$", text, flags=re.M):
+        slug = _slug(heading)
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        out.add(slug if n == 0 else f"{slug}-{n}")
+    return out
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_relative_links_point_into_the_repository(page):
+    text = page.read_text(encoding="utf-8")
+    assert "../shared" not in text, f"{page.name} mentions ../shared, which is not in the repository"
+    bad = []
+    for target in _links(text):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target, flags=re.I):  # https:, mailto:, ...
+            continue
+        path, _, anchor = target.partition("#")
+        dest = (page.parent / unquote(path)).resolve() if path else page
+        try:
+            dest.relative_to(ROOT)
+        except ValueError:
+            bad.append(f"{target}: outside the repository")
+            continue
+        if not dest.exists():
+            bad.append(f"{target}: no such file")
+        elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest):
+            bad.append(f"{target}: no heading #{anchor} in {dest.relative_to(ROOT)}")
+    assert not bad, f"{page.relative_to(ROOT)}:\n" + "\n".join(bad)
+
+
+def test_docs_index_lists_every_page():
+    index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    listed = {Path(t.partition("#")[0]).name for t in _links(index)}
+    pages = {p.name for p in (ROOT / "docs").glob("*.md")} - {"index.md"}
+    assert pages <= listed, f"docs/index.md does not link {sorted(pages - listed)}"
+
+
+def test_readme_links_the_docs_index():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/index.md" in _links(readme)

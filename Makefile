@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench results clean
+.PHONY: demo test bench results clean docs
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,8 @@ bench: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
+
+# the API reference from the docstrings (pdoc), into docs/api/ (open docs/api/index.html); fails on
+# any pdoc warning or broken link, as tests/test_docs_build.py (run by `make test`) does
+docs: $(BIN)/.installed
+	$(BIN)/python -m tests.test_docs_build docs/api

@@ -23,14 +23,29 @@ INLINE_CODE = re.compile(r"`[^`\n]*`")
 
 
 def api_modules() -> list[str]:
-    """``tradeoff`` and its public top-level modules and packages (pdoc walks their submodules).
+    """The module specs that make pdoc render every public module of tradeoff exactly once.
 
-    tradeoff's ``__all__`` lists names, not submodules, and pdoc follows ``__all__``, so the
-    modules are named one by one."""
-    import tradeoff
+    pdoc walks a package's submodules, but only those its ``__all__`` lists when it has one;
+    ``tradeoff.__all__`` (and ``tradeoff.experiments.__all__``) list names, not modules, so the
+    modules they leave out are named one by one (naming a module pdoc walks anyway would warn)."""
+    import importlib
 
-    return ["tradeoff"] + sorted(m.name for m in pkgutil.iter_modules(tradeoff.__path__, "tradeoff.")
-                                 if not m.name.rpartition(".")[2].startswith("_"))
+    specs = ["tradeoff"]
+
+    def visit(name):
+        package = importlib.import_module(name)
+        listed = getattr(package, "__all__", None)
+        for info in pkgutil.iter_modules(package.__path__, name + "."):
+            short = info.name.rpartition(".")[2]
+            if short.startswith("_"):
+                continue
+            if listed is not None and short not in listed:
+                specs.append(info.name)
+            if info.ispkg:
+                visit(info.name)
+
+    visit("tradeoff")
+    return specs
 
 
 def _harmless(message: str) -> bool:
@@ -50,30 +65,45 @@ def _harmless(message: str) -> bool:
     return isinstance(obj, type) and issubclass(obj, tuple) and hasattr(obj, "_fields")
 
 
-def test_api_reference_builds_without_warnings(tmp_path):
-    pdoc = pytest.importorskip("pdoc")
+def build_api(out: Path) -> list[str]:
+    """Render the API reference into ``out`` with pdoc; return its warnings (all but the harmless
+    ones), each one a broken reference, a module that does not import or a bad annotation."""
+    import pdoc
     import pdoc.render
 
     pdoc.render.configure(docformat="restructuredtext")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        pdoc.pdoc(*api_modules(), output_directory=tmp_path)
-    problems = [str(w.message) for w in caught if not _harmless(str(w.message))]
-    assert not problems, "pdoc warned:\n\n" + "\n\n".join(problems)
+        pdoc.pdoc(*api_modules(), output_directory=Path(out))
+    return [str(w.message) for w in caught if not _harmless(str(w.message))]
 
-    pages = {p.relative_to(tmp_path).as_posix(): p.read_text(encoding="utf-8")
-             for p in tmp_path.rglob("*.html")}
-    assert "tradeoff.html" in pages and "tradeoff/front.html" in pages
-    assert "tradeoff/solvers/gradient.html" in pages
-    # every link pdoc made between pages lands on a page and an anchor that exist
+
+def broken_links(out: Path) -> list[str]:
+    """Links between the rendered pages that miss a page or an anchor."""
+    out = Path(out)
+    pages = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*.html")}
     ids = {name: set(re.findall(r'\bid="([^"]+)"', text)) for name, text in pages.items()}
     broken = []
     for name, text in pages.items():
-        for href in re.findall(r'\bhref="([^"#:]*\.html)(?:#([^"]*))?"', text):
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), href[0]))
-            if target not in pages or (href[1] and href[1] not in ids[target]):
-                broken.append(f"{name}: {href[0]}#{href[1]}")
-    assert not broken, "broken links in the API reference:\n" + "\n".join(sorted(set(broken)))
+        for href, anchor in re.findall(r'\bhref="([^"#:]*\.html)(?:#([^"]*))?"', text):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), href))
+            if target not in pages or (anchor and anchor not in ids[target]):
+                broken.append(f"{name}: {href}#{anchor}")
+    return sorted(set(broken))
+
+
+def test_api_reference_builds_without_warnings(tmp_path):
+    pytest.importorskip("pdoc")
+    problems = build_api(tmp_path)
+    assert not problems, "pdoc warned:\n\n" + "\n\n".join(problems)
+    pages = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.html")}
+    # every public module has a page, the ones tradeoff.__all__ hides included
+    expected = {"tradeoff.html", "tradeoff/front.html", "tradeoff/solvers/gradient.html",
+                "tradeoff/experiments/config.html", "tradeoff/studies/seed_blog.html"}
+    assert expected <= pages, sorted(expected - pages)
+    assert not any("/_" in p for p in pages)
+    broken = broken_links(tmp_path)
+    assert not broken, "broken links in the API reference:\n" + "\n".join(broken)
 
 
 def _links(text: str) -> list[str]:
@@ -133,3 +163,25 @@ def test_docs_index_lists_every_page():
 def test_readme_links_the_docs_index():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/index.md" in _links(readme)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m tests.test_docs_build [OUT]`` (what `make docs` runs): build into OUT
+    (default docs/api/, emptied first); exit 1 on a pdoc warning or a broken link."""
+    import shutil
+    import sys
+
+    out = Path(argv[0]) if argv else ROOT / "docs" / "api"
+    shutil.rmtree(out, ignore_errors=True)
+    problems = build_api(out) + broken_links(out)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{'FAILED: ' if problems else ''}API reference in {out}/index.html"
+          + (f" ({len(problems)} problems above)" if problems else ""))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

@@ -1,4 +1,4 @@
-"""The README's extension example runs as written, and installed packages register by entry point."""
+"""docs/extending.md's example runs as written, and installed packages register by entry point."""
 
 import re
 import sys
@@ -10,20 +10,24 @@ import numpy as np
 import tradeoff as to
 from tradeoff import objectives
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+EXTENDING = ROOT / "docs" / "extending.md"
 
 
-def _section_code(title: str) -> str:
-    text = README.read_text()
-    section = text.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
+def _section_code(title: str, page: Path = README) -> str:
+    """The Python blocks under the heading ``## {title}…`` of ``page``, joined in order."""
+    text = page.read_text(encoding="utf-8")
+    assert f"\n## {title}" in text, f"no section '## {title}' in {page.name}"
+    section = text.split(f"\n## {title}", 1)[1].split("\n## ", 1)[0]
     return "\n".join(re.findall(r"```python\n(.*?)```", section, flags=re.S))
 
 
-def test_readme_extension_example_runs():
-    code = _section_code("Extending")
+def test_extension_example_runs():
+    code = _section_code("An objective", EXTENDING)
     assert "register_objective" in code
     scope: dict = {}
-    exec(compile(code, str(README), "exec"), scope)
+    exec(compile(code, str(EXTENDING), "exec"), scope)
     front = scope["front"]
     assert "positive_rate_gap_sq" in front.objective_names
     assert len(front) == 12 and np.isfinite(front.F).all()

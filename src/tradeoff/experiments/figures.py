@@ -417,11 +417,30 @@ def _training_figure(traces, solver_runs, looks, problem, stem) -> list[Path]:
     return plots.save(fig, f"{stem}_training")
 
 
+def _heldout_limits(pts, x_col, y_col, maximise_y: bool, bound):
+    """Axes around the best test points of all runs (non-dominated in x and y), with a margin and
+    the ε-rule's bound in view: far-off points (a small NSGA-II budget) would squash the rest."""
+    from ..front import nondominated
+
+    test = pts[(pts["split"] == "test") & pts["feasible"].astype(bool)]
+    P = test[[x_col, y_col]].to_numpy(float)
+    P = P[np.isfinite(P).all(1)]
+    if not len(P):
+        return None
+    Q = P * np.array([1.0, -1.0 if maximise_y else 1.0])
+    best = P[nondominated(Q)]
+    (x0, x1), (y0, y1) = _limits(best, margin=0.08)
+    if bound is not None:
+        x0, x1 = min(x0, -0.05 * bound), max(x1, 1.3 * bound)
+    return (x0, x1), (y0, y1)
+
+
 def _heldout_figure(points, sub, solver_runs, objectives, looks, manifest, problem,
                     stem) -> list[Path]:
     """Held-out sweeps: per solver, its points on test (coloured) beside the same points on train
     (grey); for a fairness problem with a classifier, test accuracy against the exact fairness
-    gap on test, the ε-rule's bound as a dashed line and the validation-chosen models as stars."""
+    gap on test, the ε-rule's bound as a dashed line and the validation-chosen models as stars.
+    Axes frame the best test points of all runs; points beyond them sit on the edge."""
     from matplotlib.lines import Line2D
 
     from .. import plots
@@ -441,37 +460,48 @@ def _heldout_figure(points, sub, solver_runs, objectives, looks, manifest, probl
         [_axis_names(manifest, problem, [x_col])[0], "accuracy (share of right decisions)"]
     chosen = chosen_table(sub, points, problem) if fair is not None else pd.DataFrame()
     labels = list(solver_runs["label"].drop_duplicates())
+    limits = _heldout_limits(pts[pts["run_id"].isin(solver_runs["run_id"])], x_col, y_col,
+                             y_col == "accuracy", EPSILON_BOUND if fair is not None else None)
     fig, axes = plots._panel_grid(len(labels))
     for ax, label in zip(axes.flat, labels):
         ids = solver_runs.loc[solver_runs["label"] == label, "run_id"]
         mine = pts[pts["run_id"].isin(ids)]
         look = looks[label]
+        beyond = 0
         for part, kw in (("train", {"color": "0.72", "marker": "o"}),
                          ("test", look.points())):
             rows = mine[(mine["split"] == part) & mine["feasible"].astype(bool)]
-            ax.scatter(rows[x_col], rows[y_col], s=14, alpha=0.7, lw=0, zorder=2 + (part == "test"),
-                       **kw)
-        note = f"{ids.nunique()} run{'s' if ids.nunique() != 1 else ''}"
+            P = rows[[x_col, y_col]].to_numpy(float)
+            inside = P[~plots._outside_mask(P, limits)]
+            ax.scatter(inside[:, 0], inside[:, 1], s=14, alpha=0.75, lw=0,
+                       zorder=2 + (part == "test"), **kw)
+            if part == "test" and limits is not None:
+                beyond = plots._edge_points(ax, P, limits, look.color)
+        n = ids.nunique()
+        note = f"{n} run{'s' if n != 1 else ''}"
         if len(chosen):
             c = chosen[chosen["run_id"].isin(ids) & chosen["point"].notna()]
             if len(c):
                 y = c["test_accuracy"] if y_col == "accuracy" else c["test_loss"]
-                ax.scatter(c["test_gap"], y, s=90, marker="*", color=look.color,
+                ax.scatter(c["test_gap"], y, s=110, marker="*", color=look.color,
                            edgecolor="black", lw=0.7, zorder=5)
-                note += f"; chosen model broke the bound on test in {int(c['broke'].sum())} " \
+                note += f"; the chosen model broke the bound on test in {int(c['broke'].sum())} " \
                         f"of {len(c)}"
+        if beyond:
+            note += f"\n{beyond} test point{'s' if beyond > 1 else ''} beyond the axes, on the edge"
         if fair is not None:
             ax.axvline(EPSILON_BOUND, color="0.3", ls="--", lw=0.8, zorder=1)
         ax.set_title(f"{label}\n{note}", fontsize=8.5, color="0.1")
     handles = [Line2D([], [], color="0.72", marker="o", ls="", ms=4),
                Line2D([], [], color="0.3", marker="o", ls="", ms=4)]
-    legend = ["the same points on train", "points on test (solver's colour)"]
+    legend = ["the same points on train", "points on test (solver's colour and marker)"]
     if fair is not None:
         handles += [Line2D([], [], color="0.3", marker="*", ls="", ms=10, mec="black"),
                     Line2D([], [], color="0.3", ls="--", lw=0.8)]
-        legend += [f"model chosen on validation (ε-rule, gap ≤ {EPSILON_BOUND:g}), on test",
-                   f"bound {EPSILON_BOUND:g}"]
-    plots._finish_panels(fig, axes, names, None,
-                         f"{problem}: fronts on held-out test data (trained on the train part)",
+        legend += [f"model chosen on validation (ε-rule: least {objectives[0]} with gap ≤ "
+                   f"{EPSILON_BOUND:g}), on test", f"bound {EPSILON_BOUND:g}"]
+    what = "test accuracy against the test gap" if y_col == "accuracy" else "test fronts"
+    plots._finish_panels(fig, axes, names, limits,
+                         f"{problem}: {what}, every solver trained on the train part only",
                          len(labels), handles, legend)
     return plots.save(fig, f"{stem}_heldout")

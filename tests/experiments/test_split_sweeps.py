@@ -145,3 +145,23 @@ def test_split_too_small_for_the_data_fails_before_any_run(tmp_path):
     text = SPLIT.replace("n = 300", "n = 20").replace("test = 0.3", "test = 0.01")
     with pytest.raises(ValueError, match=r"problems\[0\]\.split"):
         load_config(write(tmp_path, text))
+
+
+def test_split_seeds_as_problems_are_pooled_in_the_report(tmp_path):
+    from tradeoff.experiments.report import markdown
+    from tradeoff.experiments.store import Store
+
+    problem = SPLIT.split("[[problems]]")[1].split("[[solvers]]")[0]
+    second = problem.replace('name = "parity"', 'name = "parity-s1"').replace("seed = 0 }",
+                                                                            "seed = 1 }")
+    text = SPLIT.replace("[[solvers]]", "[[problems]]" + second + "[[solvers]]", 1)
+    text = text.replace("seeds = [0, 1]", "seeds = [0]")
+    sweep = run_sweep(load_config(write(tmp_path, text)), tmp_path / "out")
+    assert sweep.failed == 0
+    store = Store(tmp_path / "out")
+    report = markdown(store.read_table("runs"), store.read_manifest(),
+                      points=store.read_table("points"))
+    assert report.count("### Held-out (test)") == 2
+    assert "## Held-out (test) over 2 split seeds" in report
+    pooled = report.split("over 2 split seeds")[1]
+    assert "| weighted-sum | 2 |" in pooled

@@ -487,17 +487,21 @@ def _heldout_figure(points, sub, solver_runs, objectives, looks, manifest, probl
                            edgecolor="black", lw=0.7, zorder=5)
                 note += f"; the chosen model broke the bound on test in {int(c['broke'].sum())} " \
                         f"of {len(c)}"
+            missed = int(chosen["run_id"].isin(ids).sum()) - len(c)
+            if missed:
+                note += (f"; no point met the bound on validation in {missed} run"
+                         f"{'s' if missed > 1 else ''}")
         if beyond:
             note += f"\n{beyond} test point{'s' if beyond > 1 else ''} beyond the axes, on the edge"
         if fair is not None:
-            ax.axvline(EPSILON_BOUND, color="0.3", ls="--", lw=0.8, zorder=1)
+            ax.axvline(EPSILON_BOUND, color="0.2", ls="--", lw=1.0, zorder=1.5)
         ax.set_title(f"{label}\n{note}", fontsize=8.5, color="0.1")
     handles = [Line2D([], [], color="0.72", marker="o", ls="", ms=4),
                Line2D([], [], color="0.3", marker="o", ls="", ms=4)]
     legend = ["the same points on train", "points on test (solver's colour and marker)"]
     if fair is not None:
         handles += [Line2D([], [], color="0.3", marker="*", ls="", ms=10, mec="black"),
-                    Line2D([], [], color="0.3", ls="--", lw=0.8)]
+                    Line2D([], [], color="0.2", ls="--", lw=1.0)]
         legend += [f"model chosen on validation (ε-rule: least {objectives[0]} with gap ≤ "
                    f"{EPSILON_BOUND:g}), on test", f"bound {EPSILON_BOUND:g}"]
     what = "test accuracy against the test gap" if y_col == "accuracy" else "test fronts"

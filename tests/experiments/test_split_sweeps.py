@@ -152,8 +152,8 @@ def test_split_seeds_as_problems_are_pooled_in_the_report(tmp_path):
     from tradeoff.experiments.store import Store
 
     problem = SPLIT.split("[[problems]]")[1].split("[[solvers]]")[0]
-    second = problem.replace('name = "parity"', 'name = "parity-s1"').replace("seed = 0 }",
-                                                                            "seed = 1 }")
+    second = problem.replace('name = "parity"', 'name = "parity-s1"').replace(
+        "validation = 0.2, seed = 0", "validation = 0.2, seed = 1")
     text = SPLIT.replace("[[solvers]]", "[[problems]]" + second + "[[solvers]]", 1)
     text = text.replace("seeds = [0, 1]", "seeds = [0]")
     sweep = run_sweep(load_config(write(tmp_path, text)), tmp_path / "out")

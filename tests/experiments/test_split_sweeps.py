@@ -165,3 +165,28 @@ def test_split_seeds_as_problems_are_pooled_in_the_report(tmp_path):
     assert "## Held-out (test) over 2 split seeds" in report
     pooled = report.split("over 2 split seeds")[1]
     assert "| weighted-sum | 2 |" in pooled
+
+
+def test_heldout_figure_is_drawn(swept, tmp_path):
+    from tradeoff.experiments.figures import draw
+
+    _, out, _, _ = swept
+    written = draw(out, tmp_path / "figures")
+    names = {p.name for p in written}
+    assert "parity_heldout.png" in names and "parity_fronts.png" in names
+
+
+def test_malformed_heldout_values_are_redone(swept):
+    import json
+
+    from tradeoff.experiments.store import Store, StoredRunWarning, checksum
+
+    _, out, _, tables = swept
+    store = Store(out)
+    run_id = tables["runs"].loc[tables["runs"]["solver"] == "nsga2", "run_id"].iloc[0]
+    result = json.loads(store.run_path(run_id).read_text())
+    result["splits"]["test"]["log_loss"] = result["splits"]["test"]["log_loss"][:-1]
+    result["checksum"] = checksum(result)
+    store.run_path(run_id).write_text(json.dumps(result))
+    with pytest.warns(StoredRunWarning, match="splits.test.log_loss"):
+        assert store.read_run(run_id) is None

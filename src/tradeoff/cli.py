@@ -209,7 +209,8 @@ def _write_report(results: Path) -> Path:
     from .io import atomic_write_text
 
     store = Store(results)
-    text = report.markdown(store.read_table("runs"), store.read_manifest())
+    text = report.markdown(store.read_table("runs"), store.read_manifest(),
+                           points=store.read_table("points"))
     path = store.root / "report.md"
     atomic_write_text(text + "\n", path)
     print(f"wrote {path}", file=sys.stderr)
@@ -244,7 +245,8 @@ def _report(args) -> int:
 
     results = _check_results(args.results)
     store = Store(results)
-    text = report.markdown(store.read_table("runs"), store.read_manifest())
+    text = report.markdown(store.read_table("runs"), store.read_manifest(),
+                           points=store.read_table("points"))
     print(text)
     if args.write:
         _write_report(results)

@@ -10,6 +10,8 @@
     name = "cap"
     data = { name = "blog", n = 200, seed = 0 }
     objectives = ["mse", { name = "cap_violation", cap = 120 }]
+    split = { test = 0.3, validation = 0.2, seed = 0 }   # optional: solve on the train part,
+                                 # score on train, validation and test (docs/heldout.md)
 
     [[solvers]]
     name = "nsga2"               # a registered solver (`tradeoff list`)
@@ -439,8 +441,13 @@ def _problems(value, build: bool, base: Path = Path("."), data: dict | None = No
     specs, names = [], set()
     for i, spec in enumerate(_list_of_tables(value, "problems", "problem")):
         path = f"problems[{i}]"
-        _table(spec, path, _PROBLEM_KEYS, required=("data", "objectives"))
+        _table(spec, path, _PROBLEM_KEYS + ("split",), required=("data", "objectives"))
         spec = dict(spec)
+        split = None
+        if "split" in spec:  # held-out evaluation: solved on the train part (experiments.heldout)
+            from .heldout import check_split
+
+            split = check_split(spec.pop("split"), f"{path}.split")
         _check_problem_parts(spec, path)
         if "name" not in spec:
             data = spec["data"]
@@ -457,9 +464,24 @@ def _problems(value, build: bool, base: Path = Path("."), data: dict | None = No
             dropped = meta.get("rows_dropped", meta.get("n_dropped_missing"))
             info = {**info, "rows": int(problem.data.n),
                     "rows_dropped": None if dropped is None else int(dropped)}
+            if split is not None:
+                info["split_rows"] = _split_rows(problem.data, split, f"{path}.split")
+        if split is not None:
+            spec["split"] = split  # part of the run's identity (and of its solver seed)
         data[spec["name"]] = info
         specs.append(spec)
     return tuple(specs)
+
+
+def _split_rows(data, split: dict, path: str) -> dict:
+    """Split the built data once now, so that a share too small for it fails before any run."""
+    from .heldout import parts_of
+
+    try:
+        parts = parts_of(data, split)
+    except (ValueError, TypeError) as err:
+        raise type(err)(f"In `{path}`: {err}") from None
+    return {name: int(part.n) for name, part in parts.items()}
 
 
 def _dataset_names() -> list[str]:

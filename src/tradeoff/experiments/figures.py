@@ -172,6 +172,11 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
     store = Store(results)
     runs, points, traces = (store.read_table(t) for t in ("runs", "points", "traces"))
     manifest = store.read_manifest()
+    if "split" in points.columns:  # held-out sweeps: the training fronts here, test ones below
+        all_points = points
+        points = points[points["split"].isin(["train", "all"])]
+    else:
+        all_points = None
     out = Path(out) if out is not None else store.root / "figures"
     settings = setting_columns(runs)
     if budget is not None:
@@ -242,6 +247,9 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
         if len(objectives) > 2 and panels:
             written += _pairs_figure(pts, solver_runs, objectives, looks, manifest, problem, ref,
                                      ref_label, stem, at)
+        if all_points is not None and panels:
+            written += _heldout_figure(all_points, sub, solver_runs, objectives, looks, manifest,
+                                       problem, stem)
         written += _hv_figure(sub, settings, looks, problem, rule, stem)
         written += _training_figure(traces[traces["problem"] == problem], solver_runs, looks,
                                     problem, stem)
@@ -407,3 +415,97 @@ def _training_figure(traces, solver_runs, looks, problem, stem) -> list[Path]:
                       "only those returned\n(median over seeds, band = min to max; gradient "
                       "solvers' line-search trials count too)")
     return plots.save(fig, f"{stem}_training")
+
+
+def _heldout_limits(pts, x_col, y_col, maximise_y: bool, bound):
+    """Axes around the best test points of all runs (non-dominated in x and y), with a margin and
+    the ε-rule's bound in view: far-off points (a small NSGA-II budget) would squash the rest."""
+    from ..front import nondominated
+
+    test = pts[(pts["split"] == "test") & pts["feasible"].astype(bool)]
+    P = test[[x_col, y_col]].to_numpy(float)
+    P = P[np.isfinite(P).all(1)]
+    if not len(P):
+        return None
+    Q = P * np.array([1.0, -1.0 if maximise_y else 1.0])
+    best = P[nondominated(Q)]
+    (x0, x1), (y0, y1) = _limits(best, margin=0.08)
+    if bound is not None:
+        x0, x1 = min(x0, -0.05 * bound), max(x1, 1.3 * bound)
+    return (x0, x1), (y0, y1)
+
+
+def _heldout_figure(points, sub, solver_runs, objectives, looks, manifest, problem,
+                    stem) -> list[Path]:
+    """Held-out sweeps: per solver, its points on test (coloured) beside the same points on train
+    (grey); for a fairness problem with a classifier, test accuracy against the exact fairness
+    gap on test, the ε-rule's bound as a dashed line and the validation-chosen models as stars.
+    Axes frame the best test points of all runs; points beyond them sit on the edge."""
+    from matplotlib.lines import Line2D
+
+    from .. import plots
+    from .heldout import EPSILON_BOUND, chosen_table, fairness_objective
+
+    pts = points[points["problem"] == problem]
+    if not (pts["split"] == "test").any():
+        return []
+    fair = fairness_objective(objectives, pts.columns)
+    if fair is not None:
+        x_col = f"{fair}:exact"
+        y_col = "accuracy" if "accuracy" in pts.columns and pts["accuracy"].notna().any() \
+            else objectives[0]
+    else:
+        x_col, y_col = objectives[1], objectives[0]
+    names = _axis_names(manifest, problem, [x_col, y_col]) if y_col != "accuracy" else \
+        [_axis_names(manifest, problem, [x_col])[0], "accuracy (share of right decisions)"]
+    chosen = chosen_table(sub, points, problem) if fair is not None else pd.DataFrame()
+    labels = list(solver_runs["label"].drop_duplicates())
+    limits = _heldout_limits(pts[pts["run_id"].isin(solver_runs["run_id"])], x_col, y_col,
+                             y_col == "accuracy", EPSILON_BOUND if fair is not None else None)
+    fig, axes = plots._panel_grid(len(labels))
+    for ax, label in zip(axes.flat, labels):
+        ids = solver_runs.loc[solver_runs["label"] == label, "run_id"]
+        mine = pts[pts["run_id"].isin(ids)]
+        look = looks[label]
+        beyond = 0
+        for part, kw in (("train", {"color": "0.72", "marker": "o"}),
+                         ("test", look.points())):
+            rows = mine[(mine["split"] == part) & mine["feasible"].astype(bool)]
+            P = rows[[x_col, y_col]].to_numpy(float)
+            inside = P[~plots._outside_mask(P, limits)]
+            ax.scatter(inside[:, 0], inside[:, 1], s=14, alpha=0.75, lw=0,
+                       zorder=2 + (part == "test"), **kw)
+            if part == "test" and limits is not None:
+                beyond = plots._edge_points(ax, P, limits, look.color)
+        n = ids.nunique()
+        note = f"{n} run{'s' if n != 1 else ''}"
+        if len(chosen):
+            c = chosen[chosen["run_id"].isin(ids) & chosen["point"].notna()]
+            if len(c):
+                y = c["test_accuracy"] if y_col == "accuracy" else c["test_loss"]
+                ax.scatter(c["test_gap"], y, s=110, marker="*", color=look.color,
+                           edgecolor="black", lw=0.7, zorder=5)
+                note += f"; the chosen model broke the bound on test in {int(c['broke'].sum())} " \
+                        f"of {len(c)}"
+            missed = int(chosen["run_id"].isin(ids).sum()) - len(c)
+            if missed:
+                note += (f"; no point met the bound on validation in {missed} run"
+                         f"{'s' if missed > 1 else ''}")
+        if beyond:
+            note += f"\n{beyond} test point{'s' if beyond > 1 else ''} beyond the axes, on the edge"
+        if fair is not None:
+            ax.axvline(EPSILON_BOUND, color="0.2", ls="--", lw=1.0, zorder=1.5)
+        ax.set_title(f"{label}\n{note}", fontsize=8.5, color="0.1")
+    handles = [Line2D([], [], color="0.72", marker="o", ls="", ms=4),
+               Line2D([], [], color="0.3", marker="o", ls="", ms=4)]
+    legend = ["the same points on train", "points on test (solver's colour and marker)"]
+    if fair is not None:
+        handles += [Line2D([], [], color="0.3", marker="*", ls="", ms=10, mec="black"),
+                    Line2D([], [], color="0.2", ls="--", lw=1.0)]
+        legend += [f"model chosen on validation (ε-rule: least {objectives[0]} with gap ≤ "
+                   f"{EPSILON_BOUND:g}), on test", f"bound {EPSILON_BOUND:g}"]
+    what = "test accuracy against the test gap" if y_col == "accuracy" else "test fronts"
+    plots._finish_panels(fig, axes, names, limits,
+                         f"{problem}: {what}, every solver trained on the train part only",
+                         len(labels), handles, legend)
+    return plots.save(fig, f"{stem}_heldout")

@@ -162,9 +162,11 @@ def tests_markdown(runs: pd.DataFrame, problem: str, settings: list[str]) -> lis
     return lines
 
 
-def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = True) -> str:
+def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = True,
+             points: pd.DataFrame | None = None) -> str:
     """A Markdown report: a table per problem (mean and 95 % bootstrap interval over seeds), the
-    pairwise tests between solvers, then any failed runs."""
+    pairwise tests between solvers, for a problem with a split (given ``points``) its held-out
+    table, then any failed runs."""
     manifest = manifest or {}
     name = manifest.get("experiment") or (runs["experiment"].iloc[0] if len(runs) else "results")
     lines = [f"# {name}", ""]
@@ -224,6 +226,11 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = 
                       "(hence HV ratio 0 and IGD+ inf).", ""]
         if tests and runs.loc[runs["problem"] == problem, "seed"].nunique() >= 2:
             lines += tests_markdown(runs, problem, settings)
+        if points is not None and "test_hv_ratio" in runs.columns and "split" in points.columns \
+                and (points.loc[points["problem"] == problem, "split"] == "test").any():
+            lines += heldout_markdown(runs, points, manifest, problem, settings)
+    if points is not None and "test_hv_ratio" in runs.columns and "split" in points.columns:
+        lines += heldout_pooled_markdown(runs, points, manifest, settings)
     failed = runs[runs["status"] == "failed"]
     if len(failed):
         lines += ["## Failed runs", ""]
@@ -232,3 +239,129 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = 
                          f"(`{row.run_id}`): {row.error}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _mean_ci(values, digits: int) -> str:
+    from .stats import bootstrap_ci
+
+    v = pd.to_numeric(pd.Series(values), errors="coerce").astype(float).dropna().to_numpy()
+    if not len(v):
+        return "–"
+    if np.isinf(v).any():
+        return "inf"
+    lo, hi = bootstrap_ci(v)
+    return _fmt(float(v.mean()), lo, hi, digits)
+
+
+def _heldout_context(runs, points, problems):
+    sub = runs[runs["problem"].isin(problems) & (runs["solver"] != "exact")]
+    objectives = [n.strip() for n in str(sub["objectives"].dropna().iloc[0]).split(",")] \
+        if sub["objectives"].notna().any() else []
+    pts = points[points["problem"].isin(problems)]
+    return sub, objectives, pts
+
+
+def _heldout_table(runs, points, problems, settings, fair) -> list[str]:
+    """Rows per solver setting, pooled over the runs of ``problems``."""
+    from ..display import axis_label
+    from .heldout import chosen_table
+
+    sub, objectives, _ = _heldout_context(runs, points, problems)
+    ok = sub[sub["status"] == "ok"]
+    head = ["solver"] + [c[4:] for c in settings] + ["runs", "test HV ratio", "test IGD+"]
+    chosen = pd.DataFrame()
+    if fair is not None:
+        gap = axis_label(f"{fair}:exact", None)
+        first = axis_label(objectives[0], None).split(" [")[0]
+        head += [f"test {first}", "test accuracy", f"test {gap}", "broke", "none"]
+        chosen = pd.concat([chosen_table(runs, points, p) for p in problems], ignore_index=True)
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    for key, group in ok.groupby(["label"] + settings, sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        cells = [str(key[0])] + [_setting(v) for v in key[1:]] + [str(len(group))]
+        cells += [_mean_ci(group["test_hv_ratio"], 4), _mean_ci(group["test_igd_plus"], 4)]
+        if fair is not None:
+            mine = chosen[chosen["run_id"].isin(group["run_id"])]
+            got = mine[mine["point"].notna()]
+            broke = int(got["broke"].astype(bool).sum())
+            cells += [_mean_ci(got["test_loss"], 4), _mean_ci(got["test_accuracy"], 4),
+                      _mean_ci(got["test_gap"], 4), f"{broke} of {len(got)}",
+                      str(len(mine) - len(got))]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def _split_spec(manifest, problem):
+    return next((p for p in ((manifest or {}).get("config") or {}).get("problems", [])
+                 if isinstance(p, dict) and p.get("name", None) in (problem, None)), {})
+
+
+def heldout_markdown(runs: pd.DataFrame, points: pd.DataFrame, manifest: dict, problem: str,
+                     settings: list[str]) -> list[str]:
+    """The "Held-out (test)" table of a problem with a split: per solver setting, the test HV ratio
+    and IGD+ and, for a fairness problem, the test values of the model the ε-rule picks on
+    validation, and how often it breaks its bound on test."""
+    from ..display import axis_label
+    from .heldout import EPSILON_BOUND, fairness_objective
+
+    _, objectives, pts = _heldout_context(runs, points, [problem])
+    fair = fairness_objective(objectives, pts.columns)
+    split = _split_spec(manifest, problem).get("split", {})
+    rows = ((manifest or {}).get("data") or {}).get(problem, {}).get("split_rows", {})
+    sizes = ", ".join(f"{k} {v:,}" for k, v in rows.items())
+    pick_on = "validation" if (pts["split"] == "validation").any() else "train"
+    lines = ["### Held-out (test)", "",
+             f"Split: test = {split.get('test')}, validation = {split.get('validation', 0)}, "
+             f"seed = {split.get('seed', 0)} (tradeoff.split, stratified by group × label"
+             + (f"; rows: {sizes}" if sizes else "") + "). Every solver trained on the train part "
+             "only; its points were then scored on each part (points table, `split` column). "
+             "Test HV ratio and IGD+: the run's feasible non-dominated test points against the "
+             "union of all runs' non-dominated test points of this problem (its own scale)."]
+    if fair is not None:
+        gap = axis_label(f"{fair}:exact", None)
+        first = axis_label(objectives[0], None).split(" [")[0]
+        lines[-1] += (f" Chosen model: per run, the point with the least {first} on {pick_on} "
+                      f"among those whose {gap} on {pick_on} is ≤ {EPSILON_BOUND:g} (the ε-rule, "
+                      f"`front.select(\"epsilon\", minimise=\"{objectives[0]}\", bounds="
+                      f"{{\"{fair}:exact\": {EPSILON_BOUND:g}}}, data={pick_on})`); its "
+                      f"{first}, accuracy (for a randomised point, the expected accuracy) and "
+                      f"{gap} on test, and in how many runs that test {gap} is above "
+                      f"{EPSILON_BOUND:g} (\"broke\"). \"none\" counts runs in which no point met "
+                      f"the bound on {pick_on}.")
+    return lines + [""] + _heldout_table(runs, points, [problem], settings, fair)
+
+
+def split_seed_groups(manifest: dict, problems) -> list[list[str]]:
+    """Groups of ≥ 2 split problems that differ only in their name and split seed."""
+    from .config import canonical
+
+    groups: dict[str, list[str]] = {}
+    for p in problems:
+        spec = _split_spec(manifest, p)
+        if not spec.get("split") or spec.get("name") != p:
+            continue
+        key = {k: v for k, v in spec.items() if k != "name"}
+        key["split"] = {k: v for k, v in spec["split"].items() if k != "seed"}
+        groups.setdefault(canonical(key), []).append(p)
+    return [g for g in groups.values() if len(g) >= 2]
+
+
+def heldout_pooled_markdown(runs, points, manifest, settings) -> list[str]:
+    """One table per group of problems that differ only in the split seed: every run pooled."""
+    from .heldout import fairness_objective
+
+    lines = []
+    for group in split_seed_groups(manifest, list(runs["problem"].drop_duplicates())):
+        _, objectives, pts = _heldout_context(runs, points, group)
+        if not (pts["split"] == "test").any():
+            continue
+        fair = fairness_objective(objectives, pts.columns)
+        seeds = [str(_split_spec(manifest, p)["split"].get("seed", 0)) for p in group]
+        lines += [f"## Held-out (test) over {len(group)} split seeds", "",
+                  f"Problems {', '.join(group)}: the same problem split with seeds "
+                  f"{', '.join(seeds)}. Each row pools every run of the solver setting over these "
+                  "splits (the split seed varies the train, validation and test rows, and with "
+                  "them the solver's seed); columns as in each problem's held-out table, whose "
+                  "test scores are against that split's own test union.", ""]
+        lines += _heldout_table(runs, points, group, settings, fair)
+    return lines

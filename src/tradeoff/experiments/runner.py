@@ -94,12 +94,12 @@ def _exact_reference(spec_json: str, exact_json: str, data_hash: str = ""):
     per content of its data file: ``data_hash`` is part of the cache key)."""
     import json
 
-    from ..problem import Problem
     from ..solvers import solve
 
+    from .heldout import build
     from .tables import best_points
 
-    front = solve(Problem.from_dict(json.loads(spec_json)), "exact", **json.loads(exact_json))
+    front = solve(build(json.loads(spec_json))[0], "exact", **json.loads(exact_json))
     ref = best_points(front)  # the same reference points the merged tables score against
     return ref if len(ref) else None
 
@@ -171,8 +171,9 @@ def _data_summary(problem) -> dict:
 
 def execute(run: RunSpec) -> dict:
     """Run one spec and return its result as plain data (what ``Store.write_run`` saves)."""
-    from ..problem import Problem
     from ..solvers import solve
+
+    from .heldout import build, evaluate_parts
 
     reuse_freed_memory()  # Dask workers would otherwise page-fault every temporary in afresh
     t0 = time.perf_counter()
@@ -181,7 +182,8 @@ def execute(run: RunSpec) -> dict:
         try:
             import_modules(run.imports)  # a fresh worker must register what the run names
             _check_data(run)
-            problem = Problem.from_dict(run.problem_spec, path=f"problem {run.problem!r}")
+            # with a split: the problem on the train part, and the parts to score the front on
+            problem, parts = build(run.problem_spec, path=f"problem {run.problem!r}")
             result["data"] = _data_summary(problem)
             rec = _Recorder(problem)
             front = solve(problem, run.solver, **run.options, **_seed_option(run))
@@ -189,6 +191,8 @@ def execute(run: RunSpec) -> dict:
                 ref = _exact_reference(canonical(run.problem_spec), canonical(run.exact_options),
                                        run.data_hash)
                 result["trace"] = _trace(rec, front.evaluations, ref)
+            if parts is not None:
+                result["splits"] = evaluate_parts(front, parts)
             result.update(status="ok", error="", front=_front_dict(front),
                           evaluations=int(front.evaluations), seconds=float(front.seconds))
         except Exception as err:  # noqa: BLE001 - a failing run is a result; the sweep goes on

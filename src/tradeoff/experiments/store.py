@@ -125,6 +125,23 @@ def _check_front(f) -> None:
             raise ValueError(f"front.metrics[{name!r}] is not {k} numbers")
 
 
+def _check_splits(splits, k: int) -> None:
+    """Held-out values (sweeps with a split): part → column → k numbers (feasible: booleans)."""
+    if splits is None:
+        return
+    if not isinstance(splits, dict) or "test" not in splits:
+        raise ValueError("its held-out `splits` is not a table with a test part")
+    for part, cols in splits.items():
+        if part not in ("train", "validation", "test") or not isinstance(cols, dict):
+            raise ValueError(f"its held-out `splits` has a part {part!r} that is not a table")
+        for name, values in cols.items():
+            kind = bool if name == "feasible" else numbers.Real
+            if not isinstance(values, list) or len(values) != k or not all(
+                    isinstance(x, kind) and (kind is bool or not isinstance(x, bool))
+                    for x in values):
+                raise ValueError(f"its held-out `splits.{part}.{name}` is not {k} values")
+
+
 def check_result(result, run_id: str) -> None:
     """Raise ValueError saying what is wrong with a stored run's content, or return."""
     if not isinstance(result, dict):
@@ -153,6 +170,7 @@ def check_result(result, run_id: str) -> None:
             raise ValueError("its trace holds a row that is not [evaluations, hv_ratio, igd_plus]")
     if result["status"] == "ok":
         _check_front(result.get("front"))
+        _check_splits(result.get("splits"), len(result["front"]["F"]))
         if not math.isfinite(result["seconds"]):
             raise ValueError("its `seconds` is not finite")
     elif not isinstance(result.get("error", ""), str):

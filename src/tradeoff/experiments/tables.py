@@ -82,6 +82,8 @@ def build_tables(runs: list[RunSpec], results: dict[str, dict]) -> dict[str, pd.
     refs = {p: reference(rs, fronts) for p, rs in by_problem.items()}
     scales = {p: Scale.from_points(F) for p, (F, _) in refs.items() if len(F)}
     option_keys = list(dict.fromkeys(k for r in runs for k in r.options))
+    split_problems = {r.problem for r in runs if "split" in r.problem_spec}
+    test_refs = _test_references(runs, results, fronts, split_problems)
     rows, points, traces = [], [], []
     for r in runs:
         res = results.get(r.run_id) or {}
@@ -107,10 +109,15 @@ def build_tables(runs: list[RunSpec], results: dict[str, dict]) -> dict[str, pd.
                    # the rows the problem's data had, and those its loader dropped (if it says)
                    rows=(res.get("data") or {}).get("rows"),
                    rows_dropped=(res.get("data") or {}).get("rows_dropped"))
+        if split_problems:  # held-out scores, against the union of the test points
+            row.update(_test_score(r, res, front, test_refs.get(r.problem)))
         row.update({f"version_{k}": (res.get("versions") or {}).get(k, "") for k in VERSION_KEYS})
         rows.append(row)
         if front is not None and len(front):
-            points.append(_points(r, front))
+            frame = _points(r, front)
+            if split_problems:
+                frame = _split_frame(frame, r, res, front)
+            points.append(frame)
         for evals, ratio, igd in res.get("trace", []):
             traces.append({"run_id": r.run_id, "problem": r.problem, "label": r.label,
                            "seed": r.seed, "evaluations": evals, "hv_ratio": ratio,
@@ -139,3 +146,59 @@ def _points(r: RunSpec, front: Front) -> pd.DataFrame:
     frame.insert(at, "label", r.label)
     frame.insert(at + 1, "seed", pd.Series([r.seed] * len(frame), dtype="Int64"))
     return frame
+
+
+# -- held-out evaluation (problems with a split; see experiments.heldout) ---------------------------
+def _test_F(res: dict, front: Front) -> tuple[np.ndarray, np.ndarray]:
+    """F (k, m) and feasibility (k,) of a run's points on its test part."""
+    test = (res.get("splits") or {}).get("test") or {}
+    F = np.column_stack([np.asarray(test[n], float) for n in front.objective_names])
+    feas = np.asarray(test.get("feasible", [True] * len(F)), bool)
+    return F, feas
+
+
+def _test_best(res: dict, front: Front | None) -> np.ndarray:
+    if front is None or not len(front) or "test" not in (res.get("splits") or {}):
+        return np.zeros((0, 0))
+    F, feas = _test_F(res, front)
+    F = F[feas & np.isfinite(F).all(1)]
+    return F[nondominated(F)] if len(F) else F
+
+
+def _test_references(runs, results, fronts, split_problems) -> dict:
+    """Per split problem: (reference, Scale) from the union of all its runs' feasible
+    non-dominated test points (tolerance ``UNION_TOL``, as for the train union)."""
+    out = {}
+    for p in split_problems:
+        parts = [_test_best(results.get(r.run_id) or {}, fronts.get(r.run_id))
+                 for r in runs if r.problem == p]
+        parts = [x for x in parts if len(x)]
+        if parts:
+            union = np.vstack(parts)
+            ref = union[nondominated(union, tol=UNION_TOL)]
+            out[p] = (ref, Scale.from_points(ref))
+    return out
+
+
+def _test_score(r: RunSpec, res: dict, front: Front | None, ref) -> dict:
+    score = {"test_hv": None, "test_hv_ratio": None, "test_igd_plus": None}
+    if ref is None or front is None or "test" not in (res.get("splits") or {}):
+        return score
+    if not len(front) and r.solver == "exact":
+        return score
+    s = compare(_test_best(res, front) if len(front) else np.zeros((0, ref[0].shape[1])),
+                ref[0], ref[1])
+    return {"test_hv": s["hv"], "test_hv_ratio": s["hv_ratio"], "test_igd_plus": s["igd_plus"]}
+
+
+def _split_frame(frame: pd.DataFrame, r: RunSpec, res: dict, front: Front) -> pd.DataFrame:
+    """A run's points frame with the ``split`` column: one block per part for a split problem,
+    the frame as it is (split "all") for a problem without one."""
+    from .heldout import split_points
+
+    values = res.get("splits")
+    if not values:
+        frame = frame.copy()
+        frame.insert(frame.columns.get_loc("point"), "split", "all")
+        return frame
+    return split_points(frame, values, list(front.objective_names))

@@ -1,0 +1,202 @@
+"""Held-out evaluation in sweeps: a problem with ``split = { test = 0.3, validation = 0.2, seed = 0 }``.
+
+The problem's data is split with ``tradeoff.split`` (stratified, seeded); the problem is built and
+solved on the train part only, and every point of the run's front is scored on each part with
+``front.evaluate`` (objectives and ``<objective>:exact`` metrics) plus, for a classifier, its
+accuracy (for a randomised point the expected accuracy, from ``Predictor.positive_rate``). The
+points table then has one row per point and part (``split`` column: train, validation, test).
+
+The split is part of the problem's spec, hence of the run's identity and its solver seed: another
+split seed is another run.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from .._validation import fail
+
+SPLIT_KEYS = ("test", "validation", "seed")
+PARTS = ("train", "validation", "test")
+#: the ε-rule of the report: the fairness gap (exact metric) bound and the rule's data
+EPSILON_BOUND = 0.05
+
+
+def split_of(spec: dict) -> tuple[dict, dict | None]:
+    """(the spec without ``split``, the split table or None)."""
+    if "split" not in spec:
+        return spec, None
+    return {k: v for k, v in spec.items() if k != "split"}, spec["split"]
+
+
+def check_split(value, path: str) -> dict:
+    """The split table, checked (each error names its path), with ``validation`` written out."""
+    if not isinstance(value, dict):
+        fail(path, "a table like { test = 0.3, validation = 0.2, seed = 0 }", value, exc=TypeError)
+    for key in value:
+        if key not in SPLIT_KEYS:
+            from .._validation import closest
+
+            fail(f"{path}.{key}", f"one of the keys {', '.join(SPLIT_KEYS)}", key,
+                 closest(key, SPLIT_KEYS).strip())
+    if "test" not in value:
+        fail(f"{path}.test", "given (the share of rows held out for testing, e.g. 0.3)", "nothing")
+    out = {}
+    for key, allow_zero in (("test", False), ("validation", True)):
+        v = value.get(key, 0)
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            fail(f"{path}.{key}", "a fraction of the rows (a number in (0, 1))", v, exc=TypeError)
+        ok = (v >= 0 if allow_zero else v > 0) and v < 1 and np.isfinite(v)
+        if not ok:
+            fail(f"{path}.{key}", f"a fraction of the rows in {'[0, 1)' if allow_zero else '(0, 1)'}",
+                 v, "E.g. test = 0.3 keeps 30 % of the rows for testing.")
+        out[key] = v
+    if out["test"] + out["validation"] >= 1:
+        fail(f"{path}.test + {path}.validation", "below 1 so that rows are left for training",
+             out["test"] + out["validation"], "Lower `test` or `validation`.")
+    seed = value.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        fail(f"{path}.seed", "a non-negative integer", seed, exc=TypeError)
+    out["seed"] = seed
+    return out
+
+
+def parts_of(data, split: dict) -> dict:
+    """{"train": ..., ["validation": ...,] "test": ...} Datasets of ``data``."""
+    from ..splits import split as split_data
+
+    got = split_data(data, test=split["test"], validation=split.get("validation", 0),
+                     seed=split.get("seed", 0))
+    names = PARTS if len(got) == 3 else ("train", "test")
+    return dict(zip(names, got))
+
+
+def build(spec: dict, *, path: str = "problem"):
+    """(the problem to solve, its parts or None): with a split, the problem on the train part."""
+    from ..problem import Problem
+
+    spec, split = split_of(spec)
+    problem = Problem.from_dict(spec, path=path)
+    if split is None:
+        return problem, None
+    parts = parts_of(problem.data, split)
+    b = spec.get("bounds")
+    train = Problem(parts["train"], problem.model, problem.objectives, problem.constraints,
+                    bounds=None if b is None else (b["lower"], b["upper"]), name=problem.name)
+    return train, parts
+
+
+def accuracy(front, data) -> np.ndarray | None:
+    """(k,) accuracy of each point on ``data``: 1 − mean |y − P(ŷ = 1)|, which for a
+    deterministic point is the share of right decisions ŷ = [p ≥ threshold], for a randomised
+    one its expected share; None for a model that is no classifier."""
+    if getattr(front.model, "threshold", None) is None:
+        return None
+    y = np.asarray(data.y, float)
+    w = data.sample_weight
+    out = np.empty(len(front))
+    for i in range(len(front)):
+        r = front.predictor(i).positive_rate(data.X)
+        err = np.abs(y - r)
+        out[i] = 1.0 - (np.average(err, weights=w) if w is not None else err.mean())
+    return out
+
+
+def evaluate_parts(front, parts: dict) -> dict:
+    """part → {column: list (k,)}: every objective and exact metric (and ``feasible`` with
+    constraints, ``accuracy`` for a classifier) of each point on that part."""
+    out = {}
+    for name, data in parts.items():
+        frame = front.evaluate(data)
+        cols = {c: frame[c].tolist() for c in frame.columns if c != "point"}
+        if "feasible" in cols:
+            cols["feasible"] = [bool(v) for v in cols["feasible"]]
+        acc = accuracy(front, data)
+        if acc is not None:
+            cols["accuracy"] = acc.tolist()
+        out[name] = cols
+    return out
+
+
+# -- tables -----------------------------------------------------------------------------------------
+def split_points(frame: pd.DataFrame, values: dict, objectives: list[str]) -> pd.DataFrame:
+    """The points frame of one run (its train values, as the solver scored them) as one block per
+    part: objective, exact-metric, feasibility and accuracy columns from ``values`` (part →
+    columns); ``nondominated`` recomputed per part among its feasible points."""
+    from ..front import nondominated
+
+    blocks = []
+    for part in PARTS:
+        if part not in values:
+            continue
+        cols = values[part]
+        block = frame.copy()
+        if part != "train":
+            for c, v in cols.items():
+                if c in block.columns and c != "accuracy":
+                    block[c] = v
+            feas = block["feasible"].to_numpy(bool)
+            F = block[objectives].to_numpy(float)
+            ok = feas & np.isfinite(F).all(1)
+            nd = np.zeros(len(block), bool)
+            nd[ok] = nondominated(F[ok]) if ok.any() else nd[ok]
+            block["nondominated"] = nd
+        block.insert(block.columns.get_loc("point"), "split", part)
+        if "accuracy" in cols:
+            at = block.columns.get_loc("nondominated") + 1
+            block.insert(at, "accuracy", np.asarray(cols["accuracy"], float))
+        blocks.append(block)
+    return pd.concat(blocks, ignore_index=True)
+
+
+def fairness_objective(objectives: list[str], columns) -> str | None:
+    """The objective the ε-rule bounds: the first after the first whose exact metric is a column."""
+    for o in objectives[1:]:
+        if f"{o}:exact" in columns:
+            return o
+    return None
+
+
+def epsilon_choice(val: pd.DataFrame, minimise: str, bound_col: str, bound: float) -> int | None:
+    """``front.select("epsilon", minimise=, bounds={bound_col: bound}, data=validation)`` on the
+    validation rows of one run: the point with the least ``minimise`` among the feasible ones whose
+    ``bound_col`` is ≤ ``bound`` (ties: the lowest index); None when none is."""
+    v = val.sort_values("point")
+    x = v[minimise].to_numpy(float)
+    ok = v["feasible"].to_numpy(bool) & np.isfinite(x) & (v[bound_col].to_numpy(float) <= bound)
+    if not ok.any():
+        return None
+    rows = np.flatnonzero(ok)
+    return int(v["point"].to_numpy()[rows[np.argmin(x[rows])]])
+
+
+def chosen_table(runs: pd.DataFrame, points: pd.DataFrame, problem: str,
+                 bound: float = EPSILON_BOUND) -> pd.DataFrame:
+    """Per run of a split problem: the point the ε-rule picks on validation (or on train when
+    there is no validation part) and its test values. Columns: run_id, label, seed, point (NaN
+    when no point meets the bound), test_<first objective>, test_gap, test_accuracy, broke."""
+    pts = points[points["problem"] == problem]
+    sub = runs[(runs["problem"] == problem) & (runs["status"] == "ok") & (runs["solver"] != "exact")]
+    objectives = [s.strip() for s in str(sub["objectives"].dropna().iloc[0]).split(",")] \
+        if len(sub) and sub["objectives"].notna().any() else []
+    fair = fairness_objective(objectives, pts.columns)
+    rows = []
+    if fair is None:
+        return pd.DataFrame(rows)
+    gap, first = f"{fair}:exact", objectives[0]
+    pick_on = "validation" if (pts["split"] == "validation").any() else "train"
+    for r in sub.itertuples(index=False):
+        mine = pts[pts["run_id"] == r.run_id]
+        i = epsilon_choice(mine[mine["split"] == pick_on], first, gap, bound)
+        row = {"run_id": r.run_id, "label": r.label, "seed": r.seed, "point": i,
+               "test_loss": np.nan, "test_gap": np.nan, "test_accuracy": np.nan, "broke": None}
+        if i is not None:
+            t = mine[(mine["split"] == "test") & (mine["point"] == i)].iloc[0]
+            row.update(test_loss=float(t[first]), test_gap=float(t[gap]),
+                       test_accuracy=float(t["accuracy"]) if "accuracy" in t else np.nan,
+                       broke=bool(t[gap] > bound))
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -450,8 +450,8 @@ def _problems(value, build: bool, base: Path = Path("."), data: dict | None = No
             split = check_split(spec.pop("split"), f"{path}.split")
         _check_problem_parts(spec, path)
         if "name" not in spec:
-            data = spec["data"]
-            spec["name"] = data if isinstance(data, str) else data.get("name", f"problem{i}")
+            given = spec["data"]
+            spec["name"] = given if isinstance(given, str) else given.get("name", f"problem{i}")
         _name(spec["name"], f"{path}.name")
         if spec["name"] in names:
             fail(f"{path}.name", "unique among the problems", spec["name"],

@@ -8,11 +8,13 @@ from .data import Dataset, load_dataset
 from .front import Front, Scale, compare, hypervolume, igd_plus, nondominated
 from .objectives import Objective, PredictionObjective, ParameterObjective, register_objective
 from .problem import Problem
+from .results import Results, read_results
 from .solvers import SOLVERS, register_solver, solve
 from .splits import split
 
 __version__ = "0.1.0"
 
 __all__ = ["Dataset", "Front", "Objective", "ParameterObjective", "PredictionObjective", "Problem",
-           "SOLVERS", "Scale", "compare", "hypervolume", "igd_plus", "load_dataset", "nondominated",
-           "register_objective", "register_solver", "solve", "split"]
+           "Results", "SOLVERS", "Scale", "compare", "hypervolume", "igd_plus", "load_dataset",
+           "nondominated", "read_results", "register_objective", "register_solver", "solve",
+           "split"]

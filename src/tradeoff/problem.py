@@ -542,6 +542,37 @@ class Problem:
         phis = self.standardizer.to_standard(corners)
         return phis.min(axis=0), phis.max(axis=0)
 
+    def theta_box(self):
+        """Box bounds in the original parameters θ: the given ``bounds``, else a box enclosing the
+        default φ box's image (Θ = Φ A, bounded coordinate by coordinate: the intercept's range
+        widens by the features' means, so the θ box holds more than the φ box maps to)."""
+        if self.bounds is not None:
+            return self.bounds
+        lo, hi = self.phi_bounds
+        if self._protocol:  # Θ = Φ
+            return lo, hi
+        A = self.standardizer.matrix
+        a, b = lo[:, None] * A, hi[:, None] * A
+        return np.minimum(a, b).sum(axis=0), np.maximum(a, b).sum(axis=0)
+
+    def to_pymoo(self):
+        """This problem as a ``pymoo.core.problem.Problem`` over θ (n_var = d, xl/xu from
+        ``theta_box``): its vectorised ``_evaluate`` gives out["F"] (K, m) and, with constraints,
+        out["G"] (K, c; ≤ 0 is feasible). ``pymoo.optimize.minimize`` takes it with any algorithm;
+        ``res.X`` is θ, as ``evaluate`` takes it, and ``.front(res)`` makes a ``tradeoff.Front``::
+
+            from pymoo.algorithms.moo.nsga2 import NSGA2
+            from pymoo.optimize import minimize
+            pp = problem.to_pymoo()
+            res = minimize(pp, NSGA2(pop_size=20), ("n_evals", 400), seed=0)
+            front = pp.front(res)
+
+        (``tradeoff.solve(problem, NSGA2(...))`` runs the same search in standardised
+        parameters, which suits the algorithms' operators better; this one searches θ itself.)"""
+        from .solvers.evolutionary import PymooAdapter
+
+        return PymooAdapter(self, space="theta")
+
     def start_theta(self, K: int, rng=None) -> np.ndarray:
         """K starting points Θ (K, d): the model's seeded ``init(K, p, rng)`` where it has one (a
         non-convex model such as the MLP), else K copies of the least-squares fit."""

@@ -74,15 +74,29 @@ def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
     if not isinstance(problem, Problem):
         fail("problem", "a tradeoff.Problem", type(problem).__name__, exc=TypeError)
     if not isinstance(solver, str):  # a pymoo algorithm object: its budget and seed are ours
-        valid = ("max_evaluations", "seed")
+        from pymoo.core.algorithm import Algorithm
+
+        if not isinstance(solver, Algorithm):
+            fail("solver", "a solver name or a pymoo algorithm object", type(solver).__name__,
+                 exc=TypeError)
+        valid = tuple(_options.ALGORITHM_OBJECT)
         for key in options:
             if key not in valid:
-                fail(f"options.{key}", "an option for a pymoo algorithm object (max_evaluations, "
-                     "seed; set the rest on the object)", key, closest(key, valid).strip())
-        _options.check_option_values(_options.PYMOO, options, "")
+                hint = closest(key, valid).strip() or (
+                    f"Set it on the object, e.g. {type(solver).__name__}({key}=...)."
+                    if key == "pop_size" else "Set the algorithm's own settings on the object.")
+                fail(f"options.{key}", f"an option for a pymoo algorithm object "
+                     f"({', '.join(valid)}; set the rest on the object)", key, hint)
+        _options.check_option_values(_options.ALGORITHM_OBJECT, options, "")
         front = evolutionary.pymoo_solve(problem, solver, **options)
         return with_context(problem, with_exact_metrics(problem, front))
     check_choice("solver", solver, SOLVERS)
+    for key in _options.OBJECT_ONLY:
+        if key in options and key not in OPTIONS.get(solver, ()):
+            fail(key, f"an option of solver {solver!r} ({', '.join(sorted(OPTIONS[solver]))})",
+                 key, f"`{key}` goes beside a pymoo algorithm object, e.g. "
+                 "solve(problem, NSGA2(pop_size=20), termination=('n_gen', 50)); "
+                 "give a named solver its budget with max_evaluations.")
     check_options(solver, options, value_path="")
     _options.check_against_problem(solver, options, problem.m, path="")
     if solver in GRADIENT_SOLVERS and solver != "exact":

@@ -1,7 +1,10 @@
 """pymoo's Pareto-front solvers on a tradeoff Problem, through a thin vectorised adapter.
 
-The search runs in standardised parameters Φ inside the problem's box (``Problem.phi_box``); pymoo
-sees the same objectives F (K, m) and constraints G (K, c) as every other solver.
+``solve`` searches in standardised parameters Φ inside the problem's box (``Problem.phi_box``);
+``Problem.to_pymoo()`` gives the same adapter in the original parameters θ (``space="theta"``,
+box ``Problem.theta_box``), so that a user's ``pymoo.optimize.minimize`` returns ``res.X`` that
+``problem.evaluate`` takes as it is. Either way pymoo sees the same objectives F (K, m) and
+constraints G (K, c) as every other solver.
 """
 
 from __future__ import annotations
@@ -20,11 +23,17 @@ ALGORITHMS = ("nsga2", "nsga3", "moead", "sms-emoa", "age-moea2")
 
 
 class PymooAdapter(PymooProblem):
-    """``_evaluate(Φ, out)`` fills out["F"] (K, m) and out["G"] (K, c) in one batched call."""
+    """``_evaluate(X, out)`` fills out["F"] (K, m) and out["G"] (K, c, ≤ 0 feasible) in one batched
+    call; X is Φ (``space="phi"``, what ``solve`` uses) or θ (``space="theta"``, what
+    ``Problem.to_pymoo`` gives). ``front(res)`` turns a pymoo result into a ``tradeoff.Front``."""
 
-    def __init__(self, problem: Problem):
-        self.sp = ScaledProblem(problem, True)
-        lo, hi = problem.phi_box()
+    def __init__(self, problem: Problem, space: str = "phi"):
+        if space not in ("phi", "theta"):
+            fail("space", "'phi' or 'theta'", space)
+        self.space = space
+        self.problem = problem
+        self.sp = ScaledProblem(problem, space == "phi")
+        lo, hi = problem.phi_box() if space == "phi" else problem.theta_box()
         super().__init__(n_var=problem.d, n_obj=problem.m, n_ieq_constr=problem.n_constraints,
                          xl=lo, xu=hi, vtype=float)
 
@@ -33,6 +42,14 @@ class PymooAdapter(PymooProblem):
         out["F"] = F
         if self.n_ieq_constr:
             out["G"] = G
+
+    def front(self, res, solver: str | None = None, options: dict | None = None) -> Front:
+        """The final non-dominated set of a pymoo result ``res`` (from ``minimize`` on this
+        adapter) as a Front with θ, F and G (re-evaluated; not counted as search)."""
+        algo = getattr(res, "algorithm", None)
+        solver = solver or (type(algo).__name__.lower() if algo is not None else "pymoo")
+        options = algorithm_options(algo) if options is None and algo is not None else options
+        return _front(self, res, solver, dict(options or {}), getattr(res, "exec_time", 0.0) or 0.0)
 
 
 def make_algorithm(name: str, m: int, pop_size: int, seed: int):
@@ -62,22 +79,66 @@ def make_algorithm(name: str, m: int, pop_size: int, seed: int):
     fail("solver", f"one of {', '.join(ALGORITHMS)}", name)
 
 
-def pymoo_solve(problem: Problem, algorithm="nsga2", *, pop_size: int = 100,
-                max_evaluations: int = 10_000, seed: int = 0, **_opts) -> Front:
+def algorithm_options(algo) -> dict:
+    """What a pymoo algorithm object really runs with: its class and population size as the object
+    has them (MOEA/D's population is its reference directions)."""
+    opts = {"algorithm": type(algo).__name__}
+    pop = getattr(algo, "pop_size", None)
+    if pop is None and getattr(algo, "ref_dirs", None) is not None:
+        pop = len(algo.ref_dirs)
+    if pop is not None:
+        opts["pop_size"] = int(pop)
+    return opts
+
+
+def _describe(termination) -> str | list:
+    """A termination as plain data for ``Front.options``: a tuple as a list, an object by class."""
+    if isinstance(termination, tuple):
+        return list(termination)
+    return type(termination).__name__
+
+
+def pymoo_solve(problem: Problem, algorithm="nsga2", *, pop_size: int | None = None,
+                max_evaluations: int = 10_000, seed: int = 0, termination=None, callback=None,
+                verbose: bool = False) -> Front:
     """Run a pymoo algorithm (a name from ``ALGORITHMS`` or any pymoo algorithm object) until it has
-    used ``max_evaluations`` evaluations; return its final non-dominated set as a Front."""
+    used ``max_evaluations`` evaluations, or until ``termination`` (any pymoo termination: an object
+    or a tuple like ``("n_gen", 50)``; it overrides ``max_evaluations``); return its final
+    non-dominated set as a Front. ``callback`` and ``verbose`` go to ``pymoo.optimize.minimize``.
+    ``pop_size`` (default 100) is for a named algorithm; an object keeps its own."""
     from pymoo.optimize import minimize
 
-    check_positive("pop_size", pop_size, integer=True)
+    by_name = isinstance(algorithm, str)
+    if by_name:
+        pop_size = 100 if pop_size is None else pop_size
+        check_positive("pop_size", pop_size, integer=True)
+    elif pop_size is not None:
+        fail("pop_size", "set on the pymoo algorithm object, not passed beside it", pop_size,
+             f"Use e.g. {type(algorithm).__name__}(pop_size={pop_size}).", exc=TypeError)
     check_positive("max_evaluations", max_evaluations, integer=True)
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         fail("seed", "an integer", seed, exc=TypeError)
     t0 = time.perf_counter()
-    name = algorithm if isinstance(algorithm, str) else type(algorithm).__name__.lower()
-    algo = make_algorithm(algorithm, problem.m, pop_size, seed) if isinstance(algorithm, str) else algorithm
+    name = algorithm if by_name else type(algorithm).__name__.lower()
+    algo = make_algorithm(algorithm, problem.m, pop_size, seed) if by_name else algorithm
     adapter = PymooAdapter(problem)
-    res = minimize(adapter, algo, ("n_eval", max_evaluations), seed=int(seed), verbose=False,
-                   copy_algorithm=True)
+    stop = ("n_eval", max_evaluations) if termination is None else termination
+    extra = {} if callback is None else {"callback": callback}  # None would replace pymoo's own
+    res = minimize(adapter, algo, stop, seed=int(seed), verbose=bool(verbose), copy_algorithm=True,
+                   **extra)
+    if by_name:
+        options = dict(pop_size=pop_size, max_evaluations=max_evaluations, seed=int(seed))
+    else:  # the object's real settings (the copy pymoo ran), not our defaults
+        options = {**algorithm_options(res.algorithm), "seed": int(seed)}
+        if termination is None:
+            options["max_evaluations"] = max_evaluations
+        else:
+            options["termination"] = _describe(termination)
+    return _front(adapter, res, name, options, time.perf_counter() - t0)
+
+
+def _front(adapter: PymooAdapter, res, name: str, options: dict, seconds: float) -> Front:
+    problem = adapter.problem
     opt = res.opt
     if opt is None or len(opt) == 0:
         Phi = np.zeros((0, problem.d))
@@ -89,7 +150,6 @@ def pymoo_solve(problem: Problem, algorithm="nsga2", *, pop_size: int = 100,
     F, G = (adapter.sp.values(Phi) if len(Phi) else
             (np.zeros((0, problem.m)), np.zeros((0, problem.n_constraints))))
     adapter.sp.evaluations -= len(Phi)  # the re-evaluation for the Front is bookkeeping, not search
-    options = dict(pop_size=pop_size, max_evaluations=max_evaluations, seed=int(seed))
     return Front(F, Theta, problem.objective_names, problem.param_names, name, options,
-                 adapter.sp.evaluations, time.perf_counter() - t0, len(Phi) > 0, msg,
+                 adapter.sp.evaluations, seconds, len(Phi) > 0, msg,
                  G if problem.n_constraints else None)

@@ -26,6 +26,11 @@ Decisions recorded here:
 - ``None`` is allowed where it is the default (``max_evaluations``, ``weights``, ``epsilon``, ...);
   TOML has no null, so it only ever comes from library calls.
 
+A pymoo algorithm object (``solve(problem, NSGA2(pop_size=20), ...)``) takes ``ALGORITHM_OBJECT``:
+``max_evaluations`` and ``seed``, plus pymoo's own ``termination``, ``callback`` and ``verbose``
+(only there: they are Python objects, and a named solver or a config sets its budget with
+``max_evaluations``); its population and operators are set on the object.
+
 A solver registered with ``register_solver(name, options={"a", "b"})`` declares names only (their
 values are its own business); ``options={"a": Integer(1)}`` declares specs as well.
 """
@@ -283,6 +288,44 @@ GRADIENT = {
 }
 
 PYMOO = {"pop_size": Integer(2, MAX_POINTS), "max_evaluations": Integer(1), "seed": SEED}
+
+
+class PymooTermination(Spec):
+    """A pymoo termination: an object (``pymoo.core.termination.Termination``) or a tuple such as
+    ``("n_eval", 400)`` / ``("n_gen", 50)``."""
+
+    def describe(self):
+        return "a pymoo termination (an object, or a tuple such as ('n_eval', 400))"
+
+    def check(self, value, name):
+        from pymoo.core.termination import Termination
+
+        if isinstance(value, Termination) or (
+                isinstance(value, tuple) and len(value) >= 2 and isinstance(value[0], str)):
+            return
+        fail(name, self.describe(), value, exc=TypeError)
+
+
+class PymooCallback(Spec):
+    """A pymoo callback: a ``pymoo.core.callback.Callback`` or a function of the algorithm."""
+
+    def describe(self):
+        return "a pymoo Callback or a function of the algorithm"
+
+    def check(self, value, name):
+        if value is None or callable(value):
+            return
+        fail(name, self.describe(), value, exc=TypeError)
+
+
+# A pymoo algorithm object passed to ``solve`` carries its own settings (pop_size, operators); beside
+# it go our budget and seed and what ``pymoo.optimize.minimize`` takes (termination overrides
+# max_evaluations). These are Python objects, so they are for library calls with an algorithm
+# object only: a config's named pymoo solvers take ``PYMOO``, and ``termination`` there is an error.
+ALGORITHM_OBJECT = {"max_evaluations": Integer(1), "seed": SEED,
+                    "termination": PymooTermination(), "callback": PymooCallback(),
+                    "verbose": Boolean()}
+OBJECT_ONLY = tuple(k for k in ALGORITHM_OBJECT if k not in PYMOO)
 
 
 def _fairlearn_constraints() -> tuple:

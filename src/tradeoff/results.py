@@ -1,0 +1,61 @@
+"""Reading a sweep's results folder back into pandas: ``tradeoff.read_results(path)``.
+
+A folder written by ``tradeoff run`` (``results/<study>/``) holds three tables and a manifest::
+
+    runs.{parquet,csv}     one row per run: problem, solver, label, seed, options (opt_*), status,
+                           hv, hv_ratio, igd_plus, evaluations, seconds, versions
+    points.{parquet,csv}   one row per front point: run_id, solver, label, seed, objectives,
+                           feasible, nondominated, exact metrics, parameters
+    traces.{parquet,csv}   HV ratio and IGD+ of each run against evaluations
+    manifest.json          the config, its hash, versions, git commit, start and end
+
+Parquet is read where it is present and pyarrow is installed (exact dtypes), else CSV.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+
+
+class Results(NamedTuple):
+    """The tables of one sweep (``tradeoff.read_results``)."""
+
+    runs: pd.DataFrame
+    points: pd.DataFrame
+    traces: pd.DataFrame
+    manifest: dict
+    path: Path
+
+
+def read_results(path) -> Results:
+    """The runs, points and traces tables of a sweep's results folder (e.g.
+    ``results/cap_tradeoff``) as pandas DataFrames, with its manifest as a dict.
+
+    Raises ``FileNotFoundError`` if ``path`` is not a folder and ``ValueError`` naming the folder
+    (and what is missing) if it holds no sweep's tables."""
+    from .experiments.store import TABLES, Store
+
+    root = Path(path)
+    if not root.is_dir():
+        raise FileNotFoundError(f"`path` must be a results folder written by `tradeoff run` (e.g. "
+                                f"results/cap_tradeoff); got {str(path)!r}, which is not a folder.")
+    missing = [t for t in TABLES
+               if not ((root / f"{t}.csv").is_file() or (root / f"{t}.parquet").is_file())]
+    if missing:
+        raise ValueError(f"`path` must be a results folder written by `tradeoff run`; got "
+                         f"{str(path)!r}, which has no {', '.join(t + '.csv' for t in missing)}. "
+                         "Run the sweep first (tradeoff run CONFIG --out FOLDER), or give the "
+                         "folder it wrote.")
+    store = Store(root)
+    manifest = {}
+    if store.manifest_path.is_file():
+        try:
+            manifest = json.loads(store.manifest_path.read_text())
+        except ValueError as err:
+            raise ValueError(f"{str(store.manifest_path)!r} is not valid JSON ({err}).") from None
+    tables = {t: store.read_table(t) for t in TABLES}
+    return Results(tables["runs"], tables["points"], tables["traces"], manifest, root)

@@ -28,3 +28,6 @@ def test_library_page_examples_run(tmp_path, monkeypatch):
     exec(compile("\n".join(blocks), str(LIBRARY), "exec"), scope)
     assert scope["res"].theta.shape == (8, 2) and np.isfinite(scope["res"].theta).all()
     assert (tmp_path / "fronts.png").stat().st_size > 0
+    # the pymoo section: a user's minimize on problem.to_pymoo(), and an algorithm object in solve
+    assert scope["own"].options["pop_size"] == 20 and len(scope["own"]) > 0
+    assert scope["mine"].options["termination"] == ["n_gen", 20] and scope["mine"].evaluations == 400

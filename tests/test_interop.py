@@ -38,6 +38,9 @@ def test_to_pymoo_round_trip_with_pymoo_minimize(problem):
     np.testing.assert_allclose(res.F, problem.evaluate(X, grad=False).F, rtol=1e-12, atol=0)
     front = pp.front(res)
     assert front.solver == "nsga2" and front.options["pop_size"] == 20
+    assert front.evaluations == 400 and front.model is problem.model
+    again = pp.front(minimize(pp, NSGA2(pop_size=20), ("n_evals", 100), seed=1))
+    assert again.evaluations == 100  # this run's count, not the adapter's running total
     np.testing.assert_allclose(front.X, X)
     np.testing.assert_allclose(front.F, res.F, rtol=1e-12)
 

@@ -46,10 +46,17 @@ class PymooAdapter(PymooProblem):
     def front(self, res, solver: str | None = None, options: dict | None = None) -> Front:
         """The final non-dominated set of a pymoo result ``res`` (from ``minimize`` on this
         adapter) as a Front with θ, F and G (re-evaluated; not counted as search)."""
+        from . import with_context, with_exact_metrics
+
         algo = getattr(res, "algorithm", None)
         solver = solver or (type(algo).__name__.lower() if algo is not None else "pymoo")
         options = algorithm_options(algo) if options is None and algo is not None else options
-        return _front(self, res, solver, dict(options or {}), getattr(res, "exec_time", 0.0) or 0.0)
+        # this run's evaluations (the adapter's count spans every run made with it)
+        evaluator = getattr(algo, "evaluator", None)
+        evals = getattr(evaluator, "n_eval", None)
+        front = _front(self, res, solver, dict(options or {}), getattr(res, "exec_time", 0.0) or 0.0,
+                       evals)
+        return with_context(self.problem, with_exact_metrics(self.problem, front))
 
 
 def make_algorithm(name: str, m: int, pop_size: int, seed: int):
@@ -137,19 +144,20 @@ def pymoo_solve(problem: Problem, algorithm="nsga2", *, pop_size: int | None = N
     return _front(adapter, res, name, options, time.perf_counter() - t0)
 
 
-def _front(adapter: PymooAdapter, res, name: str, options: dict, seconds: float) -> Front:
+def _front(adapter: PymooAdapter, res, name: str, options: dict, seconds: float,
+           evaluations: int | None = None) -> Front:
     problem = adapter.problem
+    n = adapter.sp.evaluations if evaluations is None else int(evaluations)
     opt = res.opt
     if opt is None or len(opt) == 0:
         Phi = np.zeros((0, problem.d))
         msg = "no feasible point found"
     else:
         Phi = np.atleast_2d(opt.get("X"))
-        msg = f"stopped after {adapter.sp.evaluations} evaluations ({res.algorithm.n_gen} generations)"
+        msg = f"stopped after {n} evaluations ({res.algorithm.n_gen} generations)"
     Theta = adapter.sp.theta(Phi)
     F, G = (adapter.sp.values(Phi) if len(Phi) else
             (np.zeros((0, problem.m)), np.zeros((0, problem.n_constraints))))
     adapter.sp.evaluations -= len(Phi)  # the re-evaluation for the Front is bookkeeping, not search
     return Front(F, Theta, problem.objective_names, problem.param_names, name, options,
-                 adapter.sp.evaluations, seconds, len(Phi) > 0, msg,
-                 G if problem.n_constraints else None)
+                 n, seconds, len(Phi) > 0, msg, G if problem.n_constraints else None)

@@ -201,3 +201,25 @@ def test_a_grown_sweep_runs_only_the_new_runs(reference, tmp_path):
     shrunk = run_sweep(load_config(write(tmp_path, TINY.replace("[0, 1]", "[1]"))), copy)
     assert (shrunk.executed, shrunk.reused, shrunk.stale) == (0, 5, 8)
     assert len(pd.read_csv(copy / "runs.csv")) == 5
+
+
+def test_git_commit_counts_edits_but_not_what_sweeps_write(tmp_path):
+    import subprocess
+
+    from tradeoff.experiments.runner import git_commit
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=tmp_path,
+                       check=True, capture_output=True)
+
+    (tmp_path / "results" / "a").mkdir(parents=True)
+    (tmp_path / "src.py").write_text("x\n")
+    (tmp_path / "results" / "a" / "report.md").write_text("old\n")
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "start")
+    (tmp_path / "results" / "a" / "report.md").write_text("new\n")
+    assert not git_commit(tmp_path, tmp_path / "results").endswith("+dirty")
+    assert git_commit(tmp_path).endswith("+dirty")
+    (tmp_path / "src.py").write_text("y\n")
+    assert git_commit(tmp_path, tmp_path / "results").endswith("+dirty")

@@ -337,8 +337,12 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def git_commit(where: Path) -> str:
-    """The commit of the repository holding the config (with '+dirty' for local edits), or ''."""
+def git_commit(where: Path, results: Path | None = None) -> str:
+    """The commit of the repository holding the config, with '+dirty' for local edits, or ''.
+
+    Files under ``results`` (the folder that holds the sweeps' output folders) are not edits: they
+    are what sweeps write, so regenerating several studies from one clean commit records it as
+    clean in every manifest."""
     try:
         cwd = where if where.is_dir() else where.parent
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True,
@@ -346,9 +350,10 @@ def git_commit(where: Path) -> str:
         if commit.returncode != 0:
             return ""
         # --no-optional-locks: a read-only look, which never rewrites the index
-        dirty = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain",
-                                "--untracked-files=no"], cwd=cwd, capture_output=True, text=True,
-                               timeout=10)
+        cmd = ["git", "--no-optional-locks", "status", "--porcelain", "--untracked-files=no"]
+        if results is not None:
+            cmd += ["--", ".", f":(exclude){Path(results).resolve()}"]
+        dirty = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=10)
         return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return ""
@@ -391,7 +396,7 @@ def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
     manifest = {"experiment": config.name, "description": config.description,
                 "config_file": config.source, "config": config.raw, "config_hash": config.hash,
                 "data": config.data, "versions": versions(),
-                "git_commit": git_commit(Path(config.source or ".")),
+                "git_commit": git_commit(Path(config.source or "."), Path(store.root).parent),
                 "executor": label, "started": _now(), "finished": None,
                 "runs": {"total": len(runs), "reused": len(runs) - len(todo)}}
     done = len(runs) - len(todo)

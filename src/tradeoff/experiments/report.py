@@ -127,7 +127,7 @@ def tests_markdown(runs: pd.DataFrame, problem: str, settings: list[str]) -> lis
     if table.empty:
         return []
     n = int(table["n"].max())
-    lines = [f"### Differences in HV ratio between solvers", "",
+    lines = ["### Differences in HV ratio between solvers", "",
              f"Wilcoxon signed-rank tests (two-sided, scipy.stats.wilcoxon) over the seeds both "
              f"solvers ran, Holm-corrected over the pairs at each setting; **bold** = significant at "
              f"α = {ALPHA:g}. Δ = mean of (A − B) over seeds. "]

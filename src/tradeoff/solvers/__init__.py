@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from .._validation import check_choice, check_seed, closest, fail
+from .._validation import check_choice, closest, fail
 from ..front import Front
 from ..problem import Problem
 from . import evolutionary, exact as _exact, gradient, options as _options

@@ -272,6 +272,15 @@ def check_theta(Theta, d: int, name: str = "Theta") -> tuple[np.ndarray, bool]:
     return arr, single
 
 
+def check_keys(table: dict, path: str, valid) -> None:
+    """Every key of ``table`` among ``valid``, else "`path.key` must be one of the keys …; got …",
+    naming the closest valid key on a typo."""
+    for key in table:
+        if key not in valid:
+            fail(f"{path}.{key}", f"one of the keys {', '.join(valid)}", key,
+                 closest(key, valid).strip())
+
+
 def closest(value: str, valid: Iterable[str]) -> str:
     """' Did you mean X?' for the closest valid name, or ''."""
     close = difflib.get_close_matches(str(value), [str(v) for v in valid], n=1)

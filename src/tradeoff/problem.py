@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._validation import check_number, check_params, check_theta, fail
+from ._validation import check_keys, check_number, check_params, check_theta, fail
 from .data import Dataset, all_datasets, load_dataset
 from .engine import (PairGram, Quadratic, affine, block_size, gram_block, hessian_block_size,
                      map_blocks,
@@ -596,12 +596,7 @@ class Problem:
         """
         if not isinstance(spec, dict):
             fail(path, "a table", spec, exc=TypeError)
-        for key in spec:
-            if key not in _PROBLEM_KEYS:
-                from ._validation import closest
-
-                fail(f"{path}.{key}", f"one of the keys {', '.join(_PROBLEM_KEYS)}", key,
-                     closest(key, _PROBLEM_KEYS).strip())
+        check_keys(spec, path, _PROBLEM_KEYS)
         for key in ("data", "objectives"):
             if key not in spec:
                 fail(f"{path}.{key}", "given", "nothing")

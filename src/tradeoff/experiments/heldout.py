@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from .._validation import fail
+from .._validation import check_keys, fail
 
 SPLIT_KEYS = ("test", "validation", "seed")
 PARTS = ("train", "validation", "test")
@@ -36,12 +36,7 @@ def check_split(value, path: str) -> dict:
     """The split table, checked (each error names its path), with ``validation`` written out."""
     if not isinstance(value, dict):
         fail(path, "a table like { test = 0.3, validation = 0.2, seed = 0 }", value, exc=TypeError)
-    for key in value:
-        if key not in SPLIT_KEYS:
-            from .._validation import closest
-
-            fail(f"{path}.{key}", f"one of the keys {', '.join(SPLIT_KEYS)}", key,
-                 closest(key, SPLIT_KEYS).strip())
+    check_keys(value, path, SPLIT_KEYS)
     if "test" not in value:
         fail(f"{path}.test", "given (the share of rows held out for testing, e.g. 0.3)", "nothing")
     out = {}

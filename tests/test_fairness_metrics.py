@@ -130,6 +130,7 @@ def test_by_group_vector_metric_gives_frame():
 # ----------------------------------------------------------------------------- real data
 
 
+
 def _linear_scores(X, y):
     A = np.column_stack([X, np.ones(len(X))])
     return A @ np.linalg.lstsq(A, y, rcond=None)[0]
@@ -352,6 +353,80 @@ P = np.array([0, 1, 1, 1, 0, 0])
 S = np.array(["a", "a", "a", "b", "b", "b"])
 
 
+@SETTINGS
+@given(case=grouped_binary(intersectional=True, weights=True), as_array=st.booleans())
+def test_by_group_dict_of_metrics_matches_metricframe(case, as_array):
+    """A dict of metrics with per-metric sample_params, two sensitive columns: the same table,
+    MultiIndex (level names included), overall values and summaries as fairlearn's MetricFrame."""
+    sf = case["sensitive_features"]
+    if as_array:  # unnamed columns: fairlearn names the levels sensitive_feature_0, _1
+        sf = sf.to_numpy(dtype=object)
+    w = case["sample_weight"]
+    ours_m = {"selection_rate": "selection_rate", "tpr": flm.true_positive_rate,
+              "fpr": "false_positive_rate", "accuracy": skm.accuracy_score}
+    theirs_m = {"selection_rate": flm.selection_rate, "tpr": flm.true_positive_rate,
+                "fpr": flm.false_positive_rate, "accuracy": skm.accuracy_score}
+    params = {"selection_rate": {"sample_weight": w}, "tpr": {"sample_weight": w},
+              "fpr": {"sample_weight": w[::-1].copy()}}  # accuracy unweighted
+    res = F.by_group(ours_m, case["y_true"], case["y_pred"], sensitive_features=sf,
+                     sample_params=params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mf = flm.MetricFrame(metrics=theirs_m, y_true=case["y_true"], y_pred=case["y_pred"],
+                             sensitive_features=sf, sample_params=params)
+    expected = mf.by_group.dropna(how="all")  # fairlearn lists absent intersections as NaN
+    assert isinstance(res.by_group, pd.DataFrame) and list(res.by_group.columns) == list(ours_m)
+    assert isinstance(res.by_group.index, pd.MultiIndex)
+    assert list(res.by_group.index.names) == list(expected.index.names)
+    assert list(res.by_group.index) == list(expected.index)
+    assert close(res.by_group.to_numpy(), expected.to_numpy())
+    assert list(res.overall.index) == list(ours_m) and close(res.overall, mf.overall)
+    for method in F.METHODS:
+        assert close(res.difference(method=method), mf.difference(method=method))
+        assert close(res.ratio(method=method), mf.ratio(method=method))
+    assert close(res.group_min(), mf.group_min()) and close(res.group_max(), mf.group_max())
+
+
+def test_by_group_names_metrics_and_levels_like_fairlearn():
+    res = F.by_group("selection_rate", Y, P, sensitive_features=S)
+    assert res.by_group.index.name == "sensitive_feature_0" and res.by_group.name == "selection_rate"
+    assert res.by_group.to_dict() == {"a": 2 / 3, "b": 1 / 3}
+    sf = pd.DataFrame({"sex": S, "age": ["y", "o"] * 3})
+    res = F.by_group({"acc": "accuracy", "mse": "mse"}, Y, P, sensitive_features=sf)
+    assert res.by_group.index.names == ["sex", "age"]
+    assert res.by_group.loc[("a", "o"), "acc"] == 1.0 and res.by_group.loc[("a", "y"), "acc"] == 0.5
+
+
+def test_by_group_bad_metrics_and_sample_params():
+    with pytest.raises(ValueError, match=r"`metric\['acc'\]` must be one of .*selection_rate"):
+        F.by_group({"acc": "acuracy"}, Y, P, sensitive_features=S)
+    with pytest.raises(ValueError, match=r"`metric` must be one of .*accuracy"):
+        F.by_group("acuracy", Y, P, sensitive_features=S)
+    with pytest.raises(TypeError, match=r"`metric\['f'\]` must be a callable metric"):
+        F.by_group({"f": 3}, Y, P, sensitive_features=S)
+    with pytest.raises(ValueError, match=r"`metric` must be a non-empty dict"):
+        F.by_group({}, Y, P, sensitive_features=S)
+    with pytest.raises(ValueError, match=r"`sample_params\['acc'\]\['sample_weight'\]` must be an "
+                                         r"array of length 6.*shape \(5,\)"):
+        F.by_group({"acc": "accuracy"}, Y, P, sensitive_features=S,
+                   sample_params={"acc": {"sample_weight": np.ones(5)}})
+    with pytest.raises(ValueError, match=r"`sample_params\['sample_weight'\]` must be an array of "
+                                         r"length 6"):
+        F.by_group("accuracy", Y, P, sensitive_features=S, sample_params={"sample_weight": [1, 2]})
+    with pytest.raises(ValueError, match=r"`sample_params` must be keyed by the metrics' names "
+                                         r"\(acc\).*'mse'"):
+        F.by_group({"acc": "accuracy"}, Y, P, sensitive_features=S,
+                   sample_params={"mse": {"sample_weight": np.ones(6)}})
+    with pytest.raises(TypeError, match=r"`sample_params\['acc'\]` must be a dict of per-row"):
+        F.by_group({"acc": "accuracy"}, Y, P, sensitive_features=S,
+                   sample_params={"acc": np.ones(6)})
+    with pytest.raises(ValueError, match="`sample_weight` must be given once"):
+        F.by_group("accuracy", Y, P, sensitive_features=S, sample_weight=np.ones(6),
+                   sample_params={"sample_weight": np.ones(6)})
+    with pytest.raises(ValueError, match=r"`metric\['mse'\]` must be a metric that returns one number"):
+        F.by_group({"mse": get_loss("mse")}, Y, np.column_stack([P, P]), sensitive_features=S)
+
+
 def test_one_group_is_an_error():
     with pytest.raises(ValueError, match=r"`sensitive_features` must be at least two groups.*"
                                          r"only one group 'a'"):
@@ -411,7 +486,7 @@ def test_missing_values():
     with pytest.raises(ValueError, match=r"`sample_weight` must be finite"):
         F.demographic_parity_ratio(Y, P, sensitive_features=S, sample_weight=[1, 1, np.nan, 1, 1, 1])
     with pytest.raises(ValueError, match=r"`sensitive_features` must be free of missing values.*"
-                                         r"1 missing in column 'sensitive_feature' \(rows \[2\]\)"):
+                                         r"1 missing in column 'sensitive_feature_0' \(rows \[2\]\)"):
         F.demographic_parity_difference(Y, P, sensitive_features=["a", "a", None, "b", "b", "b"])
     sf = pd.DataFrame({"s": list(S), "t": [1, 2, 1, np.nan, 2, 1]})
     with pytest.raises(ValueError, match="missing in column 't'"):
@@ -431,7 +506,7 @@ def test_bad_options():
     with pytest.raises(ValueError, match="`sample_weight` must be non-negative"):
         F.demographic_parity_difference(Y, P, sensitive_features=S, sample_weight=-np.ones(6))
     with pytest.raises(TypeError, match="`metric` must be a callable"):
-        F.by_group("accuracy", Y, P, sensitive_features=S)
+        F.by_group(3, Y, P, sensitive_features=S)
 
 
 def test_zero_rate_ratios_follow_fairlearn():

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_choice, check_finite_array, check_sample_weight, fail
-from .losses import Loss, get_loss
+from .losses import LOSSES, Loss, get_loss
 
 METHODS = ("between_groups", "to_overall")
 AGGS = ("worst_case", "mean")
@@ -40,6 +40,7 @@ __all__ = [
     "encode_groups",
     "by_group",
     "GroupMetric",
+    "GROUP_METRICS",
     "demographic_parity_difference",
     "demographic_parity_ratio",
     "equalized_odds_difference",
@@ -62,15 +63,15 @@ def _columns(sensitive_features) -> tuple[list, list[str]]:
                 [str(c) for c in sensitive_features.columns])
     if isinstance(sensitive_features, pd.Series):
         name = sensitive_features.name
-        return [sensitive_features], [str(name) if name is not None else "sensitive_feature"]
+        return [sensitive_features], [str(name) if name is not None else "sensitive_feature_0"]
     if isinstance(sensitive_features, dict):
         return list(sensitive_features.values()), [str(k) for k in sensitive_features]
     if sensitive_features is None:
         fail("sensitive_features", "an array of group labels, one per row", None,
              "Pass e.g. sensitive_features=df['sex'].")
     arr = np.asarray(sensitive_features)
-    if arr.ndim == 1:
-        return [arr], ["sensitive_feature"]
+    if arr.ndim == 1:  # unnamed columns are named as fairlearn names them
+        return [arr], ["sensitive_feature_0"]
     if arr.ndim == 2:
         return [arr[:, j] for j in range(arr.shape[1])], \
             [f"sensitive_feature_{j}" for j in range(arr.shape[1])]
@@ -98,7 +99,8 @@ def _factorize(col, name: str) -> tuple[np.ndarray, list]:
     return np.asarray(codes, dtype=np.int64), list(uniques)
 
 
-def _encode(sensitive_features) -> tuple[np.ndarray, tuple[str, ...], str]:
+def _encode(sensitive_features) -> tuple[np.ndarray, tuple[str, ...], list[str], list]:
+    """Group codes (n,), group names, column names and each group's labels (one per column)."""
     cols, col_names = _columns(sensitive_features)
     if not cols or len(cols[0]) == 0:
         fail("sensitive_features", "non-empty", "no rows or no columns")
@@ -108,16 +110,17 @@ def _encode(sensitive_features) -> tuple[np.ndarray, tuple[str, ...], str]:
     parts = [_factorize(c, nm) for c, nm in zip(cols, col_names)]
     if len(parts) == 1:
         codes, uniques = parts[0]
-        names = [str(u) for u in uniques]
+        keys = [(u,) for u in uniques]
     else:
         # rows of per-column codes, sorted lexicographically: the order of fairlearn's MultiIndex
         stacked = np.column_stack([p[0] for p in parts])
         combos, codes = np.unique(stacked, axis=0, return_inverse=True)
         codes = np.asarray(codes).ravel().astype(np.int64)
-        names = [", ".join(str(parts[j][1][k]) for j, k in enumerate(row)) for row in combos]
+        keys = [tuple(parts[j][1][k] for j, k in enumerate(row)) for row in combos]
+    names = [", ".join(str(v) for v in key) for key in keys]
     if len(set(names)) < len(names):  # e.g. labels 1 and "1": keep them apart
         names = [f"{n} [{i}]" for i, n in enumerate(names)]
-    return codes, tuple(names), ", ".join(col_names)
+    return codes, tuple(names), col_names, keys
 
 
 def encode_groups(sensitive_features) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -129,7 +132,7 @@ def encode_groups(sensitive_features) -> tuple[np.ndarray, tuple[str, ...]]:
     numbered in sorted label order (lexicographic over columns), the order fairlearn uses.
     Missing labels (None, NaN) raise a ValueError.
     """
-    codes, names, _ = _encode(sensitive_features)
+    codes, names, _, _ = _encode(sensitive_features)
     return codes, names
 
 
@@ -185,7 +188,7 @@ def _prepare(y_true, y_pred, sensitive_features, sample_weight, *, binary_true=F
     if binary_pred:
         P = _binary("y_pred", P)
 
-    codes, names, _ = _encode(sensitive_features)
+    codes, names, _, _ = _encode(sensitive_features)
     if codes.shape[0] != n:
         fail("sensitive_features", f"of length {n} (one label per row of y_pred)",
              f"length {codes.shape[0]}")
@@ -401,20 +404,27 @@ def mean_prediction_gap(y_true, y_pred, *, sensitive_features, method="between_g
 
 @dataclass(frozen=True)
 class GroupMetric:
-    """A metric evaluated on every group and overall, like fairlearn's MetricFrame.
+    """Metrics evaluated on every group and overall, like fairlearn's MetricFrame.
 
-    ``by_group`` is a Series indexed by group name (a DataFrame with one column per model when
-    the metric returns K values); ``overall`` is the metric on all rows.
+    One metric: ``by_group`` is a Series indexed by group (a DataFrame with one column per model
+    when the metric returns K values) and ``overall`` a float (K values). A dict of metrics:
+    ``by_group`` is a DataFrame with one column per metric, ``overall`` a Series, and the
+    summaries below give a Series per metric. Several sensitive columns give a MultiIndex with
+    one level per column (fairlearn's level names); groups without rows are left out (fairlearn
+    lists them as NaN).
     """
 
     by_group: pd.Series | pd.DataFrame
-    overall: float | np.ndarray
+    overall: float | np.ndarray | pd.Series
 
     def _matrix(self):
         vals = np.asarray(self.by_group, dtype=float)
-        return vals[:, None] if vals.ndim == 1 else vals, np.atleast_1d(self.overall)
+        return vals[:, None] if vals.ndim == 1 else vals, np.atleast_1d(
+            np.asarray(self.overall, dtype=float))
 
     def _scalar(self, v):
+        if isinstance(self.overall, pd.Series):  # a dict of metrics: one value per metric
+            return pd.Series(np.asarray(v, dtype=float), index=self.overall.index)
         return float(v[0]) if isinstance(self.by_group, pd.Series) else v
 
     def group_min(self):
@@ -453,41 +463,155 @@ def _as_array(name: str, a, n: int | None = None) -> np.ndarray:
     return arr
 
 
-def by_group(metric: Callable, y_true, y_pred, *, sensitive_features,
-             sample_weight=None) -> GroupMetric:
-    """Evaluate ``metric(y_true, y_pred[, sample_weight=w])`` on each group and overall.
+# -- metrics by name: fairlearn's rates and the mean of every loss in tradeoff.losses ----------------
+def _mean(values, sample_weight=None):
+    return float(np.average(values, weights=sample_weight))
 
-    Any metric works (scikit-learn's, fairlearn's, `tradeoff.losses`'); the weights are passed
-    by keyword, as fairlearn's MetricFrame does with ``sample_params``. Returns a `GroupMetric`
+
+def _rate(cond_true, pred_value):
+    """P(ŷ = pred_value | y = cond_true), weighted; NaN where no row has y = cond_true."""
+    def rate(y_true, y_pred, sample_weight=None):
+        w = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, float)
+        on = np.asarray(y_true) == cond_true
+        den = w[on].sum()
+        return float((w[on] * (np.asarray(y_pred)[on] == pred_value)).sum() / den) if den > 0 \
+            else float("nan")
+    return rate
+
+
+def _loss_metric(name):
+    def metric(y_true, y_pred, sample_weight=None):
+        return float(get_loss(name)(y_true, y_pred, sample_weight))
+    metric.__name__ = name
+    return metric
+
+
+GROUP_METRICS: dict[str, Callable] = {
+    "count": lambda y_true, y_pred, sample_weight=None: float(len(y_true)),  # rows, as fairlearn
+    "selection_rate": lambda y_true, y_pred, sample_weight=None: _mean(
+        np.asarray(y_pred) == 1, sample_weight),
+    "mean_prediction": lambda y_true, y_pred, sample_weight=None: _mean(y_pred, sample_weight),
+    "accuracy": lambda y_true, y_pred, sample_weight=None: _mean(
+        np.asarray(y_true) == np.asarray(y_pred), sample_weight),
+    "true_positive_rate": _rate(1, 1),
+    "false_negative_rate": _rate(1, 0),
+    "false_positive_rate": _rate(0, 1),
+    "true_negative_rate": _rate(0, 0),
+    **{name: _loss_metric(name) for name in LOSSES},
+}
+"""Metrics ``by_group`` takes by name: each ``f(y_true, y_pred, sample_weight=None) -> float``,
+weighted like fairlearn's functions of the same name (``count`` ignores weights, as there); the
+rates treat 1 as the positive label; a loss name is its weighted mean loss."""
+
+
+def _metric(name: str, metric) -> Callable:
+    if isinstance(metric, str):
+        check_choice(name, metric, GROUP_METRICS)
+        return GROUP_METRICS[metric]
+    if not callable(metric):
+        fail(name, "a callable metric(y_true, y_pred) or a metric name "
+             f"({', '.join(GROUP_METRICS)})", type(metric).__name__, exc=TypeError)
+    return metric
+
+
+def _params(name: str, params, n: int) -> dict[str, np.ndarray]:
+    """One metric's sample parameters: a dict of per-row arrays, each of length n."""
+    if params is None:
+        return {}
+    if not isinstance(params, dict):
+        fail(name, "a dict of per-row arrays, e.g. {'sample_weight': w}", type(params).__name__,
+             exc=TypeError)
+    out = {}
+    for key, values in params.items():
+        arr = np.asarray(values)
+        if arr.ndim == 0 or arr.shape[0] != n:
+            fail(f"{name}[{key!r}]", f"an array of length {n} (one entry per row of y_true)",
+                 f"shape {arr.shape}", "Give every row its value, in the order of y_true.")
+        out[str(key)] = arr
+    return out
+
+
+def by_group(metric, y_true, y_pred, *, sensitive_features, sample_weight=None,
+             sample_params=None) -> GroupMetric:
+    """Evaluate metrics on each group and overall, like fairlearn's ``MetricFrame``.
+
+    ``metric`` is a callable ``metric(y_true, y_pred, **params)`` (scikit-learn's, fairlearn's,
+    `tradeoff.losses`'), a name from `GROUP_METRICS`, or a dict of them (name → metric) for a
+    table with one column per metric. ``sample_params`` holds per-row arrays passed by keyword:
+    for one metric ``{"sample_weight": w}``, for a dict ``{name: {"sample_weight": w}}`` (metrics
+    left out get none). ``sample_weight`` passes ``w`` to every metric. Returns a `GroupMetric`
     with ``.by_group``, ``.overall``, ``.difference(method)`` and ``.ratio(method)``.
     """
-    if not callable(metric):
-        fail("metric", "a callable metric(y_true, y_pred)", type(metric).__name__, exc=TypeError)
+    many = isinstance(metric, dict)
+    if many:
+        if not metric:
+            fail("metric", "a non-empty dict of metrics (name → callable or metric name)", {})
+        metrics = {str(k): _metric(f"metric[{k!r}]", m) for k, m in metric.items()}
+    else:
+        metrics = {_label(metric): _metric("metric", metric)}
     yt = _as_array("y_true", y_true)
     n = yt.shape[0]
     yp = _as_array("y_pred", y_pred, n)
-    kw = {}
+    if sample_params is not None and not isinstance(sample_params, dict):
+        fail("sample_params", "a dict" + (" of dicts, one per metric name" if many else
+                                          " of per-row arrays, e.g. {'sample_weight': w}"),
+             type(sample_params).__name__, exc=TypeError)
+    if many:
+        unknown = [k for k in (sample_params or {}) if str(k) not in metrics]
+        if unknown:
+            fail("sample_params", f"keyed by the metrics' names ({', '.join(metrics)})",
+                 unknown[0], "Give each metric's parameters under its own name.")
+        params = {k: _params(f"sample_params[{k!r}]", (sample_params or {}).get(k), n)
+                  for k in metrics}
+    else:
+        one = _params("sample_params", sample_params, n)
+        params = {k: one for k in metrics}
     if sample_weight is not None:
         w = check_sample_weight(sample_weight, n)
-    codes, names, sname = _encode(sensitive_features)
+        for k, p in params.items():
+            if "sample_weight" in p:
+                fail("sample_weight", "given once", "both sample_weight and "
+                     f"sample_params{'[' + repr(k) + ']' if many else ''}['sample_weight']",
+                     "Pass the weights in one place.")
+            params[k] = {**p, "sample_weight": w}
+    codes, names, col_names, keys = _encode(sensitive_features)
     if codes.shape[0] != n:
         fail("sensitive_features", f"of length {n} (one label per row of y_true)",
              f"length {codes.shape[0]}")
     if len(names) < 2:
         fail("sensitive_features", "at least two groups to compare",
              f"only one group {names[0]!r}")
+    if len(col_names) > 1:
+        index = pd.MultiIndex.from_tuples(keys, names=col_names)
+    else:
+        index = pd.Index([k[0] for k in keys], name=col_names[0])
 
-    def call(mask):
-        if sample_weight is not None:
-            kw["sample_weight"] = w if mask is None else w[mask]
+    def call(fn, p, mask):
         if mask is None:
-            return metric(yt, yp, **kw)
-        return metric(yt[mask], yp[mask], **kw)
+            return np.asarray(fn(yt, yp, **p), dtype=float)
+        return np.asarray(fn(yt[mask], yp[mask], **{k: v[mask] for k, v in p.items()}),
+                          dtype=float)
 
     # a loop over the (few) groups: an arbitrary metric cannot be vectorised across them
-    values = [np.asarray(call(codes == g), dtype=float) for g in range(len(names))]
-    overall = np.asarray(call(None), dtype=float)
-    index = pd.Index(list(names), name=sname)
-    if overall.ndim == 0:
-        return GroupMetric(pd.Series([float(v) for v in values], index=index), float(overall))
-    return GroupMetric(pd.DataFrame(np.stack(values), index=index), overall)
+    masks = [codes == g for g in range(len(names))]
+    columns, overall = {}, {}
+    for k, fn in metrics.items():
+        columns[k] = [call(fn, params[k], m) for m in masks]
+        overall[k] = call(fn, params[k], None)
+        if many and overall[k].ndim:
+            fail(f"metric[{k!r}]", "a metric that returns one number (in a dict of metrics)",
+                 f"values of shape {overall[k].shape}",
+                 "Call by_group with that metric alone to get one column per model.")
+    if many:
+        frame = pd.DataFrame({k: [float(v) for v in vals] for k, vals in columns.items()},
+                             index=index)
+        return GroupMetric(frame, pd.Series({k: float(v) for k, v in overall.items()}))
+    (k, values), = columns.items()
+    if overall[k].ndim == 0:
+        return GroupMetric(pd.Series([float(v) for v in values], index=index, name=k),
+                           float(overall[k]))
+    return GroupMetric(pd.DataFrame(np.stack(values), index=index), overall[k])
+
+
+def _label(metric) -> str | None:
+    return metric if isinstance(metric, str) else getattr(metric, "__name__", None)

@@ -138,17 +138,24 @@ def test_every_study_draws_a_solver_in_the_same_style(monkeypatch):
                 looks = {k: c[4] for k, c in args[0].items()}
             elif kind == "pairwise_fronts":
                 looks = dict(kwargs["styles"])
+            elif kind == "pcp_panels":
+                looks = {p["label"]: p["style"] for p in args[1]}
+            elif kind == "eafdiff":  # draws the two solvers in plots.style's looks
+                looks = {kwargs["a"]: plots.style(kwargs["a"]), kwargs["b"]: plots.style(kwargs["b"])}
             figures_seen.append((kind, looks))
             return None
         return fake
 
-    for kind in ("front_panels", "attainment", "hv_against_cost", "training_curves", "eafdiff",
-                 "pairwise_fronts"):
+    kinds = ("front_panels", "attainment", "hv_against_cost", "training_curves", "eafdiff",
+             "pairwise_fronts", "pcp_panels")
+    for kind in kinds:
         monkeypatch.setattr(plots, kind, record(kind))
     monkeypatch.setattr(plots, "save", lambda fig, stem, formats=("png", "svg"): [])
     for study in studies:
         figures.draw(study, out=None)
     assert figures_seen
+    # every kind of figure a study draws was seen (the shoot-out has three objectives: PCP panels)
+    assert {kind for kind, _ in figures_seen} == set(kinds)
     for kind, looks in figures_seen:
         assert len(set(looks.values())) == len(looks), (kind, looks)
         for label, s in looks.items():
@@ -267,3 +274,107 @@ def test_fronts_rejects_what_is_no_front():
         plots.fronts([np.zeros(3)])
     with pytest.raises(ValueError, match="`labels` must be one label per front"):
         plots.fronts([_front("a")], labels=["a", "b"])
+
+
+# -- three or more objectives: parallel coordinates, not a silent projection ------------------------
+def _front3(solver, shift=0.0, k=6, infeasible=False):
+    t = np.linspace(0, 1, k)
+    F = np.column_stack([t + shift, (1 - t) ** 2 + shift, 100 * (t - 0.5) ** 2 + shift])
+    G = np.where(np.arange(k) == 0, 1.0, -1.0)[:, None] if infeasible else None
+    return Front(F, np.zeros((k, 2)), ("mse", "cap_violation", "l2"), ("a", "b"), solver, G=G)
+
+
+def _pcp_lines(ax, m=3):
+    """The data polylines of a PCP: one Line2D through x = 0, 1, ..., m − 1 per point."""
+    return [ln for ln in ax.get_lines() if list(ln.get_xdata()) == list(range(m))]
+
+
+def test_three_objective_fronts_are_parallel_coordinates(tmp_path):
+    import matplotlib.pyplot as plt
+
+    family = list(plt.rcParams["font.family"])
+    ax = plots.fronts([_front3("nsga2", 0.05), _front3("penalty", 0.1, infeasible=True)],
+                      reference=_front3("exact", k=10))
+    # one line per point (10 reference + 6 + 5 feasible + 1 infeasible), no 2-D scatter
+    lines = _pcp_lines(ax)
+    assert len(lines) == 22
+    assert not [c for c in ax.collections if isinstance(c, matplotlib.collections.PathCollection)]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "MSE [target²]", "squared excess over\nthe cap [target²]", "squared L2 norm of the\nweights"]
+    # every line in its solver's look; the bounds written at the axes' ends span every point
+    colours = [matplotlib.colors.to_hex(ln.get_color()) for ln in lines]
+    assert colours.count(plots.style("nsga2").color.lower()) == 6
+    assert colours.count(plots.style("penalty").color.lower()) == 6
+    assert all(0 <= y <= 1 for ln in lines for y in ln.get_ydata())
+    assert {t.get_text() for t in ax.texts} == {"0", "1.1", "0.3086", "25.1"}
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["reference front", "nsga2", "penalty", "penalty: infeasible"]
+    assert list(plt.rcParams["font.family"]) == family  # pymoo's serif font does not leak
+    plots.save(ax.figure, tmp_path / "pcp")
+    # two chosen objectives: a scatter, named; the same from the Front itself
+    ax = _front3("nsga2").plot(objectives=("mse", "l2"))
+    assert ax.get_xlabel() == "MSE [target²]" and not _pcp_lines(ax)
+    assert ax.get_ylabel() == "squared L2 norm of the weights"
+    ax = _front3("nsga2").plot()
+    assert len(_pcp_lines(ax)) == 6
+    # two objectives can be drawn as parallel coordinates too
+    assert len(_pcp_lines(plots.fronts([_front("nsga2")], kind="pcp"), m=2)) == 8
+    plt.close("all")
+
+
+def test_fronts_rejects_bad_kinds_and_objectives():
+    with pytest.raises(ValueError, match=r"`objectives` must be two objectives for "
+                                         r"kind='scatter'.*3 objectives"):
+        plots.fronts([_front3("a")], kind="scatter")
+    with pytest.raises(ValueError, match="`kind` must be one of auto, pcp, scatter"):
+        plots.fronts([_front3("a")], kind="pairs")
+    with pytest.raises(ValueError, match=r"`objectives` must be indices from 0 to 2.*5"):
+        plots.fronts([_front3("a")], objectives=(0, 5))
+    with pytest.raises(ValueError, match=r"`fronts` must be fronts \(and reference\) with the "
+                                         r"same number of objectives.*\[2, 3\]"):
+        plots.fronts([_front3("a")], reference=_front("exact"))
+
+
+def test_pcp_panels_one_per_solver_with_shared_axes(tmp_path):
+    ref = _front3("exact", k=10).F
+    panels = [{"label": lb, "style": plots.style(lb), "note": "3 seeds",
+               "feasible": _front3(lb, 0.05 * i).F, "infeasible": np.zeros((0, 3))}
+              for i, lb in enumerate(["penalty", "nsga2", "moead", "sms-emoa"])]
+    panels[1]["feasible"] = np.vstack([panels[1]["feasible"], [[9.0, 0.1, 0.1]]])
+    fig = plots.pcp_panels(ref, panels, ["f1", "f2", "f3"], title="t")
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 4
+    for ax, panel in zip(visible, panels):
+        lines = _pcp_lines(ax)
+        assert len(lines) == 10 + len(panel["feasible"])
+        assert ax.get_title().startswith(panel["label"])
+        # the far point widens every panel's first axis alike: nothing beyond the axes
+        assert "9" in {t.get_text() for t in ax.texts}
+        assert all(0 <= y <= 1 for ln in lines for y in ln.get_ydata())
+    assert len(fig.legends) == 1 and not any("infeasible" in t.get_text()
+                                             for t in fig.legends[0].get_texts())
+    assert all(p.stat().st_size for p in plots.save(fig, tmp_path / "panels"))
+
+
+def test_hv_against_cost_gives_estimator_fits_an_axis_of_their_own():
+    c = {"style": plots.style("nsga2"), "budget": np.array([300.0, 1000.0]),
+         "seconds": np.array([0.1, 0.3]), "y": np.array([0.9, 0.95]), "lo": np.array([0.85, 0.94]),
+         "hi": np.array([0.93, 0.96]), "fits": None}
+    fl = {"style": plots.style("fairlearn-grid"), "budget": None, "seconds": np.array([2.0]),
+          "y": np.array([0.5]), "lo": np.array([0.4]), "hi": np.array([0.6]),
+          "fits": np.array([21.0])}
+    fig = plots.hv_against_cost({"nsga2": c, "fairlearn-grid": fl}, title="t")
+    axb, axs, axf = fig.axes
+    assert axb.get_xlabel().startswith("budget: max_evaluations")
+    assert axf.get_xlabel() == "estimator fits per run (mean over seeds)"
+
+    def xs(ax, colour):
+        # x of the points and caps drawn in a colour (a level line has no marker)
+        return {float(x) for ln in ax.get_lines() if ln.get_marker() not in ("None", "")
+                and matplotlib.colors.same_color(ln.get_color(), colour) for x in ln.get_xdata()}
+
+    # fairlearn's fits are on their own axis, never on the budget (evaluations) axis
+    assert xs(axf, fl["style"].color) == {21.0} and xs(axf, c["style"].color) == set()
+    assert xs(axb, fl["style"].color) == set() and xs(axb, c["style"].color) == {300.0, 1000.0}
+    assert xs(axs, fl["style"].color) == {2.0}
+    assert axf.get_xlim()[0] == 0

@@ -112,7 +112,8 @@ class Progress:
         else:
             seed = "" if run.seed is None else f" seed {run.seed}"
             extra = f" ({result['error'][:200]})" if status != "ok" else \
-                f" {result['evaluations']} evaluations, {result['seconds']:.2f} s"
+                (f" {result['estimator_fits']} estimator fits" if "estimator_fits" in result
+                 else f" {result['evaluations']} evaluations") + f", {result['seconds']:.2f} s"
             self._line(f"run {done}/{total} {status}: {run.problem}/{run.label}{seed}{extra}")
 
     def close(self):

@@ -129,10 +129,12 @@ class Front:
     def to_frame(self) -> pd.DataFrame:
         """One row per point, in the order of ``F`` (``point`` is the row index of F and X, so a
         sorted or filtered table still maps back): solver, options (a JSON string with sorted
-        keys), seed, evaluations, point, each objective by name, feasibility, each exact metric,
-        each parameter."""
+        keys), seed, evaluations (and ``estimator_fits`` for fairlearn's reductions), point, each
+        objective by name, feasibility, each exact metric, each parameter."""
         frame = pd.DataFrame(self.F, columns=list(self.objective_names))
         frame.insert(0, "point", np.arange(len(self.F)))
+        if "estimator_fits" in self.extra:  # fairlearn's reductions: their cost in its own unit
+            frame.insert(0, "estimator_fits", int(self.extra["estimator_fits"]))
         frame.insert(0, "evaluations", int(self.evaluations))
         frame.insert(0, "seed", pd.Series([self.seed] * len(self.F), dtype=object)
                      if self.seed is None or isinstance(self.seed, np.random.Generator)

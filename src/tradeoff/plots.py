@@ -379,6 +379,121 @@ def pairwise_fronts(reference, sets, names, *, styles: dict | None = None, title
     return fig
 
 
+# -- three or more objectives: parallel coordinates (pymoo's PCP) --------------------------------
+PCP_REFERENCE = {"color": "0.72", "lw": 0.8, "alpha": 0.6, "zorder": 1}  # the reference front's lines
+
+
+def pcp_bounds(arrays) -> np.ndarray:
+    """(2, m) lower and upper bounds over every point of ``arrays`` (each (k, m)): the PCP's axes
+    span everything drawn, so no line leaves them; a constant objective gets a small span."""
+    pts = np.vstack([np.asarray(a, float) for a in arrays if a is not None and len(a)])
+    pts = pts[np.isfinite(pts).all(1)]
+    lo, hi = pts.min(0), pts.max(0)
+    pad = np.where(hi > lo, 0.0, np.maximum(np.abs(hi) * 0.05, 0.5))
+    lo, hi = lo - pad, hi + pad
+    # a bound that is zero up to rounding (1.7e-16) reads as 0; moved outwards, so points stay in
+    tiny = 1e-9 * (hi - lo)
+    lo = np.where((lo > 0) & (lo < tiny), 0.0, lo)
+    hi = np.where((hi < 0) & (hi > -tiny), 0.0, hi)
+    return np.vstack([lo, hi])
+
+
+def _wrap(name: str, width: int = 22) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(name), width)) or str(name)
+
+
+def parallel_coordinates(ax, sets, names, *, bounds=None):
+    """Draw point sets as parallel coordinates on ``ax`` with pymoo's PCP and return ``ax``: one
+    vertical axis per objective, each normalised to [lower, upper] of ``bounds`` (2, m) (default:
+    all points drawn; the bounds are written at each axis's ends), one polyline per point.
+
+    ``sets`` is a list of ``(F (k, m), kwargs of ax.plot)`` drawn in order (later on top)."""
+    from pymoo.visualization.pcp import PCP
+
+    sets = [(np.asarray(F, float), kw) for F, kw in sets if F is not None and len(F)]
+    m = len(names)
+    if bounds is None:
+        bounds = pcp_bounds([F for F, _ in sets]) if sets else np.array([[0.0] * m, [1.0] * m])
+    family = plt.rcParams["font.family"]
+    with plt.rc_context():  # pymoo's Plot sets a serif font for the whole process: undo that
+        pcp = PCP(fig=ax.figure, ax=ax, labels=[_wrap(n) for n in names], bounds=bounds,
+                  n_ticks=5, close_on_destroy=False,
+                  axis_style={"color": "0.3", "linewidth": 1.0, "alpha": 1.0},
+                  func_number_to_text=lambda v: f"{v:.4g}")
+        plt.rcParams["font.family"] = family
+        for F, kw in sets:
+            pcp.add(F, **kw)
+        if not sets:  # PCP needs the dimension: draw the axes of an empty plot
+            pcp.add(np.full((1, m), np.nan))
+        previous = plt.gca() if plt.get_fignums() else None
+        plt.sca(ax)  # pymoo draws its lines with plt.plot, on the current Axes
+        try:
+            pcp.do()
+        finally:
+            if previous is not None and previous is not ax:
+                plt.sca(previous)
+    for side in ("top", "bottom"):  # the vertical axes are the frame; no box around them
+        ax.spines[side].set_visible(False)
+    ax.set_ylim(-0.13, 1.13)  # the bounds PCP writes at both ends stay inside the Axes
+    for t in ax.texts:  # pymoo's bound labels: beside each axis, not across its line
+        x, y = t.get_position()
+        t.set_position((round(x + 0.08) - 0.04, y))
+        t.set_horizontalalignment("right")
+        t.set_verticalalignment("center")
+        t.set_fontsize(7)
+        t.set_color("0.25")
+    ax.tick_params(axis="x", labelsize=8)
+    return ax
+
+
+def _pcp_line(s: Style, **kw) -> dict:
+    return {"color": s.color, "ls": s.linestyle, "marker": s.marker, "ms": 3, "lw": 0.9,
+            "alpha": 0.55, "zorder": 2, **kw}
+
+
+def pcp_panels(reference, panels, names, *, title: str, reference_label: str = "exact front"):
+    """Small multiples for m ≥ 3 objectives, one per solver: its points as parallel coordinates
+    (pymoo's PCP) in its look, over the reference front's lines in grey; every panel has the same
+    axes (bounds over all points drawn in the figure).
+
+    ``panels`` is a list of dicts with ``label``, ``style``, ``feasible`` and ``infeasible``
+    (arrays (k, m)) and a ``note``; infeasible points are drawn as thin black dotted lines."""
+    bounds = pcp_bounds([reference] + [p[k] for p in panels for k in ("feasible", "infeasible")])
+    n = len(panels)
+    cols = min(3 if len(names) <= 4 else 2, max(n, 1))
+    rows = max(1, -(-n // cols))
+    width = max(4.8, 1.6 * len(names) + 1.2)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, 3.9 * rows + 0.6), squeeze=False,
+                             layout="constrained")
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    constrained = any(len(p["infeasible"]) for p in panels)
+    for ax, panel in zip(axes.flat, panels):
+        s = panel.get("style") or style(panel["label"])
+        sets = [(reference, PCP_REFERENCE), (panel["feasible"], _pcp_line(s)),
+                (panel["infeasible"], {"color": "0.1", "ls": ":", "lw": 0.8, "zorder": 3})]
+        parallel_coordinates(ax, sets, names, bounds=bounds)
+        k = len(panel["feasible"]) + len(panel["infeasible"])
+        # pad: above the upper bounds PCP writes at the top of each axis
+        ax.set_title(f"{panel['label']}\n{panel['note']}; {k} point{'s' if k != 1 else ''}",
+                     fontsize=8.5, color="0.1", pad=16)
+    handles = [_handle(**{k: v for k, v in PCP_REFERENCE.items() if k != "zorder"}),
+               _handle(color="0.35", marker="o", ms=3, lw=0.9)]
+    labels = [reference_label,
+              "one line per point (all seeds), in the solver's colour, marker and line style"]
+    if constrained:
+        handles.append(_handle(color="0.1", ls=":", lw=0.8))
+        labels.append("infeasible points")
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(handles), fontsize=8,
+               frameon=False)
+    fig.suptitle(f"{title}\n(parallel coordinates, pymoo's PCP: each axis spans the lowest to "
+                 "the highest value drawn, written at its ends; lower is better on every axis)",
+                 fontsize=10)
+    return fig
+
+
 def _staircase(ax, pts, xmax, **style):
     """A minimisation attainment surface through its corners: each holds until the next one."""
     if not len(pts):
@@ -516,18 +631,21 @@ def _errorbars(ax, x, y, lo, hi, s: Style, label, **kw):
 def hv_against_cost(curves, *, title: str, budget_label: str = "budget: max_evaluations",
                     ylabel: str = "HV ratio (1 = exact front)"):
     """HV ratio (mean and 95 % bootstrap interval over seeds) against the cost a user sets (the
-    budget, left) and the cost they pay (wall-clock seconds, right), one line per solver.
+    budget, left) and the cost they pay (wall-clock seconds), one line per solver; fairlearn's
+    reductions, which count estimator fits rather than evaluations, also on an axis of their own.
 
     ``curves`` maps a label to a dict with ``style``, ``budget`` (array over budgets, or None for
-    a solver that takes no budget: drawn as a level line on the left), ``seconds``, ``y``, ``lo``
-    and ``hi``."""
+    a solver that takes no budget: drawn as a level line on the left), ``seconds``, ``y``, ``lo``,
+    ``hi`` and optionally ``fits`` (estimator fits per point, for fairlearn's reductions)."""
     budgets = [c["budget"] for c in curves.values() if c.get("budget") is not None]
-    if budgets:
-        fig, (axb, axs) = plt.subplots(1, 2, figsize=(12.5, 4.8), sharey=True,
-                                       layout="constrained")
-    else:  # one budget for all (or none): the time axis alone
-        fig, axs = plt.subplots(figsize=(8, 4.8), layout="constrained")
-        axb = None
+    fitted = [label for label, c in curves.items() if c.get("fits") is not None]
+    n = 1 + bool(budgets) + bool(fitted)
+    fig, axes = plt.subplots(1, n, figsize=(4.2 + 4.2 * n, 4.8), sharey=True,
+                             layout="constrained", squeeze=False)
+    axes = list(axes[0])
+    axb = axes.pop(0) if budgets else None
+    axs = axes.pop(0)
+    axf = axes.pop(0) if fitted else None
     for label, c in curves.items():
         s = c["style"]
         y, lo, hi = (np.asarray(c[k], float) for k in ("y", "lo", "hi"))
@@ -536,7 +654,9 @@ def hv_against_cost(curves, *, title: str, budget_label: str = "budget: max_eval
         elif budgets:
             axb.axhline(float(np.nanmean(y)), color=s.color, ls=s.linestyle, lw=1.3, zorder=1)
         _errorbars(axs, np.asarray(c["seconds"], float), y, lo, hi, s, label)
-    for ax in (axb, axs):
+        if c.get("fits") is not None:
+            _errorbars(axf, np.asarray(c["fits"], float), y, lo, hi, s, label)
+    for ax in (axb, axs, axf):
         if ax is None:
             continue
         ax.axhline(1.0, color="0.3", ls=":", lw=1)
@@ -553,6 +673,17 @@ def hv_against_cost(curves, *, title: str, budget_label: str = "budget: max_eval
     axs.set_title("against the time a run takes" + ("" if budgets else f" ({budget_label})"),
                   fontsize=9)
     axs.set_ylabel(ylabel if not budgets else "")
+    if axf is not None:
+        fits = np.concatenate([np.asarray(curves[lb]["fits"], float) for lb in fitted])
+        if fits.max() / max(fits.min(), 1.0) > 20:  # fits over decades (a grid_size sweep)
+            _log_x(axf)
+        else:  # from no fits at all: a single grid size still shows how many it took
+            axf.set_xlim(0, fits.max() * 1.15)
+            axf.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        axf.set_xlabel("estimator fits per run (mean over seeds)"
+                       + (" (log scale)" if axf.get_xscale() == "log" else ""))
+        axf.set_title("fairlearn's reductions: against the estimator fits they make\n"
+                      "(their own unit: they evaluate no objective while they search)", fontsize=9)
     handles, labels = [], []
     for label, c in curves.items():
         s = c["style"]
@@ -633,18 +764,27 @@ def _as_points(f):
     return F, np.ones(len(F), bool), None, None
 
 
-def fronts(fronts, *, labels=None, ax=None, reference=None, objectives=(0, 1), names=None,
-           reference_label: str = "reference front", title: str | None = None):
+FRONT_KINDS = ("auto", "scatter", "pcp")
+
+
+def fronts(fronts, *, labels=None, ax=None, reference=None, objectives=None, names=None,
+           reference_label: str = "reference front", title: str | None = None,
+           kind: str = "auto"):
     """Draw fronts on one Axes and return it: each front's points in its solver's look, its
     non-dominated feasible points joined by a line, infeasible points as crosses, over an optional
     ``reference`` (a Front or an array (k, m)) in grey.
 
     ``fronts`` is a list of Fronts (or arrays (k, m)); ``labels`` names them (default: the solver);
-    ``objectives`` picks the two objectives to draw (indices or names); ``names`` overrides the
-    axis labels (default: the objectives' display names)."""
+    ``objectives`` picks the objectives to draw (indices or names; default all); ``names``
+    overrides the axis labels (default: the objectives' display names). ``kind="auto"`` draws two
+    objectives as a scatter and three or more as parallel coordinates (pymoo's PCP: one line per
+    point, every objective on an axis of its own); ``"scatter"`` needs exactly two objectives and
+    ``"pcp"`` takes any number."""
+    from ._validation import check_choice, fail
     from .display import axis_label
     from .front import nondominated
 
+    check_choice("kind", kind, FRONT_KINDS)
     if hasattr(fronts, "F") or isinstance(fronts, np.ndarray):
         fronts = [fronts]
     fronts = list(fronts)
@@ -652,20 +792,37 @@ def fronts(fronts, *, labels=None, ax=None, reference=None, objectives=(0, 1), n
     if labels is None:
         labels = [solver or f"front {i + 1}" for i, (_, _, _, solver) in enumerate(parts)]
     if len(labels) != len(parts):
-        from ._validation import fail
-
         fail("labels", f"one label per front ({len(parts)})", list(labels))
+    dims = {F.shape[1] for F, _, _, _ in parts}
+    if reference is not None:
+        dims.add(_as_points(reference)[0].shape[1])
+    if len(dims) > 1:
+        fail("fronts", "fronts (and reference) with the same number of objectives",
+             f"{sorted(dims)} objectives")
+    m = dims.pop() if dims else 2
     obj_names = next((n for _, _, n, _ in parts if n), None)
     idx = []
-    for o in objectives:
+    for o in range(m) if objectives is None else objectives:
         if isinstance(o, str):
             if obj_names is None or o not in obj_names:
-                from ._validation import fail
-
                 fail("objectives", f"indices or names among {obj_names}", o)
             idx.append(obj_names.index(o))
         else:
+            if not 0 <= int(o) < m:
+                fail("objectives", f"indices from 0 to {m - 1} (the fronts have {m} objectives)",
+                     o)
             idx.append(int(o))
+    if kind == "auto":
+        kind = "scatter" if len(idx) == 2 else "pcp"
+    if kind == "scatter" and len(idx) != 2:
+        fail("objectives", "two objectives for kind='scatter'", f"{len(idx)} objectives",
+             "Pick two, e.g. objectives=(0, 2), or draw all with kind='pcp'.")
+    if len(idx) < 2:
+        fail("objectives", "at least two objectives", f"{len(idx)}")
+    if names is None:
+        names = [axis_label(obj_names[i]) if obj_names else f"objective {i + 1}" for i in idx]
+    if kind == "pcp":
+        return _fronts_pcp(parts, labels, ax, reference, idx, names, reference_label, title)
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 4.6), layout="constrained")
     if reference is not None:
@@ -693,12 +850,38 @@ def fronts(fronts, *, labels=None, ax=None, reference=None, objectives=(0, 1), n
                        label=f"{label}: infeasible")
             handles.append(_handle(color=s.color, marker="x", ls="", ms=5))
             texts.append(f"{label}: infeasible")
-    if names is None:
-        names = [axis_label(obj_names[i]) if obj_names else f"objective {i + 1}" for i in idx]
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
     ax.grid(True, color="0.9", lw=0.6, zorder=0)
     if title:
         ax.set_title(title, fontsize=10)
     ax.legend(handles, texts, fontsize=8, frameon=False)
+    return ax
+
+
+def _fronts_pcp(parts, labels, ax, reference, idx, names, reference_label, title):
+    """``fronts`` for three or more objectives: parallel coordinates on one Axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6.5, 2.0 * len(idx) + 1.5), 4.6), layout="constrained")
+    looks = styles(labels)
+    sets, handles, texts = [], [], []
+    if reference is not None:
+        R = _as_points(reference)[0][:, idx]
+        sets.append((R, PCP_REFERENCE))
+        handles.append(_handle(**{k: v for k, v in PCP_REFERENCE.items() if k != "zorder"}))
+        texts.append(reference_label)
+    for (F, ok, _, _), label in zip(parts, labels):
+        s = looks[label]
+        sets.append((F[ok][:, idx], _pcp_line(s)))
+        handles.append(_handle(color=s.color, marker=s.marker, ls=s.linestyle, lw=0.9, ms=4))
+        texts.append(label)
+        if (~ok).any():
+            sets.append((F[~ok][:, idx], _pcp_line(s, ls=":", marker="x", alpha=0.8)))
+            handles.append(_handle(color=s.color, marker="x", ls=":", lw=0.9, ms=4))
+            texts.append(f"{label}: infeasible")
+    parallel_coordinates(ax, sets, names)
+    if title:
+        ax.set_title(title, fontsize=10, pad=16)
+    ax.legend(handles, texts, fontsize=8, frameon=False, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0))
     return ax

@@ -147,3 +147,69 @@ def test_tiny_diabetes_sweep_scores_fairlearn_against_the_exact_front(tmp_path):
     # fairlearn's runs are scored in the same normalisation as every other run
     fair = runs[runs["solver"].str.startswith("fairlearn")]
     assert fair["hv_ratio"].between(0, 1.01).all() and (fair["igd_plus"] >= 0).all()
+
+
+COST_CONFIG = """
+[experiment]
+name = "tiny_cost"
+seeds = [0]
+
+[[problems]]
+name = "fair"
+data = { name = "diabetes" }
+model = "linear"
+objectives = ["mse", "mean_gap_sq"]
+
+[[problems]]
+name = "three"
+data = { name = "blog", n = 60, seed = 0 }
+objectives = ["mse", { name = "cap_violation", cap = 120 }, "l2"]
+
+[[solvers]]
+name = "weighted-sum"
+options = { n_points = 5 }
+grid = { max_evaluations = [60, 200] }
+
+[[solvers]]
+name = "nsga2"
+options = { pop_size = 8, max_evaluations = 80 }
+problems = ["three"]
+
+[[solvers]]
+name = "fairlearn-grid"
+options = { grid_size = 3 }
+problems = ["fair"]
+
+[exact]
+n_points = 6
+"""
+
+
+def test_tradeoff_run_keeps_fairlearn_fits_apart_and_draws_three_objectives(tmp_path):
+    """`tradeoff run` on a tiny config with fairlearn and three objectives: fairlearn's estimator
+    fits in their own column of the runs table and the report, never in evaluations or the
+    training curves; the three-objective front drawn as parallel coordinates and pairs."""
+    from tradeoff import read_results
+    from tradeoff.cli import main
+
+    config = tmp_path / "tiny_cost.toml"
+    config.write_text(COST_CONFIG)
+    out = tmp_path / "out"
+    assert main(["run", str(config), "--out", str(out)]) == 0
+    res = read_results(out)
+    runs = res.runs
+    fair = runs[runs["solver"] == "fairlearn-grid"]
+    others = runs[runs["solver"] != "fairlearn-grid"]
+    assert len(fair) == 1 and (fair["estimator_fits"] == 3).all() and fair["evaluations"].isna().all()
+    assert others["estimator_fits"].isna().all() and (others["evaluations"] > 0).all()
+    assert "estimator_fits" not in res.points.columns
+    assert not (res.traces["label"] == "fairlearn-grid").any()  # no curve over evaluations
+    report_md = (out / "report.md").read_text()
+    fair_part, three_part = report_md.split("## three")
+    assert "| runs | HV ratio | IGD+ | evaluations | estimator fits | seconds |" in fair_part
+    assert any(line.startswith("| fairlearn-grid |") and "| – | 3 |" in line
+               for line in fair_part.splitlines())
+    assert "estimator fits |" not in three_part  # no solver there counts fits
+    figures = {p.name for p in (out / "figures").glob("*.png")}
+    assert {"fair_fronts.png", "fair_hv_cost.png", "fair_training.png", "three_fronts.png",
+            "three_pairs.png", "three_hv_cost.png"} <= figures

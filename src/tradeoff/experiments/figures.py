@@ -1,6 +1,6 @@
 """The figures of a results folder, per problem: fronts (and, for surrogate objectives, fronts in
-the exact metric; for three or more objectives, every pair), empirical attainment surfaces and the
-EAF difference of two solvers (moocore), HV ratio against budget and wall-clock time, and training
+the exact metric; for three or more objectives, parallel coordinates and every pair), empirical
+attainment surfaces and the EAF difference of two solvers (moocore), HV ratio against budget and wall-clock time, and training
 curves. Reads the merged tables only, so it works on committed results without re-running. Every
 solver label is drawn in its one look, ``tradeoff.plots.style``.
 """
@@ -78,7 +78,8 @@ def _largest_budget(runs: pd.DataFrame, settings: list[str], budget=None) -> pd.
                 keep.append(chosen)
             continue
         if settings:
-            means = group.groupby(settings, dropna=False, sort=False)["evaluations"].mean()
+            means = group.assign(_cost=_cost(group)).groupby(
+                settings, dropna=False, sort=False)["_cost"].mean()
             # ties (a solver that stops early uses the same evaluations at every larger budget)
             # go to the last setting of the grid, the largest budget as configs list them
             best = means[means == means.max()].index[-1]
@@ -90,6 +91,21 @@ def _largest_budget(runs: pd.DataFrame, settings: list[str], budget=None) -> pd.
         else:
             keep.append(group)
     return pd.concat(keep) if keep else ok.iloc[:0]
+
+
+def _fits(runs: pd.DataFrame) -> pd.Series:
+    """Estimator fits per run (fairlearn's reductions), NaN for the runs that count evaluations
+    (and for every run of a table from before the column existed)."""
+    if "estimator_fits" not in runs.columns:
+        return pd.Series(np.nan, index=runs.index)
+    return pd.to_numeric(runs["estimator_fits"], errors="coerce").astype(float)
+
+
+def _cost(runs: pd.DataFrame) -> pd.Series:
+    """A run's cost in its own unit: its evaluations, or its estimator fits where it counts those
+    (used only to rank one solver's settings, never to compare solvers)."""
+    evals = pd.to_numeric(runs["evaluations"], errors="coerce").astype(float)
+    return evals.fillna(_fits(runs)).fillna(0.0)
 
 
 def _budget_note(group: pd.DataFrame, settings: list[str]) -> str:
@@ -196,7 +212,8 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
             continue
         looks = _styles([lb for lb in sub["label"].drop_duplicates() if lb != "exact"])
         names = _axis_names(manifest, problem, objectives[:2])
-        proj = "" if len(objectives) == 2 else f" (first 2 of {len(objectives)} objectives)"
+        # two objectives: a scatter per solver; more: parallel coordinates of all (no projection)
+        drawn = objectives if len(objectives) > 2 else objectives[:2]
         pts = points[points["problem"] == problem]
         rule = sub["reference"].dropna().iloc[0] if sub["reference"].notna().any() else "none"
         ref, ref_label = _reference(pts, rule, objectives)
@@ -211,8 +228,8 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
             note = _budget_note(group, settings) + (", the same front for every seed" if same
                                                    else "")
             panels.append({"label": label, "style": looks[label], "note": note,
-                           "feasible": shown.loc[feas, objectives[:2]].to_numpy(float),
-                           "infeasible": shown.loc[~feas, objectives[:2]].to_numpy(float)})
+                           "feasible": shown.loc[feas, drawn].to_numpy(float),
+                           "infeasible": shown.loc[~feas, drawn].to_numpy(float)})
             sets = [gp[(gp["run_id"] == rid) & gp["nondominated"]][objectives[:2]].to_numpy(float)
                     for rid in group["run_id"]]
             sets_of[label] = sets
@@ -227,11 +244,17 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
         limits = _limits(ref)
         stem = out / problem
         at = "" if budget is None else f" at budget {float(budget):g}"
-        if panels:
+        if panels and len(objectives) > 2:
+            fig = plots.pcp_panels(ref, panels, _axis_names(manifest, problem, objectives),
+                                   reference_label=ref_label,
+                                   title=f"{problem}: each solver's fronts (all seeds{at}) over "
+                                         f"the {ref_label}, all {len(objectives)} objectives")
+            written += plots.save(fig, f"{stem}_fronts")
+        elif panels:
             fig = plots.front_panels(ref, panels, names, limits=limits, reference_label=ref_label,
                                      constrained=constrained,
                                      title=f"{problem}: each solver's fronts (all seeds{at}) over "
-                                           f"the {ref_label}{proj}")
+                                           f"the {ref_label}")
             written += plots.save(fig, f"{stem}_fronts")
         if len(objectives) == 2 and surfaces and solver_runs["seed"].nunique() >= 2:
             fig = plots.attainment(ref, surfaces, names, limits=limits, reference_label=ref_label,
@@ -240,9 +263,9 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
             written += plots.save(fig, f"{stem}_attainment")
             written += _eafdiff_figure(sub, solver_runs, sets_of, compare, names, limits, ref,
                                        ref_label, problem, stem)
-        exact_cols = exact_metric_columns(pts, objectives[:2])
+        exact_cols = exact_metric_columns(pts, drawn)
         if exact_cols and panels:
-            written += _exact_metric_figure(pts, solver_runs, settings, objectives[:2], exact_cols,
+            written += _exact_metric_figure(pts, solver_runs, settings, drawn, exact_cols,
                                             looks, manifest, problem, rule, stem, at)
         if len(objectives) > 2 and panels:
             written += _pairs_figure(pts, solver_runs, objectives, looks, manifest, problem, ref,
@@ -287,6 +310,13 @@ def _exact_metric_figure(pts, solver_runs, settings, objectives, exact_cols, loo
     # a monotone map of the surrogate (a gap against its square) keeps the front a front: a line;
     # else (decisions against scores) the reference's points are no front here: dots
     still_a_front = ref is not None and len(ref) > 1 and bool(nondominated(ref).all())
+    if len(objectives) > 2:  # parallel coordinates: no line through the reference to draw
+        fig = plots.pcp_panels(ref, panels, names,
+                               reference_label=f"{ref_label}, in the exact metric",
+                               title=f"{problem}: each solver's fronts (all seeds{at}) in the "
+                                     f"exact metric the solvers' surrogate ({surrogate}) "
+                                     "stands for")
+        return plots.save(fig, f"{stem}_fronts_exact")
     fig = plots.front_panels(ref, panels, names, limits=_limits(ref),
                              reference_label=f"{ref_label}, in the exact metric" + (
                                  "" if still_a_front else " (points optimal for the surrogate)"),
@@ -364,13 +394,17 @@ def _hv_figure(sub, settings, looks, problem, rule, stem) -> list[Path]:
             hv = pd.to_numeric(g["hv_ratio"], errors="coerce").astype(float).to_numpy()
             lo, hi = bootstrap_ci(hv)
             b = pd.to_numeric(g[col], errors="coerce").astype(float).iloc[0] if col else np.nan
+            fits = _fits(g)
             rows.append((b, float(np.nanmean(pd.to_numeric(g["seconds"], errors="coerce").astype(float))), float(np.nanmean(hv)),
-                         lo, hi))
+                         lo, hi, float(fits.mean()) if fits.notna().any() else np.nan))
         rows.sort(key=lambda r: (np.nan_to_num(r[0], nan=np.inf), r[1]))
         arr = np.array(rows, float)
         has_budget = col is not None and np.isfinite(arr[:, 0]).all()
         curves[label] = {"style": looks[label], "budget": arr[:, 0] if has_budget else None,
-                         "seconds": arr[:, 1], "y": arr[:, 2], "lo": arr[:, 3], "hi": arr[:, 4]}
+                         "seconds": arr[:, 1], "y": arr[:, 2], "lo": arr[:, 3], "hi": arr[:, 4],
+                         # fairlearn's reductions: their cost in estimator fits, drawn on an
+                         # axis of its own, never on the evaluations (budget) axis
+                         "fits": arr[:, 5] if np.isfinite(arr[:, 5]).all() else None}
     if not curves:
         return []
     ylabel = "HV ratio (1 = exact front)" if rule == "exact" else "HV ratio (1 = best found)"
@@ -392,8 +426,11 @@ def _hv_figure(sub, settings, looks, problem, rule, stem) -> list[Path]:
 def _training_figure(traces, solver_runs, looks, problem, stem) -> list[Path]:
     from .. import plots
 
-    curves = {}
+    curves, by_fits = {}, []
     for label, group in solver_runs.groupby("label", sort=False):
+        if _fits(group).notna().any():  # no objective evaluations to draw against
+            by_fits.append(label)
+            continue
         tr = traces[traces["run_id"].isin(group["run_id"])]
         if tr.empty:
             continue
@@ -410,10 +447,12 @@ def _training_figure(traces, solver_runs, looks, problem, stem) -> list[Path]:
                              np.nanmax(Y[:, seen], 0), looks[label])
     if not curves:
         return []
+    left_out = (f"; not drawn: {', '.join(by_fits)}, counting estimator fits, not evaluations"
+                if by_fits else "")
     fig = plots.training_curves(
         curves, title=f"{problem}: training curves — HV ratio of all points evaluated so far, not "
                       "only those returned\n(median over seeds, band = min to max; gradient "
-                      "solvers' line-search trials count too)")
+                      f"solvers' line-search trials count too{left_out})")
     return plots.save(fig, f"{stem}_training")
 
 

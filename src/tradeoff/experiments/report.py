@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 
 METRICS = (("hv_ratio", "HV ratio", 4), ("igd_plus", "IGD+", 4), ("evaluations", "evaluations", 0),
-           ("seconds", "seconds", 3))
+           ("estimator_fits", "estimator fits", 0), ("seconds", "seconds", 3))
+# fairlearn's reductions count estimator fits, not evaluations: a column only where one has them
+OPTIONAL_METRICS = ("estimator_fits",)
 
 
 def option_columns(runs: pd.DataFrame) -> list[str]:
@@ -43,7 +45,10 @@ def summary(runs: pd.DataFrame) -> pd.DataFrame:
                    failed=int((group["status"] == "failed").sum()),
                    deterministic=deterministic(group))
         for col, _, _ in METRICS:
-            values = pd.to_numeric(ok[col], errors="coerce").astype(float).dropna().to_numpy()
+            if col not in ok.columns:  # a table from before the column existed
+                values = np.zeros(0)
+            else:
+                values = pd.to_numeric(ok[col], errors="coerce").astype(float).dropna().to_numpy()
             lo = hi = math.nan
             if np.isinf(values).any():  # e.g. IGD+ of a run without a feasible point
                 mean, sd = float(values.mean()), math.nan
@@ -190,9 +195,11 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = 
               "(scipy.stats.bootstrap, 9,999 resamples, seeded); a single number means every seed "
               "gave the same value, and \"same result\" in the runs column marks a solver setting "
               "whose seeds all gave the same front (a deterministic solver, reported once). "
-              "Evaluations count full-data evaluations of one candidate; seconds are solver wall "
-              "time. The exact front is a sample of points on the true front, so a run that fills "
-              "its gaps can score slightly above 1.", ""]
+              "Evaluations count full-data evaluations of one candidate; fairlearn's reductions "
+              "evaluate no objective while they search and count estimator fits instead, in a "
+              "column of their own (\"–\" where a solver does not count in that unit); seconds "
+              "are solver wall time. The exact front is a sample of points on the true front, so "
+              "a run that fills its gaps can score slightly above 1.", ""]
     table = summary(runs)
     settings = setting_columns(runs)
     for problem in runs["problem"].drop_duplicates():
@@ -206,7 +213,9 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = 
         else:
             lines.append(reference_note(runs, problem))
         lines.append("")
-        head = ["solver"] + [c[4:] for c in settings] + ["runs"] + [t for _, t, _ in METRICS]
+        metrics = [m for m in METRICS if m[0] not in OPTIONAL_METRICS
+                   or sub[f"{m[0]}_mean"].notna().any()]
+        head = ["solver"] + [c[4:] for c in settings] + ["runs"] + [t for _, t, _ in metrics]
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * 1 + "---:|" * (len(head) - 1))
         for row in sub.itertuples(index=False):
@@ -215,7 +224,7 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = 
             if row["deterministic"]:
                 runs_cell += ", same result"
             cells = [row["label"]] + [_setting(row[c]) for c in settings] + [runs_cell]
-            cells += [_fmt(row[f"{c}_mean"], row[f"{c}_lo"], row[f"{c}_hi"], d) for c, _, d in METRICS]
+            cells += [_fmt(row[f"{c}_mean"], row[f"{c}_lo"], row[f"{c}_hi"], d) for c, _, d in metrics]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
         empty = [row["label"] + "".join(f", {c[4:]} = {_setting(row[c])}" for c in settings

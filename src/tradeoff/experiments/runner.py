@@ -195,6 +195,8 @@ def execute(run: RunSpec) -> dict:
                 result["splits"] = evaluate_parts(front, parts)
             result.update(status="ok", error="", front=_front_dict(front),
                           evaluations=int(front.evaluations), seconds=float(front.seconds))
+            if "estimator_fits" in front.extra:  # fairlearn: a cost of its own, not evaluations
+                result["estimator_fits"] = int(front.extra["estimator_fits"])
         except Exception as err:  # noqa: BLE001 - a failing run is a result; the sweep goes on
             result.update(status="failed", error=f"{type(err).__name__}: {err}"[:2000], front=None,
                           evaluations=0, seconds=time.perf_counter() - t0)

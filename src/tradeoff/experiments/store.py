@@ -161,6 +161,9 @@ def check_result(result, run_id: str) -> None:
         v = result.get(key)
         if not isinstance(v, kind) or isinstance(v, bool):
             raise ValueError(f"its `{key}` is not a number")
+    fits = result.get("estimator_fits")
+    if fits is not None and (not isinstance(fits, numbers.Integral) or isinstance(fits, bool)):
+        raise ValueError("its `estimator_fits` is not a whole number")
     trace = result.get("trace", [])
     if not isinstance(trace, list):
         raise ValueError("its trace is not a list")

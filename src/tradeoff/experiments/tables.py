@@ -104,7 +104,11 @@ def build_tables(runs: list[RunSpec], results: dict[str, dict]) -> dict[str, pd.
                    n_feasible=None if front is None else int(front.feasible.sum()),
                    reference=rule, hv=score["hv"], hv_ratio=score["hv_ratio"],
                    igd_plus=score["igd_plus"],
-                   evaluations=res.get("evaluations") if res else None,
+                   # a run counts objective evaluations or, fairlearn's, estimator fits: the
+                   # other column stays empty so that the two units never mix
+                   evaluations=res.get("evaluations") if res and res.get(
+                       "estimator_fits") is None else None,
+                   estimator_fits=res.get("estimator_fits") if res else None,
                    seconds=res.get("seconds") if res else None,
                    # the rows the problem's data had, and those its loader dropped (if it says)
                    rows=(res.get("data") or {}).get("rows"),
@@ -135,7 +139,8 @@ def build_tables(runs: list[RunSpec], results: dict[str, dict]) -> dict[str, pd.
 
 def _points(r: RunSpec, front: Front) -> pd.DataFrame:
     # the run's seed, options and evaluations are in the runs table (and the seed is re-added below)
-    frame = front.to_frame().drop(columns=["options", "seed", "evaluations"])
+    frame = front.to_frame().drop(columns=["options", "seed", "evaluations", "estimator_fits"],
+                                  errors="ignore")
     nd = np.zeros(len(front), bool)
     feas = front.feasible
     nd[feas] = nondominated(front.F[feas])

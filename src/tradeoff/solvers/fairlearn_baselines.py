@@ -221,10 +221,14 @@ def _distinct(problem: Problem, Theta: np.ndarray) -> np.ndarray:
 
 
 def _front(setup, F, Theta, G, solver, options, fits, t0, success, message, extra):
+    """The reductions evaluate none of the problem's objectives while they search (scoring the
+    returned models is bookkeeping, as for pymoo's final population): ``evaluations`` is 0 and
+    their cost, the estimator fits, is ``extra["estimator_fits"]``, a unit of its own."""
     problem = setup.problem
-    return Front(F, Theta, problem.objective_names, problem.param_names, solver, options, fits,
+    return Front(F, Theta, problem.objective_names, problem.param_names, solver, options, 0,
                  time.perf_counter() - t0, success, message,
-                 G if problem.n_constraints else None, extra)
+                 G if problem.n_constraints else None,
+                 {**extra, "estimator_fits": int(fits)})
 
 
 def _notes(setup, n_const, where):
@@ -256,7 +260,8 @@ def fairlearn_grid(problem: Problem, *, constraint: str | None = None, grid_size
     (its grid of λ does not depend on it), so the runs return the same models; the message says
     how many distinct ones came out.
 
-    ``evaluations`` counts estimator fits (one per grid point and run); ``seconds`` is wall time.
+    ``extra["estimator_fits"]`` counts estimator fits (one per grid point and run; ``evaluations``
+    is 0, see ``_front``); ``seconds`` is wall time.
     ``seed`` goes to ``LogisticRegression(random_state=...)``; the lbfgs fits and the grid are
     deterministic anyway. ``extra``: ``lambda`` (each point's multipliers), ``lambda_index``
     (their labels), ``constraint``, ``constant_classifiers`` (point indices).
@@ -352,8 +357,8 @@ def fairlearn_eg(problem: Problem, *, constraint: str | None = None, eps=None,
     target, and ``extra`` lists ``bounds``, ``achieved``, ``achieved_between_groups`` (the
     between-group gap, which can exceed an overall-rate bound) and ``broken``.
 
-    ``evaluations`` counts estimator fits (fairlearn's oracle calls, plus the one unconstrained fit
-    when ``eps`` is defaulted); ``seconds`` is wall time. ``seed`` goes to
+    ``extra["estimator_fits"]`` counts estimator fits (fairlearn's oracle calls, plus the one
+    unconstrained fit when ``eps`` is defaulted); ``seconds`` is wall time. ``seed`` goes to
     ``LogisticRegression(random_state=...)``; the runs are deterministic.
     """
     t0 = time.perf_counter()

@@ -5,7 +5,8 @@ colour-blind readers), marker and line style, the same in every figure of every 
 share a colour differ in marker and line style, so they stay apart in grey or under deuteranopia.
 
 For a user's own fronts: ``fronts([front, ...], reference=...)`` (or ``front.plot()``) draws them on
-one matplotlib Axes and returns it.
+one matplotlib Axes and returns it; three or more objectives as parallel coordinates (pymoo's PCP),
+never as a silent projection onto two.
 """
 
 from __future__ import annotations
@@ -409,7 +410,8 @@ def parallel_coordinates(ax, sets, names, *, bounds=None):
     vertical axis per objective, each normalised to [lower, upper] of ``bounds`` (2, m) (default:
     all points drawn; the bounds are written at each axis's ends), one polyline per point.
 
-    ``sets`` is a list of ``(F (k, m), kwargs of ax.plot)`` drawn in order (later on top)."""
+    ``sets`` is a list of ``(F (k, m), kwargs of ax.plot)`` drawn in order (later on top). ``ax``
+    must belong to a pyplot figure: pymoo draws on pyplot's current Axes."""
     from pymoo.visualization.pcp import PCP
 
     sets = [(np.asarray(F, float), kw) for F, kw in sets if F is not None and len(F)]

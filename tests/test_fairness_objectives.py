@@ -113,3 +113,29 @@ def test_every_front_point_reports_surrogate_and_exact_metric():
                                demographic_parity_difference(data.y, pred,
                                                              sensitive_features=data.groups))
     assert front.F[:, 1].max() > 0.01  # a wide trade-off
+
+
+@pytest.mark.parametrize("name, only_positive", [("demographic_parity_tanh", False),
+                                                 ("equal_opportunity_tanh", True)])
+def test_tanh_gaps_are_libmoons_formula_with_exact_gradients(name, only_positive):
+    # LibMOON's ddp / deo: (1/n)|Σ_{group a} tanh(σ(z)) − Σ_{group b} tanh(σ(z))| (rows y = 1 for deo)
+    data = _data(3, binary=True)
+    prob = to.Problem(data, "logistic", ["log_loss", name])
+    Theta = np.random.default_rng(3).normal(size=(4, 3))
+    ev = prob.evaluate(Theta)
+    P = 1 / (1 + np.exp(-(data.X @ Theta[:, :2].T + Theta[:, 2])))
+    keep = (data.y == 1) if only_positive else np.ones(data.n, bool)
+    a, b = keep & (data.groups == 0), keep & (data.groups == 1)
+    want = np.abs(np.tanh(P[a]).sum(0) - np.tanh(P[b]).sum(0)) / data.n
+    np.testing.assert_allclose(ev.F[:, 1], want, rtol=1e-12)
+    h = 1e-6
+    for j in range(3):
+        E = np.zeros(3)
+        E[j] = h
+        fd = (prob.evaluate(Theta + E, grad=False).F[:, 1]
+              - prob.evaluate(Theta - E, grad=False).F[:, 1]) / (2 * h)
+        np.testing.assert_allclose(ev.dF[:, 1, j], fd, rtol=1e-6, atol=1e-10)
+    assert not prob.has_second_order()
+    three = _data(4, groups=3, binary=True)
+    with pytest.raises(ValueError, match=r"`groups` must be exactly 2 groups .*; got 3\. Use "):
+        to.Problem(three, "logistic", ["log_loss", name])

@@ -45,6 +45,10 @@ DISPLAY: dict[str, Display] = {
     "equal_opportunity_sq:exact": Display("equal-opportunity difference of decisions"),
     "equalized_odds_sq": Display("squared equalized-odds gap of scores"),
     "equalized_odds_sq:exact": Display("equalized-odds difference of decisions"),
+    "demographic_parity_tanh": Display("tanh-relaxed parity gap (LibMOON's ddp)"),
+    "demographic_parity_tanh:exact": Display("parity difference of decisions"),
+    "equal_opportunity_tanh": Display("tanh-relaxed equal-opportunity gap (LibMOON's deo)"),
+    "equal_opportunity_tanh:exact": Display("equal-opportunity difference of decisions"),
 }
 
 

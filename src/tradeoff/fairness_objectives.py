@@ -220,3 +220,51 @@ class EqualizedOddsSq(_Classification):
     name = "equalized_odds_sq"
     label_cells = (1.0, 0.0)
     metric = "equalized_odds_difference"
+
+
+class _TanhGap(_Classification):
+    """LibMOON's relaxed gap between two groups (their ``ddp`` / ``deo`` fairness losses):
+
+        f = |Σ_{i ∈ a} ωᵢ tanh(ŷᵢ) − Σ_{i ∈ b} ωᵢ tanh(ŷᵢ)|,   ω summing to 1 over all rows,
+
+    over the rows of ``label_cells`` only (y = 1 for equal opportunity), ŷ = P(y = 1). With equal
+    weights ω = 1/n this is their (1/n)·|Σ_a − Σ_b|: sums over the groups divided by the whole
+    batch's size, not group means, so it also shrinks as a group gets smaller. Not smooth at a zero
+    gap (a subgradient there); no second derivatives, so solvers use first-order steps."""
+
+    def check(self, data):
+        super().check(data)
+        if len(np.unique(data.groups)) != 2:
+            fail("groups", f"exactly 2 groups for objective {self.name!r} (a gap between two sums)",
+                 len(np.unique(data.groups)),
+                 "Use 'demographic_parity_sq' or 'equal_opportunity_sq' for more groups.")
+
+    def has_second_order(self):
+        return False
+
+    def second_z(self, batch, P, S, S2, gauss_newton=False):
+        return None
+
+    def evaluate(self, batch, P, grad=True):
+        t = np.tanh(P)
+        sign = np.where(batch.groups == batch.groups.min(), 1.0, -1.0) * batch.omega
+        if self.label_cells != (None,):
+            sign = sign * np.isin(batch.y, self.label_cells)
+        gap = sign @ t  # (K,)
+        f = np.abs(gap)
+        if not grad:
+            return f, None
+        return f, sign[:, None] * np.sign(gap)[None, :] * (1.0 - t * t)
+
+
+@register_objective("demographic_parity_tanh")
+class DemographicParityTanh(_TanhGap):
+    name = "demographic_parity_tanh"
+    metric = "demographic_parity_difference"
+
+
+@register_objective("equal_opportunity_tanh")
+class EqualOpportunityTanh(_TanhGap):
+    name = "equal_opportunity_tanh"
+    label_cells = (1.0,)
+    metric = "equal_opportunity_difference"

@@ -142,9 +142,12 @@ def test_epo_points_lie_on_their_rays_and_the_front(epo_front, exact):
 @pytest.mark.parametrize("solver", ["hv-grad", "epo"])
 def test_deterministic_by_seed_with_three_objectives(solver):
     """Three objectives: hv-grad's starts are seeded Dirichlet draws (a new seed, a new front);
-    EPO's rays are pymoo's fixed energy directions."""
+    EPO's rays are given (its default, pymoo's energy directions, takes seconds to compute)."""
     prob = to.Problem(blog_data(n=60, seed=0), "linear", ["mse", "mae", CAP])
     opts = dict(n_points=6, max_evaluations=1500)
+    if solver == "epo":
+        opts["weights"] = [[0.6, 0.2, 0.2], [0.2, 0.6, 0.2], [0.2, 0.2, 0.6], [0.5, 0.5, 0.0],
+                           [0.4, 0.4, 0.2], [0.2, 0.4, 0.4]]
     a = to.solve(prob, solver, seed=5, **opts)
     b = to.solve(prob, solver, seed=5, **opts)
     np.testing.assert_array_equal(a.X, b.X)
@@ -189,7 +192,7 @@ BAD = [
     ("hv-grad", {"reference": "big"}, r"`reference` must be a number or a non-empty list of "
                                        r"numbers, each > 1; got 'big'\. For example "
                                        r"`reference = \[1\.1, 1\.1\]`\."),
-    ("hv-grad", {"optimizer": "adamw"}, r"`optimizer` must be one of 'adam', 'normalized'; got "
+    ("hv-grad", {"optimizer": "adamw"}, r"`optimizer` must be one of 'adam', 'gd'; got "
                                         r"'adamw'\. Did you mean 'adam'\?"),
     ("epo", {"lr": 0}, r"`lr` must be a number > 0; got 0\."),
     ("epo", {"max_seconds": -1}, r"`max_seconds` must be a number > 0; got -1\."),

@@ -154,11 +154,11 @@ def ray_gap(Fn, W) -> np.ndarray:
     return np.where(pos.sum(1) > 1, spread, zero)
 
 
-def epo(problem, *, n_points=50, weights=None, lr=0.05, optimizer="normalized",
+def epo(problem, *, n_points=50, weights=None, lr=0.5, optimizer="gd",
         max_evaluations=None, max_epochs=2000, tol=1e-3, max_seconds=None, standardize=True,
         seed=0, method="auto", **_opts):
     """EPO search: point k starts from the anchors' mix (1 − wₖ)/(m − 1) and steps along EPO's LP
-    direction (first-order steps: ``optimizer`` "normalized", which keeps the LP's direction, or
+    direction (first-order steps: ``optimizer`` "gd", which keeps the LP's direction, or
     "adam"; step ``lr`` × the anchors' spread in Φ, decaying geometrically to 1/1,000 of it). With
     two objectives the rays (1, 0) and (0, 1) are the lexicographic anchors themselves."""
     t0 = time.perf_counter()

@@ -4,7 +4,8 @@ Each iteration the active rows of Φ (K, d) get their values and gradients in on
 ``direction(F, dF, rows)`` turns them into descent directions D (K', d) (and a mask (K',) of rows
 that meet the solver's own further condition to stop, e.g. EPO's "on its ray"), and every row steps
 
-    Φ ← Φ − ηₜ · D / ‖D‖        (optimizer = "normalized": the direction is kept exactly), or
+    Φ ← Φ − ηₜ · D / ‖D₀‖       (optimizer = "gd": gradient descent along the solver's exact
+                                 direction, the rate set by the row's first direction D₀), or
     Φ ← Φ − ηₜ · Adam(D) / √d   (optimizer = "adam": per-coordinate scaling, ‖step‖ ≈ ηₜ),
 
 with ηₜ = lr · spread · FINAL_SHARE^(t / T) decaying geometrically over the T planned steps, where
@@ -27,7 +28,7 @@ import numpy as np
 from ..optim import adam
 
 FINAL_SHARE = 1e-3
-OPTIMIZERS = ("normalized", "adam")
+OPTIMIZERS = ("gd", "adam")
 
 
 def anchor_spread(s) -> float:
@@ -86,8 +87,8 @@ def run(s, Phi, direction, *, optimizer: str, lr: float, max_seconds, tol: float
             t_adam += 1
             step, (_, m1[rows], m2[rows]) = opt.update(D, (t_adam - 1, m1[rows], m2[rows]))
             step = step * (eta / np.sqrt(d))
-        else:
-            step = eta * D / np.where(norm > 0, norm, 1.0)[:, None]
+        else:  # the rate is set by the row's first direction: steps shrink as D does
+            step = eta * D / gref[rows, None]
         Phi[rows] -= step
         steps = it + 1
     return Phi, steps, status, timed_out

@@ -91,7 +91,7 @@ def hv_grad(problem, *, n_points=50, reference=1.1, lr=0.05, optimizer="adam",
     """Hypervolume-gradient ascent: K points start from mixes of the anchors (even for two
     objectives, seeded Dirichlet draws for more) and move together along the gradient of their
     normalised set's hypervolume (reference ``reference``, normalised units), first-order steps
-    (``optimizer`` "adam" or "normalized", step ``lr`` × the anchors' spread in Φ, decaying
+    (``optimizer`` "adam" or "gd", step ``lr`` × the anchors' spread in Φ, decaying
     geometrically to 1/1,000 of it). Anchors come from the engine's ``method``."""
     t0 = time.perf_counter()
     if problem.n_constraints:

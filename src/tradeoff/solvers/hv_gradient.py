@@ -86,7 +86,7 @@ def check_reference(reference, m: int) -> np.ndarray:
 
 
 def hv_grad(problem, *, n_points=50, reference=1.1, lr=0.05, optimizer="adam",
-            max_evaluations=None, max_epochs=2000, tol=1e-3, max_seconds=None,
+            max_evaluations=None, max_epochs=2000, tol=1e-4, max_seconds=None,
             standardize=True, seed=0, method="auto", **_opts):
     """Hypervolume-gradient ascent: K points start from mixes of the anchors (even for two
     objectives, seeded Dirichlet draws for more) and move together along the gradient of their

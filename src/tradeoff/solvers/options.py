@@ -288,7 +288,7 @@ GRADIENT = {
 }
 
 # hv-grad and epo: first-order steps of a set (solvers/first_order.py), a wall-clock budget beside
-# the evaluation budget, and their own stopping tolerance (default 1e-3)
+# the evaluation budget, and their own stopping tolerance (defaults 1e-4 and 1e-3)
 FIRST_ORDER = {**GRADIENT, "lr": POSITIVE, "optimizer": Choice(("adam", "gd")),
                "max_seconds": Real(0, math.inf, "neither", none_ok=True)}
 

@@ -24,7 +24,6 @@ import sys
 import time
 
 import numpy as np
-
 from _common import converged, machine, pin_blas_threads, table
 
 K = 10

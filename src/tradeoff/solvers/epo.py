@@ -21,6 +21,7 @@ scipy ``linprog`` per point is cheaper than the C(2m+1, m−1) vertices.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from itertools import combinations
 
@@ -31,7 +32,7 @@ from .first_order import OPTIMIZERS, note_time, run
 from .gradient import Setup
 from .weights import check_weights, simplex_grid
 
-RAY_EPS = 1e-10  # non-uniformity below which a point counts as on its ray (μ ≈ 2e² for a gap e)
+RAY_EPS = 1e-10  # μ below which a point is on its ray: l̂ = ½ ± e gives μ ≈ 2e², a gap of 4e ≈ 3e-5
 MIN_WEIGHT = 1e-3  # a zero weight (m > 2) would need rᵢ = ∞: floored, relative to the row's largest
 VERTEX_MAX_M = 5
 _NEG = -1.0  # right-hand side of an unused inequality row (0·α ≥ −1 always holds)
@@ -165,10 +166,10 @@ def epo(problem, *, n_points=50, weights=None, lr=0.5, optimizer="gd",
     if problem.n_constraints:
         fail("solver", "a solver that handles constraints", "epo",
              "EPO has no constraint handling; use 'epsilon-constraint' or 'nsga2'.")
-    s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed, method=method)
     if optimizer not in OPTIMIZERS:
         fail("optimizer", " or ".join(repr(o) for o in OPTIMIZERS), optimizer)
+    s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
+              tol=tol, standardize=standardize, seed=seed, method=method)
     W = simplex_grid(n_points, s.m) if weights is None else check_weights(weights, s.m)
     K = len(W)
     s.step_label = f"EPO steps ({optimizer})"
@@ -201,8 +202,6 @@ def epo(problem, *, n_points=50, weights=None, lr=0.5, optimizer="gd",
                    max_epochs=max_epochs, tol=s.tol, max_seconds=max_seconds,
                    standardize=standardize, seed=seed)
     front = s.finish("epo", options, Phi, status, steps, t0)
-    import dataclasses
-
     extra = {**front.extra, "weights": W.tolist(),
              "ray_gap": ray_gap(s.norm(front.F), W).tolist(), "lp_modes": modes}
     return note_time(dataclasses.replace(front, extra=extra), max_seconds, timed_out)

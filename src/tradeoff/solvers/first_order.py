@@ -21,6 +21,7 @@ started (checked between steps; the one budget that makes results depend on the 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -95,9 +96,7 @@ def run(s, Phi, direction, *, optimizer: str, lr: float, max_seconds, tol: float
 
 
 def note_time(front, max_seconds, timed_out):
-    """The front's message and options with the wall-clock budget, where one was given."""
-    import dataclasses
-
+    """The front's message and ``extra["timed_out"]``, where a wall-clock budget was given."""
     if max_seconds is None:
         return front
     msg = front.message + (f"; the wall-clock budget of {max_seconds:g} s ran out first"

@@ -23,11 +23,13 @@ where the set's hypervolume is stationary.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
 
 from .._validation import fail
+from ..front import hypervolume
 from .first_order import OPTIMIZERS, note_time, run
 from .gradient import Setup
 from .weights import simplex_grid
@@ -97,11 +99,11 @@ def hv_grad(problem, *, n_points=50, reference=1.1, lr=0.05, optimizer="adam",
     if problem.n_constraints:
         fail("solver", "a solver that handles constraints", "hv-grad",
              "hv-grad has no constraint handling; use 'epsilon-constraint' or 'nsga2'.")
-    s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed, method=method)
-    ref = check_reference(reference, s.m)
+    ref = check_reference(reference, problem.m)
     if optimizer not in OPTIMIZERS:
         fail("optimizer", " or ".join(repr(o) for o in OPTIMIZERS), optimizer)
+    s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
+              tol=tol, standardize=standardize, seed=seed, method=method)
     s.step_label = f"hypervolume-gradient steps ({optimizer})"
     if s.m == 2:
         mix = simplex_grid(n_points, 2)
@@ -120,9 +122,5 @@ def hv_grad(problem, *, n_points=50, reference=1.1, lr=0.05, optimizer="adam",
                    max_evaluations=s.budget, max_epochs=max_epochs, tol=s.tol,
                    max_seconds=max_seconds, standardize=standardize, seed=seed)
     front = s.finish("hv-grad", options, Phi, status, steps, t0)
-    from ..front import hypervolume
-
     extra = {**front.extra, "hypervolume": hypervolume(s.norm(front.F), ref)}
-    import dataclasses
-
     return note_time(dataclasses.replace(front, extra=extra), max_seconds, timed_out)

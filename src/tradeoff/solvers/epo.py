@@ -34,7 +34,7 @@ from .weights import check_weights, simplex_grid
 
 RAY_EPS = 1e-10  # μ below which a point is on its ray: l̂ = ½ ± e gives μ ≈ 2e², a gap of 4e ≈ 3e-5
 MIN_WEIGHT = 1e-3  # a zero weight (m > 2) would need rᵢ = ∞: floored, relative to the row's largest
-VERTEX_MAX_M = 5
+VERTEX_MAX_M = 5  # vertex enumeration up to here, scipy's linprog per point above (see there)
 _NEG = -1.0  # right-hand side of an unused inequality row (0·α ≥ −1 always holds)
 
 
@@ -116,7 +116,10 @@ def _solve_linprog(c, A, b):
     K, m = c.shape
     out = np.full((K, m), np.nan)
     found = np.zeros(K, bool)
-    # one LP per point: above m = 5 the C(2m + 1, m − 1) vertices would cost more than K calls
+    # one LP per point above m = 5, where the C(2m + 1, m − 1) vertices cost more than K calls
+    # (measured at K = 10: m = 5 vertices 3.2 ms against 10 ms of calls, m = 6 19 ms against 10
+    # ms). About 1 ms a point: a quarter to a third of a gradient pass over Adult's rows, not the
+    # bottleneck there, but the main cost on small data.
     for k in range(K):
         res = linprog(-c[k], A_ub=-A[k], b_ub=-b[k], A_eq=np.ones((1, m)), b_eq=[1.0],
                       bounds=[(0, None)] * m, method="highs")

@@ -5,7 +5,8 @@ Each iteration the active rows of Φ (K, d) get their values and gradients in on
 that meet the solver's own further condition to stop, e.g. EPO's "on its ray"), and every row steps
 
     Φ ← Φ − ηₜ · D / ‖D₀‖       (optimizer = "gd": gradient descent along the solver's exact
-                                 direction, the rate set by the row's first direction D₀), or
+                                 direction, the rate set by the row's first direction D₀, or by
+                                 the common-start gradient scale where that is larger), or
     Φ ← Φ − ηₜ · Adam(D) / √d   (optimizer = "adam": per-coordinate scaling, ‖step‖ ≈ ηₜ),
 
 with ηₜ = lr · spread · FINAL_SHARE^(t / T) decaying geometrically over the T planned steps, where
@@ -14,9 +15,10 @@ in parameter space, whatever the problem's units, and the last steps are 1,000 t
 the first, so the points settle instead of circling their optimum.
 
 A row has converged when ‖D‖ ≤ tol · ‖D at its first step‖ (or the solver's common-start gradient
-scale, whichever is larger), as MGDA judges stationarity, and its further condition holds. The loop stops at ``max_epochs`` steps, at
-the evaluation budget, or once ``max_seconds`` of wall-clock time have passed since the solver
-started (checked between steps; the one budget that makes results depend on the machine).
+scale, whichever is larger), as MGDA judges stationarity, and its further condition holds. The loop
+stops at ``max_epochs`` steps, at the evaluation budget, or once ``max_seconds`` of wall-clock time
+have passed since the solver started (checked between steps; the one budget that makes results
+depend on the machine).
 """
 
 from __future__ import annotations

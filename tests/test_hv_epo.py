@@ -106,6 +106,24 @@ def test_vertex_enumeration_finds_the_lp_optimum_scipy_finds(m):
     assert (slack[ok] >= -1e-8 * (np.abs(A).sum(2)[ok] + 1)).all()
 
 
+def test_an_lp_without_a_vertex_takes_the_min_norm_direction(monkeypatch):
+    """Where no vertex passes (an infeasible descent LP, or rounding), α is MGDA's min-norm one,
+    found from the Gram matrix alone."""
+    from tradeoff.solvers import epo as epo_module
+    from tradeoff.solvers.gradient import _min_norm
+
+    rng = np.random.default_rng(0)
+    G = rng.normal(size=(6, 3, 5))
+    C = G @ np.swapaxes(G, 1, 2)
+    Fn, R = rng.uniform(0.1, 1, (6, 3)), np.full((6, 3), 3.0)
+    monkeypatch.setattr(epo_module, "solve_lp", lambda c, A, b: (np.full(c.shape, np.nan),
+                                                                 np.zeros(len(c), bool)))
+    alpha, _ = epo_module.epo_alpha(C, Fn, R)
+    norm = np.sqrt(((alpha[:, :, None] * G).sum(1) ** 2).sum(1))
+    best = np.sqrt(((_min_norm(G)[:, :, None] * G).sum(1) ** 2).sum(1))
+    np.testing.assert_allclose(norm, best, rtol=1e-6, atol=1e-12)
+
+
 # -- the solvers on a convex problem -------------------------------------------------------------
 
 def test_hv_grad_points_lie_on_the_exact_front(hv_front, exact):

@@ -12,9 +12,10 @@ rate −αᵀCa, so one small LP over α chooses it:
 - on it, *descent*: max 1ᵀCα s.t. Cα ≥ 0 and αᵀCa ≥ min(maxⱼ (Ca)ⱼ, 0): lower every objective
   without leaving the ray.
 
-If an LP is infeasible the relaxed descent LP (max 1ᵀCα s.t. Cα ≥ 0) is used, which the min-norm
-α always satisfies. The LP has m variables and 2m + 1 inequalities, so it is solved exactly for all
-K points at once by enumerating its vertices (every choice of m − 1 active inequalities beside
+The min-norm α of MGDA satisfies every balance row (Cα ≥ ‖Ĝᵀα‖² ≥ 0), so the balance LP is
+always feasible; where an LP has no feasible vertex all the same (the descent LP's row on αᵀCa, or
+rounding), that α is taken. The LP has m variables and 2m + 1 inequalities, so it is solved
+exactly for all K points at once by enumerating its vertices (every choice of m − 1 active inequalities beside
 Σα = 1: 5 for m = 2, 21 for m = 3, 330 for m = 5, each a batched m × m solve); above m = 5 one
 scipy ``linprog`` per point is cheaper than the C(2m+1, m−1) vertices.
 """
@@ -132,16 +133,12 @@ def epo_alpha(C, Fn, R):
     """EPO's α (K, m) for Gram matrices C (K, m, m), normalised objectives Fn and rays R = 1/w."""
     c, A, b, balance = lp_rows(C, Fn, R)
     alpha, found = solve_lp(c, A, b)
-    if not found.all():  # the relaxed descent LP: max 1ᵀCα s.t. Cα ≥ 0
-        r = np.flatnonzero(~found)
-        m = C.shape[1]
-        a2, f2 = solve_lp(C[r].sum(1), C[r], np.zeros((len(r), m)))
-        if not f2.all():  # only rounding stands between the min-norm α and Cα ≥ 0
-            from .gradient import _min_norm
+    if not found.all():  # MGDA's min-norm α (a common descent direction), from vectors whose
+        # Gram matrix is C: the rows of V·√Λ
+        from .gradient import _min_norm
 
-            L = np.linalg.cholesky(C[r[~f2]] + 1e-15 * np.eye(m))
-            a2[~f2] = _min_norm(L)  # rows of L have Gram matrix L Lᵀ = C
-        alpha[r] = a2
+        lam, V = np.linalg.eigh(C[~found])
+        alpha[~found] = _min_norm(V * np.sqrt(np.maximum(lam, 0.0))[:, None, :])
     return alpha, balance
 
 

@@ -80,6 +80,30 @@ def test_dominated_points_and_duplicates_still_gain():
     assert (g > 0).all()
 
 
+@pytest.mark.parametrize("tie", [False, True])
+def test_hv_gain_is_the_hypervolume_difference_in_three_objectives(tie):
+    """3-D, against moocore's total hypervolume (not its contributions): each gain is the
+    improvement of the whole set's volume per unit move, with a tie (a duplicate point: moving
+    one copy makes it dominate the other, which must still count) or without."""
+    import moocore
+
+    rng = np.random.default_rng(3)
+    F = rng.dirichlet(np.ones(3), size=12) ** 0.7
+    F = F[moocore.is_nondominated(F)]
+    if tie:
+        F = np.vstack([F, F[:1]])
+    ref = np.full(3, 1.2)
+    g = hv_gain(F, ref)
+    first = moocore.pareto_rank(F) == 0
+    hv0 = moocore.hypervolume(F[first], ref=ref)
+    for k in np.flatnonzero(first):
+        for j in range(3):
+            moved = F[first].copy()
+            moved[np.flatnonzero(first) == k, j] -= 1e-7
+            fd = (moocore.hypervolume(moved, ref=ref) - hv0) / 1e-7
+            assert g[k, j] == pytest.approx(fd, rel=1e-4, abs=1e-6), (k, j)
+
+
 # -- EPO's LP ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("m", [2, 3, 4])

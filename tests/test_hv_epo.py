@@ -47,8 +47,9 @@ def epo_front(problem):
 
 def front_gap(F, exact):
     """Each point's distance to the exact front, in the exact front's normalisation: to the
-    polyline through 400 exact points (whose chords lie within ~1e-6 of the convex front at this
-    spacing); Euclidean, so the steep ends of the front count like its middle."""
+    polyline through 400 exact points (a chord of a convex front lies just behind it, so a point
+    on the front is ~1e-6 from the polyline); Euclidean, so the steep ends of the front count like
+    its middle (IGD+ against 400 points would measure their spacing instead)."""
     scale = to.Scale.from_points(exact.F)
     E = scale(exact.F)
     E = E[np.argsort(E[:, 0])]

@@ -29,7 +29,7 @@ results: $(BIN)/.installed
 
 # the performance benchmarks, each printing its table (see benchmarks/README.md); ~25 minutes
 bench: $(BIN)/.installed
-	cd benchmarks && for b in front_quality exact_front epoch sweep_scaling indicators fairlearn_vs_exact adult synthetic_family; do \
+	cd benchmarks && for b in front_quality exact_front epoch sweep_scaling indicators fairlearn_vs_exact adult synthetic_family hv_epo; do \
 		echo "== $$b"; ../$(BIN)/python $$b.py || exit 1; done
 
 clean:

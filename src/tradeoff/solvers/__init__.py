@@ -11,7 +11,7 @@ import numpy as np
 from .._validation import check_choice, closest, fail
 from ..front import Front
 from ..problem import Problem
-from . import evolutionary, exact as _exact, gradient, options as _options
+from . import epo as _epo, evolutionary, exact as _exact, gradient, hv_gradient, options as _options
 
 SOLVERS: dict[str, Callable[..., Front]] = {
     "weighted-sum": gradient.weighted_sum,
@@ -19,6 +19,8 @@ SOLVERS: dict[str, Callable[..., Front]] = {
     "chebyshev": gradient.chebyshev,
     "epsilon-constraint": gradient.epsilon_constraint,
     "mgda": gradient.mgda,
+    "hv-grad": hv_gradient.hv_grad,
+    "epo": _epo.epo,
     "exact": _exact.exact,
     **{name: partial(evolutionary.pymoo_solve, algorithm=name) for name in evolutionary.ALGORITHMS},
 }
@@ -27,7 +29,8 @@ try:  # fairlearn's reductions, behind the optional extra `fairlearn`; importing
 except ImportError:  # pragma: no cover
     BASELINES = {}
 SOLVERS.update({name: fn for name, (fn, _) in BASELINES.items()})
-GRADIENT_SOLVERS = ("weighted-sum", "penalty", "chebyshev", "epsilon-constraint", "mgda", "exact")
+GRADIENT_SOLVERS = ("weighted-sum", "penalty", "chebyshev", "epsilon-constraint", "mgda", "hv-grad",
+                    "epo", "exact")
 
 # the options each solver accepts, with their types and ranges (solvers/options.py): names for
 # clear errors on typos, specs for clear errors on values, both checked here and by the config loader

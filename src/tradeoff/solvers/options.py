@@ -287,6 +287,11 @@ GRADIENT = {
     "method": Choice(METHODS),
 }
 
+# hv-grad and epo: first-order steps of a set (solvers/first_order.py), a wall-clock budget beside
+# the evaluation budget, and their own stopping tolerance (defaults 1e-4 and 1e-3)
+FIRST_ORDER = {**GRADIENT, "lr": POSITIVE, "optimizer": Choice(("adam", "gd")),
+               "max_seconds": Real(0, math.inf, "neither", none_ok=True)}
+
 PYMOO = {"pop_size": Integer(2, MAX_POINTS), "max_evaluations": Integer(1), "seed": SEED}
 
 
@@ -352,6 +357,9 @@ def declared() -> dict[str, dict[str, Spec]]:
                                "epsilon": Numbers(scalar=True, rows=True, example="[0.1, 0.2]",
                                                   none_ok=True)},
         "mgda": dict(GRADIENT),
+        "hv-grad": {**FIRST_ORDER, "reference": Numbers(Real(1, math.inf, "neither"),
+                                                        example="[1.1, 1.1]")},
+        "epo": {**FIRST_ORDER, "weights": Weights(none_ok=True)},
         "exact": {"n_points": N_POINTS, "adaptive": Boolean(), "weights": Weights(none_ok=True),
                   "tol": POSITIVE, "max_iter": Integer(1), "seed": SEED},
         **{name: dict(PYMOO) for name in ALGORITHMS},
@@ -380,11 +388,14 @@ def check_against_problem(solver: str, options: dict, m: int, path: str = "optio
         return name if index is None else f"{name}[{index}]"
 
     w = options.get("weights")
-    if w is not None and solver in ("weighted-sum", "chebyshev", "exact"):
+    if w is not None and solver in ("weighted-sum", "chebyshev", "exact", "epo"):
         cols = Weights.n_columns(w)
         if cols is not None and cols != m:
             fail(at("weights"), f"rows of {m} weights, one per objective{where}",
                  _plain(w))
+    ref = _plain(options.get("reference"))
+    if solver == "hv-grad" and isinstance(ref, list) and len(ref) != m:
+        fail(at("reference"), f"a number or a list of {m} numbers, one per objective{where}", ref)
     eps = _plain(options.get("epsilon"))
     if eps is not None and solver == "epsilon-constraint" and isinstance(eps, list) and eps \
             and isinstance(eps[0], list) and len(eps[0]) != m - 1:

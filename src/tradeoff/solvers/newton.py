@@ -165,7 +165,7 @@ def newton(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_ite
     it = 0
     for it in range(1, max_iter + 1):
         r = np.flatnonzero(active)
-        if len(r) == 0 or sp.evaluations + 2 * len(r) > budget:
+        if len(r) == 0 or sp.evaluations + 2 * len(r) > budget or sp.out_of_time():
             break
         C = scal.coef(F[r], G[r], r)
         Fr, Gr, dV, HC = sp.second(Phi[r], C)
@@ -231,7 +231,7 @@ def lbfgs(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_iter
     it = 0
     for it in range(1, max_iter + 1):
         r = np.flatnonzero(active)
-        if len(r) == 0 or sp.evaluations + 2 * len(r) > budget:
+        if len(r) == 0 or sp.evaluations + 2 * len(r) > budget or sp.out_of_time():
             break
         gr = g[r]
         gn = np.sqrt((gr * gr).sum(1))

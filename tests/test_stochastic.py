@@ -174,7 +174,7 @@ n_points = 5
 @pytest.mark.parametrize("options, field, fix", [
     (dict(optimizer="adam", batch_size=0), "batch_size", "A mini-batch holds at least one row"),
     (dict(optimizer="adamw"), "optimizer", "Did you mean 'adam'?"),
-    (dict(batch_size=64), "optimizer", "Set optimizer = 'adam', or drop `batch_size`"),
+    (dict(batch_size=64), "batch_size", "Set optimizer = 'adam', or drop `batch_size`"),
     (dict(optimizer="adam", momentum=0.9), "momentum", "Set optimizer = 'sgd'"),
     (dict(optimizer="sgd", momentum=1.0), "momentum", ""),
     (dict(optimizer="adam", schedule="linear"), "schedule", ""),
@@ -218,7 +218,7 @@ name = "weighted-sum"
 options = OPTIONS
 """
     cases = [("{ optimizer = 'adam', batch_size = 0 }", "solvers[0].options.batch_size"),
-             ("{ batch_size = 64 }", "solvers[0].options.optimizer"),
+             ("{ batch_size = 64 }", "solvers[0].options.batch_size"),
              ("{ optimizer = 'adam', early_stopping = true }",
               "solvers[0].options.early_stopping"),
              ("{ max_seconds = -1 }", "solvers[0].options.max_seconds")]

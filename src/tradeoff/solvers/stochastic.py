@@ -62,9 +62,10 @@ def engine_only(opts: dict, path: str = "") -> None:
         return
     given = [k for k in OPTIONS if opts.get(k) is not None]
     if given:
-        fail(f"{path}.optimizer" if path else "optimizer", f"'adam' or 'sgd' when `{given[0]}` is given (it is an option of the "
-             "mini-batch loop)", None, f"Set optimizer = 'adam', or drop `{given[0]}` to use the "
-             "full-batch engine.")
+        key = given[0]
+        fail(f"{path}.{key}" if path else key, "given only with optimizer = 'adam' or 'sgd' (an "
+             "option of the mini-batch loop)", opts[key], f"Set optimizer = 'adam', or drop `{key}` "
+             "to use the full-batch engine.")
 
 
 def _check(optimizer, lr, momentum, schedule, batch_size, epochs, normalize, early_stopping,

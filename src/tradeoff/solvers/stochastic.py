@@ -19,8 +19,8 @@ Normalisation f̃ = (f − ideal) / span takes one of two sources (``normalize``
   (exact, but m full-batch solves: cheap for linear models, costly for a large network);
 - ``online``: m extra rows in Φ, each minimising one objective (plus 10⁻³ of the others), trained by
   the same loop; ideal and span are their mean mini-batch values over the last epoch (no extra pass
-  over the data). A warm-up of ``epochs // 4`` epochs (at least one) trains those m rows alone, so
-  the span is known before the K candidates move. ``auto`` takes ``anchors`` for models affine in θ and ``online`` otherwise.
+  over the data). A warm-up of a tenth of the epochs (one to three; at most a tenth of
+  ``max_seconds``) trains those m rows alone, so the span is known before the K candidates move. ``auto`` takes ``anchors`` for models affine in θ and ``online`` otherwise.
 
 Constraints (ε bounds, the problem's g ≤ 0) enter as the augmented Lagrangian of the engine with a
 fixed ρ; the multipliers are updated once per epoch from the epoch's mean violations.
@@ -46,7 +46,8 @@ OPTIMIZERS = ("adam", "sgd")
 NORMALIZE = ("auto", "anchors", "online")
 DEFAULT_LR = {"adam": 1e-3, "sgd": 1e-2}
 RHO = 10.0  # the augmented Lagrangian's fixed penalty: stochastic steps dislike a growing one
-WARMUP_SHARE = 4  # online anchors train alone for epochs // 4 epochs (m rows: a small cost)
+WARMUP_SHARE = 0.1  # online anchors train alone for a tenth of the epochs (and of max_seconds) ...
+WARMUP_MAX = 3  # ... but at least one and at most three epochs (m rows: a small cost)
 LEX_SHARE = 1e-3  # an online anchor minimises fᵢ + 10⁻³ Σⱼ fⱼ (as the engine's first share)
 #: the options of the loop (given without ``optimizer`` they are an error)
 OPTIONS = ("lr", "momentum", "schedule", "batch_size", "epochs", "normalize", "early_stopping",
@@ -227,7 +228,7 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     used = 0.0  # evaluations of the loop (fractions of a full pass per candidate)
     status = np.full(K + nA, "budget", dtype=object)
     moving = np.ones(K + nA, bool)
-    acc = {"FA": np.zeros((nA, m)), "h": np.zeros((K, len(cols)))}
+    acc = {"FA": np.zeros((nA, m)), "wA": np.zeros((nA, 1)), "h": np.zeros((K, len(cols)))}
     stop = ""
 
     def step_batch(rows, b, opt, state):
@@ -264,6 +265,7 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         used += len(rows) * share
         if len(ia):
             acc["FA"][anc - K] += share * F[ia]
+            acc["wA"][anc - K] += share
         if len(cols) and len(ic):
             acc["h"][cand] += share * h(F[ic], G[ic], cand)
         # the optimiser's state spans every row; rows that do not move see a zero gradient and
@@ -298,20 +300,29 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         return state, False
 
     def refresh_span():
-        FA = acc["FA"]
+        if not (acc["wA"] > 0).all():  # an anchor saw no batch (a budget ran out): keep the span
+            return
+        FA = acc["FA"] / acc["wA"]  # the mean over the batches seen, a whole epoch or not
         s.ideal = FA.min(axis=0)
         nadir = FA.max(axis=0)
         s.span = np.where(nadir - s.ideal > 1e-12 * np.maximum(1, np.abs(nadir)),
                           nadir - s.ideal, np.maximum(np.abs(nadir), 1.0))
         acc["FA"][:] = 0.0
+        acc["wA"][:] = 0.0
 
     if online:  # warm-up: the m anchor rows alone, so the span is known before the candidates move
         opt = get_optimizer(optimizer, lr, **extra_opt)
         state = opt.init(Phi)
-        for _ in range(max(1, o["epochs"] // WARMUP_SHARE)):
+        deadline = sp.deadline
+        if max_seconds is not None:  # the warm-up takes at most a tenth of the wall-clock budget
+            sp.deadline = min(deadline, time.perf_counter() + WARMUP_SHARE * max_seconds)
+        for _ in range(int(np.clip(o["epochs"] * WARMUP_SHARE, 1, WARMUP_MAX))):
             state, cut = run_epoch(lambda: np.arange(K, K + nA)[moving[K:]], opt, state)
             if cut:
                 break
+        if stop == "max_seconds" and not (deadline is not None and time.perf_counter() >= deadline):
+            stop = ""  # only the warm-up's share ran out: the candidates still have their time
+        sp.deadline = deadline
         refresh_span()
     opt = get_optimizer(optimizer, get_schedule(o["schedule"], lr, o["epochs"] * nb), **extra_opt)
     state = opt.init(Phi)

@@ -71,6 +71,8 @@ def minimise(sp: ScaledProblem, scal: Scalarisation, Phi0, *, method: str, tol: 
              budget: float, max_iter: int, gscale=None):
     """Minimise s for every row of Φ₀ (K, d); returns Φ, iterations and a status per row
     ("converged", "budget", "stalled")."""
+    if sp.out_of_time():  # not even the first evaluation: the wall-clock budget is spent
+        return np.array(Phi0, float), 0, np.full(len(Phi0), "budget", dtype=object)
     if method == "gd":
         return descend(sp, scal.value, scal.coef, Phi0, max_epochs=max_iter, tol=tol, budget=budget)
     fn = newton if method == "newton" else lbfgs

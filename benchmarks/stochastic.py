@@ -25,7 +25,6 @@ import dataclasses
 import time
 
 import numpy as np
-
 from _common import machine, pin_blas_threads, table
 
 

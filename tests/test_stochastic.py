@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tradeoff as to
 from tradeoff.experiments.config import load_config
@@ -43,7 +44,7 @@ def test_one_batch_reproduces_full_batch_adam(logistic):
     lr, epochs = 0.05, 12
     front = to.solve(logistic, "weighted-sum", weights=W.tolist(), optimizer="adam", lr=lr,
                      epochs=epochs, batch_size=10_000, standardize=False, normalize="anchors")
-    anchor_phi, ideal, span = _anchors(logistic, 3)
+    anchor_phi, _, span = _anchors(logistic, 3)
     np.testing.assert_array_equal(front.extra["span"], span)
     Theta = W @ anchor_phi  # the engine's warm start: the anchors mixed by weight
     m1, m2 = np.zeros_like(Theta), np.zeros_like(Theta)
@@ -192,6 +193,18 @@ def test_bad_options_name_the_field(logistic, options, field, fix):
         assert_clear(err, field, fix)
     else:  # a spec's range error: the field, what it must be and the value
         assert str(err.value).startswith(f"`{field}` must be "), str(err.value)
+
+
+def test_validation_must_match_the_training_problem(logistic, mlp):
+    other = to.Problem.from_dict({"data": {**DATA, "p": 5}, "model": "logistic",
+                                  "objectives": ["log_loss", "demographic_parity_sq"]})
+    opts = dict(n_points=2, optimizer="adam", epochs=1, early_stopping=True)
+    with pytest.raises(ValueError) as err:
+        to.solve(logistic, "weighted-sum", validation=other.data, **opts)
+    assert_clear(err, "validation", "tradeoff.split")
+    with pytest.raises(ValueError) as err:
+        to.solve(logistic, "weighted-sum", validation=mlp, **opts)
+    assert_clear(err, "validation", "pass those rows as a Dataset")
 
 
 def test_exact_bound_needs_the_engine(logistic):

@@ -21,8 +21,8 @@ import numpy as np
 from .._validation import check_positive, fail
 from ..front import Front
 from ..problem import Problem
-from .descent import ScaledProblem, line_search
 from . import stochastic
+from .descent import ScaledProblem, line_search
 from .newton import Scalarisation, choose_method, minimise
 from .weights import check_weights, log_grid, refine_two, simplex_grid
 

@@ -97,14 +97,17 @@ def _check(optimizer, lr, momentum, schedule, batch_size, epochs, normalize, ear
     if isinstance(validation, Problem):
         if validation.m != problem.m or validation.d != problem.d:
             fail("validation", f"a problem with the training problem's {problem.m} objectives and "
-                 f"{problem.d} parameters", repr(validation))
+                 f"{problem.d} parameters", repr(validation), "Build it from the held-out rows with "
+                 "the training problem's model and objectives, or pass those rows as a Dataset.")
         return validation
     if not isinstance(validation, Dataset):
         fail("validation", "a tradeoff Dataset or Problem", type(validation).__name__,
-             exc=TypeError)
+             "Split the data with tradeoff.split(data, test=..., validation=...) and pass the "
+             "validation part.", exc=TypeError)
     if validation.X.shape[1] != problem.data.X.shape[1]:
         fail("validation", f"a Dataset with the training data's {problem.data.X.shape[1]} "
-             "feature columns", validation.X.shape[1])
+             "feature columns", f"{validation.X.shape[1]} columns", "Pass held-out rows of the "
+             "same table (tradeoff.split), encoded like the training rows.")
     return Problem(validation, problem.model, problem.objectives, problem.constraints,
                    name=f"{problem.name}:validation")
 
@@ -120,7 +123,8 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     t0 = time.perf_counter()
     unknown = set(opts) - set(DEFAULTS)
     if unknown:
-        fail("options", f"options of solver {name!r}", sorted(unknown))
+        fail("options", f"options of solver {name!r}", sorted(unknown),
+             "See docs/solvers.md for the options of the mini-batch loop.")
     o = {**DEFAULTS, **{k: v for k, v in opts.items() if v is not None}}
     val = _check(optimizer, o["lr"], o["momentum"], o["schedule"], o["batch_size"], o["epochs"],
                  o["normalize"], o["early_stopping"], o["patience"], o["validation"], problem)

@@ -4,7 +4,8 @@
 
 Adult's training split (30,162 rows, 80 columns after encoding), log-loss against the squared
 demographic-parity gap, K = 16 points of a weighted-sum front, for a logistic model (d = 81) and an
-MLP [64, 64] (d = 9,409) on z-scored columns. Each model gets the same wall-clock budget (``max_seconds``) for:
+MLP [64, 64] (d = 9,409) on z-scored columns. Each model gets the same wall-clock budget
+(``max_seconds``) for:
 
 - ``full-batch``: the engine (Newton for the logistic model, L-BFGS for the MLP), anchors included;
 - ``mini-batch``: ``optimizer = "adam"``, batches of 512 rows (``normalize`` auto: the engine's

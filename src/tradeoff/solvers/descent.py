@@ -114,7 +114,8 @@ def iterate(step, Phi0, *, max_epochs: int, budget: int, evaluations: Callable[[
     """The loop every first-order solver here shares: each epoch, the active rows of Φ (K, d) ask
     ``step(Φ_rows, rows, t_rows)`` for their new Φ, step sizes and which are done, until every row
     is done, ``max_epochs`` pass, one more epoch (a gradient and a trial per row) would take the
-    evaluations past ``budget``, or ``out_of_time()``. Returns Φ, the epochs run and a status per row."""
+    evaluations past ``budget``, or ``out_of_time()``. Returns Φ, the epochs run and a status per
+    row."""
     Phi = np.array(Phi0, dtype=float)
     K = len(Phi)
     t = np.ones(K)

@@ -112,8 +112,9 @@ def pymoo_solve(problem: Problem, algorithm="nsga2", *, pop_size: int | None = N
     used ``max_evaluations`` evaluations or ``max_seconds`` of wall-clock time (pymoo's
     ``TimeBasedTermination``, checked between generations), whichever comes first, or until
     ``termination`` (any pymoo termination: an object or a tuple like ``("n_gen", 50)``; it
-    overrides both); return its final non-dominated set as a Front. ``callback`` and ``verbose`` go to ``pymoo.optimize.minimize``.
-    ``pop_size`` (default 100) is for a named algorithm; an object keeps its own."""
+    overrides both); return its final non-dominated set as a Front. ``callback`` and ``verbose``
+    go to ``pymoo.optimize.minimize``. ``pop_size`` (default 100) is for a named algorithm; an
+    object keeps its own."""
     from pymoo.optimize import minimize
 
     by_name = isinstance(algorithm, str)

@@ -203,7 +203,7 @@ def test_deterministic_by_seed_with_three_objectives(solver):
 def test_a_wall_clock_budget_stops_the_run_and_says_so(problem, solver):
     front = to.solve(problem, solver, n_points=4, max_seconds=1e-9)
     assert len(front) == 4 and not front.success
-    assert front.extra["timed_out"] and front.extra["epochs"] == 0
+    assert front.extra["out_of_time"] and front.extra["epochs"] == 0
     assert front.message.endswith("the wall-clock budget of 1e-09 s ran out first")
     assert front.options["max_seconds"] == 1e-9
 

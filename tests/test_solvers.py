@@ -129,7 +129,11 @@ def test_bad_solver_input(cap_problem):
         to.solve(cap_problem, "penalty", max_evaluations=0)
     with pytest.raises(ValueError, match=r"`max_evaluations` must be an integer ≥ 1; got -5"):
         to.solve(cap_problem, "nsga2", max_evaluations=-5)
-    with pytest.raises(ValueError, match=r"`options.lr` must be an option of solver 'penalty'"):
+    with pytest.raises(ValueError, match=r"`options.step_size` must be an option of solver "
+                       "'penalty'"):
+        to.solve(cap_problem, "penalty", step_size=0.1)
+    # `lr` is an option of the mini-batch loop: without an optimizer it says so
+    with pytest.raises(ValueError, match=r"`lr` must be given only with optimizer = 'adam' or 'sgd'"):
         to.solve(cap_problem, "penalty", lr=0.1)
 
 

@@ -598,6 +598,23 @@ def _check_options(solver: str, options: dict, path: str, ms: dict[str, int]):
         check_against_problem(solver, options, m, path, problem)
 
 
+def _check_stochastic(solver: str, options: dict, path: str, problems, only) -> None:
+    """Options of the mini-batch loop need ``optimizer``; ``early_stopping`` needs every problem
+    the solver runs on to have a validation part (the runner hands those rows to the solver)."""
+    from ..solvers import GRADIENT_SOLVERS
+    from ..solvers.stochastic import engine_only
+
+    if solver not in GRADIENT_SOLVERS:
+        return
+    engine_only(options, path)
+    if options.get("early_stopping") is True:
+        for p in problems:
+            if (only is None or p["name"] in only) and not (p.get("split") or {}).get("validation"):
+                fail(f"{path}.early_stopping", f"false for problem {p['name']!r}, which has no "
+                     "validation part", True, "Give the problem e.g. split = { test = 0.3, "
+                     "validation = 0.2 }, or drop early_stopping.")
+
+
 def _check_grid(solver: str, grid: dict, path: str, ms: dict[str, int]):
     """Every value of every swept option, as ``_check_options`` checks a single one."""
     from ..solvers import SPECS, check_options
@@ -648,6 +665,7 @@ def _solvers(value, grid: dict, problems) -> tuple[SolverEntry, ...]:
         if not isinstance(options, dict):
             fail(f"{path}.options", "a table", options, exc=TypeError)
         _check_options(name, options, f"{path}.options", ms)
+        _check_stochastic(name, options, f"{path}.options", problems, only)
         own = _grid(entry.get("grid", {}), f"{path}.grid")
         _check_grid(name, own, f"{path}.grid", ms)
         valid = OPTIONS.get(name)

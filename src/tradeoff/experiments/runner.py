@@ -186,7 +186,10 @@ def execute(run: RunSpec) -> dict:
             problem, parts = build(run.problem_spec, path=f"problem {run.problem!r}")
             result["data"] = _data_summary(problem)
             rec = _Recorder(problem)
-            front = solve(problem, run.solver, **run.options, **_seed_option(run))
+            options = dict(run.options)
+            if options.get("early_stopping") and parts is not None and "validation" in parts:
+                options["validation"] = parts["validation"]  # held-out rows for early stopping
+            front = solve(problem, run.solver, **options, **_seed_option(run))
             if run.solver != "exact":
                 ref = _exact_reference(canonical(run.problem_spec), canonical(run.exact_options),
                                        run.data_hash)

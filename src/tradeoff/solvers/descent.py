@@ -8,6 +8,7 @@ sufficient-decrease test are halved, only for the candidates that failed.
 
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 import numpy as np
@@ -36,6 +37,11 @@ class ScaledProblem:
         self.A = None if self.identity else problem.standardizer.matrix
         self.evaluations = 0
         self.counts = {"function": 0, "gradient": 0, "hessian": 0}
+        self.deadline = None  # time.perf_counter() value of a wall-clock budget (max_seconds)
+
+    def out_of_time(self) -> bool:
+        """Whether the wall-clock budget is spent (solvers check it between iterations)."""
+        return self.deadline is not None and time.perf_counter() >= self.deadline
 
     def _count(self, K, *kinds):
         self.evaluations += K
@@ -103,11 +109,13 @@ def line_search(Phi, D, v, slope, merit: Callable, t):
     return new_phi, new_v, t, stuck
 
 
-def iterate(step, Phi0, *, max_epochs: int, budget: int, evaluations: Callable[[], int]):
+def iterate(step, Phi0, *, max_epochs: int, budget: int, evaluations: Callable[[], int],
+            out_of_time: Callable[[], bool] = lambda: False):
     """The loop every first-order solver here shares: each epoch, the active rows of Φ (K, d) ask
     ``step(Φ_rows, rows, t_rows)`` for their new Φ, step sizes and which are done, until every row
-    is done, ``max_epochs`` pass, or one more epoch (a gradient and a trial per row) would take the
-    evaluations past ``budget``. Returns Φ, the epochs run and a status per row."""
+    is done, ``max_epochs`` pass, one more epoch (a gradient and a trial per row) would take the
+    evaluations past ``budget``, or ``out_of_time()``. Returns Φ, the epochs run and a status per
+    row."""
     Phi = np.array(Phi0, dtype=float)
     K = len(Phi)
     t = np.ones(K)
@@ -116,7 +124,7 @@ def iterate(step, Phi0, *, max_epochs: int, budget: int, evaluations: Callable[[
     epochs = 0
     for epochs in range(1, max_epochs + 1):
         rows = np.flatnonzero(active)
-        if len(rows) == 0 or evaluations() + 2 * len(rows) > budget:
+        if len(rows) == 0 or evaluations() + 2 * len(rows) > budget or out_of_time():
             break
         # a doubled step is tried first, so the step can grow back after a hard stretch
         Phi[rows], t[rows], done = step(Phi[rows], rows, np.minimum(2 * t[rows], 1e6))
@@ -147,4 +155,4 @@ def descend(sp: ScaledProblem, value, coef, Phi0, *, max_epochs: int, tol: float
         return new, t, small | stuck | (slope == 0)
 
     return iterate(step, Phi0, max_epochs=max_epochs, budget=budget,
-                   evaluations=lambda: sp.evaluations)
+                   evaluations=lambda: sp.evaluations, out_of_time=sp.out_of_time)

@@ -169,7 +169,8 @@ def epo(problem, *, n_points=50, weights=None, lr=0.5, optimizer="gd",
     if optimizer not in OPTIMIZERS:
         fail("optimizer", " or ".join(repr(o) for o in OPTIMIZERS), optimizer)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed, method=method)
+              tol=tol, standardize=standardize, seed=seed, method=method,
+              max_seconds=max_seconds)  # the anchors count toward the budget
     W = simplex_grid(n_points, s.m) if weights is None else check_weights(weights, s.m)
     K = len(W)
     s.step_label = f"EPO steps ({optimizer})"

@@ -107,12 +107,14 @@ def _describe(termination) -> str | list:
 
 def pymoo_solve(problem: Problem, algorithm="nsga2", *, pop_size: int | None = None,
                 max_evaluations: int = 10_000, seed: int = 0, termination=None, callback=None,
-                verbose: bool = False) -> Front:
+                verbose: bool = False, max_seconds: float | None = None) -> Front:
     """Run a pymoo algorithm (a name from ``ALGORITHMS`` or any pymoo algorithm object) until it has
-    used ``max_evaluations`` evaluations, or until ``termination`` (any pymoo termination: an object
-    or a tuple like ``("n_gen", 50)``; it overrides ``max_evaluations``); return its final
-    non-dominated set as a Front. ``callback`` and ``verbose`` go to ``pymoo.optimize.minimize``.
-    ``pop_size`` (default 100) is for a named algorithm; an object keeps its own."""
+    used ``max_evaluations`` evaluations or ``max_seconds`` of wall-clock time (pymoo's
+    ``TimeBasedTermination``, checked between generations), whichever comes first, or until
+    ``termination`` (any pymoo termination: an object or a tuple like ``("n_gen", 50)``; it
+    overrides both); return its final non-dominated set as a Front. ``callback`` and ``verbose``
+    go to ``pymoo.optimize.minimize``. ``pop_size`` (default 100) is for a named algorithm; an
+    object keeps its own."""
     from pymoo.optimize import minimize
 
     by_name = isinstance(algorithm, str)
@@ -123,6 +125,8 @@ def pymoo_solve(problem: Problem, algorithm="nsga2", *, pop_size: int | None = N
         fail("pop_size", "set on the pymoo algorithm object, not passed beside it", pop_size,
              f"Use e.g. {type(algorithm).__name__}(pop_size={pop_size}).", exc=TypeError)
     check_positive("max_evaluations", max_evaluations, integer=True)
+    if max_seconds is not None:
+        check_positive("max_seconds", max_seconds)
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         fail("seed", "an integer", seed, exc=TypeError)
     t0 = time.perf_counter()
@@ -130,15 +134,26 @@ def pymoo_solve(problem: Problem, algorithm="nsga2", *, pop_size: int | None = N
     algo = make_algorithm(algorithm, problem.m, pop_size, seed) if by_name else algorithm
     adapter = PymooAdapter(problem)
     stop = ("n_eval", max_evaluations) if termination is None else termination
+    if termination is None and max_seconds is not None:
+        from pymoo.termination.collection import TerminationCollection
+        from pymoo.termination.max_eval import MaximumFunctionCallTermination
+        from pymoo.termination.max_time import TimeBasedTermination
+
+        stop = TerminationCollection(MaximumFunctionCallTermination(max_evaluations),
+                                     TimeBasedTermination(float(max_seconds)))
     extra = {} if callback is None else {"callback": callback}  # None would replace pymoo's own
     res = minimize(adapter, algo, stop, seed=int(seed), verbose=bool(verbose), copy_algorithm=True,
                    **extra)
     if by_name:
         options = dict(pop_size=pop_size, max_evaluations=max_evaluations, seed=int(seed))
+        if max_seconds is not None:
+            options["max_seconds"] = float(max_seconds)
     else:  # the object's real settings (the copy pymoo ran), not our defaults
         options = {**algorithm_options(res.algorithm), "seed": int(seed)}
         if termination is None:
             options["max_evaluations"] = max_evaluations
+            if max_seconds is not None:
+                options["max_seconds"] = float(max_seconds)
         else:
             options["termination"] = _describe(termination)
     return _front(adapter, res, name, options, time.perf_counter() - t0)

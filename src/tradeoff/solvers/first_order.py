@@ -98,10 +98,12 @@ def run(s, Phi, direction, *, optimizer: str, lr: float, max_seconds, tol: float
 
 
 def note_time(front, max_seconds, timed_out):
-    """The front's message and ``extra["timed_out"]``, where a wall-clock budget was given."""
+    """The front's message and ``extra["out_of_time"]`` (as the engine's solvers record it), where
+    a wall-clock budget was given."""
     if max_seconds is None:
         return front
+    out = bool(timed_out or front.extra.get("out_of_time"))
+    said = "wall-clock budget" in front.message
     msg = front.message + (f"; the wall-clock budget of {max_seconds:g} s ran out first"
-                           if timed_out else "")
-    extra = {**front.extra, "timed_out": bool(timed_out)}
-    return dataclasses.replace(front, message=msg, extra=extra)
+                           if out and not said else "")
+    return dataclasses.replace(front, message=msg, extra={**front.extra, "out_of_time": out})

@@ -8,6 +8,8 @@ and the ε-constraint's f̃ᵢ ≤ ε̃) are handled by an augmented Lagrangian.
 
 Every solve goes through the batched engine of ``newton.py`` (``method`` = "newton", "lbfgs", "gd"
 or "auto"); weights are solved coarse to fine along the front, so most start next to their solution.
+Given ``optimizer = "adam" | "sgd"``, a solver runs the mini-batch loop of ``stochastic.py`` instead.
+``max_seconds`` bounds the wall-clock time of either (checked between iterations).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 from .._validation import check_positive, fail
 from ..front import Front
 from ..problem import Problem
+from . import stochastic
 from .descent import ScaledProblem, line_search
 from .newton import Scalarisation, choose_method, minimise
 from .weights import check_weights, log_grid, refine_two, simplex_grid
@@ -37,9 +40,12 @@ class Setup:
     """What every gradient solver shares: Φ-space problem, start point, normalisation, budget."""
 
     def __init__(self, problem: Problem, *, n_points, max_evaluations, max_epochs, tol,
-                 standardize, seed, checks: int = 0, method: str = "auto"):
+                 standardize, seed, checks: int = 0, method: str = "auto", max_seconds=None,
+                 anchors: bool = True):
         check_positive("n_points", n_points, integer=True)
         check_positive("max_epochs", max_epochs, integer=True)
+        self.max_seconds = None if max_seconds is None else check_positive("max_seconds",
+                                                                           max_seconds)
         self.method = choose_method(method, problem)
         self.step_label = ""  # a solver whose steps are not the engine's says what they are
         tol = DEFAULT_TOL[self.method] if tol is None else tol
@@ -54,6 +60,8 @@ class Setup:
         # generalised Gauss–Newton curvature: positive semi-definite, so steps descend even on the
         # non-convex fairness surrogates
         self.sp = ScaledProblem(problem, standardize, gauss_newton=False)
+        if max_seconds is not None:  # the anchors' solves count toward the wall-clock budget too
+            self.sp.deadline = time.perf_counter() + max_seconds
         # evaluations kept back from the descent for the steps after it: the final evaluation of
         # the front, ``checks`` more per point (the ε-constraint's bound), and the moves that
         # restore feasibility under constraints
@@ -65,7 +73,10 @@ class Setup:
             start = problem.standardizer.to_original(start[None])[0]
         self.start = start
         self.m, self.c = problem.m, problem.n_constraints
-        self._anchors()
+        if anchors:
+            self._anchors()
+        else:  # the caller normalises its own way (the mini-batch loop's online anchors)
+            self.ideal, self.span = np.zeros(self.m), np.ones(self.m)
 
     def _anchors(self):
         """Ideal and nadir from m lexicographic anchors, solved together as one array program."""
@@ -167,7 +178,8 @@ class Setup:
             hv = h(F, G, np.arange(K))
             lam = np.maximum(0, lam + rho * hv)
             viol = np.maximum(hv, 0).max()
-            if viol <= AL_TOL or self.sp.evaluations >= budget or self.sp.evaluations == start_evals:
+            if (viol <= AL_TOL or self.sp.evaluations >= budget
+                    or self.sp.evaluations == start_evals or self.sp.out_of_time()):
                 break
             if viol > 0.25 * prev:
                 if rho >= MAX_RHO:  # the multipliers no longer help: a degenerate constraint
@@ -246,18 +258,22 @@ class Setup:
                 msg += f"; {stalled} stalled (no decrease along the step)"
             if converged + stalled < len(Phi):
                 msg += (f"; the budget of {self.budget} evaluations or {self.max_epochs} "
-                        "iterations ran out first")
+                        "iterations ran out first" if not self.sp.out_of_time() else
+                        f"; the wall-clock budget of {self.max_seconds:g} s ran out first")
             if not feasible.all():
                 msg += (f"; {int((~feasible).sum())} of {len(Phi)} points break a constraint"
                         + (" (none is feasible: the constraints may not be satisfiable)"
                            if not feasible.any() else ""))
         options = {**options, "method": self.method}
+        if self.max_seconds is not None:
+            options["max_seconds"] = self.max_seconds
         return Front(F, Theta, self.problem.objective_names, self.problem.param_names, name,
                      options, self.sp.evaluations, time.perf_counter() - t0, ok, msg,
                      G if self.c else None,
                      {"epochs": epochs, "ideal": self.ideal.tolist(), "span": self.span.tolist(),
                       "counts": dict(self.sp.counts), "converged": converged,
-                      **(extra or {})})
+                      **({} if self.max_seconds is None else
+                         {"out_of_time": self.sp.out_of_time()}), **(extra or {})})
 
 
 def _linear(C, c):
@@ -355,12 +371,20 @@ def _weighted(s: Setup, W):
 
 def weighted_sum(problem, *, n_points=50, weights=None, adaptive=True, max_evaluations=None,
                  max_epochs=2000, tol=None, standardize=True, seed=0, method="auto",
-                 _name="weighted-sum", **_opts):
+                 max_seconds=None, optimizer=None, _name="weighted-sum", **_opts):
     """Minimise Σ wᵢ f̃ᵢ for K weight vectors (evenly spread, given, or ``adaptive``: half evenly
-    spread, the rest placed in the widest gaps of the front found so far, two objectives)."""
+    spread, the rest placed in the widest gaps of the front found so far, two objectives).
+    With ``optimizer`` the K weights are trained by the mini-batch loop (``stochastic.py``)."""
+    if optimizer is not None:
+        return stochastic.run(problem, _name, "weighted", n_points=n_points, weights=weights,
+                              max_evaluations=max_evaluations,
+                              max_epochs=max_epochs, max_seconds=max_seconds,
+                              standardize=standardize, seed=seed, method=method,
+                              optimizer=optimizer, **_opts)
+    stochastic.engine_only(_opts)
     t0 = time.perf_counter()
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed, method=method)
+              tol=tol, standardize=standardize, seed=seed, method=method, max_seconds=max_seconds)
     W = simplex_grid(n_points, s.m) if weights is None else check_weights(weights, s.m)
     adaptive = adaptive and s.m == 2 and weights is None
     if adaptive:
@@ -380,7 +404,8 @@ def weighted_sum(problem, *, n_points=50, weights=None, adaptive=True, max_evalu
 
 
 def penalty(problem, *, n_points=50, lambdas=None, max_evaluations=None, max_epochs=2000,
-            tol=None, standardize=True, seed=0, method="auto", **_opts):
+            tol=None, standardize=True, seed=0, method="auto", max_seconds=None, optimizer=None,
+            **_opts):
     """Minimise f̃₁ + λ·Σᵢ₌₂ f̃ᵢ for λ on a log grid from 10⁻³ to 10³ (the post's penalty descent)."""
     lam = log_grid(n_points) if lambdas is None else np.asarray(lambdas, float)
     if lam.ndim != 1 or (lam < 0).any() or not np.isfinite(lam).all():
@@ -390,21 +415,51 @@ def penalty(problem, *, n_points=50, lambdas=None, max_evaluations=None, max_epo
     W = W / W.sum(1, keepdims=True)  # same minimisers as f̃₁ + λ f̃₂, with weights on the simplex
     front = weighted_sum(problem, n_points=len(lam), weights=W, max_evaluations=max_evaluations,
                          max_epochs=max_epochs, tol=tol, standardize=standardize, seed=seed,
-                         method=method, _name="penalty")
+                         method=method, max_seconds=max_seconds, optimizer=optimizer,
+                         _name="penalty", **_opts)
     return front
 
 
 def chebyshev(problem, *, n_points=50, weights=None, mu=0.01, max_evaluations=None,
-              max_epochs=2000, tol=None, standardize=True, seed=0, method="auto", **_opts):
+              max_epochs=2000, tol=None, standardize=True, seed=0, method="auto", max_seconds=None,
+              optimizer=None, **_opts):
     """Smooth Tchebycheff: μ·log Σᵢ exp(wᵢ (f̃ᵢ − z̃ᵢ) / μ) with utopia z̃ = −0.01; its minimiser lies on
     the ray from z̃ along (1/wᵢ), so it also reaches non-convex parts of a front."""
+    if optimizer is not None:
+        return stochastic.run(problem, "chebyshev", "chebyshev", n_points=n_points,
+                              weights=weights, mu=mu, max_evaluations=max_evaluations,
+                              max_epochs=max_epochs, max_seconds=max_seconds,
+                              standardize=standardize, seed=seed, method=method,
+                              optimizer=optimizer, **_opts)
+    stochastic.engine_only(_opts)
     t0 = time.perf_counter()
     check_positive("mu", mu)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed, method=method)
+              tol=tol, standardize=standardize, seed=seed, method=method, max_seconds=max_seconds)
     R = simplex_grid(n_points, s.m) if weights is None else check_weights(weights, s.m)
+    W = tchebycheff_weights(R)
+    value, coef, outer = tchebycheff(s, W, mu)
+
+    def solve(idx, Phi0, budget):
+        def sub(f, idx=idx):
+            return lambda F, G, r: f(F, G, idx[r])
+        return s.constrained(Phi0, Scalarisation(sub(value), sub(coef), sub(outer)), budget=budget)
+
+    Phi, epochs, status = _along_front(s, R, solve, _share(s, len(R)))
+    options = dict(n_points=n_points, mu=mu, max_evaluations=s.budget, max_epochs=max_epochs,
+                   tol=s.tol, standardize=standardize, seed=seed)
+    return s.finish("chebyshev", options, Phi, status, epochs, t0, {"weights": W.tolist()})
+
+
+def tchebycheff_weights(R):
+    """Weights whose Tchebycheff rays are the rows of R (K, m): wᵢ ∝ 1 / (rᵢ + 0.01)."""
     W = 1.0 / (R + 1e-2)  # even rays, not even weights
-    W = W / W.sum(1, keepdims=True)
+    return W / W.sum(1, keepdims=True)
+
+
+def tchebycheff(s, W, mu):
+    """value, coef and outer of the smooth Tchebycheff scalarisation for weight rows W (K, m), on
+    the normalised objectives ``s.norm(F)`` (s: a Setup, or anything with norm, span, m and c)."""
     z = -0.01
 
     def probs(F, r):
@@ -430,20 +485,12 @@ def chebyshev(problem, *, n_points=50, weights=None, mu=0.01, max_evaluations=No
             np.einsum("ki,ij->kij", p, np.eye(s.m)) - p[:, :, None] * p[:, None, :])
         return S
 
-    def solve(idx, Phi0, budget):
-        def sub(f, idx=idx):
-            return lambda F, G, r: f(F, G, idx[r])
-        return s.constrained(Phi0, Scalarisation(sub(value), sub(coef), sub(outer)), budget=budget)
-
-    Phi, epochs, status = _along_front(s, R, solve, _share(s, len(R)))
-    options = dict(n_points=n_points, mu=mu, max_evaluations=s.budget, max_epochs=max_epochs,
-                   tol=s.tol, standardize=standardize, seed=seed)
-    return s.finish("chebyshev", options, Phi, status, epochs, t0, {"weights": W.tolist()})
+    return value, coef, outer
 
 
 def epsilon_constraint(problem, *, n_points=50, epsilon=None, bound="surrogate",
                        max_evaluations=None, max_epochs=2000, tol=None, standardize=True, seed=0,
-                       method="auto", **_opts):
+                       method="auto", max_seconds=None, optimizer=None, **_opts):
     """Minimise f₁ subject to fᵢ ≤ εᵢ (i ≥ 2) by an augmented Lagrangian, for K values of ε.
 
     ``epsilon`` is (K,) for two objectives or (K, m − 1), in the objectives' own units; by default K
@@ -454,12 +501,25 @@ def epsilon_constraint(problem, *, n_points=50, epsilon=None, bound="surrogate",
     largest gap between group means rather than the mean squared gap that training sees: ε is then
     in the metric's units, the surrogate's bound is tightened until the metric holds, and a last
     move toward the anchor makes it hold exactly.
+
+    With ``optimizer`` the bounds enter the mini-batch loop's augmented Lagrangian (``bound`` must
+    then be "surrogate"; no final move restores the bounds exactly).
     """
     t0 = time.perf_counter()
     if bound not in ("surrogate", "exact"):
         fail("bound", "'surrogate' or 'exact'", bound)
+    if optimizer is not None:
+        if bound != "surrogate":
+            fail("bound", "'surrogate' with a stochastic optimizer", bound,
+                 "Drop `optimizer` to bound the exact metric with the full-batch engine.")
+        return stochastic.run(problem, "epsilon-constraint", "epsilon", n_points=n_points,
+                              epsilon=epsilon, max_evaluations=max_evaluations,
+                              max_epochs=max_epochs, max_seconds=max_seconds,
+                              standardize=standardize, seed=seed, method=method,
+                              optimizer=optimizer, **_opts)
+    stochastic.engine_only(_opts)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed, method=method,
+              tol=tol, standardize=standardize, seed=seed, method=method, max_seconds=max_seconds,
               # the bound's checks; with bound="exact" also the metric's checks and halvings
               checks=2 if bound == "surrogate" else 4 + RESTORE_HALVINGS)
     m = s.m
@@ -642,16 +702,24 @@ def _min_norm(Gm):
 
 
 def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=None,
-         standardize=True, seed=0, method="auto", **_opts):
+         standardize=True, seed=0, method="auto", max_seconds=None, optimizer=None, **_opts):
     """Multiple-gradient descent: from K starting points (mixes of the anchors: even for two
     objectives, random and seeded for more), step along the min-norm convex combination of the
     normalised gradients, a direction that lowers every objective, until it vanishes (a
     Pareto-stationary point). The anchors come from the engine's ``method``; the steps are
     first-order unless ``method="newton"``, which tries a Newton step on the α-weighted sum first
-    and keeps it where it lowers every objective."""
+    and keeps it where it lowers every objective. With ``optimizer``, the mini-batch loop steps
+    along the min-norm direction of each mini-batch's gradients."""
+    if optimizer is not None:
+        return stochastic.run(problem, "mgda", "mgda", n_points=n_points,
+                              max_evaluations=max_evaluations, max_epochs=max_epochs,
+                              max_seconds=max_seconds, standardize=standardize, seed=seed,
+                              method=method, optimizer=optimizer, **_opts)
+    stochastic.engine_only(_opts)
     t0 = time.perf_counter()
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=1e-6 if tol is None else tol, standardize=standardize, seed=seed, method=method)
+              tol=1e-6 if tol is None else tol, standardize=standardize, seed=seed, method=method,
+              max_seconds=max_seconds)
     tol = s.tol
     s.step_label = "Newton steps where they lower every objective" if method == "newton" else \
         "min-norm steps"
@@ -681,7 +749,8 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
     epochs = 0
     for epochs in range(1, max_epochs + 1):
         r = np.flatnonzero(active)
-        if len(r) == 0 or s.sp.evaluations + (3 if newton else 2) * len(r) > budget:
+        if (len(r) == 0 or s.sp.evaluations + (3 if newton else 2) * len(r) > budget
+                or s.sp.out_of_time()):
             break
         P = Phi[r]
         F, _, dF = s.sp.gradients(P)

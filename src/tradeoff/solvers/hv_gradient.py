@@ -119,7 +119,8 @@ def hv_grad(problem, *, n_points=50, reference=1.1, lr=0.05, optimizer="adam",
     if optimizer not in OPTIMIZERS:
         fail("optimizer", " or ".join(repr(o) for o in OPTIMIZERS), optimizer)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed, method=method)
+              tol=tol, standardize=standardize, seed=seed, method=method,
+              max_seconds=max_seconds)  # the anchors count toward the budget
     s.step_label = f"hypervolume-gradient steps ({optimizer})"
     if s.m == 2:
         mix = simplex_grid(n_points, 2)

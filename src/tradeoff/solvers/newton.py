@@ -71,6 +71,8 @@ def minimise(sp: ScaledProblem, scal: Scalarisation, Phi0, *, method: str, tol: 
              budget: float, max_iter: int, gscale=None):
     """Minimise s for every row of Φ₀ (K, d); returns Φ, iterations and a status per row
     ("converged", "budget", "stalled")."""
+    if sp.out_of_time():  # not even the first evaluation: the wall-clock budget is spent
+        return np.array(Phi0, float), 0, np.full(len(Phi0), "budget", dtype=object)
     if method == "gd":
         return descend(sp, scal.value, scal.coef, Phi0, max_epochs=max_iter, tol=tol, budget=budget)
     fn = newton if method == "newton" else lbfgs
@@ -165,7 +167,7 @@ def newton(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_ite
     it = 0
     for it in range(1, max_iter + 1):
         r = np.flatnonzero(active)
-        if len(r) == 0 or sp.evaluations + 2 * len(r) > budget:
+        if len(r) == 0 or sp.evaluations + 2 * len(r) > budget or sp.out_of_time():
             break
         C = scal.coef(F[r], G[r], r)
         Fr, Gr, dV, HC = sp.second(Phi[r], C)
@@ -231,7 +233,7 @@ def lbfgs(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_iter
     it = 0
     for it in range(1, max_iter + 1):
         r = np.flatnonzero(active)
-        if len(r) == 0 or sp.evaluations + 2 * len(r) > budget:
+        if len(r) == 0 or sp.evaluations + 2 * len(r) > budget or sp.out_of_time():
             break
         gr = g[r]
         gn = np.sqrt((gr * gr).sum(1))

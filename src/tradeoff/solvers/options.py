@@ -17,7 +17,12 @@ Decisions recorded here:
 - ``weights`` and ``lambdas`` are lists (``weights = [[1, 0], [0.5, 0.5]]``, ``lambdas = [0.1, 1]``);
   a bare number is rejected with an example, since it names no point of a front. ``epsilon``, the
   fairlearn ``bounds`` and ``eps`` take a bare number as one bound.
-- ``method`` ("auto", "newton", "lbfgs", "gd") is the step rule of every gradient solver.
+- ``method`` ("auto", "newton", "lbfgs", "gd") is the step rule of every gradient solver;
+  ``optimizer`` ("adam", "sgd") switches it to the mini-batch loop (``stochastic.py``), whose
+  options (``lr``, ``momentum``, ``schedule``, ``batch_size``, ``epochs``, ``normalize``,
+  ``early_stopping``, ``patience``) are an error without it. ``validation`` (a Dataset) is for
+  library calls; a sweep passes its problem's validation part when ``early_stopping = true``.
+- ``max_seconds`` (a wall-clock budget, > 0) is taken by every gradient and pymoo solver.
 - Seeds are integers in [0, 2³² − 1] (what pymoo accepts); a config names none (the runner derives
   one per run).
 - What depends on the problem is checked where it is known (``check_against_problem``; in a config,
@@ -285,14 +290,54 @@ GRADIENT = {
     "standardize": Boolean(),
     "seed": SEED,
     "method": Choice(METHODS),
+    "max_seconds": Real(0, math.inf, "neither", none_ok=True),
+    # the mini-batch loop (solvers/stochastic.py)
+    "optimizer": Choice(("adam", "sgd"), none_ok=True),
+    "lr": Real(0, math.inf, "neither", none_ok=True),
+    "momentum": Real(0, 1, "left", none_ok=True),
+    "schedule": Choice(("constant", "cosine"), none_ok=True),
+    "batch_size": Integer(1, none_ok=True, low_fix="A mini-batch holds at least one row; "
+                          "use e.g. batch_size = 256."),
+    "epochs": Integer(1, none_ok=True),
+    "normalize": Choice(("auto", "anchors", "online"), none_ok=True),
+    "early_stopping": Boolean(none_ok=True),
+    "patience": Integer(1, none_ok=True),
 }
 
-# hv-grad and epo: first-order steps of a set (solvers/first_order.py), a wall-clock budget beside
-# the evaluation budget, and their own stopping tolerance (defaults 1e-4 and 1e-3)
-FIRST_ORDER = {**GRADIENT, "lr": POSITIVE, "optimizer": Choice(("adam", "gd")),
-               "max_seconds": Real(0, math.inf, "neither", none_ok=True)}
+PYMOO = {"pop_size": Integer(2, MAX_POINTS), "max_evaluations": Integer(1), "seed": SEED,
+         "max_seconds": Real(0, math.inf, "neither", none_ok=True)}
 
-PYMOO = {"pop_size": Integer(2, MAX_POINTS), "max_evaluations": Integer(1), "seed": SEED}
+
+class ValidationData(Spec):
+    """Held-out rows for early stopping: a ``tradeoff.Dataset`` or ``Problem`` (library calls; a
+    sweep passes its problem's validation part itself)."""
+
+    none_ok = True
+
+    def describe(self):
+        return "a tradeoff Dataset or Problem of held-out rows"
+
+    def check(self, value, name):
+        from ..data import Dataset
+        from ..problem import Problem
+
+        if value is None or isinstance(value, (Dataset, Problem)):
+            return
+        fail(name, self.describe(), value, "In a config, give the problem a split with a "
+             "validation part (split = { test = 0.3, validation = 0.2 }) and set "
+             "early_stopping = true; the sweep passes those rows to the solver.", exc=TypeError)
+
+
+GRADIENT["validation"] = ValidationData()
+
+
+# hv-grad and epo: first-order steps of a set (solvers/first_order.py), a wall-clock budget beside
+# the evaluation budget, and their own stopping tolerance (defaults 1e-4 and 1e-3); the mini-batch
+# loop's options are not theirs
+_LOOP = ("optimizer", "lr", "momentum", "schedule", "batch_size", "epochs", "normalize",
+         "early_stopping", "patience", "validation")
+FIRST_ORDER = {**{k: v for k, v in GRADIENT.items() if k not in _LOOP}, "lr": POSITIVE,
+               "optimizer": Choice(("adam", "gd"))}
 
 
 class PymooTermination(Spec):
@@ -328,6 +373,7 @@ class PymooCallback(Spec):
 # max_evaluations). These are Python objects, so they are for library calls with an algorithm
 # object only: a config's named pymoo solvers take ``PYMOO``, and ``termination`` there is an error.
 ALGORITHM_OBJECT = {"max_evaluations": Integer(1), "seed": SEED,
+                    "max_seconds": Real(0, math.inf, "neither", none_ok=True),
                     "termination": PymooTermination(), "callback": PymooCallback(),
                     "verbose": Boolean()}
 OBJECT_ONLY = tuple(k for k in ALGORITHM_OBJECT if k not in PYMOO)

@@ -1,0 +1,422 @@
+"""The mini-batch loop behind every gradient solver given ``optimizer = "adam" | "sgd"``.
+
+All K candidates of a front are one array Φ (K, d) (standardised parameters, as in the engine).
+Each epoch shuffles the rows with the solver's seeded generator and, per mini-batch b of
+``batch_size`` rows, takes one step for every candidate at once:
+
+    F_b, G_b = objectives and constraints on b            (K, m), (K, c)
+    C = ∂s/∂v (F_b, G_b)                                  (K, m + c), the scalarisation's coefficients
+    g = Σᵢ Cᵢ ∇vᵢ on b                                     (K, d), one pass of the problem over b
+    Φ ← Φ − step(g)                                       adam, or sgd with momentum; lr schedule
+
+so the coefficients (a Chebyshev softmax, an augmented-Lagrangian multiplier term) follow the
+mini-batch's own values. MGDA steps along the min-norm combination of the normalised mini-batch
+gradients instead.
+
+Normalisation f̃ = (f − ideal) / span takes one of two sources (``normalize``):
+
+- ``anchors``: the Setup's lexicographic anchors, solved by the full-batch engine before the loop
+  (exact, but m full-batch solves: cheap for linear models, costly for a large network);
+- ``online``: m extra rows in Φ, each minimising one objective (plus 10⁻³ of the others), trained by
+  the same loop; ideal and span are their mean mini-batch values over the last epoch (no extra pass
+  over the data). A warm-up of a tenth of the epochs (one to three; at most a tenth of
+  ``max_seconds``) trains those m rows alone, so the span is known before the K candidates move. ``auto`` takes ``anchors`` for models affine in θ and ``online`` otherwise.
+
+Constraints (ε bounds, the problem's g ≤ 0) enter as the augmented Lagrangian of the engine with a
+fixed ρ; the multipliers are updated once per epoch from the epoch's mean violations.
+
+Budgets: ``epochs``, ``max_evaluations`` (one evaluation = one candidate's pass over n rows, so a
+mini-batch of b rows costs b / n) and ``max_seconds`` (checked before every mini-batch). With a
+``validation`` Dataset and ``early_stopping``, each candidate keeps its iterate of best validation
+scalarised value and stops after ``patience`` epochs without improvement.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from .._validation import check_choice, check_positive, fail
+from ..optim import SCHEDULES, get_optimizer, get_schedule
+from .weights import check_weights, simplex_grid
+
+OPTIMIZERS = ("adam", "sgd")
+NORMALIZE = ("auto", "anchors", "online")
+DEFAULT_LR = {"adam": 1e-3, "sgd": 1e-2}
+RHO = 10.0  # the augmented Lagrangian's fixed penalty: stochastic steps dislike a growing one
+WARMUP_SHARE = 0.1  # online anchors train alone for a tenth of the epochs (and of max_seconds) ...
+WARMUP_MAX = 3  # ... but at least one and at most three epochs (m rows: a small cost)
+LEX_SHARE = 1e-3  # an online anchor minimises fᵢ + 10⁻³ Σⱼ fⱼ (as the engine's first share)
+#: the options of the loop (given without ``optimizer`` they are an error)
+OPTIONS = ("lr", "momentum", "schedule", "batch_size", "epochs", "normalize", "early_stopping",
+           "patience", "validation")
+DEFAULTS = dict(lr=None, momentum=0.0, schedule="constant", batch_size=256, epochs=20,
+                normalize="auto", early_stopping=False, patience=5, validation=None)
+
+
+def engine_only(opts: dict, path: str = "") -> None:
+    """Reject options of the mini-batch loop given to the full-batch engine (no ``optimizer``);
+    ``path`` prefixes the name in the message (``solvers[0].options`` in a config)."""
+    if opts.get("optimizer") is not None:
+        return
+    given = [k for k in OPTIONS if opts.get(k) is not None]
+    if given:
+        key = given[0]
+        fail(f"{path}.{key}" if path else key, "given only with optimizer = 'adam' or 'sgd' (an "
+             "option of the mini-batch loop)", opts[key], f"Set optimizer = 'adam', or drop `{key}` "
+             "to use the full-batch engine.")
+
+
+def _check(optimizer, lr, momentum, schedule, batch_size, epochs, normalize, early_stopping,
+           patience, validation, problem):
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    if lr is not None:
+        check_positive("lr", lr)
+    if not (isinstance(momentum, (int, float)) and not isinstance(momentum, bool)
+            and 0 <= momentum < 1):
+        fail("momentum", "a number in [0, 1)", momentum, "Use e.g. momentum = 0.9.")
+    if momentum and optimizer != "sgd":
+        fail("momentum", "0 with optimizer 'adam' (Adam has its own moments)", momentum,
+             "Set optimizer = 'sgd' to use momentum.")
+    check_choice("schedule", schedule, SCHEDULES)
+    check_positive("batch_size", batch_size, integer=True)
+    check_positive("epochs", epochs, integer=True)
+    check_positive("patience", patience, integer=True)
+    check_choice("normalize", normalize, NORMALIZE)
+    if early_stopping and validation is None:
+        fail("validation", "a Dataset or Problem of held-out rows when early_stopping = true", None,
+             "In a sweep, give the problem a split with a validation part, e.g. split = { test = "
+             "0.3, validation = 0.2 }; in a library call pass validation=<Dataset>.")
+    if validation is None or not early_stopping:
+        return None
+    from ..data import Dataset
+    from ..problem import Problem
+
+    if isinstance(validation, Problem):
+        if validation.m != problem.m or validation.d != problem.d:
+            fail("validation", f"a problem with the training problem's {problem.m} objectives and "
+                 f"{problem.d} parameters", repr(validation), "Build it from the held-out rows with "
+                 "the training problem's model and objectives, or pass those rows as a Dataset.")
+        return validation
+    if not isinstance(validation, Dataset):
+        fail("validation", "a tradeoff Dataset or Problem", type(validation).__name__,
+             "Split the data with tradeoff.split(data, test=..., validation=...) and pass the "
+             "validation part.", exc=TypeError)
+    if validation.X.shape[1] != problem.data.X.shape[1]:
+        fail("validation", f"a Dataset with the training data's {problem.data.X.shape[1]} "
+             "feature columns", f"{validation.X.shape[1]} columns", "Pass held-out rows of the "
+             "same table (tradeoff.split), encoded like the training rows.")
+    return Problem(validation, problem.model, problem.objectives, problem.constraints,
+                   name=f"{problem.name}:validation")
+
+
+def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
+        epsilon=None, max_evaluations=None, max_epochs=2000, max_seconds=None, standardize=True,
+        seed=0, method="auto", optimizer="adam", **opts):
+    """Solve ``problem`` by the mini-batch loop: ``kind`` is "weighted" (weighted-sum and penalty,
+    by their weight rows), "chebyshev", "epsilon" or "mgda"; the options as in the module's
+    docstring. Returns a Front with ``extra["epochs_run"]`` and ``extra["stopped_by"]``."""
+    from .gradient import Setup, _linear, _scalarisation, tchebycheff, tchebycheff_weights
+
+    t0 = time.perf_counter()
+    unknown = set(opts) - set(DEFAULTS)
+    if unknown:
+        fail("options", f"options of solver {name!r}", sorted(unknown),
+             "See docs/solvers.md for the options of the mini-batch loop.")
+    o = {**DEFAULTS, **{k: v for k, v in opts.items() if v is not None}}
+    val = _check(optimizer, o["lr"], o["momentum"], o["schedule"], o["batch_size"], o["epochs"],
+                 o["normalize"], o["early_stopping"], o["patience"], o["validation"], problem)
+    normalize = o["normalize"]
+    if normalize == "auto":
+        normalize = "online" if problem._protocol else "anchors"
+    s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
+              tol=None, standardize=standardize, seed=seed, method=method,
+              max_seconds=max_seconds, anchors=normalize == "anchors")
+    s.step_label = f"{optimizer}, mini-batches of {o['batch_size']}"
+    m, c, sp, rng = s.m, s.c, s.sp, s.rng
+    if kind == "mgda" and c:
+        fail("solver", "a solver that handles constraints", name,
+             "MGDA has no constraint handling here; use 'epsilon-constraint' or 'nsga2'.")
+
+    # -- the candidates' scalarisations ---------------------------------------------------------
+    T = E = None  # ε bounds: normalised (default, between the anchors) or in the objectives' units
+    if kind == "weighted":
+        W = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
+        mix = W
+        sc = _scalarisation(s, W)
+        value, coef = sc.value, sc.coef
+    elif kind == "chebyshev":
+        check_positive("mu", mu)
+        R = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
+        W = tchebycheff_weights(R)
+        mix = R
+        value, coef, _ = tchebycheff(s, W, mu)
+    elif kind == "epsilon":
+        if epsilon is None:
+            T = np.repeat(np.linspace(0, 1, n_points)[:, None], m - 1, 1)
+            K = len(T)
+        else:
+            E = (np.asarray(epsilon, float).reshape(-1, m - 1) if np.ndim(epsilon)
+                 else np.full((1, m - 1), float(epsilon)))
+            if not np.isfinite(E).all():
+                fail("epsilon", "finite", E.tolist())
+            K = len(E)
+        W = np.zeros((K, m))
+        W[:, 0] = 1.0
+        share = np.clip((T if T is not None else np.full((K, 1), 0.5)).mean(1), 0, 1)[:, None]
+        mix = np.column_stack([share, 1 - share] + [np.zeros(K)] * (m - 2))
+        sc = _scalarisation(s, W)
+        value, coef = sc.value, sc.coef
+    else:  # mgda: even mixes of the two anchors, random (seeded) ones for more objectives
+        if m == 2:
+            mix = simplex_grid(n_points, 2)
+        else:
+            mix = rng.dirichlet(np.ones(m), size=n_points)
+            mix[:m] = np.eye(m)[:min(m, n_points)]
+        W = mix
+        value = coef = None
+    K = len(W)
+    n_eps = 0 if kind != "epsilon" else m - 1
+    lam = np.zeros((K, n_eps + c))
+    cols = np.concatenate([np.arange(1, 1 + n_eps), m + np.arange(c)]).astype(int)
+
+    def h(F, G, r):  # constraints h ≤ 0 of the candidates ``r``: ε bounds, then the problem's g
+        parts = []
+        if T is not None:
+            parts.append(s.norm(F)[:, 1:] - T[r])
+        elif E is not None:
+            parts.append((F[:, 1:] - E[r]) / s.span[1:])
+        if c:
+            parts.append(G)
+        return np.hstack(parts) if parts else np.zeros((len(r), 0))
+
+    def L_value(F, G, r):
+        base = s.norm(F).mean(1) if value is None else value(F, G, r)
+        if not len(cols):
+            return base
+        return base + ((np.maximum(0, lam[r] + RHO * h(F, G, r)) ** 2 - lam[r] ** 2)
+                       / (2 * RHO)).sum(1)
+
+    def L_coef(F, G, r):
+        C = coef(F, G, r).copy()
+        if len(cols):
+            dh = np.concatenate([1.0 / s.span[1:m][:n_eps], np.ones(c)])
+            C[:, cols] += np.maximum(0, lam[r] + RHO * h(F, G, r)) * dh
+        return C
+
+    # -- rows: K candidates, then (online) m anchors -------------------------------------------
+    online = normalize == "online"
+    nA = m if online else 0
+    if problem._protocol:  # a network: K (and m) independently seeded initialisations
+        Phi = sp.phi(problem.start_theta(K + nA, rng))
+    elif not online:  # a convex model: the engine's warm start, the anchors' mix by weight
+        Phi = np.vstack([mix @ s.anchor_phi])
+    else:
+        Phi = np.repeat(s.start[None], K + nA, 0)
+        if kind == "mgda":  # identical starts would give identical min-norm paths
+            Phi[:K] += rng.standard_normal((K, problem.d))
+    if online:
+        F0, _ = sp.values(Phi[K:])
+        CA = np.full((m, m), LEX_SHARE)
+        np.fill_diagonal(CA, 1.0)
+        CA = CA / np.maximum(np.abs(F0), 1e-12)
+        anchor_scal = _linear(CA, c)
+    n = problem.data.n
+    B = min(o["batch_size"], n)
+    nb = -(-n // B)
+    lr = DEFAULT_LR[optimizer] if o["lr"] is None else o["lr"]
+    extra_opt = {"momentum": o["momentum"]} if optimizer == "sgd" else {}
+    budget = s.budget - s.reserve
+    used = 0.0  # evaluations of the loop (fractions of a full pass per candidate)
+    status = np.full(K + nA, "budget", dtype=object)
+    moving = np.ones(K + nA, bool)
+    acc = {"FA": np.zeros((nA, m)), "wA": np.zeros((nA, 1)), "h": np.zeros((K, len(cols)))}
+    stop = ""
+
+    def step_batch(rows, b, opt, state):
+        """One optimiser step of the rows ``rows`` on the data rows ``b`` (None = all)."""
+        nonlocal used
+        share = (n if b is None else len(b)) / n
+        P = Phi[rows]
+        cand, anc = rows[rows < K], rows[rows >= K]
+        ic, ia = np.flatnonzero(rows < K), np.flatnonzero(rows >= K)
+        g = np.zeros_like(P)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if kind == "mgda":
+                ev = problem.evaluate(sp.theta(P), grad=True, rows=b)
+                F, G = ev.F, ev.G
+                dF = sp.to_phi_gradient(ev.dF)
+                if len(ic):
+                    from .gradient import _min_norm
+
+                    Gn = dF[ic] / s.span[None, :, None]
+                    g[ic] = np.einsum("ki,kid->kd", _min_norm(Gn), Gn)
+                if len(ia):
+                    g[ia] = np.einsum("ki,kid->kd", CA[anc - K], dF[ia])
+            else:
+                def C_of(F, G):
+                    C = np.zeros((len(rows), m + c))
+                    if len(ic):
+                        C[ic] = L_coef(F[ic], G[ic], cand)
+                    if len(ia):
+                        C[ia] = anchor_scal.coef(F[ia], G[ia], anc - K)
+                    return C
+
+                F, G, gt = problem.combine(sp.theta(P), C_of, rows=b)
+                g = sp.to_phi_gradient(gt)
+        used += len(rows) * share
+        if len(ia):
+            acc["FA"][anc - K] += share * F[ia]
+            acc["wA"][anc - K] += share
+        if len(cols) and len(ic):
+            acc["h"][cand] += share * h(F[ic], G[ic], cand)
+        # the optimiser's state spans every row; rows that do not move see a zero gradient and
+        # keep their place (they never move again: stopped early, diverged, or warm-up anchors)
+        g_all = np.zeros_like(Phi)
+        g_all[rows] = g
+        step, state = opt.update(g_all, state)
+        new = P - step[rows]
+        bad = ~np.isfinite(new).all(1) | ~np.isfinite(g).all(1)
+        new[bad] = P[bad]  # a diverged row keeps its last finite point and stops
+        Phi[rows] = new
+        if bad.any():
+            status[rows[bad]], moving[rows[bad]] = "diverged", False
+        return state
+
+    def run_epoch(rows_of, opt, state):
+        """One pass over the shuffled rows; returns the state and whether a budget stopped it."""
+        nonlocal stop
+        order = rng.permutation(n) if nb > 1 else None
+        for j in range(nb):
+            rows = rows_of()
+            if len(rows) == 0:
+                return state, False
+            if sp.out_of_time():
+                stop = "max_seconds"
+                return state, True
+            b = None if order is None else order[j * B:(j + 1) * B]
+            if sp.evaluations + used + len(rows) * (B / n) > budget:
+                stop = "max_evaluations"
+                return state, True
+            state = step_batch(rows, b, opt, state)
+        return state, False
+
+    def refresh_span():
+        if not (acc["wA"] > 0).all():  # an anchor saw no batch (a budget ran out): keep the span
+            return
+        FA = acc["FA"] / acc["wA"]  # the mean over the batches seen, a whole epoch or not
+        s.ideal = FA.min(axis=0)
+        nadir = FA.max(axis=0)
+        s.span = np.where(nadir - s.ideal > 1e-12 * np.maximum(1, np.abs(nadir)),
+                          nadir - s.ideal, np.maximum(np.abs(nadir), 1.0))
+        acc["FA"][:] = 0.0
+        acc["wA"][:] = 0.0
+
+    if online:  # warm-up: the m anchor rows alone, so the span is known before the candidates move
+        opt = get_optimizer(optimizer, lr, **extra_opt)
+        state = opt.init(Phi)
+        deadline = sp.deadline
+        if max_seconds is not None:  # the warm-up takes at most a tenth of the wall-clock budget
+            sp.deadline = min(deadline, time.perf_counter() + WARMUP_SHARE * max_seconds)
+        for _ in range(int(np.clip(o["epochs"] * WARMUP_SHARE, 1, WARMUP_MAX))):
+            state, cut = run_epoch(lambda: np.arange(K, K + nA)[moving[K:]], opt, state)
+            if cut:
+                break
+        if stop == "max_seconds" and not (deadline is not None and time.perf_counter() >= deadline):
+            stop = ""  # only the warm-up's share ran out: the candidates still have their time
+        sp.deadline = deadline
+        refresh_span()
+    opt = get_optimizer(optimizer, get_schedule(o["schedule"], lr, o["epochs"] * nb), **extra_opt)
+    state = opt.init(Phi)
+    best_v = np.full(K, np.inf)
+    best_phi = Phi[:K].copy()
+    best_epoch = np.zeros(K, int)
+    since = np.zeros(K, int)
+    epochs_done = 0
+    batches_done = 0
+    if online and stop:
+        epochs_total = 0
+    else:
+        epochs_total = o["epochs"]
+    for epoch in range(1, epochs_total + 1):
+        acc["h"][:] = 0.0
+        before = state[0] if isinstance(state, tuple) else state
+        state, cut = run_epoch(lambda: np.flatnonzero(moving), opt, state)
+        after = state[0] if isinstance(state, tuple) else state
+        batches_done += after - before
+        if cut:
+            break
+        epochs_done = epoch
+        if online:
+            refresh_span()
+        if len(cols):  # multipliers from the epoch's mean violation
+            lam = np.maximum(0, lam + RHO * acc["h"])
+        if val is not None:
+            r = np.flatnonzero(moving[:K])
+            ev = val.evaluate(sp.theta(Phi[r]), grad=False)
+            Fv, Gv = ev.F, ev.G
+            used += len(r) * val.data.n / n
+            v = L_value(Fv, Gv, r)
+            better = v < best_v[r]
+            best_v[r[better]], best_phi[r[better]] = v[better], Phi[r[better]]
+            best_epoch[r[better]] = epoch
+            since[r] = np.where(better, 0, since[r] + 1)
+            done = r[since[r] >= o["patience"]]
+            status[done], moving[done] = "early-stopped", False
+            if not moving[:K].any():
+                stop = "early_stopping"
+                break
+        if not moving[:K].any():
+            break
+    if val is not None:  # every candidate ends at its best validation iterate
+        seen = np.isfinite(best_v)
+        Phi[:K][seen] = best_phi[seen]
+    status = status[:K]
+    sp.evaluations += int(np.ceil(used))
+    sp.counts["function"] += int(np.ceil(used))
+    sp.counts["gradient"] += int(np.ceil(used))
+    epochs_run = batches_done / nb
+    options = dict(n_points=K, optimizer=optimizer, lr=lr, schedule=o["schedule"],
+                   batch_size=o["batch_size"], epochs=o["epochs"], normalize=normalize,
+                   early_stopping=bool(o["early_stopping"]), standardize=standardize, seed=seed,
+                   max_evaluations=s.budget)
+    if optimizer == "sgd":
+        options["momentum"] = o["momentum"]
+    if o["early_stopping"]:
+        options["patience"] = o["patience"]
+    if kind == "chebyshev":
+        options["mu"] = mu
+    extra = {"weights": W.tolist(), "engine": "stochastic", "epochs_run": float(epochs_run),
+             "stopped_by": stop or "epochs"}
+    if T is not None or E is not None:
+        extra["epsilon"] = (s.ideal[1:] + T * s.span[1:] if E is None else E).tolist()
+    if val is not None:
+        extra["best_epoch"] = best_epoch.tolist()
+    front = s.finish(name, options, Phi[:K], status, epochs_done, t0, extra)
+    ok = (stop in ("", "early_stopping") and not (status == "diverged").any()
+          and bool(front.feasible.all()))
+    return dataclasses.replace(front, options={**front.options, "method": "stochastic"},
+                               success=ok, message=_message(front, K, o, stop, epochs_run, status,
+                                                            max_seconds))
+
+
+def _message(front, K, o, stop, epochs_run, status, max_seconds):
+    msg = (f"{K} points by mini-batch {front.options['optimizer']} (batches of {o['batch_size']}), "
+           f"{epochs_run:.3g} of {o['epochs']} epochs")
+    if stop == "max_seconds":
+        msg += f"; the wall-clock budget of {max_seconds:g} s ran out first"
+    elif stop == "max_evaluations":
+        msg += f"; the budget of {front.options['max_evaluations']} evaluations ran out first"
+    elif stop == "early_stopping":
+        msg += "; every point stopped early on the validation rows"
+    stopped = int((status == "early-stopped").sum())
+    if stopped and stop != "early_stopping":
+        msg += f"; {stopped} of {K} points stopped early on the validation rows"
+    diverged = int((status == "diverged").sum())
+    if diverged:
+        msg += f"; {diverged} of {K} points diverged (lower `lr`)"
+    if front.G is not None and not front.feasible.all():
+        msg += f"; {int((~front.feasible).sum())} of {K} points break a constraint"
+    return msg

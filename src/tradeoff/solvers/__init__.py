@@ -11,7 +11,7 @@ import numpy as np
 from .._validation import check_choice, closest, fail
 from ..front import Front
 from ..problem import Problem
-from . import evolutionary, exact as _exact, gradient, options as _options
+from . import evolutionary, exact as _exact, gradient, options as _options, pareto_set as _pareto_set
 
 SOLVERS: dict[str, Callable[..., Front]] = {
     "weighted-sum": gradient.weighted_sum,
@@ -20,6 +20,7 @@ SOLVERS: dict[str, Callable[..., Front]] = {
     "epsilon-constraint": gradient.epsilon_constraint,
     "mgda": gradient.mgda,
     "exact": _exact.exact,
+    "pareto-set": _pareto_set.pareto_set,
     **{name: partial(evolutionary.pymoo_solve, algorithm=name) for name in evolutionary.ALGORITHMS},
 }
 try:  # fairlearn's reductions, behind the optional extra `fairlearn`; importing needs neither

@@ -287,6 +287,22 @@ GRADIENT = {
     "method": Choice(METHODS),
 }
 
+# Pareto set learning (solvers/pareto_set.py): one hypernetwork for the whole front
+PARETO_SET = {
+    "n_points": N_POINTS,
+    "rank": Integer(1, 1024),
+    "steps": Integer(1),
+    "batch_size": Integer(1, none_ok=True),
+    "n_preferences": Integer(2, MAX_POINTS),
+    "lr": POSITIVE,
+    "scalarization": Choice(("chebyshev", "weighted-sum")),
+    "mu": POSITIVE,
+    "max_evaluations": Integer(1, none_ok=True),
+    "max_seconds": Real(0, math.inf, "neither", none_ok=True),
+    "standardize": Boolean(),
+    "seed": SEED,
+}
+
 PYMOO = {"pop_size": Integer(2, MAX_POINTS), "max_evaluations": Integer(1), "seed": SEED}
 
 
@@ -352,6 +368,7 @@ def declared() -> dict[str, dict[str, Spec]]:
                                "epsilon": Numbers(scalar=True, rows=True, example="[0.1, 0.2]",
                                                   none_ok=True)},
         "mgda": dict(GRADIENT),
+        "pareto-set": PARETO_SET,
         "exact": {"n_points": N_POINTS, "adaptive": Boolean(), "weights": Weights(none_ok=True),
                   "tol": POSITIVE, "max_iter": Integer(1), "seed": SEED},
         **{name: dict(PYMOO) for name in ALGORITHMS},

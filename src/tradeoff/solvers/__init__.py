@@ -110,9 +110,9 @@ def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
 
     # one BLAS thread for the whole solve: the same front to the last bit whatever the machine's
     # thread count (a threaded product may sum in another order), as sweeps already run
-    with single_blas_thread():
-        front = SOLVERS[solver](problem, **options)
-    return with_context(problem, with_exact_metrics(problem, front))
+    with single_blas_thread():  # the exact metrics too: a threaded pass over small blocks is slow
+        front = with_exact_metrics(problem, SOLVERS[solver](problem, **options))
+    return with_context(problem, front)
 
 
 def with_context(problem: Problem, front: Front) -> Front:

@@ -44,10 +44,11 @@ from ..problem import Problem
 from .descent import ScaledProblem
 from .weights import check_weights, simplex_grid
 
+ANCHOR_SHARE = 1e-3  # the other objectives' share in a corner's anchor rule (as gradient.py's)
 CORNER_SHARE = 1e-3  # preferences are kept this far from the simplex's corners (see module doc)
 UTOPIA = -0.01  # z̃: the Chebyshev utopia point, in normalised units below the ideal
 EMA = 0.9  # how much of the corners' running values each step keeps
-SPAN_FLOOR = 0.1  # spans are at least this share of the objectives' values at the start
+FLOOR_FADE = 0.5  # the spans' floor (the start's values) fades to nothing by this share of the run
 FINAL_LR = 0.01  # the cosine schedule ends at this fraction of ``lr``
 SCALARIZATIONS = ("chebyshev", "weighted-sum")
 
@@ -72,6 +73,35 @@ def _coefficients(P, Fn, span, scalarization, mu):
     e = np.exp(a - amax)
     z = e.sum(1, keepdims=True)
     return mu * (amax[:, 0] + np.log(z[:, 0])), (e / z) * P / span
+
+
+class Normaliser:
+    """The ideal and span the scalarisation normalises by, from the corners' models' values.
+
+    ``update(Fc)`` takes the m corners' values (m, m) of one step: their exponential moving average
+    (``EMA``) gives the nadir (its column maxima) and the ideal (column minima, the lowest seen so
+    far: a corner that the shared network drags away from its optimum must not lower the bar, or
+    the front found would shrink with it). While the corners are still on their way (every corner
+    starts at Θ₀, and a span of ~0 would weigh an objective without limit), each span is at least
+    the objective's value at the start, a floor that fades linearly to nothing by ``FLOOR_FADE``
+    of the run (``progress`` in [0, 1]): too wide a span only compresses the front for a while,
+    too narrow a one drags every preference to that objective's end."""
+
+    def __init__(self, m: int):
+        self.vert = None
+        self.ideal, self.span, self.floor = np.zeros(m), np.ones(m), np.zeros(m)
+
+    def update(self, Fc, progress: float = 1.0):
+        if self.vert is None:
+            self.vert = Fc.copy()
+            self.ideal = Fc.min(0)
+            self.floor = np.abs(Fc[0])
+        self.vert = EMA * self.vert + (1 - EMA) * Fc
+        self.ideal = np.minimum(self.ideal, self.vert.min(0))
+        fade = max(0.0, 1.0 - progress / FLOOR_FADE)
+        self.span = np.maximum(self.vert.max(0) - self.ideal,
+                               np.maximum(fade * self.floor, 1e-12 * np.maximum(np.abs(self.ideal), 1)))
+        return self.ideal, self.span
 
 
 def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=None,
@@ -133,8 +163,8 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
     opt = adam(lr)
     state = opt.init(flat)
     corners = np.eye(m)
-    vert = None  # running values of the corners' models (m, m)
-    ideal, span, floor = np.zeros(m), np.ones(m), np.zeros(m)
+    norm = Normaliser(m)
+    anchor_C = np.full((m, m), ANCHOR_SHARE) + (1 - ANCHOR_SHARE) * np.eye(m)
     evaluations = 0.0
     order, at = np.arange(n), n
     losses = []
@@ -167,16 +197,16 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
         coef_out = {}
 
         def coef(F, G):
-            nonlocal vert, ideal, span
-            # the corners' running values give the ideal and nadir the next steps normalise by
-            if vert is None:  # the first step: every preference is at Θ₀
-                vert, floor[:] = F[:m].copy(), SPAN_FLOOR * np.maximum(np.abs(F[0]), 1e-12)
-            vert = EMA * vert + (1 - EMA) * F[:m]
-            ideal = vert.min(0)
-            # a floor from the start's values: while the corners still sit together (or all at
-            # an objective's zero), a span of ~0 would weigh that objective without limit
-            span = np.maximum(vert.max(0) - ideal, floor)
+            nonlocal anchor_C
+            if step == 1:  # the start's values set the anchors' units (every row is at Θ₀)
+                anchor_C = anchor_C / np.maximum(np.abs(F[0]), 1e-12)
+            ideal, span = norm.update(F[:m], progress)  # the corners come first
             s, C = _coefficients(Ps, (F - ideal) / span, span, scalarization, mu)
+            # the corners minimise the anchor rule instead, fᵢ + 10⁻³·Σⱼ fⱼ in units of the start's
+            # values, which needs no span: the spans then come from them, and a span still near
+            # its floor cannot hold a corner back from its optimum
+            s[:m] = (F[:m] * anchor_C).sum(1)
+            C[:m] = anchor_C
             coef_out["s"] = s
             return np.hstack([C, np.zeros((K, problem.n_constraints))]) / K
 
@@ -192,6 +222,7 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
         delta, state = opt.update(grad, state)
         # cosine schedule from lr to FINAL_LR·lr; Adam's step is linear in its rate
         flat = flat - delta * (FINAL_LR + (1 - FINAL_LR) * 0.5 * (1 + np.cos(np.pi * min(progress, 1.0))))
+    train_seconds = time.perf_counter() - t0
     th0, Am, Wm = (flat[:d], flat[d:d + r * d].reshape(r, d), flat[d + r * d:].reshape(r, m))
     # the net in the problem's own parameters: Θ = Φ·S is linear, so Θ₀S and AS carry over exactly
     net = {"theta0": sp.theta((phi0 + unit * th0)[None])[0], "A": sp.theta(unit * Am),
@@ -214,8 +245,8 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
                    n_preferences=K, lr=lr, scalarization=scalarization, mu=mu,
                    max_evaluations=max_evaluations, max_seconds=max_seconds,
                    standardize=standardize, seed=seed)
-    extra = {"weights": prefs.tolist(), "ideal": ideal.tolist(), "span": span.tolist(),
-             "steps": step, "stopped_by": stop,
+    extra = {"weights": prefs.tolist(), "ideal": norm.ideal.tolist(), "span": norm.span.tolist(),
+             "steps": step, "stopped_by": stop, "train_seconds": train_seconds,
              "hypernetwork": {**net, "corner_share": CORNER_SHARE}}
     return Front(ev.F, Theta, problem.objective_names, problem.param_names, "pareto-set", options,
                  int(round(evaluations)), time.perf_counter() - t0, ok, msg, None, extra)

@@ -159,9 +159,10 @@ def test_constraints_and_foreign_fronts_are_refused(cap_problem, cap_exact):
 
 
 def test_a_config_runs_it(tmp_path):
+    import tomllib
+
     from tradeoff.experiments import run_sweep
     from tradeoff.experiments.config import parse_config
-    import tomllib
 
     raw = tomllib.loads("""
 [experiment]

@@ -59,9 +59,9 @@ def hypernetwork_theta(net: dict, P) -> np.ndarray:
     return net["theta0"] + H @ net["A"]
 
 
-def _soft(P):
-    """Preferences kept ``CORNER_SHARE`` away from the corners, still on the simplex."""
-    return (P + CORNER_SHARE) / (1.0 + P.shape[1] * CORNER_SHARE)
+def _soft(P, share: float = CORNER_SHARE):
+    """Preferences kept ``share`` away from the corners, still on the simplex."""
+    return (P + share) / (1.0 + P.shape[1] * share)
 
 
 def _coefficients(P, Fn, span, scalarization, mu):
@@ -158,7 +158,6 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
     d, r = problem.d, int(rank)
     # A = 0: every preference starts at Θ₀; W's random features tell the preferences apart
     theta0, A, W = np.zeros(d), np.zeros((r, d)), 2.0 * rng.standard_normal((r, m))
-    sizes = (d, r * d, r * m)
     flat = np.concatenate([theta0, A.ravel(), W.ravel()])
     opt = adam(lr)
     state = opt.init(flat)
@@ -194,11 +193,11 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
         th0, Am, Wm = (flat[:d], flat[d:d + r * d].reshape(r, d), flat[d + r * d:].reshape(r, m))
         H = np.tanh(Ps @ Wm.T)  # (K, r)
         Phi = phi0 + unit * (th0 + H @ Am)  # (K, d)
-        coef_out = {}
+        out = {}
 
-        def coef(F, G):
+        def coef(F, G, Ps=Ps, progress=progress, first=step == 1, out=out):
             nonlocal anchor_C
-            if step == 1:  # the start's values set the anchors' units (every row is at Θ₀)
+            if first:  # the start's values set the anchors' units (every row is at Θ₀)
                 anchor_C = anchor_C / np.maximum(np.abs(F[0]), 1e-12)
             ideal, span = norm.update(F[:m], progress)  # the corners come first
             s, C = _coefficients(Ps, (F - ideal) / span, span, scalarization, mu)
@@ -207,21 +206,22 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
             # its floor cannot hold a corner back from its optimum
             s[:m] = (F[:m] * anchor_C).sum(1)
             C[:m] = anchor_C
-            coef_out["s"] = s
+            out["s"] = s
             return np.hstack([C, np.zeros((K, problem.n_constraints))]) / K
 
-        F, _, Gth = problem.combine(sp.theta(Phi), coef, rows=rows)
+        _, _, Gth = problem.combine(sp.theta(Phi), coef, rows=rows)
         Gphi = sp.to_phi_gradient(Gth) * unit  # (K, d): ∂(mean s)/∂Φₖ, in the net's units
         evaluations += K * B / n
         if not np.isfinite(Gphi).all():
             stop = "non-finite"
             break
-        losses.append(float(coef_out["s"].mean()))
+        losses.append(float(out["s"].mean()))
         dZ = (Gphi @ Am.T) * (1.0 - H * H)  # (K, r)
         grad = np.concatenate([Gphi.sum(0), (H.T @ Gphi).ravel(), (dZ.T @ Ps).ravel()])
         delta, state = opt.update(grad, state)
         # cosine schedule from lr to FINAL_LR·lr; Adam's step is linear in its rate
-        flat = flat - delta * (FINAL_LR + (1 - FINAL_LR) * 0.5 * (1 + np.cos(np.pi * min(progress, 1.0))))
+        rate = FINAL_LR + (1 - FINAL_LR) * 0.5 * (1 + np.cos(np.pi * min(progress, 1.0)))
+        flat = flat - rate * delta
     train_seconds = time.perf_counter() - t0
     th0, Am, Wm = (flat[:d], flat[d:d + r * d].reshape(r, d), flat[d + r * d:].reshape(r, m))
     # the net in the problem's own parameters: Θ = Φ·S is linear, so Θ₀S and AS carry over exactly
@@ -249,7 +249,7 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
              "steps": step, "stopped_by": stop, "train_seconds": train_seconds,
              "hypernetwork": {**net, "corner_share": CORNER_SHARE}}
     return Front(ev.F, Theta, problem.objective_names, problem.param_names, "pareto-set", options,
-                 int(round(evaluations)), time.perf_counter() - t0, ok, msg, None, extra)
+                 round(evaluations), time.perf_counter() - t0, ok, msg, None, extra)
 
 
 def _net(front: Front) -> dict:
@@ -257,7 +257,9 @@ def _net(front: Front) -> dict:
     if not isinstance(net, dict) or not {"theta0", "A", "W"} <= set(net):
         fail("front", "a front from solver 'pareto-set' (with extra['hypernetwork'])",
              getattr(front, "solver", type(front).__name__), exc=TypeError)
-    return {k: np.asarray(net[k], float) for k in ("theta0", "A", "W")}
+    out = {k: np.asarray(net[k], float) for k in ("theta0", "A", "W")}
+    out["corner_share"] = float(net.get("corner_share", CORNER_SHARE))
+    return out
 
 
 def parameters(front: Front, preferences) -> np.ndarray:
@@ -265,7 +267,7 @@ def parameters(front: Front, preferences) -> np.ndarray:
     the trained hypernetwork; a row of ``front.X`` is ``parameters(front, front.extra["weights"])``."""
     net = _net(front)
     P = check_weights(preferences, net["W"].shape[1])
-    return hypernetwork_theta(net, _soft(P))
+    return hypernetwork_theta(net, _soft(P, net["corner_share"]))
 
 
 def points(front: Front, problem: Problem, preferences) -> Front:

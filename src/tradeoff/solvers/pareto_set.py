@@ -20,14 +20,18 @@ model. The default scalarisation is the smooth Chebyshev one the ``chebyshev`` s
 
 whose minimiser lies on the ray from z̃ along (1/pᵢ): evenly spread preferences give points evenly
 spread in angle, on convex and non-convex parts of a front alike (what COSMOS's cosine term is
-for); ``scalarization = "weighted-sum"`` takes Σ pᵢ f̃ᵢ instead (PHN-LS). Preferences are kept
-10⁻³ away from the corners, so a corner is a lexicographic anchor, not a weakly optimal point.
+for); ``scalarization = "weighted-sum"`` takes Σ pᵢ f̃ᵢ instead (PHN-LS). Both are strictly
+increasing in every objective, so their minimisers are Pareto optimal. Preferences are kept 10⁻³
+away from the corners; the corners' rows minimise the anchor rule f̃ᵢ + 10⁻³·Σⱼ f̃ⱼ.
 
-The ideal and span come from the corners' values, an exponential moving average over steps (no
-separate anchor solves: with a network they would cost two trainings). After training, any number
+The ideal and span come from the corners' values, an exponential moving average over steps
+(``Normaliser``; no separate anchor solves: with a network they would cost two trainings). The
+net learns in units of each parameter's default box half-width (``Problem.phi_box``), so one
+learning rate suits an intercept of 100 and a network weight of 0.1. After training, any number
 of points cost one forward pass each: ``parameters(front, P)`` gives Θ (k, d) and
 ``points(front, problem, P)`` a Front; the hypernetwork is kept in ``front.extra["hypernetwork"]``
-(plain arrays, so it survives ``front.save`` / ``Front.load`` and pickling).
+(plain arrays in the problem's own parameters, so it survives ``front.save`` / ``Front.load``
+and pickling).
 """
 
 from __future__ import annotations
@@ -163,7 +167,7 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
     state = opt.init(flat)
     corners = np.eye(m)
     norm = Normaliser(m)
-    anchor_C = np.full((m, m), ANCHOR_SHARE) + (1 - ANCHOR_SHARE) * np.eye(m)
+    anchor_W = np.full((m, m), ANCHOR_SHARE) + (1 - ANCHOR_SHARE) * np.eye(m)
     evaluations = 0.0
     order, at = np.arange(n), n
     losses = []
@@ -195,17 +199,15 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
         Phi = phi0 + unit * (th0 + H @ Am)  # (K, d)
         out = {}
 
-        def coef(F, G, Ps=Ps, progress=progress, first=step == 1, out=out):
-            nonlocal anchor_C
-            if first:  # the start's values set the anchors' units (every row is at Θ₀)
-                anchor_C = anchor_C / np.maximum(np.abs(F[0]), 1e-12)
+        def coef(F, G, Ps=Ps, progress=progress, out=out):
             ideal, span = norm.update(F[:m], progress)  # the corners come first
-            s, C = _coefficients(Ps, (F - ideal) / span, span, scalarization, mu)
-            # the corners minimise the anchor rule instead, fᵢ + 10⁻³·Σⱼ fⱼ in units of the start's
-            # values, which needs no span: the spans then come from them, and a span still near
-            # its floor cannot hold a corner back from its optimum
-            s[:m] = (F[:m] * anchor_C).sum(1)
-            C[:m] = anchor_C
+            Fn = (F - ideal) / span
+            s, C = _coefficients(Ps, Fn, span, scalarization, mu)
+            # the corners minimise the anchor rule f̃ᵢ + 10⁻³·Σⱼ f̃ⱼ instead (lexicographic where a
+            # scalarisation's 10⁻³ share can be lost in its smoothing), in the same units as the
+            # other rows, so that no row's gradient drowns the others' in the shared parameters
+            s[:m] = (Fn[:m] * anchor_W).sum(1)
+            C[:m] = anchor_W / span
             out["s"] = s
             return np.hstack([C, np.zeros((K, problem.n_constraints))]) / K
 

@@ -22,7 +22,7 @@ Target: HV ≥ 0.99 × the 20 MLPs' HV at ≤ 3× the time of training one. HV i
 normalisation for all (ideal and nadir of the union of every front's non-dominated points,
 reference point 1.1 × the nadir), on the training rows and on Adult's test split. Times are
 training only (each front's final evaluation on all rows is the same work for both, and not
-training); "seconds" in the table is the whole solve, for the record.
+training).
 """
 
 from __future__ import annotations
@@ -117,6 +117,7 @@ def main():
     t = time.perf_counter()
     Th20, norm = separate(problem, P20, args.steps, args.batch, args.lr, args.seed)
     t20 = time.perf_counter() - t
+
     def one():
         t = time.perf_counter()
         separate(problem, np.array([[0.5, 0.5]]), args.steps, args.batch, args.lr, args.seed, norm)
@@ -150,7 +151,7 @@ def main():
         scale = to.Scale.from_points(union)
         hv[split] = {k: to.hypervolume(scale(v[nondominated(v)]), scale.ref) for k, v in Fs.items()}
     base = "20 separate MLPs"
-    for k, (Th, tt, ts) in fronts.items():
+    for k, (Th, tt, _) in fronts.items():
         rows.append({"method": k, "points": len(Th), "train s": tt, "× one MLP": tt / t1,
                      "HV train": hv["train"][k], "ratio train": hv["train"][k] / hv["train"][base],
                      "HV test": hv["test"][k], "ratio test": hv["test"][k] / hv["test"][base],

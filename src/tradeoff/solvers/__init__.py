@@ -11,7 +11,8 @@ import numpy as np
 from .._validation import check_choice, closest, fail
 from ..front import Front
 from ..problem import Problem
-from . import evolutionary, exact as _exact, gradient, options as _options, pareto_set as _pareto_set
+from . import evolutionary, exact as _exact, gradient, options as _options
+from . import pareto_set as _pareto_set
 
 SOLVERS: dict[str, Callable[..., Front]] = {
     "weighted-sum": gradient.weighted_sum,

@@ -368,7 +368,7 @@ def declared() -> dict[str, dict[str, Spec]]:
                                "epsilon": Numbers(scalar=True, rows=True, example="[0.1, 0.2]",
                                                   none_ok=True)},
         "mgda": dict(GRADIENT),
-        "pareto-set": PARETO_SET,
+        "pareto-set": dict(PARETO_SET),
         "exact": {"n_points": N_POINTS, "adaptive": Boolean(), "weights": Weights(none_ok=True),
                   "tol": POSITIVE, "max_iter": Integer(1), "seed": SEED},
         **{name: dict(PYMOO) for name in ALGORITHMS},

@@ -12,6 +12,7 @@ from .._validation import check_choice, closest, fail
 from ..front import Front
 from ..problem import Problem
 from . import epo as _epo, evolutionary, exact as _exact, gradient, hv_gradient, options as _options
+from . import pareto_set as _pareto_set
 
 SOLVERS: dict[str, Callable[..., Front]] = {
     "weighted-sum": gradient.weighted_sum,
@@ -22,6 +23,7 @@ SOLVERS: dict[str, Callable[..., Front]] = {
     "hv-grad": hv_gradient.hv_grad,
     "epo": _epo.epo,
     "exact": _exact.exact,
+    "pareto-set": _pareto_set.pareto_set,
     **{name: partial(evolutionary.pymoo_solve, algorithm=name) for name in evolutionary.ALGORITHMS},
 }
 try:  # fairlearn's reductions, behind the optional extra `fairlearn`; importing needs neither
@@ -112,9 +114,9 @@ def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
 
     # one BLAS thread for the whole solve: the same front to the last bit whatever the machine's
     # thread count (a threaded product may sum in another order), as sweeps already run
-    with single_blas_thread():
-        front = SOLVERS[solver](problem, **options)
-    return with_context(problem, with_exact_metrics(problem, front))
+    with single_blas_thread():  # the exact metrics too: a threaded pass over small blocks is slow
+        front = with_exact_metrics(problem, SOLVERS[solver](problem, **options))
+    return with_context(problem, front)
 
 
 def with_context(problem: Problem, front: Front) -> Front:

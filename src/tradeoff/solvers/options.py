@@ -340,6 +340,23 @@ FIRST_ORDER = {**{k: v for k, v in GRADIENT.items() if k not in _LOOP}, "lr": PO
                "optimizer": Choice(("adam", "gd"))}
 
 
+# Pareto set learning (solvers/pareto_set.py): one hypernetwork for the whole front
+PARETO_SET = {
+    "n_points": N_POINTS,
+    "rank": Integer(1, 1024),
+    "steps": Integer(1),
+    "batch_size": Integer(1, none_ok=True),
+    "n_preferences": Integer(2, MAX_POINTS),
+    "lr": POSITIVE,
+    "scalarization": Choice(("chebyshev", "weighted-sum")),
+    "mu": POSITIVE,
+    "max_evaluations": Integer(1, none_ok=True),
+    "max_seconds": Real(0, math.inf, "neither", none_ok=True),
+    "standardize": Boolean(),
+    "seed": SEED,
+}
+
+
 class PymooTermination(Spec):
     """A pymoo termination: an object (``pymoo.core.termination.Termination``) or a tuple such as
     ``("n_eval", 400)`` / ``("n_gen", 50)``."""
@@ -406,6 +423,7 @@ def declared() -> dict[str, dict[str, Spec]]:
         "hv-grad": {**FIRST_ORDER, "reference": Numbers(Real(1, math.inf, "neither"),
                                                         example="[1.1, 1.1]")},
         "epo": {**FIRST_ORDER, "weights": Weights(none_ok=True)},
+        "pareto-set": dict(PARETO_SET),
         "exact": {"n_points": N_POINTS, "adaptive": Boolean(), "weights": Weights(none_ok=True),
                   "tol": POSITIVE, "max_iter": Integer(1), "seed": SEED},
         **{name: dict(PYMOO) for name in ALGORITHMS},

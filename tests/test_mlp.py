@@ -175,9 +175,13 @@ def test_mlp_from_a_config_table_and_solvers():
         "model": {"name": "mlp", "hidden": [3], "activation": "tanh", "output": "logistic",
                   "seed": 0},
         "objectives": ["log_loss", "demographic_parity_sq"]})
-    assert prob.model == MLP(hidden=(3,), activation="tanh", output="logistic", seed=0)
+    X = prob.data.X
+    assert prob.model == MLP(hidden=(3,), activation="tanh", output="logistic", seed=0,
+                             input_mean=tuple(X.mean(0)), input_scale=tuple(X.std(0)))
     assert prob.model.describe() == {"name": "mlp", "hidden": [3], "activation": "tanh",
-                                     "output": "logistic", "seed": 0}
+                                     "output": "logistic", "seed": 0,
+                                     "input_mean": X.mean(0).tolist(),
+                                     "input_scale": X.std(0).tolist()}
     front = to.solve(prob, "weighted-sum", n_points=4, max_evaluations=600)
     assert front.X.shape[1] == prob.d and np.isfinite(front.F).all()
     # the front's values are the network's own: recompute them from its parameters
@@ -208,7 +212,8 @@ def test_bad_mlp_parameters():
     with pytest.raises(TypeError, match=r"`seed` must be an integer; got None\."):
         MLP(seed=None)
     with pytest.raises(ValueError, match=r"`parameters of model 'mlp'` must be among hidden, "
-                                         r"activation, output, seed, threshold; got \['width'\]"):
+                                         r"activation, output, seed, threshold, standardize, "
+                                         r"input_mean, input_scale; got \['width'\]"):
         get_model("mlp", width=3)
     assert MLP(hidden=8).hidden == (8,)
     with pytest.raises(ValueError, match=r"`model` must be a model that predicts probabilities for "
@@ -239,7 +244,8 @@ options = { n_points = 3, max_evaluations = 60 }
 """)
     assert "weighted-sum" in [r.label for r in parse_config(raw).runs()]
     prob = to.Problem.from_dict(raw["problems"][0])
-    assert prob.model == MLP(hidden=(4, 3), activation="gelu", output="logistic", seed=2)
+    assert prob.model == MLP(hidden=(4, 3), activation="gelu", output="logistic", seed=2).fit_inputs(
+        prob.data.X)
     p = prob.data.X.shape[1]
     assert prob.d == (p + 1) * 4 + (4 + 1) * 3 + 4
 
@@ -271,3 +277,30 @@ def test_second_order_paths_decline_the_mlp_clearly():
         prob.derivatives(Theta, np.ones((2, 2)))
     with pytest.raises(ValueError, match=r"`method` must be 'lbfgs' or 'gd' for this problem"):
         to.solve(prob, "weighted-sum", n_points=2, method="newton")
+
+
+def test_inputs_are_standardized_with_the_training_rows_and_kept():
+    # raw columns far from unit scale (Adult's capital gain reaches 99,999) must not saturate the
+    # units: the network sees (X − μ)/s with μ, s of the training rows, and keeps them for new rows
+    data = _classification()
+    big = Dataset(data.X * [1e4, 1.0, 1.0] + [5e4, 0.0, 0.0], data.y, groups=data.groups)
+    prob = to.Problem(big, MLP(hidden=[5], output="logistic", seed=1), ["log_loss", "l2"])
+    mu, s = big.X.mean(0), big.X.std(0)
+    assert np.allclose(prob.model.input_mean, mu) and np.allclose(prob.model.input_scale, s)
+    Theta = prob.start_theta(3)
+    raw = MLP(hidden=[5], output="logistic", seed=1, standardize=False)
+    np.testing.assert_allclose(prob.model.predict(Theta, big.X),
+                               raw.predict(Theta, (big.X - mu) / s), rtol=1e-12)
+    # a problem on other rows (a test split) with the trained model keeps the training scaling
+    other = to.Problem(big.subset(np.arange(10)), prob.model, ["log_loss", "l2"])
+    assert other.model.input_mean == prob.model.input_mean
+    # the scaling survives describe() → get_model (what saved fronts store)
+    desc = prob.model.describe()
+    assert get_model(desc.pop("name"), **desc) == prob.model
+    assert to.Problem(big, raw, ["log_loss", "l2"]).model.input_mean is None
+    with pytest.raises(ValueError, match=r"`input_scale` must be positive and finite, as long as "
+                                         r"input_mean; got '2 values for 3 means'"):
+        MLP(input_mean=(0.0, 0.0, 0.0), input_scale=(1.0, 1.0))
+    with pytest.raises(ValueError, match=r"`X` must be 3 feature columns \(as the model was "
+                                         r"fitted on\); got '2 columns'"):
+        prob.model.predict(prob.model.init(2, 2), np.ones((4, 2)))

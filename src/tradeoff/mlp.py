@@ -14,7 +14,7 @@ one block's activations, not all n rows'.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -48,6 +48,12 @@ class MLP(Model):
 
     ``seed`` fixes ``init``: He-normal weights for relu and gelu, Glorot-normal for tanh and for the
     output layer, zero biases. ``penalized`` marks the weights, not the biases, for l1/l2.
+
+    ``standardize`` (default true): the network sees (X − μ)/s, with μ and s (``input_mean``,
+    ``input_scale``) learned from the training rows when a ``Problem`` is built (``fit_inputs``) and
+    kept with the model, so fronts, predictors and saved files apply the same scaling to new rows.
+    Without it, raw columns such as Adult's capital gain (up to 99,999) saturate every unit at
+    initialisation.
     """
 
     hidden: tuple = (64, 64)
@@ -55,6 +61,9 @@ class MLP(Model):
     output: str = "linear"
     seed: int = 0
     threshold: float = 0.5
+    standardize: bool = True
+    input_mean: tuple | None = None
+    input_scale: tuple | None = None
     name = "mlp"
     affine = False
     stacks_gradients = True  # pullback takes dP (n, K, t) and returns (K, t, d)
@@ -74,6 +83,28 @@ class MLP(Model):
             fail("seed", "an integer", self.seed, exc=TypeError)
         if not 0 < self.threshold < 1:
             fail("threshold", "in the open interval (0, 1)", self.threshold)
+        if not isinstance(self.standardize, (bool, np.bool_)):
+            fail("standardize", "true or false", self.standardize, exc=TypeError)
+        if (self.input_mean is None) != (self.input_scale is None):
+            fail("input_scale" if self.input_scale is None else "input_mean",
+                 "given together with the other (the inputs' mean and scale)", None)
+        if self.input_mean is not None:
+            mean = np.asarray(self.input_mean, float).ravel()
+            scale = np.asarray(self.input_scale, float).ravel()
+            if mean.shape != scale.shape or not (np.isfinite(mean).all() and (scale > 0).all()):
+                fail("input_scale", "positive and finite, as long as input_mean",
+                     f"{scale.size} values for {mean.size} means")
+            object.__setattr__(self, "input_mean", tuple(float(v) for v in mean))
+            object.__setattr__(self, "input_scale", tuple(float(v) for v in scale))
+
+    def fit_inputs(self, X: np.ndarray) -> "MLP":
+        """This model with μ and s of X's columns (s = 1 for a constant column), if it standardizes
+        and has none yet; else itself (a trained model keeps its training rows' scaling)."""
+        if not self.standardize or self.input_mean is not None:
+            return self
+        s = X.std(axis=0)
+        return replace(self, input_mean=tuple(X.mean(axis=0).tolist()),
+                       input_scale=tuple(np.where(s > 0, s, 1.0).tolist()))
 
     # -- layout --------------------------------------------------------------------------------
     def n_params(self, n_features: int) -> int:
@@ -150,6 +181,12 @@ class MLP(Model):
         Ws = self._unpack(Theta, p)
         X1 = np.empty((n, p + 1))  # X̃ = (X, 1): the bias rides in the product
         X1[:, :p] = X
+        if self.input_mean is not None:
+            if len(self.input_mean) != p:
+                fail("X", f"{len(self.input_mean)} feature columns (as the model was fitted on)",
+                     f"{p} columns")
+            X1[:, :p] -= self.input_mean
+            X1[:, :p] /= self.input_scale
         X1[:, p] = 1.0
         prev, acts, keeps = X1, [], []
         for W in Ws[:-1]:
@@ -211,4 +248,9 @@ class MLP(Model):
                "output": self.output, "seed": int(self.seed)}
         if self.threshold != 0.5:
             out["threshold"] = self.threshold
+        if not self.standardize:
+            out["standardize"] = False
+        if self.input_mean is not None:
+            out["input_mean"] = list(self.input_mean)
+            out["input_scale"] = list(self.input_scale)
         return out

@@ -44,6 +44,9 @@ class Problem:
             fail("data", "a tradeoff.data.Dataset", type(data).__name__, exc=TypeError)
         self.data = data
         self.model = check_model(get_model(model))
+        fit_inputs = getattr(self.model, "fit_inputs", None)
+        if fit_inputs is not None:  # e.g. the MLP's input scaling, learned from these rows once
+            self.model = fit_inputs(data.X)
         # [model protocol] models other than link(X̃θ) are evaluated through forward/pullback
         self._protocol = not uses_affine_path(self.model)
         self.objectives: tuple[Objective, ...] = tuple(

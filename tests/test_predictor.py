@@ -212,3 +212,25 @@ def test_evaluate_and_save_with_the_encoder(encoded, tmp_path):
     back = to.Front.load(tmp_path / "f.zip")
     assert back.encoder == front.encoder
     assert (back.predictor(1).predict_proba(df) == front.predictor(1).predict_proba(df)).all()
+
+
+def test_a_network_predictor_counts_its_features_from_the_first_layer():
+    # an MLP has d = (p + 1)·h₁ + …, not p + 1: the predictor must find p from the model
+    from tradeoff.mlp import MLP
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    g = np.arange(80) % 2
+    y = (X[:, 0] + 0.5 * g + rng.normal(size=80) > 0).astype(float)
+    data = to.Dataset(X, y, groups=g, feature_names=("a", "b", "c"))
+    prob = to.Problem(data, MLP(hidden=[4], output="logistic", seed=0),
+                      ["log_loss", "demographic_parity_sq"])
+    front = to.solve(prob, "weighted-sum", n_points=3, max_evaluations=300)
+    pred = front.predictor(1)
+    assert pred.feature_names == ("a", "b", "c")
+    np.testing.assert_allclose(pred.predict_proba(X)[:, 1], prob.model.predict(front.X[1], X),
+                               rtol=1e-12)
+    frame = pd.DataFrame(X[:, ::-1], columns=["c", "b", "a"])
+    np.testing.assert_array_equal(pred.predict_proba(frame), pred.predict_proba(X))
+    with pytest.raises(ValueError, match=r"`theta` must be a parameter vector of the model 'mlp'"):
+        Predictor(front.X[1][:-1], prob.model)

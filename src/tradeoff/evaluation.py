@@ -48,10 +48,13 @@ def require_context(front, what: str) -> None:
 
 def check_columns(front, data: Dataset) -> None:
     """The data's feature columns must be the front's, in the same order."""
+    from .predictor import n_features
+
     p = front.model.n_params(data.X.shape[1])
     if p != front.X.shape[1]:
         names = front.feature_names or ()
-        fail("data", f"a dataset with the front's {len(names) or front.X.shape[1] - 1} feature "
+        want = len(names) or n_features(front.model, front.X.shape[1])
+        fail("data", f"a dataset with the front's {want} feature "
              f"columns ({', '.join(names[:8])}{', …' if len(names) > 8 else ''})",
              f"{data.X.shape[1]} columns",
              "Encode new data with the training data's encoder (e.g. front.encoder.transform(df)).")

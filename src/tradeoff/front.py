@@ -144,9 +144,9 @@ class Front:
         frame["feasible"] = self.feasible
         for name, values in self.extra.get("metrics", {}).items():
             frame[name] = values  # exact metrics beside their surrogate objectives
-        for j, name in enumerate(self.param_names):
-            frame[name] = self.X[:, j]
-        return frame
+        # one concat, not d inserts: a network's tens of thousands of columns stay fast
+        params = pd.DataFrame(self.X, columns=list(self.param_names), index=frame.index)
+        return pd.concat([frame, params], axis=1)
 
     def plot(self, ax=None, reference=None, **kwargs):
         """Draw this front (in its solver's look) over an optional ``reference`` (a Front or an

@@ -42,6 +42,22 @@ from scipy.special import logit
 from ._validation import fail
 
 
+def n_features(model, d: int) -> int:
+    """The number of input features p for which ``model.n_params(p) == d`` (d − 1 for an affine
+    model; for a network the first layer's fan-in). n_params grows with p, so a bisection finds it."""
+    lo, hi = 0, int(d)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if model.n_params(mid) < d:
+            lo = mid + 1
+        else:
+            hi = mid
+    if model.n_params(lo) != d:
+        fail("theta", f"a parameter vector of the model {model.name!r} (its length is "
+             "n_params(p) for some number of features p)", f"{d} parameters")
+    return lo
+
+
 class Predictor:
     """θ (or a mixture of θⱼ with weights wⱼ) + model + encoder + feature names; module doc."""
 
@@ -65,9 +81,12 @@ class Predictor:
         self.thetas.setflags(write=False)
         self.weights.setflags(write=False)
         self.encoder = encoder
-        p = Theta.shape[1] - 1
+        p = n_features(self.model, Theta.shape[1])
         if feature_names is None:
             feature_names = ("x",) if p == 1 else tuple(f"x{j}" for j in range(p))
+        elif len(feature_names) != p:
+            fail("feature_names", f"{p} names (the model {self.model.name!r} with "
+                 f"{Theta.shape[1]} parameters takes {p} features)", len(feature_names))
         self.feature_names = tuple(str(f) for f in feature_names)
         self.classes = np.asarray(classes)
         self.point = point
@@ -86,7 +105,7 @@ class Predictor:
         mix = front.mixture(i)
         theta, weights = (front.X[i], None) if mix is None else (mix[1], mix[0])
         names = front.feature_names
-        if names is None or len(names) != front.X.shape[1] - 1:
+        if names is None or len(names) != n_features(front.model, front.X.shape[1]):
             names = None
         return cls(theta, front.model, weights=weights, encoder=front.encoder,
                    feature_names=names, point=i)

@@ -137,10 +137,15 @@ def build_tables(runs: list[RunSpec], results: dict[str, dict]) -> dict[str, pd.
     return {"runs": runs_df, "points": points_df, "traces": traces_df}
 
 
+POINT_PARAMS_MAX = 1000  # above this many parameters θ stays in the run's file, not the table
+
+
 def _points(r: RunSpec, front: Front) -> pd.DataFrame:
     # the run's seed, options and evaluations are in the runs table (and the seed is re-added below)
     frame = front.to_frame().drop(columns=["options", "seed", "evaluations", "estimator_fits"],
                                   errors="ignore")
+    if len(front.param_names) > POINT_PARAMS_MAX:  # a network: 10⁴–10⁵ columns per point
+        frame = frame.drop(columns=list(front.param_names))
     nd = np.zeros(len(front), bool)
     feas = front.feasible
     nd[feas] = nondominated(front.F[feas])

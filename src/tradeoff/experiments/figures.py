@@ -276,7 +276,55 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
         written += _hv_figure(sub, settings, looks, problem, rule, stem)
         written += _training_figure(traces[traces["problem"] == problem], solver_runs, looks,
                                     problem, stem)
+    written += _seconds_panels(runs, out)
     return written
+
+
+def _seconds_panels(runs: pd.DataFrame, out: Path) -> list[Path]:
+    """Studies that give solvers wall-clock budgets (``max_seconds``, at least two values) on two or
+    more problems: (test) HV ratio against the budget, one panel per problem, one legend."""
+    from .. import plots
+
+    if "opt_max_seconds" not in runs.columns:
+        return []
+    ok = runs[(runs["status"] == "ok") & (runs["solver"] != "exact")].copy()
+    ok["budget"] = pd.to_numeric(ok["opt_max_seconds"], errors="coerce")
+    ok = ok[ok["budget"].notna()]
+    problems = list(ok["problem"].drop_duplicates())
+    if ok["budget"].nunique() < 2 or len(problems) < 2:
+        return []
+    test = "test_hv_ratio" in ok.columns and ok["test_hv_ratio"].notna().any()
+    ok["y"] = pd.to_numeric(ok["test_hv_ratio" if test else "hv_ratio"], errors="coerce")
+    looks = _styles(list(ok["label"].drop_duplicates()))
+    fig, axes = plots.plt.subplots(1, len(problems), figsize=(3.3 * len(problems) + 1.6, 3.6),
+                                   sharey=True, squeeze=False)
+    budgets = sorted(ok["budget"].unique())
+    for ax, problem in zip(axes[0], problems):
+        sub = ok[ok["problem"] == problem]
+        for label, g in sub.groupby("label", sort=False):
+            g = g.groupby("budget")["y"].mean()  # mean over seeds
+            ax.plot(g.index, g.to_numpy(), label=label, **looks[label].line(ms=5, lw=1.3))
+        ax.set_xscale("log")
+        ax.set_xticks(budgets, [f"{b:g}" for b in budgets])
+        ax.minorticks_off()
+        ax.set_title(problem, fontsize=10)
+        ax.set_xlabel("wall-clock budget (s)")
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelleft=True)
+    axes[0, 0].set_ylabel(("test " if test else "") + "HV ratio (1 = best found)")
+    axes[0, 0].set_ylim(-0.03, 1.03)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    seen = dict(zip(labels, handles))
+    for ax in axes[0, 1:]:
+        for h, lb in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(lb, h)
+    fig.legend(list(seen.values()), list(seen), loc="center left", bbox_to_anchor=(1.0, 0.5),
+               fontsize=8, frameon=False)
+    fig.suptitle(("Test" if test else "Training") + " front quality against the wall-clock "
+                 "budget, per problem (HV ratio against the union of every run's non-dominated "
+                 "points of that problem)", fontsize=9)
+    fig.tight_layout()
+    return plots.save(fig, out / "hv_budget_panels")
 
 
 def _exact_metric_figure(pts, solver_runs, settings, objectives, exact_cols, looks, manifest,

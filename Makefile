@@ -22,7 +22,7 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 # every committed study regenerated from scratch (commit first: each manifest records the commit,
-# and whether the tree had edits outside results/); about 35 minutes. fairness_compas reads
+# and whether the tree had edits outside results/); about half an hour. fairness_compas reads
 # ProPublica's file (not shipped) from TRADEOFF_COMPAS_CSV, passed through from the environment or
 # the command line: make results TRADEOFF_COMPAS_CSV=/path/to/compas-scores-two-years.csv
 STUDIES := cap_tradeoff seed_blog shootout fairness_diabetes fairness_cps1985 fairness_arrests fairness_synthetic fairness_adult fairness_compas

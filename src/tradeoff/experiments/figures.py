@@ -545,6 +545,13 @@ def _pooled_heldout_figure(points, runs, group, settings, budget, manifest, out)
               for b in EPSILON_BOUNDS}
     mine_pts = pts[pts["run_id"].isin(solver_runs["run_id"])]
     limits = _heldout_limits(mine_pts, x_col, y_col, True, max(EPSILON_BOUNDS))
+    picked = pd.concat(list(chosen.values()), ignore_index=True)
+    picked = picked[picked["point"].notna() & picked["run_id"].isin(solver_runs["run_id"])]
+    if limits is not None and len(picked):  # the chosen models stay in view, however poor
+        (x0, x1), (y0, y1) = limits
+        lo, hi = picked["test_accuracy"].min(), picked["test_gap"].max()
+        pad = 0.05 * (y1 - y0)
+        limits = ((x0, max(x1, hi * 1.05)), (min(y0, lo - pad), y1))
     where = dict(zip(sub["run_id"], sub["problem"]))
     marks = dict(zip(EPSILON_BOUNDS, ("D", "*", "P", "X")))
     lines = dict(zip(EPSILON_BOUNDS, (":", "--", "-.", (0, (1, 3)))))

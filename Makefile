@@ -22,9 +22,13 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 # every committed study regenerated from scratch (commit first: each manifest records the commit,
-# and whether the tree had edits outside results/); about 10 minutes
-STUDIES := cap_tradeoff seed_blog shootout fairness_diabetes fairness_cps1985 fairness_arrests fairness_synthetic fairness_adult
+# and whether the tree had edits outside results/); about half an hour. fairness_compas reads
+# ProPublica's file (not shipped) from TRADEOFF_COMPAS_CSV, passed through from the environment or
+# the command line: make results TRADEOFF_COMPAS_CSV=/path/to/compas-scores-two-years.csv
+STUDIES := cap_tradeoff seed_blog shootout fairness_diabetes fairness_cps1985 fairness_arrests fairness_synthetic fairness_adult fairness_compas
+export TRADEOFF_COMPAS_CSV
 results: $(BIN)/.installed
+	@test -n "$$TRADEOFF_COMPAS_CSV" || { echo "make results: set TRADEOFF_COMPAS_CSV to the path of ProPublica's compas-scores-two-years.csv (fairness_compas needs it; see experiments/fairness_compas.toml)"; exit 1; }
 	for s in $(STUDIES); do $(BIN)/tradeoff run experiments/$$s.toml --jobs 2 --fresh || exit 1; done
 
 # the performance benchmarks, each printing its table (see benchmarks/README.md); ~25 minutes

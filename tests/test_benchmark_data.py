@@ -158,9 +158,10 @@ def test_compas_from_the_environment(monkeypatch):
 
 def test_compas_without_a_file_says_where_to_get_it(monkeypatch, tmp_path):
     monkeypatch.delenv(B.COMPAS_ENV, raising=False)
-    with pytest.raises(FileNotFoundError, match=r"`path` must be the path to ProPublica's COMPAS "
-                                                r"CSV .*github.com/propublica/compas-analysis.*"
-                                                r"TRADEOFF_COMPAS_CSV"):
+    with pytest.raises(FileNotFoundError, match=r"`TRADEOFF_COMPAS_CSV` must be set to the path "
+                                                r"of ProPublica's compas-scores-two-years.csv .*"
+                                                r"github.*/propublica/compas-analysis.*"
+                                                r"export TRADEOFF_COMPAS_CSV="):
         B.compas()
     with pytest.raises(FileNotFoundError, match=r"`path` must be an existing file .*nope.csv"):
         B.compas(path=tmp_path / "nope.csv")

@@ -140,9 +140,12 @@ def _compas_path(path) -> Path:
            f"set the environment variable {COMPAS_ENV} to its path.")
     if path is None:
         path = os.environ.get(COMPAS_ENV) or None
-        if path is None:
-            fail("path", f"the path to ProPublica's COMPAS CSV (it is not shipped; {COMPAS_ENV} "
-                 "is not set either)", None, how, exc=FileNotFoundError)
+        if path is None:  # one sentence for `tradeoff run` too: the variable and what to set
+            fail(COMPAS_ENV, "set to the path of ProPublica's compas-scores-two-years.csv (COMPAS "
+                 "is not shipped), or the path given as load_dataset(\"compas\", path=...)",
+                 "unset", f"Download the file from {COMPAS_URL} and set e.g. "
+                 f"`export {COMPAS_ENV}=/path/to/compas-scores-two-years.csv`.",
+                 exc=FileNotFoundError)
         name = f"{COMPAS_ENV} (from the environment)"
     else:
         name = "path"

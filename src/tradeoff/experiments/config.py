@@ -11,7 +11,9 @@
     data = { name = "blog", n = 200, seed = 0 }
     objectives = ["mse", { name = "cap_violation", cap = 120 }]
     split = { test = 0.3, validation = 0.2, seed = 0 }   # optional: solve on the train part,
-                                 # score on train, validation and test (docs/heldout.md)
+                                 # score on train, validation and test (docs/heldout.md);
+                                 # `seeds = [0, 1, 2]` instead of `seed`: one problem per split
+                                 # seed, named cap-s0, cap-s1, cap-s2, pooled in the report
 
     [[solvers]]
     name = "nsga2"               # a registered solver (`tradeoff list`)
@@ -34,6 +36,8 @@ A run's identity (``run_id``) includes the content of its data: for ``data = { c
 the sha256 of the file's bytes, so a changed file runs again instead of reusing stale results
 (a built-in dataset is a pure function of its name and parameters, which the spec already holds).
 A relative ``csv`` path is read from the config file's folder, wherever the sweep is started.
+A built-in loader that reads a user's file (``compas`` from ``TRADEOFF_COMPAS_CSV``) has that
+file's sha256 in the identity too.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._validation import check_bool, closest, fail
+from .._validation import MissingFileError, check_bool, closest, fail
 
 KINDS = ("sweep", "seed_blog")
 TOP_KEYS = {"sweep": ("experiment", "problems", "solvers", "grid", "exact"),
@@ -453,23 +457,37 @@ def _problems(value, build: bool, base: Path = Path("."), data: dict | None = No
             given = spec["data"]
             spec["name"] = given if isinstance(given, str) else given.get("name", f"problem{i}")
         _name(spec["name"], f"{path}.name")
-        if spec["name"] in names:
-            fail(f"{path}.name", "unique among the problems", spec["name"],
-                 "Give each problem its own `name`.")
-        names.add(spec["name"])
-        info = _data_info(spec, path, base)
-        if build:
-            problem = _build(_with_data_path(spec, info["csv"]) if info else spec, path)
-            meta = getattr(problem.data, "meta", None) or {}
-            dropped = meta.get("rows_dropped", meta.get("n_dropped_missing"))
-            info = {**info, "rows": int(problem.data.n),
-                    "rows_dropped": None if dropped is None else int(dropped)}
-            if split is not None:
-                info["split_rows"] = _split_rows(problem.data, split, f"{path}.split")
-        if split is not None:
-            spec["split"] = split  # part of the run's identity (and of its solver seed)
-        data[spec["name"]] = info
-        specs.append(spec)
+        if split is not None and "seeds" in split:  # one problem per split seed: <name>-s<seed>
+            from .heldout import expand_seeds
+
+            expanded = expand_seeds({**spec, "split": split})
+        else:
+            expanded = [spec if split is None else {**spec, "split": split}]
+        built = None  # the data is the same for every split seed: build it once
+        for one in expanded:
+            if one["name"] in names:
+                fail(f"{path}.name", "unique among the problems", one["name"],
+                     "Give each problem its own `name` (split seeds add -s<seed> to it).")
+            names.add(one["name"])
+            bare = {k: v for k, v in one.items() if k != "split"}
+            info = _data_info(bare, path, base)
+            if build:
+                if built is None:
+                    built = _build(_with_data_path(bare, info["csv"]) if info else bare, path)
+                problem = built
+                meta = getattr(problem.data, "meta", None) or {}
+                dropped = meta.get("rows_dropped", meta.get("n_dropped_missing"))
+                info = {**info, "rows": int(problem.data.n),
+                        "rows_dropped": None if dropped is None else int(dropped)}
+                if "sha256" not in info and isinstance(meta.get("path"), str):
+                    # a loader that read a user's file (COMPAS from TRADEOFF_COMPAS_CSV): its
+                    # content is part of the runs' identity, its path (not portable) is not
+                    info["sha256"] = file_sha256(meta["path"])
+                if "split" in one:
+                    info["split_rows"] = _split_rows(problem.data, one["split"], f"{path}.split")
+            # the split (in `one`) is part of the run's identity (and of its solver seed)
+            data[one["name"]] = info
+            specs.append(one)
     return tuple(specs)
 
 
@@ -564,6 +582,8 @@ def _build(spec: dict, path: str):
         if f"`{path}" in msg:
             raise
         raise type(err)(f"In `{path}`: {msg}") from None
+    except FileNotFoundError as err:  # its message says which file and how to get it
+        raise MissingFileError(f"In `{path}`: {err}") from None
     except (KeyError, IndexError, AttributeError, ImportError, OSError) as err:
         fail(path, "a problem that can be built", f"{type(err).__name__}: {err}")
 

@@ -276,6 +276,12 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
         written += _hv_figure(sub, settings, looks, problem, rule, stem)
         written += _training_figure(traces[traces["problem"] == problem], solver_runs, looks,
                                     problem, stem)
+    if all_points is not None:  # problems that differ only in the split seed, pooled
+        from .report import split_seed_groups
+
+        for group in split_seed_groups(manifest, list(runs["problem"].drop_duplicates())):
+            written += _pooled_heldout_figure(all_points, runs, group, settings, budget,
+                                              manifest, out)
     written += _seconds_panels(runs, out)
     return written
 
@@ -596,3 +602,93 @@ def _heldout_figure(points, sub, solver_runs, objectives, looks, manifest, probl
                          f"{problem}: {what}, every solver trained on the train part only",
                          len(labels), handles, legend)
     return plots.save(fig, f"{stem}_heldout")
+
+
+def _pooled_heldout_figure(points, runs, group, settings, budget, manifest, out) -> list[Path]:
+    """Problems that differ only in the split seed: per solver, its test points of every split
+    (accuracy against the exact fairness gap on test) and, per ε-rule bound, the validation-chosen
+    model's test values as the mean across split seeds with 95 % bootstrap intervals (error bars
+    in both directions). ``<name>_heldout_pooled.png``."""
+    import os
+
+    from .. import plots
+    from .heldout import EPSILON_BOUNDS, chosen_table, fairness_objective
+    from .stats import bootstrap_ci
+
+    sub = runs[runs["problem"].isin(group)]
+    objectives = [s.strip() for s in str(sub["objectives"].dropna().iloc[0]).split(",")] \
+        if sub["objectives"].notna().any() else []
+    pts = points[points["problem"].isin(group)]
+    fair = fairness_objective(objectives, pts.columns)
+    if fair is None or not (pts["split"] == "test").any() or "accuracy" not in pts.columns \
+            or not pts["accuracy"].notna().any():
+        return []
+    solver_runs = _largest_budget(sub[sub["solver"] != "exact"], settings, budget)
+    labels = list(solver_runs["label"].drop_duplicates())
+    looks = _styles(labels)
+    x_col, y_col = f"{fair}:exact", "accuracy"
+    names = [_axis_names(manifest, group[0], [x_col])[0] + " on test", "accuracy on test"]
+    chosen = {b: pd.concat([chosen_table(sub, points, p, b) for p in group], ignore_index=True)
+              for b in EPSILON_BOUNDS}
+    mine_pts = pts[pts["run_id"].isin(solver_runs["run_id"])]
+    limits = _heldout_limits(mine_pts, x_col, y_col, True, max(EPSILON_BOUNDS))
+    picked = pd.concat(list(chosen.values()), ignore_index=True)
+    picked = picked[picked["point"].notna() & picked["run_id"].isin(solver_runs["run_id"])]
+    if limits is not None and len(picked):  # the chosen models stay in view, however poor
+        (x0, x1), (y0, y1) = limits
+        lo, hi = picked["test_accuracy"].min(), picked["test_gap"].max()
+        pad = 0.05 * (y1 - y0)
+        limits = ((x0, max(x1, hi * 1.05)), (min(y0, lo - pad), y1))
+    where = dict(zip(sub["run_id"], sub["problem"]))
+    marks = dict(zip(EPSILON_BOUNDS, ("D", "*", "P", "X")))
+    lines = dict(zip(EPSILON_BOUNDS, (":", "--", "-.", (0, (1, 3)))))
+    fig, axes = plots._panel_grid(len(labels))
+    for ax, label in zip(axes.flat, labels):
+        ids = solver_runs.loc[solver_runs["label"] == label, "run_id"]
+        look = looks[label]
+        rows = mine_pts[mine_pts["run_id"].isin(ids) & (mine_pts["split"] == "test")
+                        & mine_pts["feasible"].astype(bool)]
+        P = rows[[x_col, y_col]].to_numpy(float)
+        inside = P[~plots._outside_mask(P, limits)]
+        ax.scatter(inside[:, 0], inside[:, 1], s=10, alpha=0.35, lw=0, zorder=2, **look.points())
+        beyond = plots._edge_points(ax, P, limits, look.color) if limits is not None else 0
+        notes = []
+        for b in EPSILON_BOUNDS:
+            ax.axvline(b, color="0.25", ls=lines[b], lw=1.0, zorder=1.5)
+            c = chosen[b][chosen[b]["run_id"].isin(ids)]
+            got = c[c["point"].notna()]
+            missed = len(c) - len(got)
+            note = f"≤ {b:g}: broke {int(got['broke'].astype(bool).sum())} of {len(got)}"
+            notes.append(note + (f", {missed} none" if missed else ""))
+            if not len(got):
+                continue
+            per = got.groupby(got["run_id"].map(where), sort=False)[
+                ["test_gap", "test_accuracy"]].mean()  # one value per split seed
+            mean = per.mean().to_numpy(float)
+            err = []
+            for col, m in zip(("test_gap", "test_accuracy"), mean):
+                lo, hi = bootstrap_ci(per[col].to_numpy(float))
+                err.append([[m - lo], [hi - m]] if np.isfinite(lo) else None)
+            ax.errorbar(mean[0], mean[1], xerr=err[0], yerr=err[1], fmt=marks[b], ms=9,
+                        color=look.color, mec="black", mew=0.7, ecolor="black", elinewidth=1.0,
+                        capsize=2.5, zorder=5)
+        n = solver_runs.loc[solver_runs["label"] == label, "problem"].nunique()
+        text = f"{label}\n{n} split seeds; {'; '.join(notes)}"
+        if beyond:
+            text += f"\n{beyond} test point{'s' if beyond > 1 else ''} beyond the axes, on the edge"
+        ax.set_title(text, fontsize=8.5, color="0.1")
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color="0.3", marker="o", ls="", ms=4, alpha=0.5)]
+    legend = ["test points, every split seed"]
+    for b in EPSILON_BOUNDS:
+        handles.append(Line2D([], [], color="0.3", marker=marks[b], ls=lines[b], ms=8, mec="black"))
+        legend.append(f"chosen on validation at gap ≤ {b:g}: mean on test over split seeds, "
+                      "95 % interval")
+    prefix = os.path.commonprefix(group)
+    name = prefix[:-2] if prefix.endswith("-s") else "_".join(group[:1])
+    plots._finish_panels(fig, axes, names, limits,
+                         f"{name}: test accuracy against the test gap over {len(group)} split "
+                         f"seeds ({', '.join(group)}), every solver trained on its train part",
+                         len(labels), handles, legend)
+    return plots.save(fig, out / f"{name}_heldout_pooled")

@@ -7,7 +7,8 @@ accuracy (for a randomised point the expected accuracy, from ``Predictor.positiv
 points table then has one row per point and part (``split`` column: train, validation, test).
 
 The split is part of the problem's spec, hence of the run's identity and its solver seed: another
-split seed is another run.
+split seed is another run. ``split = { ..., seeds = [0, 1, 2, 3, 4] }`` expands the problem into one
+problem per split seed, named ``<name>-s<seed>`` (``expand_seeds``); the report pools them.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ import pandas as pd
 
 from .._validation import check_keys, fail
 
-SPLIT_KEYS = ("test", "validation", "seed")
+SPLIT_KEYS = ("test", "validation", "seed", "seeds")
 PARTS = ("train", "validation", "test")
 #: the ε-rule of the report: the fairness gap (exact metric) bound and the rule's data
 EPSILON_BOUND = 0.05
+#: every bound the report's held-out tables apply the ε-rule at (EPSILON_BOUND is the figures')
+EPSILON_BOUNDS = (0.01, 0.05)
 
 
 def split_of(spec: dict) -> tuple[dict, dict | None]:
@@ -52,11 +55,42 @@ def check_split(value, path: str) -> dict:
     if out["test"] + out["validation"] >= 1:
         fail(f"{path}.test + {path}.validation", "below 1 so that rows are left for training",
              out["test"] + out["validation"], "Lower `test` or `validation`.")
+    if "seed" in value and "seeds" in value:
+        fail(f"{path}.seed", "left out when `seeds` is given (one split per seed of `seeds`)",
+             value["seed"], "Keep `seed = N` for one split or `seeds = [...]` for several.")
+    if "seeds" in value:
+        seeds = value["seeds"]
+        if not isinstance(seeds, list) or not seeds:
+            fail(f"{path}.seeds", "a non-empty list of split seeds", seeds,
+                 "For example `seeds = [0, 1, 2, 3, 4]`.", exc=TypeError)
+        for i, s in enumerate(seeds):
+            if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0:
+                fail(f"{path}.seeds[{i}]", "a non-negative integer", s, exc=TypeError)
+        if len(set(seeds)) != len(seeds):
+            fail(f"{path}.seeds", "distinct integers", seeds, "Give each split seed once.")
+        out["seeds"] = list(seeds)
+        return out
     seed = value.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         fail(f"{path}.seed", "a non-negative integer", seed, exc=TypeError)
     out["seed"] = seed
     return out
+
+
+def expand_seeds(spec: dict) -> list[dict]:
+    """A problem spec whose split has ``seeds`` as one spec per split seed, named
+    ``<name>-s<seed>`` with ``split.seed``; any other spec as [spec]. The name is the problem's
+    ``name`` (or, as the config does, its data's name)."""
+    split = spec.get("split")
+    if not isinstance(split, dict) or "seeds" not in split:
+        return [spec]
+    name = spec.get("name")
+    if name is None:
+        data = spec.get("data")
+        name = data if isinstance(data, str) else (data or {}).get("name", "problem")
+    rest = {k: v for k, v in split.items() if k != "seeds"}
+    return [{**spec, "name": f"{name}-s{s}", "split": {**rest, "seed": s}}
+            for s in split["seeds"]]
 
 
 def parts_of(data, split: dict) -> dict:

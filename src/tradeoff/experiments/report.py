@@ -4,6 +4,7 @@ pairwise tests between solvers, as data and as Markdown."""
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -111,7 +112,7 @@ def objectives_note(manifest: dict, problem: str, names: list[str]) -> str:
 def objective_params(manifest: dict, problem: str) -> dict[str, dict]:
     """Each objective's parameters as the config gives them, e.g. {'cap_violation': {'cap': 120}}."""
     out: dict[str, dict] = {}
-    for spec in ((manifest or {}).get("config") or {}).get("problems", []):
+    for spec in problem_specs(manifest):
         if isinstance(spec, dict) and spec.get("name", None) in (problem, None):
             for obj in spec.get("objectives", []):
                 if isinstance(obj, dict) and "name" in obj:
@@ -250,10 +251,16 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = 
     return "\n".join(lines)
 
 
-def _mean_ci(values, digits: int) -> str:
+def _mean_ci(values, digits: int, by=None) -> str:
+    """``mean [lo, hi]`` of ``values``; with ``by`` (a key per value, e.g. the split's problem)
+    the values are first averaged within each key, and the mean and its 95 % bootstrap interval
+    are across the keys (across split seeds, not across runs)."""
     from .stats import bootstrap_ci
 
-    v = pd.to_numeric(pd.Series(values), errors="coerce").astype(float).dropna().to_numpy()
+    v = pd.to_numeric(pd.Series(values), errors="coerce").astype(float)
+    if by is not None:
+        v = v.groupby(np.asarray(by), sort=False).mean()
+    v = v.dropna().to_numpy()
     if not len(v):
         return "–"
     if np.isinf(v).any():
@@ -271,37 +278,55 @@ def _heldout_context(runs, points, problems):
 
 
 def _heldout_table(runs, points, problems, settings, fair) -> list[str]:
-    """Rows per solver setting, pooled over the runs of ``problems``."""
+    """Rows per solver setting over the runs of ``problems``; with several problems (split seeds)
+    each cell is the mean across them of their per-split means, with its bootstrap interval."""
     from ..display import axis_label
-    from .heldout import chosen_table
+    from .heldout import EPSILON_BOUNDS, chosen_table
 
-    sub, objectives, _ = _heldout_context(runs, points, problems)
+    sub, _, _ = _heldout_context(runs, points, problems)
     ok = sub[sub["status"] == "ok"]
+    pooled = len(problems) > 1
     head = ["solver"] + [c[4:] for c in settings] + ["runs", "test HV ratio", "test IGD+"]
-    chosen = pd.DataFrame()
+    chosen = {}
     if fair is not None:
         gap = axis_label(f"{fair}:exact", None)
-        first = axis_label(objectives[0], None).split(" [")[0]
-        head += [f"test {first}", "test accuracy", f"test {gap}", "broke", "none"]
-        chosen = pd.concat([chosen_table(runs, points, p) for p in problems], ignore_index=True)
+        short = "gap" if "parity" not in gap else "parity diff."
+        for b in EPSILON_BOUNDS:
+            head += [f"test accuracy (≤ {b:g})", f"test {short} (≤ {b:g})", f"broke (≤ {b:g})"]
+            chosen[b] = pd.concat([chosen_table(runs, points, p, b) for p in problems],
+                                  ignore_index=True)
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     for key, group in ok.groupby(["label"] + settings, sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
+        by = group["problem"].to_numpy() if pooled else None
         cells = [str(key[0])] + [_setting(v) for v in key[1:]] + [str(len(group))]
-        cells += [_mean_ci(group["test_hv_ratio"], 4), _mean_ci(group["test_igd_plus"], 4)]
-        if fair is not None:
-            mine = chosen[chosen["run_id"].isin(group["run_id"])]
+        cells += [_mean_ci(group["test_hv_ratio"], 4, by), _mean_ci(group["test_igd_plus"], 4, by)]
+        for b, table in chosen.items():
+            mine = table[table["run_id"].isin(group["run_id"])]
             got = mine[mine["point"].notna()]
+            where = got["run_id"].map(dict(zip(group["run_id"], group["problem"]))).to_numpy() \
+                if pooled else None
             broke = int(got["broke"].astype(bool).sum())
-            cells += [_mean_ci(got["test_loss"], 4), _mean_ci(got["test_accuracy"], 4),
-                      _mean_ci(got["test_gap"], 4), f"{broke} of {len(got)}",
-                      str(len(mine) - len(got))]
+            missed = len(mine) - len(got)
+            cells += [_mean_ci(got["test_accuracy"], 4, where), _mean_ci(got["test_gap"], 4, where),
+                      f"{broke} of {len(got)}" + (f" ({missed} none)" if missed else "")]
         lines.append("| " + " | ".join(cells) + " |")
     return lines + [""]
 
 
+def problem_specs(manifest: dict | None) -> list:
+    """The config's problem tables as the runs see them: a split with ``seeds`` expanded into one
+    table per split seed (``<name>-s<seed>``, see heldout.expand_seeds)."""
+    from .heldout import expand_seeds
+
+    out = []
+    for spec in ((manifest or {}).get("config") or {}).get("problems", []):
+        out += expand_seeds(spec) if isinstance(spec, dict) else [spec]
+    return out
+
+
 def _split_spec(manifest, problem):
-    return next((p for p in ((manifest or {}).get("config") or {}).get("problems", [])
+    return next((p for p in problem_specs(manifest)
                  if isinstance(p, dict) and p.get("name", None) in (problem, None)), {})
 
 
@@ -311,7 +336,7 @@ def heldout_markdown(runs: pd.DataFrame, points: pd.DataFrame, manifest: dict, p
     and IGD+ and, for a fairness problem, the test values of the model the ε-rule picks on
     validation, and how often it breaks its bound on test."""
     from ..display import axis_label
-    from .heldout import EPSILON_BOUND, fairness_objective
+    from .heldout import EPSILON_BOUNDS, fairness_objective
 
     _, objectives, pts = _heldout_context(runs, points, [problem])
     fair = fairness_objective(objectives, pts.columns)
@@ -329,14 +354,14 @@ def heldout_markdown(runs: pd.DataFrame, points: pd.DataFrame, manifest: dict, p
     if fair is not None:
         gap = axis_label(f"{fair}:exact", None)
         first = axis_label(objectives[0], None).split(" [")[0]
-        lines[-1] += (f" Chosen model: per run, the point with the least {first} on {pick_on} "
-                      f"among those whose {gap} on {pick_on} is ≤ {EPSILON_BOUND:g} (the ε-rule, "
-                      f"`front.select(\"epsilon\", minimise=\"{objectives[0]}\", bounds="
-                      f"{{\"{fair}:exact\": {EPSILON_BOUND:g}}}, data={pick_on})`); its "
-                      f"{first}, accuracy (for a randomised point, the expected accuracy) and "
-                      f"{gap} on test, and in how many runs that test {gap} is above "
-                      f"{EPSILON_BOUND:g} (\"broke\"). \"none\" counts runs in which no point met "
-                      f"the bound on {pick_on}.")
+        bounds = " and ".join(f"{b:g}" for b in EPSILON_BOUNDS)
+        lines[-1] += (f" Chosen model at bound b ({bounds}): per run, the point with the least "
+                      f"{first} on {pick_on} among those whose {gap} on {pick_on} is ≤ b (the "
+                      f"ε-rule, `front.select(\"epsilon\", minimise=\"{objectives[0]}\", bounds="
+                      f"{{\"{fair}:exact\": b}}, data={pick_on})`); its accuracy (for a "
+                      f"randomised point, the expected accuracy) and {gap} on test, and in how "
+                      f"many runs that test {gap} is above b (\"broke\"; \"none\": runs in which "
+                      f"no point met the bound on {pick_on}).")
     return lines + [""] + _heldout_table(runs, points, [problem], settings, fair)
 
 
@@ -366,11 +391,16 @@ def heldout_pooled_markdown(runs, points, manifest, settings) -> list[str]:
             continue
         fair = fairness_objective(objectives, pts.columns)
         seeds = [str(_split_spec(manifest, p)["split"].get("seed", 0)) for p in group]
-        lines += [f"## Held-out (test) over {len(group)} split seeds", "",
+        prefix = os.path.commonprefix(group)
+        what = prefix[:-2] if prefix.endswith("-s") else " vs ".join(objectives[:2])
+        lines += [f"## Held-out (test) over {len(group)} split seeds: {what}", "",
                   f"Problems {', '.join(group)}: the same problem split with seeds "
-                  f"{', '.join(seeds)}. Each row pools every run of the solver setting over these "
-                  "splits (the split seed varies the train, validation and test rows, and with "
-                  "them the solver's seed); columns as in each problem's held-out table, whose "
-                  "test scores are against that split's own test union.", ""]
+                  f"{', '.join(seeds)} (the split seed varies the train, validation and test rows, "
+                  "and with them the solver's seed). Each cell is the mean over the split seeds "
+                  "of that split's value (its mean when a split has several runs), with a 95 % "
+                  "percentile-bootstrap interval across the split seeds in brackets "
+                  "(scipy.stats.bootstrap, seeded); \"runs\" and \"broke\" count every run. "
+                  "Columns as in each problem's held-out table, whose test scores are against that "
+                  "split's own test union.", ""]
         lines += _heldout_table(runs, points, group, settings, fair)
     return lines

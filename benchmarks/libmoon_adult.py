@@ -81,6 +81,13 @@ def batch_mean(problem, Theta, seed: int) -> np.ndarray:
     return np.mean(F, axis=0)
 
 
+def iterations(extra) -> str:
+    """Epochs of the mini-batch loop, steps of pareto-set, epo and hv-grad."""
+    if "epochs_run" in extra:
+        return f"{extra['epochs_run']:g} epochs"
+    return f"{extra.get('steps', extra.get('epochs', '—'))} steps"
+
+
 def run(name, problem, seed, epochs, seconds):
     import tradeoff as to
 
@@ -147,7 +154,7 @@ def main():
                   f"test {r['test'][-1]:.4f}; BCE {front.F[:, 0].min():.3f}–"
                   f"{front.F[:, 0].max():.3f}, DEO {front.F[:, 1].min():.4f}–"
                   f"{front.F[:, 1].max():.4f}; {front.evaluations} evaluations, "
-                  f"{front.extra.get('epochs', '—')} steps", flush=True)
+                  f"{iterations(front.extra)}", flush=True)
 
     def ms(v):
         return f"{np.mean(v):.3f} ± {np.std(v):.3f}" if v else "failed"

@@ -57,6 +57,31 @@ def test_one_batch_reproduces_full_batch_adam(logistic):
     assert front.success and front.extra["epochs_run"] == epochs
 
 
+def test_normalize_none_steps_on_the_raw_weighted_sum(logistic):
+    """normalize = "none": no anchors, every point starts at the box's centre and Adam steps on
+    Σ wᵢ fᵢ of the raw values (LibMOON's scalarisation), step for step."""
+    from tradeoff.solvers.gradient import Setup
+
+    W = np.array([[0.9, 0.1], [0.6, 0.4]])
+    lr, epochs = 0.05, 6
+    front = to.solve(logistic, "weighted-sum", weights=W.tolist(), optimizer="adam", lr=lr,
+                     epochs=epochs, batch_size=10_000, standardize=False, normalize="none")
+    start = Setup(logistic, n_points=2, max_evaluations=None, max_epochs=10, tol=None,
+                  standardize=False, seed=0, anchors=False).start
+    Theta = np.repeat(start[None], 2, 0)
+    m1, m2 = np.zeros_like(Theta), np.zeros_like(Theta)
+    for t in range(1, epochs + 1):
+        g = np.einsum("ki,kid->kd", W, logistic.evaluate(Theta).dF)
+        m1 = 0.9 * m1 + 0.1 * g
+        m2 = 0.999 * m2 + 0.001 * g * g
+        Theta = Theta - lr * (m1 / (1 - 0.9**t)) / (np.sqrt(m2 / (1 - 0.999**t)) + 1e-8)
+    np.testing.assert_allclose(front.X, Theta, rtol=0, atol=1e-12)
+    assert front.options["normalize"] == "none" and front.extra["span"] == [1.0, 1.0]
+    with pytest.raises(ValueError) as err:
+        to.solve(logistic, "epsilon-constraint", n_points=2, optimizer="adam", normalize="none")
+    assert_clear(err, "epsilon", "pass epsilon")
+
+
 def test_one_batch_reproduces_sgd_with_momentum_and_cosine(logistic):
     W = np.array([[0.5, 0.5], [0.1, 0.9]])
     lr, beta, epochs = 0.2, 0.9, 10

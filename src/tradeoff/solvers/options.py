@@ -299,7 +299,7 @@ GRADIENT = {
     "batch_size": Integer(1, none_ok=True, low_fix="A mini-batch holds at least one row; "
                           "use e.g. batch_size = 256."),
     "epochs": Integer(1, none_ok=True),
-    "normalize": Choice(("auto", "anchors", "online"), none_ok=True),
+    "normalize": Choice(("auto", "anchors", "online", "none"), none_ok=True),
     "early_stopping": Boolean(none_ok=True),
     "patience": Integer(1, none_ok=True),
 }

@@ -13,14 +13,17 @@ so the coefficients (a Chebyshev softmax, an augmented-Lagrangian multiplier ter
 mini-batch's own values. MGDA steps along the min-norm combination of the normalised mini-batch
 gradients instead.
 
-Normalisation f̃ = (f − ideal) / span takes one of two sources (``normalize``):
+Normalisation f̃ = (f − ideal) / span takes one of three sources (``normalize``):
 
 - ``anchors``: the Setup's lexicographic anchors, solved by the full-batch engine before the loop
   (exact, but m full-batch solves: cheap for linear models, costly for a large network);
 - ``online``: m extra rows in Φ, each minimising one objective (plus 10⁻³ of the others), trained by
   the same loop; ideal and span are their mean mini-batch values over the last epoch (no extra pass
   over the data). A warm-up of a tenth of the epochs (one to three; at most a tenth of
-  ``max_seconds``) trains those m rows alone, so the span is known before the K candidates move. ``auto`` takes ``anchors`` for models affine in θ and ``online`` otherwise.
+  ``max_seconds``) trains those m rows alone, so the span is known before the K candidates move.
+  ``auto`` takes ``anchors`` for models affine in θ and ``online`` otherwise;
+- ``none``: ideal 0 and span 1, the raw objectives (weights act on the values as they are, as in
+  LibMOON's ``Σ pᵢ fᵢ``; MGDA takes the raw gradients).
 
 Constraints (ε bounds, the problem's g ≤ 0) enter as the augmented Lagrangian of the engine with a
 fixed ρ; the multipliers are updated once per epoch from the epoch's mean violations.
@@ -43,7 +46,7 @@ from ..optim import SCHEDULES, get_optimizer, get_schedule
 from .weights import check_weights, simplex_grid
 
 OPTIMIZERS = ("adam", "sgd")
-NORMALIZE = ("auto", "anchors", "online")
+NORMALIZE = ("auto", "anchors", "online", "none")
 DEFAULT_LR = {"adam": 1e-3, "sgd": 1e-2}
 RHO = 10.0  # the augmented Lagrangian's fixed penalty: stochastic steps dislike a growing one
 WARMUP_SHARE = 0.1  # online anchors train alone for a tenth of the epochs (and of max_seconds) ...
@@ -131,6 +134,10 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     normalize = o["normalize"]
     if normalize == "auto":
         normalize = "online" if problem._protocol else "anchors"
+    if normalize == "none" and kind == "epsilon" and epsilon is None:
+        fail("epsilon", "given (bounds in the objectives' units) when normalize = 'none'", None,
+             "The default bounds lie between the anchors, which normalize = 'none' does not "
+             "solve: pass epsilon, or use normalize = 'anchors' or 'online'.")
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
               tol=None, standardize=standardize, seed=seed, method=method,
               max_seconds=max_seconds, anchors=normalize == "anchors")
@@ -211,7 +218,7 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     nA = m if online else 0
     if problem._protocol:  # a network: K (and m) independently seeded initialisations
         Phi = sp.phi(problem.start_theta(K + nA, rng))
-    elif not online:  # a convex model: the engine's warm start, the anchors' mix by weight
+    elif normalize == "anchors":  # a convex model: the engine's warm start, the anchors' mix
         Phi = np.vstack([mix @ s.anchor_phi])
     else:
         Phi = np.repeat(s.start[None], K + nA, 0)

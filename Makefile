@@ -22,10 +22,11 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 # every committed study regenerated from scratch (commit first: each manifest records the commit,
-# and whether the tree had edits outside results/); about half an hour. fairness_compas reads
+# and whether the tree had edits outside results/); about an hour on two idle cores, half of it
+# scaling_d, whose runs have wall-clock budgets (run it on an otherwise idle machine). fairness_compas reads
 # ProPublica's file (not shipped) from TRADEOFF_COMPAS_CSV, passed through from the environment or
 # the command line: make results TRADEOFF_COMPAS_CSV=/path/to/compas-scores-two-years.csv
-STUDIES := cap_tradeoff seed_blog shootout fairness_diabetes fairness_cps1985 fairness_arrests fairness_synthetic fairness_adult fairness_compas
+STUDIES := cap_tradeoff seed_blog shootout fairness_diabetes fairness_cps1985 fairness_arrests fairness_synthetic fairness_adult fairness_compas scaling_d
 export TRADEOFF_COMPAS_CSV
 results: $(BIN)/.installed
 	@test -n "$$TRADEOFF_COMPAS_CSV" || { echo "make results: set TRADEOFF_COMPAS_CSV to the path of ProPublica's compas-scores-two-years.csv (fairness_compas needs it; see experiments/fairness_compas.toml)"; exit 1; }

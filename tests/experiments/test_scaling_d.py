@@ -1,0 +1,28 @@
+"""The dimension study's config says what its docs say: four models of growing size on Adult, every
+solver under wall-clock budgets of 10 and 60 s, evolution also 300 s on MLP [64, 64]."""
+
+from pathlib import Path
+
+from tradeoff import Problem
+from tradeoff.experiments.config import load_config
+
+CONFIG = Path(__file__).resolve().parents[2] / "experiments" / "scaling_d.toml"
+
+
+def test_scaling_d_config():
+    config = load_config(CONFIG)
+    sizes = {p["name"]: Problem.from_dict({k: v for k, v in p.items() if k != "split"}).d
+             for p in config.problems}
+    assert sizes == {"logistic": 81, "mlp16": 1313, "mlp64x64": 9409, "mlp256x256": 86785}
+    assert all(p["split"] == {"test": 0.3, "validation": 0.2, "seed": 0} for p in config.problems)
+    runs = [r for r in config.runs() if r.solver != "exact"]
+    budgets = {(r.problem, r.label): set() for r in runs}
+    for r in runs:
+        budgets[(r.problem, r.label)].add(r.options["max_seconds"])
+    long = {k for k, v in budgets.items() if v == {300}}
+    assert long == {("mlp64x64", "nsga2-300s"), ("mlp64x64", "sms-emoa-300s")}
+    assert all(v == {10, 60} for k, v in budgets.items() if k not in long)
+    labels = {label for _, label in budgets}
+    assert {"weighted-sum", "weighted-sum-adam", "penalty", "chebyshev", "epsilon-constraint",
+            "mgda", "hv-grad", "epo", "pareto-set", "nsga2", "sms-emoa"} <= labels
+    assert len(runs) == 4 * 11 * 2 + 2

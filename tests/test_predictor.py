@@ -232,5 +232,8 @@ def test_a_network_predictor_counts_its_features_from_the_first_layer():
                                rtol=1e-12)
     frame = pd.DataFrame(X[:, ::-1], columns=["c", "b", "a"])
     np.testing.assert_array_equal(pred.predict_proba(frame), pred.predict_proba(X))
+    with pytest.raises(ValueError, match=r"`feature_names` must be 3 names \(the model 'mlp' with "
+                                         r"21 parameters takes 3 features\); got 2"):
+        Predictor(front.X[1], prob.model, feature_names=("a", "b"))
     with pytest.raises(ValueError, match=r"`theta` must be a parameter vector of the model 'mlp'"):
         Predictor(front.X[1][:-1], prob.model)

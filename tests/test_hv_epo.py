@@ -19,15 +19,15 @@ from tradeoff.objectives import get_objective
 from tradeoff.solvers.epo import _solve_linprog, lp_rows, solve_lp
 from tradeoff.solvers.hv_gradient import hv_gain
 
+from .conftest import CAP
 from .experiments.tiny import TINY
 
-CAP = {"name": "cap_violation", "cap": 120}
 K = 10
 
 
 @pytest.fixture(scope="module")
-def problem():
-    return to.Problem(blog_data(n=120, seed=1), "linear", ["mse", CAP])
+def problem(cap_problem):
+    return cap_problem
 
 
 @pytest.fixture(scope="module")

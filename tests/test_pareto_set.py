@@ -13,13 +13,6 @@ from tradeoff.data import Dataset, blog_data
 from tradeoff.solvers import pareto_set as ps
 from tradeoff.solvers.weights import simplex_grid
 
-CAP = {"name": "cap_violation", "cap": 120}
-
-
-@pytest.fixture(scope="module")
-def cap_problem():
-    return to.Problem(blog_data(n=120, seed=1), "linear", ["mse", CAP])
-
 
 @pytest.fixture(scope="module")
 def cap_exact(cap_problem):

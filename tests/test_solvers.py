@@ -1,18 +1,14 @@
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import tradeoff as to
 from tradeoff.data import Dataset, blog_data
 from tradeoff.objectives import Constraint, get_objective
 from tradeoff.solvers import SOLVERS
 
-CAP = {"name": "cap_violation", "cap": 120}
-
-
-@pytest.fixture(scope="module")
-def cap_problem():
-    return to.Problem(blog_data(n=120, seed=1), "linear", ["mse", CAP])
+from .conftest import CAP
 
 
 @pytest.fixture(scope="module")

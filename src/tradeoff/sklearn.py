@@ -151,6 +151,11 @@ class _ParetoEstimator(BaseEstimator):
     def _target(self, y):
         return np.asarray(y, dtype=float)
 
+    def predict(self, X):
+        """The chosen point's predictions (a randomised point samples with ``seed``)."""
+        X = self._X(X)
+        return self.predictor_.predict(X, random_state=self.seed)
+
     def _X(self, X):
         check_is_fitted(self, "predictor_")
         return validate_data(self, X, dtype=np.float64, reset=False)
@@ -189,10 +194,6 @@ class ParetoClassifier(ClassifierMixin, _ParetoEstimator):
         self.classes_ = classes
         return (np.asarray(y) == classes[1]).astype(float)
 
-    def predict(self, X):
-        X = self._X(X)
-        return self.predictor_.predict(X, random_state=self.seed)
-
     def predict_proba(self, X):
         X = self._X(X)
         return self.predictor_.predict_proba(X)
@@ -221,10 +222,6 @@ class ParetoRegressor(RegressorMixin, _ParetoEstimator):
         self.select = select
         self.validation = validation
         self.seed = seed
-
-    def predict(self, X):
-        X = self._X(X)
-        return self.predictor_.predict(X, random_state=self.seed)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

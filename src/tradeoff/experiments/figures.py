@@ -319,9 +319,8 @@ def _seconds_panels(runs: pd.DataFrame, out: Path) -> list[Path]:
         ax.tick_params(labelleft=True)
     axes[0, 0].set_ylabel(("test " if test else "") + "HV ratio (1 = best found)")
     axes[0, 0].set_ylim(-0.03, 1.03)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    seen = dict(zip(labels, handles))
-    for ax in axes[0, 1:]:
+    seen = {}  # one legend entry per label, whichever panel drew it first
+    for ax in axes[0]:
         for h, lb in zip(*ax.get_legend_handles_labels()):
             seen.setdefault(lb, h)
     fig.legend(list(seen.values()), list(seen), loc="center left", bbox_to_anchor=(1.0, 0.5),

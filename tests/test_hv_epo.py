@@ -235,11 +235,15 @@ BAD = [
     ("hv-grad", {"reference": "big"}, r"`reference` must be a number or a non-empty list of "
                                        r"numbers, each > 1; got 'big'\. For example "
                                        r"`reference = \[1\.1, 1\.1\]`\."),
-    ("hv-grad", {"optimizer": "adamw"}, r"`optimizer` must be one of 'adam', 'gd'; got "
+    ("hv-grad", {"optimizer": "adamw"}, r"`optimizer` must be one of 'adam', 'gd', 'sgd'; got "
                                         r"'adamw'\. Did you mean 'adam'\?"),
     ("epo", {"lr": 0}, r"`lr` must be a number > 0; got 0\."),
     ("epo", {"max_seconds": -1}, r"`max_seconds` must be a number > 0; got -1\."),
     ("epo", {"weights": [[0.5, 0.7]]}, r"`weights\[0\]` must be a row of weights summing to 1"),
+    ("epo", {"epochs": 5, "optimizer": "gd"}, r"`epochs` must be given only with optimizer = "
+                                              r"'adam' or 'sgd' \(an option of the mini-batch loop; "
+                                              r"'gd' is the full-batch loop\); got 5\. Set "
+                                              r"optimizer = 'adam', or drop `epochs`\."),
 ]
 
 

@@ -626,7 +626,12 @@ def _check_stochastic(solver: str, options: dict, path: str, problems, only) -> 
 
     if solver not in GRADIENT_SOLVERS:
         return
-    engine_only(options, path)
+    if solver in ("hv-grad", "epo"):  # a loop option chooses the mini-batch loop there
+        from ..solvers.first_order import loop_options
+
+        loop_options(options.get("optimizer"), options, path)
+    else:
+        engine_only(options, path)
     if options.get("early_stopping") is True:
         for p in problems:
             if (only is None or p["name"] in only) and not (p.get("split") or {}).get("validation"):

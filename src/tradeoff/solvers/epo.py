@@ -29,7 +29,7 @@ from itertools import combinations
 import numpy as np
 
 from .._validation import fail
-from .first_order import OPTIMIZERS, note_time, run
+from .first_order import OPTIMIZERS, mini_batch, note_time, run
 from .gradient import Setup
 from .weights import check_weights, simplex_grid
 
@@ -155,17 +155,34 @@ def ray_gap(Fn, W) -> np.ndarray:
     return np.where(pos.sum(1) > 1, spread, zero)
 
 
-def epo(problem, *, n_points=50, weights=None, lr=0.5, optimizer="gd",
+def epo(problem, *, n_points=50, weights=None, lr=None, optimizer=None,
         max_evaluations=None, max_epochs=2000, tol=1e-3, max_seconds=None, standardize=True,
         seed=0, method="auto", **_opts):
     """EPO search: point k starts from the anchors' mix (1 − wₖ)/(m − 1) and steps along EPO's LP
     direction (first-order steps: ``optimizer`` "gd", which keeps the LP's direction, or
     "adam"; step ``lr`` × the anchors' spread in Φ, decaying geometrically to 1/1,000 of it). With
-    two objectives the rays (1, 0) and (0, 1) are the lexicographic anchors themselves."""
-    t0 = time.perf_counter()
+    two objectives the rays (1, 0) and (0, 1) are the lexicographic anchors themselves.
+
+    With an option of the mini-batch loop, ``optimizer = "sgd"``, or a network and no
+    ``optimizer``, the mini-batch loop takes EPO's direction of each mini-batch instead
+    (``first_order.mini_batch``)."""
     if problem.n_constraints:
         fail("solver", "a solver that handles constraints", "epo",
              "EPO has no constraint handling; use 'epsilon-constraint' or 'nsga2'.")
+    if mini_batch(problem, "epo", optimizer, _opts):
+        from .stochastic import run as loop
+
+        front = loop(problem, "epo", "epo", n_points=n_points, weights=weights,
+                     max_evaluations=max_evaluations, max_epochs=max_epochs,
+                     max_seconds=max_seconds, standardize=standardize, seed=seed, method=method,
+                     optimizer=optimizer or "adam", lr=lr, **_opts)
+        W = np.asarray(front.extra["weights"])
+        span, ideal = np.asarray(front.extra["span"]), np.asarray(front.extra["ideal"])
+        gap = ray_gap((front.F - ideal) / span, W)
+        return dataclasses.replace(front, extra={**front.extra, "ray_gap": gap.tolist()})
+    t0 = time.perf_counter()
+    optimizer = "gd" if optimizer is None else optimizer
+    lr = 0.5 if lr is None else lr
     if optimizer not in OPTIMIZERS:
         fail("optimizer", " or ".join(repr(o) for o in OPTIMIZERS), optimizer)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,

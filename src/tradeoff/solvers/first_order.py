@@ -28,10 +28,36 @@ import time
 
 import numpy as np
 
+from .._validation import fail
 from ..optim import adam
 
 FINAL_SHARE = 1e-3
 OPTIMIZERS = ("gd", "adam")
+
+
+def mini_batch(problem, name: str, optimizer, opts: dict) -> bool:
+    """Whether ``hv-grad`` / ``epo`` run the mini-batch loop (solvers/stochastic.py) rather than
+    the full-batch set loop: when an option of that loop is given, ``optimizer = "sgd"``, or the
+    model is a network and no ``optimizer`` is given (a mix of two networks' weights, the
+    full-batch start, is no network between them; each of the loop's points starts from its own
+    seeded initialisation). ``optimizer = "gd"`` asks for the full-batch loop: with loop options it
+    is an error."""
+    given = loop_options(optimizer, opts)
+    return bool(given) or optimizer == "sgd" or (optimizer is None and problem._protocol)
+
+
+def loop_options(optimizer, opts: dict, path: str = "") -> list[str]:
+    """The options of the mini-batch loop given in ``opts`` (``lr`` aside: both loops take it);
+    an error with ``optimizer = "gd"``. ``path`` prefixes the name (``solvers[0].options``)."""
+    from .stochastic import OPTIONS
+
+    given = [k for k in OPTIONS if k != "lr" and opts.get(k) is not None]
+    if optimizer == "gd" and given:
+        key = given[0]
+        fail(f"{path}.{key}" if path else key, "given only with optimizer = 'adam' or 'sgd' (an "
+             "option of the mini-batch loop; 'gd' is the full-batch loop)", opts[key],
+             f"Set optimizer = 'adam', or drop `{key}`.")
+    return given
 
 
 def anchor_spread(s) -> float:

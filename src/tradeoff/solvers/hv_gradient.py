@@ -32,7 +32,7 @@ import numpy as np
 
 from .._validation import fail
 from ..front import hypervolume
-from .first_order import OPTIMIZERS, note_time, run
+from .first_order import OPTIMIZERS, mini_batch, note_time, run
 from .gradient import Setup
 from .weights import simplex_grid
 
@@ -103,19 +103,35 @@ def check_reference(reference, m: int) -> np.ndarray:
     return ref
 
 
-def hv_grad(problem, *, n_points=50, reference=1.1, lr=0.05, optimizer="adam",
+def hv_grad(problem, *, n_points=50, reference=1.1, lr=None, optimizer=None,
             max_evaluations=None, max_epochs=2000, tol=1e-4, max_seconds=None,
             standardize=True, seed=0, method="auto", **_opts):
     """Hypervolume-gradient ascent: K points start from mixes of the anchors (even for two
     objectives, seeded Dirichlet draws for more) and move together along the gradient of their
     normalised set's hypervolume (reference ``reference``, normalised units), first-order steps
     (``optimizer`` "adam" or "gd", step ``lr`` × the anchors' spread in Φ, decaying
-    geometrically to 1/1,000 of it). Anchors come from the engine's ``method``."""
-    t0 = time.perf_counter()
+    geometrically to 1/1,000 of it). Anchors come from the engine's ``method``.
+
+    With an option of the mini-batch loop, ``optimizer = "sgd"``, or a network and no
+    ``optimizer``, the mini-batch loop climbs the hypervolume of each mini-batch's values instead
+    (``first_order.mini_batch``)."""
     if problem.n_constraints:
         fail("solver", "a solver that handles constraints", "hv-grad",
              "hv-grad has no constraint handling; use 'epsilon-constraint' or 'nsga2'.")
     ref = check_reference(reference, problem.m)
+    if mini_batch(problem, "hv-grad", optimizer, _opts):
+        from .stochastic import run as loop
+
+        front = loop(problem, "hv-grad", "hv", n_points=n_points, reference=ref,
+                     max_evaluations=max_evaluations, max_epochs=max_epochs,
+                     max_seconds=max_seconds, standardize=standardize, seed=seed, method=method,
+                     optimizer=optimizer or "adam", lr=lr, **_opts)
+        span, ideal = np.asarray(front.extra["span"]), np.asarray(front.extra["ideal"])
+        extra = {**front.extra, "hypervolume": hypervolume((front.F - ideal) / span, ref)}
+        return dataclasses.replace(front, extra=extra)
+    t0 = time.perf_counter()
+    optimizer = "adam" if optimizer is None else optimizer
+    lr = 0.05 if lr is None else lr
     if optimizer not in OPTIMIZERS:
         fail("optimizer", " or ".join(repr(o) for o in OPTIMIZERS), optimizer)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,

@@ -331,13 +331,10 @@ class ValidationData(Spec):
 GRADIENT["validation"] = ValidationData()
 
 
-# hv-grad and epo: first-order steps of a set (solvers/first_order.py), a wall-clock budget beside
-# the evaluation budget, and their own stopping tolerance (defaults 1e-4 and 1e-3); the mini-batch
-# loop's options are not theirs
-_LOOP = ("optimizer", "lr", "momentum", "schedule", "batch_size", "epochs", "normalize",
-         "early_stopping", "patience", "validation")
-FIRST_ORDER = {**{k: v for k, v in GRADIENT.items() if k not in _LOOP}, "lr": POSITIVE,
-               "optimizer": Choice(("adam", "gd"))}
+# hv-grad and epo: full-batch first-order steps of a set (solvers/first_order.py, optimizer "gd"
+# or "adam"), or the mini-batch loop (solvers/stochastic.py, optimizer "adam" or "sgd") when a loop
+# option is given or the model is a network; their own stopping tolerance (1e-4 and 1e-3)
+FIRST_ORDER = {**GRADIENT, "optimizer": Choice(("adam", "gd", "sgd"), none_ok=True)}
 
 
 # Pareto set learning (solvers/pareto_set.py): one hypernetwork for the whole front

@@ -10,8 +10,10 @@ Each epoch shuffles the rows with the solver's seeded generator and, per mini-ba
     Φ ← Φ − step(g)                                       adam, or sgd with momentum; lr schedule
 
 so the coefficients (a Chebyshev softmax, an augmented-Lagrangian multiplier term) follow the
-mini-batch's own values. MGDA steps along the min-norm combination of the normalised mini-batch
-gradients instead.
+mini-batch's own values. The set-based solvers step along a combination g = Σᵢ αᵢ ∇f̃ᵢ of the
+normalised mini-batch gradients whose α comes from the mini-batch's values too: MGDA's min-norm α,
+EPO's LP for each point's ray (``epo.epo_alpha``), and the unit hypervolume gain of the K points'
+mini-batch values (``hv_gradient.hv_weights``), as LibMOON computes them per batch.
 
 Normalisation f̃ = (f − ideal) / span takes one of three sources (``normalize``):
 
@@ -115,12 +117,16 @@ def _check(optimizer, lr, momentum, schedule, batch_size, epochs, normalize, ear
                    name=f"{problem.name}:validation")
 
 
+SET_KINDS = ("mgda", "epo", "hv")  # step along Σᵢ αᵢ ∇f̃ᵢ with α from the batch's values
+
+
 def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
-        epsilon=None, max_evaluations=None, max_epochs=2000, max_seconds=None, standardize=True,
-        seed=0, method="auto", optimizer="adam", **opts):
+        epsilon=None, reference=None, max_evaluations=None, max_epochs=2000, max_seconds=None,
+        standardize=True, seed=0, method="auto", optimizer="adam", **opts):
     """Solve ``problem`` by the mini-batch loop: ``kind`` is "weighted" (weighted-sum and penalty,
-    by their weight rows), "chebyshev", "epsilon" or "mgda"; the options as in the module's
-    docstring. Returns a Front with ``extra["epochs_run"]`` and ``extra["stopped_by"]``."""
+    by their weight rows), "chebyshev", "epsilon", "mgda", "epo" (rays ``weights``) or "hv"
+    (reference point ``reference``, normalised units); the options as in the module's docstring.
+    Returns a Front with ``extra["epochs_run"]`` and ``extra["stopped_by"]``."""
     from .gradient import Setup, _linear, _scalarisation, tchebycheff, tchebycheff_weights
 
     t0 = time.perf_counter()
@@ -143,9 +149,9 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
               max_seconds=max_seconds, anchors=normalize == "anchors")
     s.step_label = f"{optimizer}, mini-batches of {o['batch_size']}"
     m, c, sp, rng = s.m, s.c, s.sp, s.rng
-    if kind == "mgda" and c:
+    if kind in SET_KINDS and c:
         fail("solver", "a solver that handles constraints", name,
-             "MGDA has no constraint handling here; use 'epsilon-constraint' or 'nsga2'.")
+             f"{name} has no constraint handling here; use 'epsilon-constraint' or 'nsga2'.")
 
     # -- the candidates' scalarisations ---------------------------------------------------------
     T = E = None  # ε bounds: normalised (default, between the anchors) or in the objectives' units
@@ -176,7 +182,15 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         mix = np.column_stack([share, 1 - share] + [np.zeros(K)] * (m - 2))
         sc = _scalarisation(s, W)
         value, coef = sc.value, sc.coef
-    else:  # mgda: even mixes of the two anchors, random (seeded) ones for more objectives
+    elif kind == "epo":  # rays; anchor i has f̃ᵢ = 0, so a large wᵢ starts near it
+        from .epo import MIN_WEIGHT
+
+        W = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
+        mix = (1.0 - W) / (m - 1)
+        Wf = np.maximum(W, MIN_WEIGHT * W.max(1, keepdims=True))
+        R = 1.0 / (Wf / Wf.sum(1, keepdims=True))
+        value = coef = None
+    else:  # mgda, hv: even mixes of the two anchors, random (seeded) ones for more objectives
         if m == 2:
             mix = simplex_grid(n_points, 2)
         else:
@@ -222,7 +236,7 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         Phi = np.vstack([mix @ s.anchor_phi])
     else:
         Phi = np.repeat(s.start[None], K + nA, 0)
-        if kind == "mgda":  # identical starts would give identical min-norm paths
+        if kind in ("mgda", "hv"):  # identical starts would give identical paths
             Phi[:K] += rng.standard_normal((K, problem.d))
     if online:
         F0, _ = sp.values(Phi[K:])
@@ -242,6 +256,26 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     acc = {"FA": np.zeros((nA, m)), "wA": np.zeros((nA, 1)), "h": np.zeros((K, len(cols)))}
     stop = ""
 
+    def set_alpha(F, Gn, cand):
+        """α (K', m) of the set-based kinds for candidates ``cand`` at batch values F (K', m)
+        and normalised batch gradients Gn (K', m, d)."""
+        if kind == "mgda":
+            from .gradient import _min_norm
+
+            return _min_norm(Gn)
+        if kind == "epo":
+            from .epo import epo_alpha
+
+            alpha, balance = epo_alpha(Gn @ np.swapaxes(Gn, 1, 2), s.norm(F), R[cand])
+            modes["balance"] += int(balance.sum())
+            modes["descent"] += int((~balance).sum())
+            return alpha
+        from .hv_gradient import hv_weights
+
+        return hv_weights(s.norm(F), reference)
+
+    modes = {"balance": 0, "descent": 0}
+
     def step_batch(rows, b, opt, state):
         """One optimiser step of the rows ``rows`` on the data rows ``b`` (None = all)."""
         nonlocal used
@@ -251,15 +285,13 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         ic, ia = np.flatnonzero(rows < K), np.flatnonzero(rows >= K)
         g = np.zeros_like(P)
         with np.errstate(over="ignore", invalid="ignore"):
-            if kind == "mgda":
+            if kind in SET_KINDS:
                 ev = problem.evaluate(sp.theta(P), grad=True, rows=b)
                 F, G = ev.F, ev.G
                 dF = sp.to_phi_gradient(ev.dF)
                 if len(ic):
-                    from .gradient import _min_norm
-
                     Gn = dF[ic] / s.span[None, :, None]
-                    g[ic] = np.einsum("ki,kid->kd", _min_norm(Gn), Gn)
+                    g[ic] = np.einsum("ki,kid->kd", set_alpha(F[ic], Gn, cand), Gn)
                 if len(ia):
                     g[ia] = np.einsum("ki,kid->kd", CA[anc - K], dF[ia])
             else:
@@ -395,8 +427,12 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         options["patience"] = o["patience"]
     if kind == "chebyshev":
         options["mu"] = mu
+    if kind == "hv":
+        options["reference"] = np.asarray(reference, float).tolist()
     extra = {"weights": W.tolist(), "engine": "stochastic", "epochs_run": float(epochs_run),
              "stopped_by": stop or "epochs"}
+    if kind == "epo":
+        extra["lp_modes"] = modes
     if T is not None or E is not None:
         extra["epsilon"] = (s.ideal[1:] + T * s.span[1:] if E is None else E).tolist()
     if val is not None:

@@ -81,6 +81,40 @@ def test_solver_problems_restrict_the_sweep():
         parse(raw)
 
 
+def test_a_problem_grid_replaces_the_solvers_values_there_only():
+    """[[problems]] grid: that problem's values of a swept option (here larger budgets); the other
+    problem keeps the solvers' values, and runs at values both share keep their identity."""
+    raw = copy.deepcopy(RAW)
+    raw["problems"].append({**raw["problems"][0], "name": "big"})
+    plain = {(r.problem, r.label, r.options["max_evaluations"], r.seed): r.run_id
+             for r in parse(raw).runs() if r.solver != "exact"}
+    raw["problems"][1]["grid"] = {"max_evaluations": [200, 500]}
+    runs = [r for r in parse(raw).runs() if r.solver != "exact"]
+    budgets = {p: sorted({r.options["max_evaluations"] for r in runs if r.problem == p})
+               for p in ("cap", "big")}
+    assert budgets == {"cap": [60, 200], "big": [200, 500]}
+    for r in runs:
+        key = (r.problem, r.label, r.options["max_evaluations"], r.seed)
+        if key in plain:
+            assert plain[key] == r.run_id
+    assert sum(key not in plain for key in
+               ((r.problem, r.label, r.options["max_evaluations"], r.seed) for r in runs)) == 4
+    raw["problems"][1]["grid"] = {"pop_size": [10, 20]}
+    with pytest.raises(ValueError, match=re.escape(
+            "`problems[1].grid.pop_size` must be an option that a solver running on problem "
+            "'big' sweeps in its grid; got 'pop_size'. Sweep it in [grid] or a solver's `grid`, "
+            "or set it in the solvers' `options`.")):
+        parse(raw)
+    raw["problems"][1]["grid"] = {"max_evaluations": [100, -1]}
+    with pytest.raises(ValueError, match=re.escape(
+            "`problems[1].grid.max_evaluations[1]` must be an integer ≥ 1; got -1.")):
+        parse(raw)
+    raw["problems"][1]["grid"] = {"max_evaluations": 500}
+    with pytest.raises(ValueError, match=re.escape(
+            "`problems[1].grid.max_evaluations` must be a non-empty list of values")):
+        parse(raw)
+
+
 def _set(raw, path, value):
     """Set raw[path] where path is like 'solvers[0].options.tol'; value=... deletes."""
     keys = [int(k) if k.isdigit() else k for k in re.findall(r"[^.\[\]]+", path)]

@@ -14,6 +14,9 @@
                                  # score on train, validation and test (docs/heldout.md);
                                  # `seeds = [0, 1, 2]` instead of `seed`: one problem per split
                                  # seed, named cap-s0, cap-s1, cap-s2, pooled in the report
+    grid = { max_seconds = [10, 60, 300] }   # optional: this problem's values of options the
+                                 # solvers sweep (replacing theirs here; e.g. longer budgets for
+                                 # a larger model), not part of the runs' identity
 
     [[solvers]]
     name = "nsga2"               # a registered solver (`tradeoff list`)
@@ -270,6 +273,8 @@ class Config:
     # per problem name: where its data came from ({"csv": absolute path, "sha256": ...} for a
     # file), how many rows it has and how many were dropped (if the loader says)
     data: dict = field(default_factory=dict)
+    # per problem name: its own values of swept options ([[problems]] grid), replacing the solvers'
+    grids: dict = field(default_factory=dict)
 
     def runs(self) -> list[RunSpec]:
         """Every run in a fixed order: per problem its exact front, then solvers × grid × seeds."""
@@ -279,8 +284,10 @@ class Config:
             for entry in self.solvers:
                 if entry.problems is not None and spec["name"] not in entry.problems:
                     continue
-                keys = list(entry.grid)
-                for values in itertools.product(*(entry.grid[k] for k in keys)):
+                own = self.grids.get(spec["name"], {})
+                grid = {k: own.get(k, v) for k, v in entry.grid.items()}
+                keys = list(grid)
+                for values in itertools.product(*(grid[k] for k in keys)):
                     settings = dict(zip(keys, values))
                     options = {**entry.options, **settings}
                     for seed in self.seeds:
@@ -345,12 +352,31 @@ def parse_config(raw: dict, *, source: str = "", build_problems: bool = True) ->
     seeds = _seeds(exp.get("seeds", [0]))
     base = Path(source).parent if source else Path(".")
     data: dict = {}
-    problems = _problems(raw.get("problems"), build_problems, base, data)
+    grids: dict = {}
+    problems = _problems(raw.get("problems"), build_problems, base, data, grids)
     grid = _grid(raw.get("grid", {}), "grid")
     solvers = _solvers(raw.get("solvers"), grid, problems)
+    _check_problem_grids(grids, problems, solvers)
     exact_opts = _exact(raw.get("exact", {}), problems)
     return Config(name, description, kind, seeds, problems, solvers, exact_opts, {}, raw, source,
-                  digest, imports, data)
+                  digest, imports, data, grids)
+
+
+def _check_problem_grids(grids: dict, problems, solvers) -> None:
+    """Each key of a problem's grid must be swept by a solver that runs on it, and each value
+    must suit every such solver (as in a solver's own grid)."""
+    for name, (path, grid) in grids.items():
+        m = next(len(p["objectives"]) for p in problems if p["name"] == name)
+        for key, values in grid.items():
+            takers = [e for e in solvers if key in e.grid
+                      and (e.problems is None or name in e.problems)]
+            if not takers:
+                fail(_at(path, key), f"an option that a solver running on problem {name!r} "
+                     "sweeps in its grid", key, "Sweep it in [grid] or a solver's `grid`, or set "
+                     "it in the solvers' `options`.")
+            for e in takers:
+                _check_grid(e.name, {key: values}, path, {name: m})
+        grids[name] = grid
 
 
 def import_modules(names) -> None:
@@ -437,16 +463,19 @@ def _data_info(spec: dict, path: str, base: Path) -> dict:
     return {"csv": str(resolved), "sha256": digest}
 
 
-def _problems(value, build: bool, base: Path = Path("."), data: dict | None = None
-              ) -> tuple[dict, ...]:
+def _problems(value, build: bool, base: Path = Path("."), data: dict | None = None,
+              grids: dict | None = None) -> tuple[dict, ...]:
     from ..problem import _PROBLEM_KEYS
 
     data = {} if data is None else data
+    grids = {} if grids is None else grids
     specs, names = [], set()
     for i, spec in enumerate(_list_of_tables(value, "problems", "problem")):
         path = f"problems[{i}]"
-        _table(spec, path, _PROBLEM_KEYS + ("split",), required=("data", "objectives"))
+        _table(spec, path, _PROBLEM_KEYS + ("split", "grid"), required=("data", "objectives"))
         spec = dict(spec)
+        # the problem's own grid values: checked against the solvers later, not in the identity
+        own = _grid(spec.pop("grid"), f"{path}.grid") if "grid" in spec else None
         split = None
         if "split" in spec:  # held-out evaluation: solved on the train part (experiments.heldout)
             from .heldout import check_split
@@ -487,6 +516,8 @@ def _problems(value, build: bool, base: Path = Path("."), data: dict | None = No
                     info["split_rows"] = _split_rows(problem.data, one["split"], f"{path}.split")
             # the split (in `one`) is part of the run's identity (and of its solver seed)
             data[one["name"]] = info
+            if own:
+                grids[one["name"]] = (f"{path}.grid", own)
             specs.append(one)
     return tuple(specs)
 

@@ -330,3 +330,20 @@ def test_equalized_odds_on_test_matches_fairlearn(clf_data):
         pred = front.predictor(i).predict(test.X)
         expected = fm.equalized_odds_difference(test.y, pred, sensitive_features=test.groups)
         assert frame["equalized_odds_sq:exact"][i] == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_bounded_scale_ignores_points_beyond_its_reference_point():
+    """Scale.bounded: the reference point is the nadir (ref = 1 in normalised units); a far
+    point with one objective at its best (a constant predictor's parity of 0) adds nothing and
+    no longer moves the scale, as it does for Scale.from_points."""
+    front = np.array([[0.3, 0.05], [0.4, 0.02], [0.5, 1e-6]])
+    far = np.vstack([front, [8.0, 0.0]])
+    point = [0.6, 0.08]
+    a, b = Scale.bounded(front, point), Scale.bounded(far, point)
+    np.testing.assert_array_equal(a.ideal, b.ideal)
+    np.testing.assert_array_equal(a.nadir, point)
+    np.testing.assert_array_equal(a.ref, [1.0, 1.0])
+    assert compare(front, far, b)["hv_ratio"] == pytest.approx(1.0)
+    assert compare(front[:2], front, a)["hv_ratio"] < 1
+    assert Scale.from_points(far).nadir[0] == 8.0  # what the bounded scale avoids
+    assert compare(np.array([[0.7, 0.01]]), front, a)["hv_ratio"] == 0.0

@@ -294,6 +294,18 @@ class Scale:
         ref_raw = nadir + 0.1 * np.maximum(np.abs(nadir), span)
         return cls(ideal, ideal + span, (ref_raw - ideal) / span)
 
+    @classmethod
+    def bounded(cls, F, point) -> "Scale":
+        """A scale whose reference point is ``point`` (m,), in the objectives' units: the ideal of
+        F's points that beat it in every objective, the nadir the point itself (``ref`` = 1), so
+        a point beyond it adds no hypervolume, however far out it lies (a constant predictor's
+        parity of 0 at any loss, say, no longer stretches the union's nadir)."""
+        F = _check_points("reference", F)
+        point = np.asarray(point, dtype=float)
+        inside = F[(F < point).all(axis=1)] if len(F) else F
+        ideal = inside.min(axis=0) if len(inside) else point - np.maximum(np.abs(point), 1.0)
+        return cls(ideal, point, np.ones_like(point))
+
     def __call__(self, F) -> np.ndarray:
         return (np.asarray(F, dtype=float) - self.ideal) / (self.nadir - self.ideal)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -61,6 +62,42 @@ def test_tables(reference):
         assert np.all(np.diff(tr["hv_ratio"].to_numpy()) >= -1e-12)
     manifest = (reference / "manifest.json").read_text()
     assert '"config_hash"' in manifest and '"finished"' in manifest and '"git_commit"' in manifest
+
+
+def test_a_fixed_hv_reference_scores_every_run_against_it(reference, tmp_path):
+    """[[problems]] hv_reference: the same runs (reused, their identity unchanged) scored with that
+    reference point: the reference front is cut to the points below it, the scale runs from their
+    ideal to it, and a run's HV ratio is what `compare` gives with `Scale.bounded`."""
+    import json
+    import shutil
+
+    from tradeoff.front import Scale, compare
+
+    copy = tmp_path / "out"
+    shutil.copytree(reference, copy)
+    point = [2500.0, 40.0]
+    cfg = TINY.replace('objectives = ["mse", { name = "cap_violation", cap = 120 }]',
+                       'objectives = ["mse", { name = "cap_violation", cap = 120 }]\n'
+                       f"hv_reference = {json.dumps(point)}")
+    sweep = run_sweep(load_config(write(tmp_path, cfg)), copy)
+    assert (sweep.executed, sweep.reused) == (0, 9)
+    before = pd.read_parquet(reference / "runs.parquet").set_index("run_id")
+    runs = pd.read_parquet(copy / "runs.parquet").set_index("run_id")
+    points = pd.read_parquet(copy / "points.parquet")
+    exact = points[points["solver"] == "exact"][["mse", "cap_violation"]].to_numpy()
+    inside = exact[(exact < point).all(1)]
+    assert 0 < len(inside) < len(exact)  # the cut bites
+    scale = Scale.bounded(exact, point)
+    for run_id, row in runs[runs["solver"] != "exact"].iterrows():
+        F = points[(points["run_id"] == run_id) & points["nondominated"]][
+            ["mse", "cap_violation"]].to_numpy()
+        assert row["hv_ratio"] == pytest.approx(compare(F, inside, scale)["hv_ratio"], rel=1e-12)
+    assert not np.allclose(runs["hv_ratio"], before.loc[runs.index, "hv_ratio"])
+    with pytest.raises(ValueError, match=re.escape(
+            "`problems[0].hv_reference` must be a list of 2 finite numbers, one per objective (in "
+            "its units); got [1.0]. For example hv_reference = [0.56, 0.08]: a point beyond it "
+            "adds no hypervolume.")):
+        load_config(write(tmp_path, cfg.replace(json.dumps(point), "[1.0]")))
 
 
 def test_second_run_reuses_everything(reference, tmp_path):

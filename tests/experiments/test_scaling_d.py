@@ -16,6 +16,8 @@ def test_scaling_d_config():
              for p in config.problems}
     assert sizes == {"logistic": 81, "mlp16": 1313, "mlp64x64": 9409, "mlp256x256": 86785}
     assert all(p["split"] == {"test": 0.3, "validation": 0.2, "seed": 0} for p in config.problems)
+    # scored against a fixed reference point: the constant predictor's log-loss (0.561) is beyond
+    assert config.hv_references == {p: (0.56, 0.05) for p in sizes}
     runs = [r for r in config.runs() if r.solver != "exact"]
     budgets = {(r.problem, r.label): set() for r in runs}
     for r in runs:

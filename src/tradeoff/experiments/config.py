@@ -251,6 +251,8 @@ class RunSpec:
     exact_options: dict  # for the reference front a run is traced against
     imports: tuple = ()  # modules to import first (they register what the run names)
     data_hash: str = ""  # sha256 of the data file behind the problem ("" for built-in data)
+    # the problem's fixed HV reference point ([[problems]] hv_reference), for scoring only
+    hv_reference: tuple | None = None
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -275,6 +277,8 @@ class Config:
     data: dict = field(default_factory=dict)
     # per problem name: its own values of swept options ([[problems]] grid), replacing the solvers'
     grids: dict = field(default_factory=dict)
+    # per problem name: its fixed HV reference point ([[problems]] hv_reference)
+    hv_references: dict = field(default_factory=dict)
 
     def runs(self) -> list[RunSpec]:
         """Every run in a fixed order: per problem its exact front, then solvers × grid × seeds."""
@@ -307,7 +311,8 @@ class Config:
         # the worker reads the file where the config loader found it
         run_spec = _with_data_path(spec, info["csv"]) if "csv" in info else spec
         return RunSpec(run_id, self.name, spec["name"], run_spec, solver, label, options, settings,
-                       seed, seed_for_run, dict(self.exact_options), self.imports, data_hash)
+                       seed, seed_for_run, dict(self.exact_options), self.imports, data_hash,
+                       self.hv_references.get(spec["name"]))
 
 
 def load_config(path: str | Path) -> Config:
@@ -353,13 +358,14 @@ def parse_config(raw: dict, *, source: str = "", build_problems: bool = True) ->
     base = Path(source).parent if source else Path(".")
     data: dict = {}
     grids: dict = {}
-    problems = _problems(raw.get("problems"), build_problems, base, data, grids)
+    hv_refs: dict = {}
+    problems = _problems(raw.get("problems"), build_problems, base, data, grids, hv_refs)
     grid = _grid(raw.get("grid", {}), "grid")
     solvers = _solvers(raw.get("solvers"), grid, problems)
     _check_problem_grids(grids, problems, solvers)
     exact_opts = _exact(raw.get("exact", {}), problems)
     return Config(name, description, kind, seeds, problems, solvers, exact_opts, {}, raw, source,
-                  digest, imports, data, grids)
+                  digest, imports, data, grids, hv_refs)
 
 
 def _check_problem_grids(grids: dict, problems, solvers) -> None:
@@ -464,18 +470,24 @@ def _data_info(spec: dict, path: str, base: Path) -> dict:
 
 
 def _problems(value, build: bool, base: Path = Path("."), data: dict | None = None,
-              grids: dict | None = None) -> tuple[dict, ...]:
+              grids: dict | None = None, hv_refs: dict | None = None) -> tuple[dict, ...]:
     from ..problem import _PROBLEM_KEYS
 
     data = {} if data is None else data
     grids = {} if grids is None else grids
+    hv_refs = {} if hv_refs is None else hv_refs
     specs, names = [], set()
     for i, spec in enumerate(_list_of_tables(value, "problems", "problem")):
         path = f"problems[{i}]"
-        _table(spec, path, _PROBLEM_KEYS + ("split", "grid"), required=("data", "objectives"))
+        _table(spec, path, _PROBLEM_KEYS + ("split", "grid", "hv_reference"),
+               required=("data", "objectives"))
         spec = dict(spec)
-        # the problem's own grid values: checked against the solvers later, not in the identity
+        # the problem's own grid values (checked against the solvers later) and HV reference
+        # point: how it is swept and scored, not part of the runs' identity
         own = _grid(spec.pop("grid"), f"{path}.grid") if "grid" in spec else None
+        hv_ref = (_hv_reference(spec.pop("hv_reference"), f"{path}.hv_reference",
+                                len(spec.get("objectives") or ()))
+                  if "hv_reference" in spec else None)
         split = None
         if "split" in spec:  # held-out evaluation: solved on the train part (experiments.heldout)
             from .heldout import check_split
@@ -518,8 +530,20 @@ def _problems(value, build: bool, base: Path = Path("."), data: dict | None = No
             data[one["name"]] = info
             if own:
                 grids[one["name"]] = (f"{path}.grid", own)
+            if hv_ref is not None:
+                hv_refs[one["name"]] = hv_ref
             specs.append(one)
     return tuple(specs)
+
+
+def _hv_reference(value, path: str, m: int) -> tuple:
+    """A fixed HV reference point: m finite numbers, one per objective, in their units."""
+    if (not isinstance(value, list) or len(value) != m
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                       and math.isfinite(v) for v in value)):
+        fail(path, f"a list of {m} finite numbers, one per objective (in its units)", value,
+             "For example hv_reference = [0.56, 0.08]: a point beyond it adds no hypervolume.")
+    return tuple(float(v) for v in value)
 
 
 def _split_rows(data, split: dict, path: str) -> dict:

@@ -101,6 +101,19 @@ def reference_note(runs: pd.DataFrame, problem: str) -> str:
             "found, not to the true front.")
 
 
+def hv_reference_note(manifest: dict, problem: str) -> str:
+    """What a problem's fixed HV reference point (``hv_reference`` in its config) does, or ""."""
+    for spec in (manifest.get("config") or {}).get("problems") or []:
+        name = spec.get("name")
+        if "hv_reference" in spec and (problem == name or problem.startswith(f"{name}-s")):
+            point = ", ".join(f"{v:g}" for v in spec["hv_reference"])
+            return (f" HV reference point fixed by the config at ({point}) in the objectives' "
+                    "units (`hv_reference`), for the training and the test scores: only points "
+                    "below it in every objective count, the reference is cut to them, and the "
+                    "scale runs from their ideal to that point.")
+    return ""
+
+
 def objectives_note(manifest: dict, problem: str, names: list[str]) -> str:
     """``MSE [target²] (`mse`), ...``: what each objective column is, with its config parameters."""
     from ..display import describe
@@ -210,9 +223,9 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = 
         if len(objectives) and objectives.iloc[0]:
             names = [n.strip() for n in str(objectives.iloc[0]).split(",")]
             lines.append(f"Objectives: {objectives_note(manifest, problem, names)}. "
-                         + reference_note(runs, problem))
+                         + reference_note(runs, problem) + hv_reference_note(manifest, problem))
         else:
-            lines.append(reference_note(runs, problem))
+            lines.append(reference_note(runs, problem) + hv_reference_note(manifest, problem))
         lines.append("")
         metrics = [m for m in METRICS if m[0] not in OPTIONAL_METRICS
                    or sub[f"{m[0]}_mean"].notna().any()]

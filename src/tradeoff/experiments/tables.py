@@ -80,10 +80,13 @@ def build_tables(runs: list[RunSpec], results: dict[str, dict]) -> dict[str, pd.
     for r in runs:
         by_problem.setdefault(r.problem, []).append(r)
     refs = {p: reference(rs, fronts) for p, rs in by_problem.items()}
-    scales = {p: Scale.from_points(F) for p, (F, _) in refs.items() if len(F)}
+    fixed = {p: rs[0].hv_reference for p, rs in by_problem.items()
+             if getattr(rs[0], "hv_reference", None) is not None}
+    refs = {p: _inside(ref, fixed.get(p)) for p, ref in refs.items()}
+    scales = {p: _scale(F, fixed.get(p)) for p, (F, _) in refs.items() if len(F)}
     option_keys = list(dict.fromkeys(k for r in runs for k in r.options))
     split_problems = {r.problem for r in runs if "split" in r.problem_spec}
-    test_refs = _test_references(runs, results, fronts, split_problems)
+    test_refs = _test_references(runs, results, fronts, split_problems, fixed)
     rows, points, traces = [], [], []
     for r in runs:
         res = results.get(r.run_id) or {}
@@ -175,19 +178,34 @@ def _test_best(res: dict, front: Front | None) -> np.ndarray:
     return F[nondominated(F)] if len(F) else F
 
 
-def _test_references(runs, results, fronts, split_problems) -> dict:
+def _test_references(runs, results, fronts, split_problems, fixed=None) -> dict:
     """Per split problem: (reference, Scale) from the union of all its runs' feasible
     non-dominated test points (tolerance ``UNION_TOL``, as for the train union)."""
     out = {}
+    fixed = fixed or {}
     for p in split_problems:
         parts = [_test_best(results.get(r.run_id) or {}, fronts.get(r.run_id))
                  for r in runs if r.problem == p]
         parts = [x for x in parts if len(x)]
         if parts:
             union = np.vstack(parts)
-            ref = union[nondominated(union, tol=UNION_TOL)]
-            out[p] = (ref, Scale.from_points(ref))
+            ref, _ = _inside((union[nondominated(union, tol=UNION_TOL)], ""), fixed.get(p))
+            if len(ref):
+                out[p] = (ref, _scale(ref, fixed.get(p)))
     return out
+
+
+def _inside(ref: tuple, point) -> tuple:
+    """(reference points, rule) keeping only the points that beat a fixed HV reference point in
+    every objective (all of them without one): the others add no hypervolume."""
+    F, rule = ref
+    if point is None or not len(F):
+        return ref
+    return F[(F < np.asarray(point)).all(axis=1)], rule
+
+
+def _scale(F, point) -> Scale:
+    return Scale.from_points(F) if point is None else Scale.bounded(F, point)
 
 
 def _test_score(r: RunSpec, res: dict, front: Front | None, ref) -> dict:

@@ -169,7 +169,7 @@ def epo(problem, *, n_points=50, weights=None, lr=None, optimizer=None,
     if problem.n_constraints:
         fail("solver", "a solver that handles constraints", "epo",
              "EPO has no constraint handling; use 'epsilon-constraint' or 'nsga2'.")
-    if mini_batch(problem, "epo", optimizer, _opts):
+    if mini_batch(problem, optimizer, _opts):
         from .stochastic import run as loop
 
         front = loop(problem, "epo", "epo", n_points=n_points, weights=weights,

@@ -35,7 +35,7 @@ FINAL_SHARE = 1e-3
 OPTIMIZERS = ("gd", "adam")
 
 
-def mini_batch(problem, name: str, optimizer, opts: dict) -> bool:
+def mini_batch(problem, optimizer, opts: dict) -> bool:
     """Whether ``hv-grad`` / ``epo`` run the mini-batch loop (solvers/stochastic.py) rather than
     the full-batch set loop: when an option of that loop is given, ``optimizer = "sgd"``, or the
     model is a network and no ``optimizer`` is given (a mix of two networks' weights, the

@@ -36,6 +36,49 @@ RESTORE_HALVINGS = 12  # moves toward a feasible point are found to 2⁻¹² of 
 DEFAULT_TOL = {"newton": 1e-8, "lbfgs": 1e-8, "gd": 1e-10}
 
 
+class AugmentedLagrangian:
+    """L = s + Σⱼ (max(0, λⱼ + ρhⱼ)² − λⱼ²) / 2ρ for constraints h(F, G, rows) ≤ 0 (K, q) that are
+    affine in the columns ``cols`` of v = (F, G) with diagonal ∂h/∂v = ``dh`` (q,), or a function
+    giving it (where the normalisation moves): its value, coefficients ∂L/∂v and (where ``scal``
+    has them) second derivatives, with λ (K, q) and ρ updated between solves. The full-batch
+    engine grows ρ; the mini-batch loop keeps it fixed."""
+
+    def __init__(self, scal: Scalarisation, h, cols, dh, K: int, width: int, rho: float):
+        self.scal, self.h, self.cols, self.dh, self.rho = scal, h, cols, dh, rho
+        self.width = width  # m + c: the columns of v
+        self.lam = np.zeros((K, len(cols)))
+
+    def _dh(self):
+        return self.dh() if callable(self.dh) else self.dh
+
+    def _shifted(self, F, G, r):
+        return self.lam[r] + self.rho * self.h(F, G, r)
+
+    def value(self, F, G, r):
+        lam = self.lam[r]
+        return self.scal.value(F, G, r) + ((np.maximum(0, self._shifted(F, G, r)) ** 2 - lam ** 2)
+                                           / (2 * self.rho)).sum(1)
+
+    def coef(self, F, G, r):
+        C = self.scal.coef(F, G, r).copy()
+        C[:, self.cols] += np.maximum(0, self._shifted(F, G, r)) * self._dh()
+        return C
+
+    def outer(self, F, G, r):
+        S2 = (np.zeros((len(r), self.width, self.width)) if self.scal.outer is None
+              else self.scal.outer(F, G, r).copy())
+        on = self._shifted(F, G, r) > 0
+        S2[:, self.cols, self.cols] += self.rho * on * self._dh() ** 2
+        return S2
+
+    def update(self, hv):
+        """λ ← max(0, λ + ρh) from the constraints' values hv (K, q)."""
+        self.lam = np.maximum(0, self.lam + self.rho * hv)
+
+    def scalarisation(self) -> Scalarisation:
+        return Scalarisation(self.value, self.coef, self.outer)
+
+
 class Setup:
     """What every gradient solver shares: Φ-space problem, start point, normalisation, budget."""
 
@@ -130,8 +173,6 @@ class Setup:
         # constraints h ≤ 0: normalised objectives above their ε, then the problem's g
         span = getattr(self, "span", np.ones(m))
         ideal = getattr(self, "ideal", np.zeros(m))
-        lam = np.zeros((K, n_eps + c))
-        rho = RHO_START
         # ∂h/∂v is diagonal: 1/spanᵢ on objectives 2…m, 1 on each constraint
         dh = np.concatenate([1.0 / span[1:m][:n_eps], np.ones(c)])
         cols = np.concatenate([np.arange(1, 1 + n_eps), m + np.arange(c)]).astype(int)
@@ -144,25 +185,8 @@ class Setup:
                 parts.append(G)
             return np.hstack(parts)
 
-        def L_value(F, G, r):
-            hv = h(F, G, r)
-            return scal.value(F, G, r) + ((np.maximum(0, lam[r] + rho * hv) ** 2 - lam[r] ** 2)
-                                          / (2 * rho)).sum(1)
-
-        def L_coef(F, G, r):
-            mult = np.maximum(0, lam[r] + rho * h(F, G, r))
-            C = scal.coef(F, G, r).copy()
-            C[:, cols] += mult * dh
-            return C
-
-        def L_outer(F, G, r):
-            S2 = (np.zeros((len(r), m + c, m + c)) if scal.outer is None
-                  else scal.outer(F, G, r).copy())
-            on = (lam[r] + rho * h(F, G, r)) > 0
-            S2[:, cols, cols] += rho * on * dh ** 2
-            return S2
-
-        L = Scalarisation(L_value, L_coef, L_outer)
+        al = AugmentedLagrangian(scal, h, cols, dh, K, m + c, RHO_START)
+        L = al.scalarisation()
         Phi = np.array(Phi0, float)
         status = np.full(K, "budget", dtype=object)
         epochs = 0
@@ -176,15 +200,15 @@ class Setup:
             epochs += e
             F, G = self.sp.values(Phi)
             hv = h(F, G, np.arange(K))
-            lam = np.maximum(0, lam + rho * hv)
+            al.update(hv)
             viol = np.maximum(hv, 0).max()
             if (viol <= AL_TOL or self.sp.evaluations >= budget
                     or self.sp.evaluations == start_evals or self.sp.out_of_time()):
                 break
             if viol > 0.25 * prev:
-                if rho >= MAX_RHO:  # the multipliers no longer help: a degenerate constraint
+                if al.rho >= MAX_RHO:  # the multipliers no longer help: a degenerate constraint
                     break
-                rho = min(rho * 5.0, MAX_RHO)
+                al.rho = min(al.rho * 5.0, MAX_RHO)
             prev = viol
         if viol > 100 * AL_TOL:  # the multipliers had not settled: not a KKT point yet
             status = np.where(status == "converged", "budget", status)

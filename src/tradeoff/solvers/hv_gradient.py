@@ -119,7 +119,7 @@ def hv_grad(problem, *, n_points=50, reference=1.1, lr=None, optimizer=None,
         fail("solver", "a solver that handles constraints", "hv-grad",
              "hv-grad has no constraint handling; use 'epsilon-constraint' or 'nsga2'.")
     ref = check_reference(reference, problem.m)
-    if mini_batch(problem, "hv-grad", optimizer, _opts):
+    if mini_batch(problem, optimizer, _opts):
         from .stochastic import run as loop
 
         front = loop(problem, "hv-grad", "hv", n_points=n_points, reference=ref,

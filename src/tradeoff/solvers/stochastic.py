@@ -127,7 +127,9 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     by their weight rows), "chebyshev", "epsilon", "mgda", "epo" (rays ``weights``) or "hv"
     (reference point ``reference``, normalised units); the options as in the module's docstring.
     Returns a Front with ``extra["epochs_run"]`` and ``extra["stopped_by"]``."""
-    from .gradient import Setup, _linear, _scalarisation, tchebycheff, tchebycheff_weights
+    from .gradient import (AugmentedLagrangian, Setup, _linear, _scalarisation, tchebycheff,
+                           tchebycheff_weights)
+    from .newton import Scalarisation
 
     t0 = time.perf_counter()
     unknown = set(opts) - set(DEFAULTS)
@@ -200,7 +202,6 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         value = coef = None
     K = len(W)
     n_eps = 0 if kind != "epsilon" else m - 1
-    lam = np.zeros((K, n_eps + c))
     cols = np.concatenate([np.arange(1, 1 + n_eps), m + np.arange(c)]).astype(int)
 
     def h(F, G, r):  # constraints h ≤ 0 of the candidates ``r``: ε bounds, then the problem's g
@@ -213,19 +214,17 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
             parts.append(G)
         return np.hstack(parts) if parts else np.zeros((len(r), 0))
 
-    def L_value(F, G, r):
-        base = s.norm(F).mean(1) if value is None else value(F, G, r)
-        if not len(cols):
-            return base
-        return base + ((np.maximum(0, lam[r] + RHO * h(F, G, r)) ** 2 - lam[r] ** 2)
-                       / (2 * RHO)).sum(1)
+    al = None
+    if len(cols):  # ∂h/∂v = 1/spanᵢ on the bounded objectives, read late: the span may move
+        al = AugmentedLagrangian(Scalarisation(value, coef), h, cols,
+                                 lambda: np.concatenate([1.0 / s.span[1:m][:n_eps], np.ones(c)]),
+                                 K, m + c, RHO)
+        L_value, L_coef = al.value, al.coef
+    else:
+        L_coef = coef
 
-    def L_coef(F, G, r):
-        C = coef(F, G, r).copy()
-        if len(cols):
-            dh = np.concatenate([1.0 / s.span[1:m][:n_eps], np.ones(c)])
-            C[:, cols] += np.maximum(0, lam[r] + RHO * h(F, G, r)) * dh
-        return C
+        def L_value(F, G, r):
+            return s.norm(F).mean(1) if value is None else value(F, G, r)
 
     # -- rows: K candidates, then (online) m anchors -------------------------------------------
     online = normalize == "online"
@@ -391,7 +390,7 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         if online:
             refresh_span()
         if len(cols):  # multipliers from the epoch's mean violation
-            lam = np.maximum(0, lam + RHO * acc["h"])
+            al.update(acc["h"])
         if val is not None:
             r = np.flatnonzero(moving[:K])
             ev = val.evaluate(sp.theta(Phi[r]), grad=False)

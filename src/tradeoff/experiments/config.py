@@ -17,6 +17,8 @@
     grid = { max_seconds = [10, 60, 300] }   # optional: this problem's values of options the
                                  # solvers sweep (replacing theirs here; e.g. longer budgets for
                                  # a larger model), not part of the runs' identity
+    hv_reference = [2500.0, 40.0]   # optional: the HV reference point of this problem's scores,
+                                 # in the objectives' units (docs/sweeps.md); scoring only
 
     [[solvers]]
     name = "nsga2"               # a registered solver (`tradeoff list`)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .report import setting_columns
+from .report import fixed_reference, setting_columns
 from .store import Store
 
 
@@ -241,7 +241,10 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
                              "median": attainment_surface(sets, (n + 1) // 2),
                              "best": attainment_surface(sets, 1),
                              "worst": attainment_surface(sets, n)})
-        limits = _limits(ref)
+        point = fixed_reference(manifest, problem)
+        # a fixed HV reference point bounds the region that counts: show all of it
+        limits = _limits(ref if point is None or ref is None or not len(ref)
+                         else np.vstack([ref[:, :2], np.asarray(point)[None, :2]]))
         stem = out / problem
         at = "" if budget is None else f" at budget {float(budget):g}"
         if panels and len(objectives) > 2:

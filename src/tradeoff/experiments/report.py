@@ -101,17 +101,24 @@ def reference_note(runs: pd.DataFrame, problem: str) -> str:
             "found, not to the true front.")
 
 
-def hv_reference_note(manifest: dict, problem: str) -> str:
-    """What a problem's fixed HV reference point (``hv_reference`` in its config) does, or ""."""
-    for spec in (manifest.get("config") or {}).get("problems") or []:
+def fixed_reference(manifest: dict | None, problem: str) -> list[float] | None:
+    """A problem's fixed HV reference point (``hv_reference`` in its config), or None."""
+    for spec in ((manifest or {}).get("config") or {}).get("problems") or []:
         name = spec.get("name")
         if "hv_reference" in spec and (problem == name or problem.startswith(f"{name}-s")):
-            point = ", ".join(f"{v:g}" for v in spec["hv_reference"])
-            return (f" HV reference point fixed by the config at ({point}) in the objectives' "
-                    "units (`hv_reference`), for the training and the test scores: only points "
-                    "below it in every objective count, the reference is cut to them, and the "
-                    "scale runs from their ideal to that point.")
-    return ""
+            return [float(v) for v in spec["hv_reference"]]
+    return None
+
+
+def hv_reference_note(manifest: dict, problem: str) -> str:
+    """What a problem's fixed HV reference point does, or ""."""
+    point = fixed_reference(manifest, problem)
+    if point is None:
+        return ""
+    return (f" HV reference point fixed by the config at ({', '.join(f'{v:g}' for v in point)}) "
+            "in the objectives' units (`hv_reference`), for the training and the test scores: "
+            "only points below it in every objective count, the reference is cut to them, and "
+            "the scale runs from their ideal to that point.")
 
 
 def objectives_note(manifest: dict, problem: str, names: list[str]) -> str:

@@ -81,7 +81,7 @@ def build_tables(runs: list[RunSpec], results: dict[str, dict]) -> dict[str, pd.
         by_problem.setdefault(r.problem, []).append(r)
     refs = {p: reference(rs, fronts) for p, rs in by_problem.items()}
     fixed = {p: rs[0].hv_reference for p, rs in by_problem.items()
-             if getattr(rs[0], "hv_reference", None) is not None}
+             if rs[0].hv_reference is not None}
     refs = {p: _inside(ref, fixed.get(p)) for p, ref in refs.items()}
     scales = {p: _scale(F, fixed.get(p)) for p, (F, _) in refs.items() if len(F)}
     option_keys = list(dict.fromkeys(k for r in runs for k in r.options))

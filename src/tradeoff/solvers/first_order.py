@@ -49,9 +49,9 @@ def mini_batch(problem, optimizer, opts: dict) -> bool:
 def loop_options(optimizer, opts: dict, path: str = "") -> list[str]:
     """The options of the mini-batch loop given in ``opts`` (``lr`` aside: both loops take it);
     an error with ``optimizer = "gd"``. ``path`` prefixes the name (``solvers[0].options``)."""
-    from .stochastic import OPTIONS
+    from .stochastic import loop_keys
 
-    given = [k for k in OPTIONS if k != "lr" and opts.get(k) is not None]
+    given = loop_keys(opts, skip=("lr",))
     if optimizer == "gd" and given:
         key = given[0]
         fail(f"{path}.{key}" if path else key, "given only with optimizer = 'adam' or 'sgd' (an "

@@ -61,12 +61,17 @@ DEFAULTS = dict(lr=None, momentum=0.0, schedule="constant", batch_size=256, epoc
                 normalize="auto", early_stopping=False, patience=5, validation=None)
 
 
+def loop_keys(opts: dict, skip: tuple = ()) -> list[str]:
+    """The options of the mini-batch loop given (not None) in ``opts``, but those in ``skip``."""
+    return [k for k in OPTIONS if k not in skip and opts.get(k) is not None]
+
+
 def engine_only(opts: dict, path: str = "") -> None:
     """Reject options of the mini-batch loop given to the full-batch engine (no ``optimizer``);
     ``path`` prefixes the name in the message (``solvers[0].options`` in a config)."""
     if opts.get("optimizer") is not None:
         return
-    given = [k for k in OPTIONS if opts.get(k) is not None]
+    given = loop_keys(opts)
     if given:
         key = given[0]
         fail(f"{path}.{key}" if path else key, "given only with optimizer = 'adam' or 'sgd' (an "

@@ -59,4 +59,4 @@ def test_installed_packages_register_through_the_entry_point_group(tmp_path, mon
     prob = to.Problem.from_dict({"data": "blog", "objectives": ["mse", "my_mae"]})
     assert prob.objective_names == ["mse", "mae"]
     sys.modules.pop("myfairness", None)
-    objectives._REGISTRY.pop("my_mae", None)
+    objectives.REGISTRY.pop("my_mae", None)

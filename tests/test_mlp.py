@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import tradeoff as to
-from tradeoff import mlp as mlp_module
+from tradeoff.models import mlp as mlp_module
 from tradeoff.data import Dataset
 from tradeoff.models import MLP, get_model, predictions
 

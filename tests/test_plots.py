@@ -181,7 +181,7 @@ def test_an_objective_can_carry_its_own_label(monkeypatch):
         label = "my own gap"
         unit = "points"
 
-    monkeypatch.setitem(objectives._REGISTRY, "mine", Mine)
+    monkeypatch.setitem(objectives.REGISTRY, "mine", Mine)
     assert axis_label("mine") == "my own gap [points]"
 
 

@@ -216,7 +216,7 @@ def test_evaluate_and_save_with_the_encoder(encoded, tmp_path):
 
 def test_a_network_predictor_counts_its_features_from_the_first_layer():
     # an MLP has d = (p + 1)·h₁ + …, not p + 1: the predictor must find p from the model
-    from tradeoff.mlp import MLP
+    from tradeoff.models.mlp import MLP
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(80, 3))

@@ -70,11 +70,9 @@ def display(name: str) -> Display:
 
 def _registered(name: str):
     """The registered factory of an objective (a class, usually), or None; never raises."""
-    try:
-        from .objectives import _REGISTRY
-    except ImportError:  # pragma: no cover
-        return None
-    return _REGISTRY.get(name)
+    from .objectives import objective_factory
+
+    return objective_factory(name)
 
 
 def _param(key, value) -> str:

@@ -162,7 +162,7 @@ def _log_loss_d2(y, p):
     return y / (p * p) + (1.0 - y) / ((1.0 - p) * (1.0 - p))
 
 
-def _registry() -> dict[str, Callable[..., Loss]]:
+def loss_factories() -> dict[str, Callable[..., Loss]]:
     return {
         "mse": lambda: Loss("mse", _squared, _squared_d, 2.0, "mean squared error", {}, _squared_d2),
         "mae": lambda: Loss("mae", _absolute, _absolute_d, None, "mean absolute error"),
@@ -175,7 +175,7 @@ def _registry() -> dict[str, Callable[..., Loss]]:
     }
 
 
-LOSSES = tuple(_registry())
+LOSSES = tuple(loss_factories())
 
 
 def get_loss(name: str | Loss, **params) -> Loss:
@@ -183,7 +183,7 @@ def get_loss(name: str | Loss, **params) -> Loss:
     if isinstance(name, Loss):
         return name
     check_choice("loss", name, LOSSES)
-    factory = _registry()[name]
+    factory = loss_factories()[name]
     check_params(factory, params, f"loss {name!r}")
     return factory(**params)
 

@@ -115,9 +115,9 @@ class _ParetoEstimator(BaseEstimator):
                      f"{np.size(sensitive_features)} value(s)")
             groups, group_names = encode_groups(sensitive_features)
         else:
-            from .fairness_objectives import _GroupMeanGap  # every built-in gap between groups
+            from .objectives.fairness import GroupMeanGap  # every built-in gap between groups
 
-            need = [o.name for o in objectives if isinstance(o, _GroupMeanGap)]
+            need = [o.name for o in objectives if isinstance(o, GroupMeanGap)]
             if need:
                 fail("sensitive_features", f"given to fit for objective {need[0]!r}", None,
                      "Pass fit(X, y, sensitive_features=s) (in a Pipeline: "

@@ -288,7 +288,7 @@ def unregister():
     from tradeoff import objectives
 
     yield
-    objectives._REGISTRY.pop("mean_prediction_sq", None)  # leave the registry as other tests expect
+    objectives.REGISTRY.pop("mean_prediction_sq", None)  # leave the registry as other tests expect
 
 
 def test_imports_register_what_a_config_names(tmp_path, unregister):

@@ -197,9 +197,9 @@ def normalise_problem(spec: dict) -> dict:
     problem agree: ``model = "linear"`` or no model, ``"mse"`` or ``{ name = "mse" }``, a dataset's
     default ``n`` given or not, 120 or 120.0. The ``name`` is left out (it only names files)."""
     from ..models import MODELS
-    from ..objectives import _REGISTRY, objective_names
+    from ..objectives import REGISTRY, objective_names
 
-    objective_names()  # registers the fairness objectives and installed entry points
+    objective_names()  # registers installed entry points
     try:
         from ..data import all_datasets
 
@@ -211,9 +211,9 @@ def normalise_problem(spec: dict) -> dict:
     if isinstance(data, (str, dict)) and not (isinstance(data, dict) and "csv" in data):
         out["data"] = _named(data, datasets)
     out["model"] = _named(out.get("model", "linear"), MODELS, "linear")
-    out["objectives"] = [_named(o, _REGISTRY) for o in out.get("objectives", [])]
+    out["objectives"] = [_named(o, REGISTRY) for o in out.get("objectives", [])]
     if out.get("constraints"):
-        out["constraints"] = [_named(c, _REGISTRY) for c in out["constraints"]]
+        out["constraints"] = [_named(c, REGISTRY) for c in out["constraints"]]
     else:
         out.pop("constraints", None)
     return _plain_number(out)

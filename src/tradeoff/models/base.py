@@ -1,4 +1,4 @@
-"""Models that map a batch of parameter vectors Θ (K, d) and features X (n, p) to predictions (n, K).
+"""The model protocol and its affine base: models map a batch of parameter vectors Θ (K, d) and features X (n, p) to predictions (n, K).
 
 The model protocol (``Model``) is what ``Problem`` calls; see docs/models.md:
 
@@ -22,13 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
-from ._validation import (check_choice, check_finite_array, check_number, check_params,
-                          check_theta, fail)
-from .losses import Loss
+from .._validation import check_finite_array, check_theta, fail
+from ..losses import Loss
 
-_EPS = 1e-15
+PROB_CLIP = 1e-15  # probabilities are clipped to [PROB_CLIP, 1 − PROB_CLIP], as log_loss clips
 
 
 class Model:
@@ -193,78 +191,6 @@ def affine_pullback(X: np.ndarray, GZ: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class LinearModel(AffineModel):
-    """ŷ = X w + c."""
-
-    name = "linear"
-
-
-@dataclass(frozen=True)
-class CappedLinearModel(AffineModel):
-    """ŷ = min(X w + c, cap): predictions never exceed ``cap``.
-
-    Its (sub)gradient is the linear one on rows below the cap and zero on capped rows, where the
-    prediction no longer moves with θ.
-    """
-
-    cap: float = 120.0
-    name = "capped_linear"
-
-    def __post_init__(self):
-        check_number("cap", self.cap)
-
-    def link(self, Z):
-        return np.minimum(Z, self.cap), (Z < self.cap).astype(float)
-
-    def curvature(self, loss):
-        return None  # the cap is a kink
-
-    def describe(self):
-        return {"name": self.name, "cap": self.cap}
-
-
-@dataclass(frozen=True)
-class LogisticModel(AffineModel):
-    """ŷ = σ(X w + c), a probability; ``threshold`` turns it into a class for exact metrics."""
-
-    threshold: float = 0.5
-    name = "logistic"
-
-    def __post_init__(self):
-        if not 0 < check_number("threshold", self.threshold) < 1:
-            fail("threshold", "in the open interval (0, 1)", self.threshold)
-
-    def link(self, Z):
-        P = expit(Z)
-        Pc = np.clip(P, _EPS, 1 - _EPS)  # same clip as log_loss, so their product is exactly p − y
-        return P, Pc * (1.0 - Pc)
-
-    def link_second(self, Z, P, S):
-        return S * (1.0 - 2.0 * P)  # σ'' = σ(1 − σ)(1 − 2σ)
-
-    def classify(self, Theta, X) -> np.ndarray:
-        return (self.predict(Theta, X) >= self.threshold).astype(float)
-
-    def curvature(self, loss):
-        return 0.25 if loss.name == "log_loss" else None
-
-    def describe(self):
-        return {"name": self.name, "threshold": self.threshold}
-
-
-MODELS = {"linear": LinearModel, "capped_linear": CappedLinearModel, "logistic": LogisticModel}
-
-
-def get_model(name: str | Model, **params) -> Model:
-    """The model called ``name`` (linear, capped_linear, logistic, mlp) with its parameters."""
-    if isinstance(name, Model):
-        return name
-    check_choice("model", name, MODELS)
-    check_params(MODELS[name], params, f"model {name!r}")
-    return MODELS[name](**params)
-
-
-@dataclass(frozen=True)
 class Standardizer:
     """θ in original units from φ fitted on standardised features (X − μ)/s: Θ = Φ A.
 
@@ -327,7 +253,3 @@ class Unscaled(Standardizer):
     def gradient_to_standard(self, G):
         return G
 
-
-from .mlp import MLP  # noqa: E402  (mlp.py builds on Model, defined above)
-
-MODELS["mlp"] = MLP

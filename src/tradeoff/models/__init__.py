@@ -1,0 +1,37 @@
+"""Models: the protocol (``base``), the built-in affine models (``linear``) and the MLP (``mlp``),
+and the registry of names a config can use. The registry sits here, above its members; no member
+imports it.
+
+The model protocol (``Model``) is what ``Problem`` calls; see docs/models.md:
+
+- ``n_params(p)``: d, the length of one parameter vector θ for p features;
+- ``forward(Θ, X) -> (P, aux)``: predictions P (n, K) for all K candidates at once;
+- ``pullback(Θ, X, dP, aux) -> (K, d)``: ∂f/∂Θ from ∂f/∂P (n, K);
+- optional: ``init(K, p, rng)``, ``param_names(features)``, ``jvp``, ``penalized(p)``, and the
+  ``affine`` capability (P = link(X̃θ)) that lets ``Problem`` use Gram statistics and Hessians.
+"""
+
+from __future__ import annotations
+
+from .._validation import check_choice, check_params
+from .base import (PROB_CLIP, ROW_BLOCK, AffineModel, Model, Standardizer, Unscaled,
+                   affine_pullback, check_model, predictions, row_block, uses_affine_path)
+from .linear import CappedLinearModel, LinearModel, LogisticModel
+from .mlp import MLP
+
+MODELS = {"linear": LinearModel, "capped_linear": CappedLinearModel, "logistic": LogisticModel,
+          "mlp": MLP}
+
+
+def get_model(name: str | Model, **params) -> Model:
+    """The model called ``name`` (linear, capped_linear, logistic, mlp) with its parameters."""
+    if isinstance(name, Model):
+        return name
+    check_choice("model", name, MODELS)
+    check_params(MODELS[name], params, f"model {name!r}")
+    return MODELS[name](**params)
+
+
+__all__ = ["MODELS", "MLP", "PROB_CLIP", "ROW_BLOCK", "AffineModel", "CappedLinearModel",
+           "LinearModel", "LogisticModel", "Model", "Standardizer", "Unscaled", "affine_pullback",
+           "check_model", "get_model", "predictions", "row_block", "uses_affine_path"]

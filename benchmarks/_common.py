@@ -24,7 +24,7 @@ def pin_blas_threads(n: int = 1):
 def cap_problem(n: int, seed: int = 0):
     """x ~ U(0, 100), y = 1.4·x + Gamma(2, 10) − 20; objectives MSE and mean(max(0, ŷ − 120)²)."""
     import tradeoff as to
-    from tradeoff.data import cap_benchmark_data
+    from tradeoff.datasets import cap_benchmark_data
 
     return to.Problem(cap_benchmark_data(n=n, seed=seed), "linear",
                       ["mse", {"name": "cap_violation", "cap": 120.0}])

@@ -31,7 +31,7 @@ def best(fn, repeat):
 
 def main(argv=None):
     import tradeoff as to
-    from tradeoff.data import Dataset
+    from tradeoff.datasets import Dataset
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=1_000_000)

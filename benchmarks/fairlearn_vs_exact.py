@@ -28,7 +28,7 @@ import numpy as np
 from _common import machine, pin_blas_threads, table
 
 import tradeoff as to
-from tradeoff import tabular
+from tradeoff.datasets import tabular
 from tradeoff.solvers.fairlearn_baselines import fairlearn_eg, fairlearn_grid
 
 

@@ -43,7 +43,7 @@ def interleaved(fns: dict, repeat: int) -> dict:
 
 def adult_like(n: int, p: int, seed: int = 0):
     """X (n, p): 6 standardised numeric columns and p − 6 one-hot-like 0/1 columns; y, groups 0/1."""
-    from tradeoff.data import Dataset
+    from tradeoff.datasets import Dataset
 
     rng = np.random.default_rng(seed)
     num = rng.standard_normal((n, 6))

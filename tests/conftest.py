@@ -3,7 +3,7 @@
 import pytest
 
 import tradeoff as to
-from tradeoff.data import blog_data
+from tradeoff.datasets import blog_data
 
 CAP = {"name": "cap_violation", "cap": 120}
 

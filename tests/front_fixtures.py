@@ -7,7 +7,7 @@ from functools import cache
 import numpy as np
 
 import tradeoff as to
-from tradeoff.tabular import synthetic_shift
+from tradeoff.datasets.tabular import synthetic_shift
 
 
 @cache
@@ -26,7 +26,7 @@ def eg_front():
 
 @dataclass(frozen=True)
 class PlainEncoder:
-    """An encoder made of plain data (like tradeoff.tabular.Encoder): saved as its fields."""
+    """An encoder made of plain data (like tradeoff.datasets.Encoder): saved as its fields."""
 
     columns: tuple
     levels: dict

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from tradeoff import load_dataset
-from tradeoff import benchmark_data as B
-from tradeoff.data import all_datasets
+from tradeoff.datasets import benchmarks as B
+from tradeoff.datasets import all_datasets
 from tradeoff.problem import dataset_from_spec
 
 COMPAS_CSV = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "compas-two-years.csv"

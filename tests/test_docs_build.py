@@ -7,6 +7,7 @@ README and docs/*.md points at a file (and heading) of this repository.
 import pkgutil
 import posixpath
 import re
+import pathlib
 import warnings
 from pathlib import Path
 from urllib.parse import unquote
@@ -20,6 +21,14 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 FENCE = re.compile(r"^(```|~~~).*?^\1", flags=re.S | re.M)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
+
+
+def _moved(info) -> bool:
+    """An old module name kept for old imports (it warns on import and documents nothing)."""
+    if info.ispkg:
+        return False
+    path = pathlib.Path(info.module_finder.path) / (info.name.rpartition(".")[2] + ".py")
+    return path.exists() and path.read_text().startswith('"""Moved to ')
 
 
 def api_modules() -> list[str]:
@@ -37,7 +46,7 @@ def api_modules() -> list[str]:
         listed = getattr(package, "__all__", None)
         for info in pkgutil.iter_modules(package.__path__, name + "."):
             short = info.name.rpartition(".")[2]
-            if short.startswith("_"):
+            if short.startswith("_") or _moved(info):
                 continue
             if listed is not None and short not in listed:
                 specs.append(info.name)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import tradeoff as to
-from tradeoff.data import Dataset
+from tradeoff.datasets import Dataset
 from tradeoff.solvers.descent import ScaledProblem
 from tradeoff.solvers.newton import Scalarisation, lbfgs, minimise, newton
 
@@ -187,7 +187,7 @@ def test_exact_logistic_front_matches_scikit_learn():
 
 @pytest.mark.parametrize("solver", ["weighted-sum", "epsilon-constraint", "chebyshev"])
 def test_constraints_no_point_can_meet_give_no_success(solver):
-    from tradeoff.data import blog_data
+    from tradeoff.datasets import blog_data
 
     problem = to.Problem(blog_data(n=60), "linear", ["mse", "l2"],
                          [({"name": "cap_max", "cap": 120}, -1e6)])

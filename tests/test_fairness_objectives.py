@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import tradeoff as to
-from tradeoff.data import Dataset
+from tradeoff.datasets import Dataset
 from tradeoff.objectives import objective_names
-from tradeoff.tabular import diabetes, synthetic_shift
+from tradeoff.datasets.tabular import diabetes, synthetic_shift
 
 FAIRNESS = ["mean_gap_sq", "group_loss_gap_sq", "demographic_parity_sq", "equal_opportunity_sq",
             "equalized_odds_sq"]

@@ -101,9 +101,9 @@ import pickle  # noqa: E402
 import zipfile  # noqa: E402
 
 import tradeoff as to  # noqa: E402
-from tradeoff.data import blog_data  # noqa: E402
+from tradeoff.datasets import blog_data  # noqa: E402
 from tradeoff.objectives import Constraint, get_objective  # noqa: E402
-from tradeoff.tabular import synthetic_shift  # noqa: E402
+from tradeoff.datasets.tabular import synthetic_shift  # noqa: E402
 
 from . import front_fixtures  # noqa: E402
 

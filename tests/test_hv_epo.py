@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import tradeoff as to
-from tradeoff.data import blog_data
+from tradeoff.datasets import blog_data
 from tradeoff.experiments.config import parse_config
 from tradeoff.experiments.runner import execute
 from tradeoff.objectives import get_objective

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import tradeoff as to
-from tradeoff.data import blog_data
+from tradeoff.datasets import blog_data
 from tradeoff.front import Front, Scale, compare, hypervolume, igd_plus, nondominated
 
 NAN = float("nan")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import tradeoff as to
-from tradeoff.data import blog_data
+from tradeoff.datasets import blog_data
 from tradeoff.objectives import Constraint, get_objective
 
 ROOT = Path(__file__).resolve().parents[1]

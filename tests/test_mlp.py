@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 import tradeoff as to
 from tradeoff.models import mlp as mlp_module
-from tradeoff.data import Dataset
+from tradeoff.datasets import Dataset
 from tradeoff.models import MLP, get_model, predictions
 
 ACTIVATIONS = ["relu", "tanh", "gelu"]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tradeoff as to
-from tradeoff.data import Dataset, blog_data
+from tradeoff.datasets import Dataset, blog_data
 from tradeoff.models import (AffineModel, CappedLinearModel, LinearModel, LogisticModel, Model,
                              check_model, uses_affine_path)
 

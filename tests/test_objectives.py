@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tradeoff.data import Dataset
+from tradeoff.datasets import Dataset
 from tradeoff.objectives import (PredictionObjective, get_objective, objective_names,
                                  register_objective)
 from tradeoff.problem import Problem

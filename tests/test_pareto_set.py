@@ -9,7 +9,7 @@ from pymoo.indicators.distance_indicator import modified_distance
 from pymoo.util.misc import vectorized_cdist
 
 import tradeoff as to
-from tradeoff.data import Dataset, blog_data
+from tradeoff.datasets import Dataset, blog_data
 from tradeoff.solvers import pareto_set as ps
 from tradeoff.solvers.weights import simplex_grid
 

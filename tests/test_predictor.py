@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import tradeoff as to
-from tradeoff.data import blog_data
+from tradeoff.datasets import blog_data
 from tradeoff.predictor import Predictor
 
 from . import front_fixtures
@@ -166,7 +166,7 @@ def _table(n=400, seed=0):
 
 @pytest.fixture(scope="module")
 def encoded():
-    from tradeoff.tabular import from_frame
+    from tradeoff.datasets.tabular import from_frame
 
     df = _table()
     data = from_frame(df, target="hired", sensitive="sex")
@@ -195,7 +195,7 @@ def test_evaluate_and_save_with_the_encoder(encoded, tmp_path):
     import json
     import zipfile
 
-    from tradeoff.tabular import from_frame
+    from tradeoff.datasets.tabular import from_frame
 
     df, front = encoded
     new = from_frame(_table(seed=1), target="hired", sensitive="sex", encoder=front.encoder)
@@ -207,7 +207,7 @@ def test_evaluate_and_save_with_the_encoder(encoded, tmp_path):
     front.save(tmp_path / "f.zip")
     with zipfile.ZipFile(tmp_path / "f.zip") as z:
         meta = json.loads(z.read("front.json"))
-        assert meta["encoder"]["class"] == "tradeoff.tabular:Encoder"  # described, not pickled
+        assert meta["encoder"]["class"] == "tradeoff.datasets.tabular:Encoder"  # described, not pickled
         assert "encoder.pkl" not in z.namelist()
     back = to.Front.load(tmp_path / "f.zip")
     assert back.encoder == front.encoder

@@ -121,7 +121,7 @@ def test_select_errors():
 @pytest.fixture(scope="module")
 def clf_front():
     import tradeoff as to
-    from tradeoff.tabular import synthetic_shift
+    from tradeoff.datasets.tabular import synthetic_shift
 
     train = synthetic_shift(n=600, task="classification", seed=1)
     test = synthetic_shift(n=400, task="classification", seed=2)

@@ -15,7 +15,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from tradeoff.sklearn import ParetoClassifier, ParetoRegressor  # noqa: E402
-from tradeoff.tabular import synthetic_shift  # noqa: E402
+from tradeoff.datasets.tabular import synthetic_shift  # noqa: E402
 
 QUICK = {"n_points": 3, "tol": 1e-6}
 

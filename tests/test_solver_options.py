@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tradeoff as to
-from tradeoff.data import blog_data
+from tradeoff.datasets import blog_data
 from tradeoff.experiments.config import parse_config
 from tradeoff.solvers import OPTIONS, SPECS, check_options, register_solver
 from tradeoff.solvers.options import MAX_POINTS, METHODS, Integer

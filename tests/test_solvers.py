@@ -4,7 +4,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tradeoff as to
-from tradeoff.data import Dataset, blog_data
+from tradeoff.datasets import Dataset, blog_data
 from tradeoff.objectives import Constraint, get_objective
 from tradeoff.solvers import SOLVERS
 

@@ -8,9 +8,9 @@ from hypothesis import given, settings, strategies as st
 
 import tradeoff
 from tradeoff import split
-from tradeoff.data import Dataset
-from tradeoff.splits import strata
-from tradeoff.tabular import synthetic_shift
+from tradeoff.datasets import Dataset
+from tradeoff.datasets.splits import strata
+from tradeoff.datasets.tabular import synthetic_shift
 
 
 @st.composite
@@ -120,7 +120,7 @@ def test_no_groups_means_one_group():
 
 def test_split_keeps_the_encoder_and_is_exported():
     assert tradeoff.split is split and "split" in tradeoff.__all__
-    from tradeoff.tabular import from_frame
+    from tradeoff.datasets.tabular import from_frame
     import pandas as pd
 
     df = pd.DataFrame({"x": np.arange(40.0), "c": list("abcd") * 10, "s": list("mf") * 20,

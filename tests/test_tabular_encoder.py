@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tradeoff import tabular as T
-from tradeoff.data import Dataset
+from tradeoff.datasets import tabular as T
+from tradeoff.datasets import Dataset
 
 
 def frame():

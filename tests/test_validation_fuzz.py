@@ -153,7 +153,7 @@ def _column(n: int):
 @settings(max_examples=int(os.environ.get("TRADEOFF_FUZZ_EXAMPLES", 200)), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 def test_dataset_raises_only_clear_value_or_type_errors(data):
-    from tradeoff.data import Dataset
+    from tradeoff.datasets import Dataset
 
     n = data.draw(st.integers(1, 6))
     p = data.draw(st.integers(1, 3))

@@ -21,10 +21,10 @@ from hypothesis import given, settings, strategies as st
 import tradeoff as to
 from tradeoff import fairness as F, losses, train
 from tradeoff._validation import MAX_ABS, MissingFileError
-from tradeoff.data import Dataset, blog_data, cap_benchmark_data, load_dataset
+from tradeoff.datasets import Dataset, blog_data, cap_benchmark_data, load_dataset
 from tradeoff.models import get_model
 from tradeoff.objectives import get_objective
-from tradeoff.tabular import from_csv, from_frame, synthetic_shift
+from tradeoff.datasets.tabular import from_csv, from_frame, synthetic_shift
 
 from .strategies import (assert_clear, bad_groups, bad_sample_weights, non_binary_labels,
                          out_of_range_probabilities)

@@ -4,13 +4,13 @@ Accuracy, constraints and fairness are kept as separate objectives; ``solve`` fi
 between them with gradient scalarisations, pymoo's evolutionary solvers, or exactly where convex.
 """
 
-from .data import Dataset, load_dataset
+from .datasets import Dataset, load_dataset, split
 from .front import Front, Scale, compare, hypervolume, igd_plus, nondominated
 from .objectives import Objective, PredictionObjective, ParameterObjective, register_objective
 from .problem import Problem
 from .results import Results, read_results
 from .solvers import SOLVERS, register_solver, solve
-from .splits import split
+
 
 __version__ = "0.1.0"
 

@@ -270,7 +270,7 @@ def registries() -> dict[str, list[str]]:
     from .losses import LOSSES
     from .objectives import objective_names
     from .solvers import SOLVERS
-    from . import data
+    from . import datasets as data
 
     try:
         datasets = dict(data.all_datasets())

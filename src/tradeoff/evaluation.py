@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_positive, fail
-from .data import Dataset
+from .datasets import Dataset
 
 # exact metrics of a randomised predictor: which label cells each gap averages over
 _MIXTURE_CELLS = {"mean_gap_sq": (None,), "demographic_parity_sq": (None,),

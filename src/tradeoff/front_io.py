@@ -19,7 +19,7 @@ holding:
   come back bit for bit;
 - ``arrays/<i>.npy`` — arrays found inside ``options`` or ``extra``;
 - ``encoder.pkl`` — the training data's encoder, pickled, only when it cannot be described: an
-  encoder that is a dataclass of plain data (``tradeoff.tabular.Encoder`` is) is stored in
+  encoder that is a dataclass of plain data (``tradeoff.datasets.Encoder`` is) is stored in
   ``front.json`` as its class and fields, and rebuilt as ``cls(**fields)``.
 
 The model and the objectives are stored as their ``describe()`` dicts and rebuilt with

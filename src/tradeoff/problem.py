@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from ._validation import check_keys, check_number, check_params, check_theta, fail
-from .data import Dataset, all_datasets, load_dataset
+from .datasets import Dataset, all_datasets, load_dataset
 from .engine import (PairGram, Quadratic, affine, block_size, gram_block, hessian_block_size,
                      map_blocks,
                      model_rows, single_blas_thread, weighted_gram, with_ones)
@@ -41,7 +41,7 @@ class Problem:
     def __init__(self, data: Dataset, model: Model | str, objectives, constraints=(), *,
                  bounds=None, name: str | None = None):
         if not isinstance(data, Dataset):
-            fail("data", "a tradeoff.data.Dataset", type(data).__name__, exc=TypeError)
+            fail("data", "a tradeoff.datasets.Dataset", type(data).__name__, exc=TypeError)
         self.data = data
         self.model = check_model(get_model(model))
         fit_inputs = getattr(self.model, "fit_inputs", None)
@@ -726,7 +726,7 @@ def dataset_from_spec(spec, *, path: str = "data") -> Dataset:
         fail(path, "a dataset name or table", spec, exc=TypeError)
     spec = dict(spec)
     if "csv" in spec:
-        from .tabular import from_csv
+        from .datasets.tabular import from_csv
 
         csv = spec.pop("csv")
         if not isinstance(csv, (str, os.PathLike)):

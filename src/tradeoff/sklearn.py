@@ -99,7 +99,7 @@ class _ParetoEstimator(BaseEstimator):
     def fit(self, X, y, *, sensitive_features=None):
         """Solve the front on (X, y), select one point and keep its predictor (module doc)."""
         from . import Problem, solve
-        from .data import Dataset
+        from .datasets import Dataset
         from .fairness import encode_groups
 
         self._check_params()
@@ -144,7 +144,7 @@ class _ParetoEstimator(BaseEstimator):
         (group × binned y for a regressor), seeded."""
         if not self.validation:
             return data, None
-        from .splits import split
+        from .datasets import split
 
         return split(data, test=float(self.validation), seed=self.seed)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tradeoff.benchmark_data import COMPAS_ENV
+from tradeoff.datasets.benchmarks import COMPAS_ENV
 from tradeoff.cli import main
 from tradeoff.experiments import load_config
 

@@ -201,11 +201,11 @@ def normalise_problem(spec: dict) -> dict:
 
     objective_names()  # registers installed entry points
     try:
-        from ..data import all_datasets
+        from ..datasets import all_datasets
 
         datasets = all_datasets()
     except ImportError:  # an optional dataset module failed: the core ones still work
-        from ..data import DATASETS as datasets
+        from ..datasets import DATASETS as datasets
     out = {k: v for k, v in spec.items() if k != "name"}
     data = out.get("data")
     if isinstance(data, (str, dict)) and not (isinstance(data, dict) and "csv" in data):
@@ -560,7 +560,7 @@ def _split_rows(data, split: dict, path: str) -> dict:
 
 
 def _dataset_names() -> list[str]:
-    from .. import data
+    from .. import datasets as data
 
     registry = getattr(data, "all_datasets", None)
     try:

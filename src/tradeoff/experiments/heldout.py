@@ -95,7 +95,7 @@ def expand_seeds(spec: dict) -> list[dict]:
 
 def parts_of(data, split: dict) -> dict:
     """{"train": ..., ["validation": ...,] "test": ...} Datasets of ``data``."""
-    from ..splits import split as split_data
+    from ..datasets import split as split_data
 
     got = split_data(data, test=split["test"], validation=split.get("validation", 0),
                      seed=split.get("seed", 0))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import MAX_ABS, check_number, fail
-from ..losses import get_loss
-from ..models import LogisticModel
+from ..losses import Loss, get_loss
+from ..models import LogisticModel, Model
 from .base import ParameterObjective, PredictionObjective, check_loss_model, identity_link
 
 
@@ -56,7 +56,7 @@ class LossObjective(PredictionObjective):
         return {"name": self.name, **self.loss.params}
 
 
-class _Capped(PredictionObjective):
+class CapObjective(PredictionObjective):
     """An objective about predictions above ``cap``: the cap is its one parameter."""
 
     def __init__(self, cap: float = 120.0):
@@ -66,7 +66,7 @@ class _Capped(PredictionObjective):
         return {"name": self.name, "cap": self.cap}
 
 
-class CapViolation(_Capped):
+class CapViolation(CapObjective):
     """Σ ωᵢ max(0, ŷᵢ − cap)²: smooth, convex for a linear model, zero when no prediction exceeds cap."""
 
     name = "cap_violation"
@@ -99,7 +99,7 @@ class CapViolation(_Capped):
         return identity_link(model)
 
 
-class CapExcessRate(_Capped):
+class CapExcessRate(CapObjective):
     """Share Σ ωᵢ [ŷᵢ > cap] of predictions above the cap: for reporting, it has no gradient."""
 
     name = "cap_excess_rate"
@@ -111,7 +111,7 @@ class CapExcessRate(_Capped):
         return batch.omega @ (P > self.cap), None
 
 
-class CapMax(_Capped):
+class CapMax(CapObjective):
     """max ŷ − cap, the hard form of the cap (≤ 0 when it holds); subgradient at the arg-max row."""
 
     name = "cap_max"
@@ -130,7 +130,7 @@ class CapMax(_Capped):
         return identity_link(model)
 
 
-class _Norm(ParameterObjective):
+class NormObjective(ParameterObjective):
     """A norm of the weights. By default every entry but the last (the intercept) is a weight;
     ``for_model`` asks a non-affine model which entries are (an MLP: its weights, not its biases)."""
 
@@ -155,7 +155,7 @@ class _Norm(ParameterObjective):
         return True
 
 
-class L2Norm(_Norm):
+class L2Norm(NormObjective):
     """‖w‖² of the weights (the intercept is not penalised; an MLP's biases neither)."""
 
     name = "l2"
@@ -173,7 +173,7 @@ class L2Norm(_Norm):
         return H
 
 
-class L1Norm(_Norm):
+class L1Norm(NormObjective):
     """‖w‖₁ of the weights; subgradient sign(w)."""
 
     name = "l1"

@@ -187,7 +187,7 @@ class GroupLossGapSq(GroupMeanGap):
                               sample_weight=data.sample_weight)
 
 
-class _Classification(GroupMeanGap):
+class ClassificationGap(GroupMeanGap):
     needs_binary_target = True
     metric = ""
 
@@ -200,24 +200,24 @@ class _Classification(GroupMeanGap):
                                               sample_weight=data.sample_weight)
 
 
-class DemographicParitySq(_Classification):
+class DemographicParitySq(ClassificationGap):
     name = "demographic_parity_sq"
     metric = "demographic_parity_difference"
 
 
-class EqualOpportunitySq(_Classification):
+class EqualOpportunitySq(ClassificationGap):
     name = "equal_opportunity_sq"
     label_cells = (1.0,)
     metric = "equal_opportunity_difference"
 
 
-class EqualizedOddsSq(_Classification):
+class EqualizedOddsSq(ClassificationGap):
     name = "equalized_odds_sq"
     label_cells = (1.0, 0.0)
     metric = "equalized_odds_difference"
 
 
-class _TanhGap(_Classification):
+class TanhGap(ClassificationGap):
     """LibMOON's relaxed gap between two groups (their ``ddp`` / ``deo`` fairness losses):
 
         f = |Σ_{i ∈ a} ωᵢ tanh(ŷᵢ) − Σ_{i ∈ b} ωᵢ tanh(ŷᵢ)|,   ω summing to 1 over all rows,
@@ -252,12 +252,12 @@ class _TanhGap(_Classification):
         return f, sign[:, None] * np.sign(gap)[None, :] * (1.0 - t * t)
 
 
-class DemographicParityTanh(_TanhGap):
+class DemographicParityTanh(TanhGap):
     name = "demographic_parity_tanh"
     metric = "demographic_parity_difference"
 
 
-class EqualOpportunityTanh(_TanhGap):
+class EqualOpportunityTanh(TanhGap):
     name = "equal_opportunity_tanh"
     label_cells = (1.0,)
     metric = "equal_opportunity_difference"

@@ -318,7 +318,7 @@ class ValidationData(Spec):
         return "a tradeoff Dataset or Problem of held-out rows"
 
     def check(self, value, name):
-        from ..data import Dataset
+        from ..datasets import Dataset
         from ..problem import Problem
 
         if value is None or isinstance(value, (Dataset, Problem)):

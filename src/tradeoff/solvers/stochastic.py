@@ -101,7 +101,7 @@ def _check(optimizer, lr, momentum, schedule, batch_size, epochs, normalize, ear
              "0.3, validation = 0.2 }; in a library call pass validation=<Dataset>.")
     if validation is None or not early_stopping:
         return None
-    from ..data import Dataset
+    from ..datasets import Dataset
     from ..problem import Problem
 
     if isinstance(validation, Problem):

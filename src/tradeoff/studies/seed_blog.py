@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data import blog_data
+from ..datasets import blog_data
 from ..io import atomic_write_csv
 from ..models import get_model
 from ..train import fit

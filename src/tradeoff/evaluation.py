@@ -217,6 +217,13 @@ def evaluate(front, data: Dataset, *, n_boot: int = 0, seed=0, alpha: float = 0.
         fail("alpha", "a number in (0, 1), e.g. 0.05 for 95 % intervals", alpha)
     rng = _check_seed(seed)
     check_columns(front, data)
+    fit_inputs = getattr(front.model, "fit_inputs", None)
+    if fit_inputs is not None and fit_inputs(data.X) is not front.model:
+        # a scaling learned here would be the scored rows' (test rows), not the training rows'
+        fail("front.model", "a model with its training rows' input scaling (input_mean and "
+             "input_scale)", front.model.describe(),
+             "Score a front from tradeoff.solve, whose model carries it, or give the model "
+             "input_mean and input_scale (standardize=False for raw inputs).")
     problem = Problem(data, front.model, front.objectives, front.constraints or ())
     layout = _Layout(front)
     P = problem.model.forward(layout.Theta, data.X)[0] if len(layout.Theta) else np.zeros((data.n, 0))

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._validation import check_positive, fail
 from .base import Dataset
+from .tabular import encode_like_train
 
 __all__ = ["split", "strata"]
 
@@ -68,7 +69,9 @@ def split(data: Dataset, test: float = 0.3, validation: float = 0.0, seed=0,
     target; see `strata`): in every stratum each part's row count is the floor or ceiling of its
     exact share, and the parts' totals stay within about a row of theirs. The parts are disjoint,
     cover every row, keep the original row order and carry names, groups, weights and the encoder
-    (`Dataset.subset`). ``seed`` (int or numpy Generator) makes it deterministic.
+    (`Dataset.subset`); with a `tabular.Encoder`, a category no train row has is dropped from every
+    part (`tabular.encode_like_train`: the encoding is the train rows' alone). ``seed`` (int or
+    numpy Generator) makes it deterministic.
     """
     if not isinstance(data, Dataset):
         fail("data", "a Dataset", type(data).__name__, exc=TypeError)
@@ -100,6 +103,7 @@ def split(data: Dataset, test: float = 0.3, validation: float = 0.0, seed=0,
     cuts = np.cumsum(counts, axis=1)[codes]  # (n, 3) per row's stratum
     part = (rank[:, None] >= cuts).sum(axis=1)  # 0 test, 1 validation, 2 train
     train, val, tst = (np.flatnonzero(part == j) for j in (2, 1, 0))
-    if validation:
-        return data.subset(train), data.subset(val), data.subset(tst)
-    return data.subset(train), data.subset(tst)
+
+    # the categories come from the train rows alone (the encoder is fitted, like the model)
+    return encode_like_train(*(data.subset(r) for r in ((train, val, tst) if validation
+                                                        else (train, tst))))

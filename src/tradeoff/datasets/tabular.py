@@ -25,8 +25,8 @@ from .._validation import (MissingFileError, check_bool, check_choice, check_pos
 from .base import Dataset
 from ..fairness import encode_groups
 
-__all__ = ["Encoder", "from_frame", "from_csv", "diabetes", "synthetic_shift", "cps1985", "arrests",
-           "TABULAR_DATASETS"]
+__all__ = ["Encoder", "encode_like_train", "from_frame", "from_csv", "diabetes", "synthetic_shift",
+           "cps1985", "arrests", "TABULAR_DATASETS"]
 
 
 def _as_list(name: str, cols, df: pd.DataFrame) -> list:
@@ -158,6 +158,62 @@ class Encoder:
                          "Convert it to numbers first.", exc=TypeError)
                 j += 1
         return X
+
+
+def _level_codes(X: np.ndarray, j: int, k: int) -> np.ndarray:
+    """Each row's level index (0 … k) of a categorical column whose k indicators start at j."""
+    block = X[:, j:j + k]
+    return np.where(block.any(axis=1), block.argmax(axis=1) + 1, 0) if k else np.zeros(len(X), int)
+
+
+def encode_like_train(train: Dataset, *others: Dataset) -> tuple[Dataset, ...]:
+    """The parts of one encoded dataset (``train`` first) with the categories of the train rows
+    only: a level no train row has gets no indicator, so that what the model sees is learned from
+    train rows alone (as if ``from_frame`` had encoded the train rows and the others with
+    ``encoder=train.encoder``). A validation or test row with such a level is coded as the train
+    encoder's reference (first) level, and ``meta["unseen_levels"]`` lists those levels per column.
+    Parts whose train rows have every level, or data without a ``tabular.Encoder``, are returned
+    as they are."""
+    enc, parts = train.encoder, (train, *others)
+    if not isinstance(enc, Encoder) or not enc.levels or train.feature_names != enc.feature_names:
+        return parts
+    codes, keep, j = {}, {}, 0
+    for col in enc.columns:
+        if col not in enc.levels:
+            j += 1
+            continue
+        k = len(enc.levels[col]) - 1
+        codes[col] = [_level_codes(p.X, j, k) for p in parts]
+        keep[col] = np.unique(codes[col][0])  # the levels the train rows have, in sorted order
+        j += k
+    if all(len(keep[c]) == len(enc.levels[c]) for c in keep):
+        return parts
+    levels = {c: [enc.levels[c][i] for i in keep[c]] for c in enc.levels}
+    names, j_old = [], 0
+    columns = []  # per new feature: an old column index, or (col, level index) for an indicator
+    for col in enc.columns:
+        if col not in enc.levels:
+            names.append(str(col))
+            columns.append(j_old)
+            j_old += 1
+            continue
+        names.extend(f"{col}={enc.levels[col][i]}" for i in keep[col][1:])
+        columns.extend((col, i) for i in keep[col][1:])
+        j_old += len(enc.levels[col]) - 1
+    new = replace(enc, levels=levels, feature_names=names)
+    out = []
+    for t, part in enumerate(parts):
+        X = np.empty((part.n, len(names)))
+        for c, src in enumerate(columns):
+            X[:, c] = part.X[:, src] if isinstance(src, int) else codes[src[0]][t] == src[1]
+        meta = {**part.meta, "categorical_levels": {str(c): list(v) for c, v in levels.items()}}
+        unseen = {str(c): [enc.levels[c][i] for i in np.setdiff1d(codes[c][t], keep[c])]
+                  for c in keep}
+        unseen = {c: v for c, v in unseen.items() if v}
+        if unseen:
+            meta["unseen_levels"] = unseen
+        out.append(replace(part, X=X, feature_names=new.feature_names, encoder=new, meta=meta))
+    return tuple(out)
 
 
 def _as_frame(df) -> pd.DataFrame:

@@ -104,18 +104,16 @@ def parts_of(data, split: dict) -> dict:
 
 
 def build(spec: dict, *, path: str = "problem"):
-    """(the problem to solve, its parts or None): with a split, the problem on the train part."""
-    from ..problem import Problem
+    """(the problem to solve, its parts or None): with a split, the problem built on the train
+    part only, so that nothing fitted when a problem is built (an MLP's input scaling, the
+    standardisation, the default start and box) sees a validation or test row."""
+    from ..problem import Problem, dataset_from_spec
 
     spec, split = split_of(spec)
-    problem = Problem.from_dict(spec, path=path)
-    if split is None:
-        return problem, None
-    parts = parts_of(problem.data, split)
-    b = spec.get("bounds")
-    train = Problem(parts["train"], problem.model, problem.objectives, problem.constraints,
-                    bounds=None if b is None else (b["lower"], b["upper"]), name=problem.name)
-    return train, parts
+    if split is None or "data" not in spec:  # (without data, from_dict says it is missing)
+        return Problem.from_dict(spec, path=path), None
+    parts = parts_of(dataset_from_spec(spec["data"], path=f"{path}.data"), split)
+    return Problem.from_dict({**spec, "data": parts["train"]}, path=path), parts
 
 
 def accuracy(front, data) -> np.ndarray | None:

@@ -8,8 +8,9 @@ once: one ``Problem`` built from ``data`` and the front's model, objectives and 
 **Randomised points** (fairlearn's ExponentiatedGradient, ``front.extra["mixtures"]``) are scored as
 the mixture, the way ``solvers.fairlearn_baselines`` scores them: objectives as the expected values
 Σⱼ wⱼ f(θⱼ), and exact fairness metrics of the randomised classifier from its expected predictions
-Σⱼ wⱼ ŷⱼ (class labels for a classifier), which group rates and group means are linear in. Exact
-metrics that are not linear in the mixture are NaN for a mixture point.
+Σⱼ wⱼ ŷⱼ (class labels for a classifier), which group rates and group means are linear in. Any
+other exact metric (a user's own ``exact``) is the mixture's expectation Σⱼ wⱼ metric(θⱼ) when one
+model is drawn for the whole data, as the objectives are.
 
 **Intervals.** With ``n_boot`` = B > 0 each value gets a percentile bootstrap interval
 ``<name>:lo``, ``<name>:hi`` (the α/2 and 1 − α/2 quantiles of B replicates), the way fairlearn's
@@ -171,7 +172,9 @@ def _mixture_exact(obj, model, data, P, layout, mix, soft, gap):
     if obj.name == "group_loss_gap_sq":  # expected group losses are linear in the mixture too
         L = obj.loss.value(data.y[:, None], P) @ layout.A[:, mix]
         return np.atleast_1d(gap(None, L, sensitive_features=data.groups, sample_weight=w))
-    return np.nan
+    # any other metric: the expectation over the mixture's models, as for the objectives
+    return np.array([wts @ np.asarray(obj.exact(data, model, P[:, cols]), float)
+                     for cols, wts in (layout.mixtures[i] for i in mix)])
 
 
 def _point_values(problem, data, layout, P):

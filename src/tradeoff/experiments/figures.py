@@ -582,10 +582,15 @@ def _heldout_figure(points, sub, solver_runs, objectives, looks, manifest, probl
                            edgecolor="black", lw=0.7, zorder=5)
                 note += f"; the chosen model broke the bound on test in {int(c['broke'].sum())} " \
                         f"of {len(c)}"
-            missed = int(chosen["run_id"].isin(ids).sum()) - len(c)
+            mine_c = chosen[chosen["run_id"].isin(ids)]
+            unmeasured = int((~mine_c["measured"].astype(bool)).sum())
+            missed = len(mine_c) - len(c) - unmeasured
             if missed:
                 note += (f"; no point met the bound on validation in {missed} run"
                          f"{'s' if missed > 1 else ''}")
+            if unmeasured:
+                note += (f"; the gap was not measured on validation in {unmeasured} run"
+                         f"{'s' if unmeasured > 1 else ''}")
         if beyond:
             note += f"\n{beyond} test point{'s' if beyond > 1 else ''} beyond the axes, on the edge"
         if fair is not None:

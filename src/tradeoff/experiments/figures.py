@@ -185,15 +185,18 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
     from .. import plots
     from .stats import deterministic
 
+    from ..io import writable_folder
+
     store = Store(results)
-    runs, points, traces = (store.read_table(t) for t in ("runs", "points", "traces"))
+    runs, points, traces = store.read_tables(("runs", "points", "traces")).values()
     manifest = store.read_manifest()
     if "split" in points.columns:  # held-out sweeps: the training fronts here, test ones below
         all_points = points
         points = points[points["split"].isin(["train", "all"])]
     else:
         all_points = None
-    out = Path(out) if out is not None else store.root / "figures"
+    out = writable_folder(Path(out) if out is not None else store.root / "figures", "out",
+                          "the figures are written there")
     settings = setting_columns(runs)
     if budget is not None:
         col = budget_column(settings)

@@ -268,7 +268,8 @@ def test_a_users_exact_metric_of_a_mixture_is_its_expectation(fdr):
         want.append(w @ FdrGapSq().exact(fdr.data, fdr.model, P))
     np.testing.assert_allclose(got, want, rtol=1e-12)
     assert np.isfinite(got).all() and "fdr_gap_sq:exact" in front.to_frame()
-    assert "fdr_gap_sq:exact of each mixture: its models' values averaged by weight" in front.message
+    assert ("fdr_gap_sq:exact of each mixture: its models' values averaged by weight"
+            in front.message)
     # front.evaluate gives the same expectation on the training data, and on other data too
     np.testing.assert_allclose(front.evaluate(fdr.data)["fdr_gap_sq:exact"], got, rtol=1e-12)
     test = tabular.synthetic_shift(n=300, task="classification", seed=9)

@@ -77,8 +77,9 @@ def test_points_of_runs_the_runs_table_does_not_list(out):
     path = out / "runs.csv"
     path.write_text("".join(path.read_text().splitlines(keepends=True)[:3]))  # 2 of the runs
     _csv_only(out)
-    with pytest.raises(ValueError, match=r"`.*points\.csv` must be rows of the runs that runs\.csv "
-                       r"lists; got '\d+ row\(s\) of \d+ run\(s\) it does not list.*Is runs\.csv cut"):
+    with pytest.raises(ValueError, match=r"`.*points\.csv` must be rows of the runs that "
+                       r"runs\.csv lists; got '\d+ row\(s\) of \d+ run\(s\) it does not list"
+                       r".*Is runs\.csv cut"):
         to.read_results(out)
 
 

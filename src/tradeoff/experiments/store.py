@@ -295,8 +295,9 @@ class Store:
 
     def read_table(self, name: str) -> pd.DataFrame:
         """A merged table: Parquet (exact dtypes) where readable, else CSV; either is checked
-        (``ValueError`` naming the file): not empty, not cut mid-row, readable, and a Parquet file holds as many rows and the same columns as the CSV beside it
-        (they are written together). ``read_tables`` also checks the tables against each other."""
+        (``ValueError`` naming the file): not empty, not cut mid-row, readable, and a Parquet
+        file holds as many rows and the same columns as the CSV beside it (they are written
+        together). ``read_tables`` also checks the tables against each other."""
         parquet, csv = self.root / f"{name}.parquet", self.root / f"{name}.csv"
         if not parquet.is_file() and not csv.is_file():
             raise ValueError(f"`results` must be a folder written by `tradeoff run`; got "

@@ -113,8 +113,8 @@ class _Setup:
         if constraint is None:
             if self.unexpressed:
                 can = ", ".join(f"{k} ({v})" for k, v in EXPRESSES[task].items())
-                fail("constraint", f"given for objective {self.unexpressed[0]!r}, which fairlearn's "
-                     f"reductions cannot express (for a {model} model they express {can})", None,
+                fail("constraint", f"given for objective {self.unexpressed[0]!r}, which "
+                     f"fairlearn's reductions cannot express (for a {model} model they express {can})", None,
                      "Pass constraint= to run one of fairlearn's constraints in its place (the "
                      "front's message then says so), or use another solver.")
             names = set(problem.objective_names) | {c.objective.name for c in problem.constraints}

@@ -11,6 +11,8 @@ pytest.importorskip("sklearn")
 import tradeoff as to  # noqa: E402
 from tradeoff.datasets import tabular  # noqa: E402
 from tradeoff.fairness import by_group, mean_prediction_gap  # noqa: E402
+from tradeoff.objectives import DemographicParitySq  # noqa: E402
+from tradeoff.models import predictions  # noqa: E402
 from tradeoff.solvers import OPTIONS, SOLVERS  # noqa: E402
 from tradeoff.solvers.fairlearn_baselines import BASELINES, fairlearn_eg, fairlearn_grid  # noqa: E402
 
@@ -203,3 +205,76 @@ def test_registered_through_the_registry(monkeypatch, clf):
     assert "demographic_parity_sq:exact" in front.extra["metrics"]
     with pytest.raises(ValueError, match="Did you mean 'grid_size'"):
         to.solve(clf, "fairlearn-grid", grid_sise=5)
+
+
+class FdrGapSq(DemographicParitySq):
+    """A user's own objective: a parity surrogate whose exact metric is the gap in false-discovery
+    rates between groups, which fairlearn's reductions cannot express."""
+
+    name = "fdr_gap_sq"
+
+    def exact(self, data, model, P):
+        out = []
+        for c in (P >= 0.5).T:
+            fdr = [np.mean(data.y[(data.groups == g) & c] == 0) if ((data.groups == g) & c).any()
+                   else 0.0 for g in np.unique(data.groups)]
+            out.append(max(fdr) - min(fdr))
+        return np.array(out)
+
+
+@pytest.fixture(scope="module")
+def fdr():
+    ds = tabular.synthetic_shift(n=400, task="classification", seed=3)
+    return to.Problem(ds, "logistic", ["log_loss", FdrGapSq()])
+
+
+def test_a_baseline_refuses_an_objective_fairlearn_cannot_express(fdr):
+    for fn in (fairlearn_grid, fairlearn_eg):
+        with pytest.raises(ValueError, match=r"`constraint` must be given for objective "
+                           r"'fdr_gap_sq', which fairlearn's reductions cannot express \(for a "
+                           r"logistic model they express demographic_parity_sq "
+                           r"\(demographic_parity\).*equalized_odds_sq \(equalized_odds\)\)"):
+            fn(fdr)
+
+
+def test_a_given_constraint_runs_and_the_message_says_what_it_stands_in_for(fdr, clf):
+    front = fairlearn_grid(fdr, constraint="demographic_parity", grid_size=3)
+    assert ("fairlearn's demographic_parity (given) stands in for objective(s) 'fdr_gap_sq', "
+            "which it cannot express") in front.message
+    assert "stands in" not in fairlearn_grid(clf, grid_size=3).message
+
+
+def test_a_constant_target_is_refused_in_one_sentence():
+    ds = tabular.synthetic_shift(n=200, task="classification", seed=1)
+    zeros = to.Problem(to.Dataset(ds.X, np.zeros(ds.n), groups=ds.groups), "logistic",
+                       ["log_loss", "demographic_parity_sq"])
+    threes = to.Problem(to.Dataset(ds.X, np.full(ds.n, 3.0), groups=ds.groups), "linear",
+                        ["mse", "mean_gap_sq"])
+    for problem, value in ((zeros, "0"), (threes, "3")):
+        for fn in (fairlearn_grid, fairlearn_eg):
+            with pytest.raises(ValueError, match=rf"`y` must be varying for the fairlearn "
+                               rf"baselines .*; got 'every row {value}'\. A constant target"):
+                fn(problem)
+
+
+def test_a_users_exact_metric_of_a_mixture_is_its_expectation(fdr):
+    front = to.solve(fdr, "fairlearn-eg", constraint="demographic_parity", eps=[0.02, 0.1],
+                     max_iter=5)
+    got = np.asarray(front.extra["metrics"]["fdr_gap_sq:exact"])
+    want = []
+    for i in range(len(front)):
+        w, T = front.mixture(i)
+        P = predictions(fdr.model, T, fdr.data.X)
+        want.append(w @ FdrGapSq().exact(fdr.data, fdr.model, P))
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert np.isfinite(got).all() and "fdr_gap_sq:exact" in front.to_frame()
+    assert ("fdr_gap_sq:exact of each mixture: its models' values averaged by weight"
+            in front.message)
+    # front.evaluate gives the same expectation on the training data, and on other data too
+    np.testing.assert_allclose(front.evaluate(fdr.data)["fdr_gap_sq:exact"], got, rtol=1e-12)
+    test = tabular.synthetic_shift(n=300, task="classification", seed=9)
+    on_test = front.evaluate(test)["fdr_gap_sq:exact"].to_numpy()
+    for i in range(len(front)):
+        w, T = front.mixture(i)
+        P = predictions(fdr.model, T, test.X)
+        assert on_test[i] == pytest.approx(w @ FdrGapSq().exact(test, fdr.model, P), rel=1e-12)

@@ -275,8 +275,55 @@ def test_bootstrap_intervals_are_seeded_percentiles_of_row_resamples(clf_front, 
                          groups=test.groups[idx])
         reps.append(clf_front.evaluate(sub)[names].to_numpy())
     lo, hi = np.quantile(reps, [0.025, 0.975], axis=0)
-    np.testing.assert_allclose(a[[f"{n}:lo" for n in names]], lo, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(a[[f"{n}:hi" for n in names]], hi, rtol=1e-12, atol=1e-14)
+    est = a[names].to_numpy()  # percentile intervals, widened to their estimate where it is out
+    np.testing.assert_allclose(a[[f"{n}:lo" for n in names]], np.minimum(lo, est), rtol=1e-12,
+                               atol=1e-14)
+    np.testing.assert_allclose(a[[f"{n}:hi" for n in names]], np.maximum(hi, est), rtol=1e-12,
+                               atol=1e-14)
+    assert a.attrs["interval_method"].startswith("percentile bootstrap, widened")
+
+
+@pytest.fixture(scope="module")
+def balanced():
+    """A logistic front and data on which the point θ = (m 1, c 0), class = [x ≥ 0], has a parity
+    gap of exactly 0: each group has as many x ≥ 0 as x < 0 (resamples do not, so their gaps are
+    above 0)."""
+    import dataclasses
+
+    rng = np.random.default_rng(3)
+    n = 240
+    x = np.abs(rng.normal(size=n)) * np.tile([1.0, -1.0], n // 2)
+    groups = np.repeat([0, 1], n // 2)
+    data = to.Dataset(x[:, None], (rng.random(n) < 0.5).astype(float), groups=groups)
+    front = to.solve(to.Problem(data, "logistic", ["log_loss", "demographic_parity_sq"]),
+                     "weighted-sum", n_points=3)
+    X = np.vstack([front.X, [1.0, 0.0]])
+    return dataclasses.replace(front, F=np.vstack([front.F, front.F[:1]]), X=X, extra={}), data
+
+
+def test_a_gap_at_its_bound_lies_in_its_own_interval(balanced):
+    front, data = balanced
+    frame = front.evaluate(data, n_boot=50, seed=0)
+    k, gap = len(front) - 1, "demographic_parity_sq:exact"
+    assert frame.loc[k, gap] == 0.0
+    # every replicate's gap is above 0, so the plain percentile interval excluded the 0
+    assert k in frame.attrs["widened"][gap]
+    assert frame.loc[k, f"{gap}:lo"] == 0.0 < frame.loc[k, f"{gap}:hi"]
+    assert "widened to include the estimate" in frame.attrs["interval_method"]
+    assert "widened" not in front.evaluate(data).attrs  # no intervals, nothing to say
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n_boot=st.integers(2, 12), alpha=st.floats(0.01, 0.5))
+def test_every_estimate_lies_in_its_interval(balanced, clf_front, clf_data, seed, n_boot, alpha):
+    for front, data in (balanced, (clf_front, clf_data[1])):
+        frame = front.evaluate(data, n_boot=n_boot, seed=seed, alpha=alpha)
+        names = [c for c in frame.columns if f"{c}:lo" in frame.columns]
+        assert len(names) >= 3
+        for name in names:
+            v, lo, hi = (frame[c].to_numpy(float) for c in (name, f"{name}:lo", f"{name}:hi"))
+            ok = np.isfinite(lo) & np.isfinite(hi)
+            assert ((lo[ok] <= v[ok]) & (v[ok] <= hi[ok])).all(), name
 
 
 def test_evaluate_errors(clf_front, clf_data):

@@ -207,11 +207,12 @@ def _run(args) -> int:
 def _write_report(results: Path) -> Path:
     from .experiments import report
     from .experiments.store import Store
-    from .io import atomic_write_text
+    from .io import atomic_write_text, writable_folder
 
     store = Store(results)
-    text = report.markdown(store.read_table("runs"), store.read_manifest(),
-                           points=store.read_table("points"))
+    writable_folder(store.root, "RESULTS_DIR", "report --write writes report.md there")
+    tables = store.read_tables(("runs", "points"))
+    text = report.markdown(tables["runs"], store.read_manifest(), points=tables["points"])
     path = store.root / "report.md"
     atomic_write_text(text + "\n", path)
     print(f"wrote {path}", file=sys.stderr)
@@ -245,9 +246,12 @@ def _report(args) -> int:
     from .experiments.store import Store
 
     results = _check_results(args.results)
-    store = Store(results)
-    text = report.markdown(store.read_table("runs"), store.read_manifest(),
-                           points=store.read_table("points"))
+    if args.write:  # before the report is printed: the write is what was asked for
+        from .io import writable_folder
+
+        writable_folder(results, "RESULTS_DIR", "report --write writes report.md there")
+    tables = Store(results).read_tables(("runs", "points"))
+    text = report.markdown(tables["runs"], Store(results).read_manifest(), points=tables["points"])
     print(text)
     if args.write:
         _write_report(results)

@@ -8,8 +8,9 @@ once: one ``Problem`` built from ``data`` and the front's model, objectives and 
 **Randomised points** (fairlearn's ExponentiatedGradient, ``front.extra["mixtures"]``) are scored as
 the mixture, the way ``solvers.fairlearn_baselines`` scores them: objectives as the expected values
 Σⱼ wⱼ f(θⱼ), and exact fairness metrics of the randomised classifier from its expected predictions
-Σⱼ wⱼ ŷⱼ (class labels for a classifier), which group rates and group means are linear in. Exact
-metrics that are not linear in the mixture are NaN for a mixture point.
+Σⱼ wⱼ ŷⱼ (class labels for a classifier), which group rates and group means are linear in. Any
+other exact metric (a user's own ``exact``) is the mixture's expectation Σⱼ wⱼ metric(θⱼ) when one
+model is drawn for the whole data, as the objectives are.
 
 **Intervals.** With ``n_boot`` = B > 0 each value gets a percentile bootstrap interval
 ``<name>:lo``, ``<name>:hi`` (the α/2 and 1 − α/2 quantiles of B replicates), the way fairlearn's
@@ -20,6 +21,13 @@ weighted by how often each was drawn — the same values as repeating them — f
 together: about 0.1 s for 30,000 rows and 30 points). Replicates are drawn from ``numpy.random.default_rng(seed)``: the same seed gives
 the same intervals. A replicate in which a group has no rows gives NaN for a gap that needs it, and
 NaN then propagates to the interval, as in fairlearn.
+
+An interval always contains its estimate: where the estimate falls outside the percentile interval
+it is widened to reach it (``lo = min(lo, estimate)``, ``hi = max(hi, estimate)``). This happens at
+a bound: a gap of exactly 0 on ``data`` is above 0 in almost every resample (resampling noise only
+adds to a gap), so its percentile interval, e.g. [0.0008, 0.049], would exclude the 0 it is about.
+The frame says so: ``frame.attrs["interval_method"]`` names the method and
+``frame.attrs["widened"]`` maps each value's name to the points whose interval was widened.
 """
 
 from __future__ import annotations
@@ -31,6 +39,9 @@ import pandas as pd
 
 from ._validation import check_positive, fail
 from .datasets import Dataset
+
+INTERVAL_METHOD = ("percentile bootstrap, widened to include the estimate where it falls outside "
+                   "(a statistic at its bound, e.g. a gap of 0)")
 
 # exact metrics of a randomised predictor: which label cells each gap averages over
 _MIXTURE_CELLS = {"mean_gap_sq": (None,), "demographic_parity_sq": (None,),
@@ -161,7 +172,9 @@ def _mixture_exact(obj, model, data, P, layout, mix, soft, gap):
     if obj.name == "group_loss_gap_sq":  # expected group losses are linear in the mixture too
         L = obj.loss.value(data.y[:, None], P) @ layout.A[:, mix]
         return np.atleast_1d(gap(None, L, sensitive_features=data.groups, sample_weight=w))
-    return np.nan
+    # any other metric: the expectation over the mixture's models, as for the objectives
+    return np.array([wts @ np.asarray(obj.exact(data, model, P[:, cols]), float)
+                     for cols, wts in (layout.mixtures[i] for i in mix)])
 
 
 def _point_values(problem, data, layout, P):
@@ -205,7 +218,9 @@ def evaluate(front, data: Dataset, *, n_boot: int = 0, seed=0, alpha: float = 0.
 
     Columns: ``point``, each objective, each constraint's objective not already an objective,
     each exact metric ``<objective>:exact``, ``feasible`` (constraints measured on ``data``; only
-    with constraints) and, with ``n_boot`` > 0, ``<name>:lo`` and ``<name>:hi`` after each value.
+    with constraints) and, with ``n_boot`` > 0, ``<name>:lo`` and ``<name>:hi`` after each value
+    (percentile intervals widened to contain the estimate; ``frame.attrs["interval_method"]`` and
+    ``frame.attrs["widened"]`` say so).
     """
     from .problem import Problem
 
@@ -240,11 +255,20 @@ def evaluate(front, data: Dataset, *, n_boot: int = 0, seed=0, alpha: float = 0.
             for name, v in _replicate(problem, data, layout, P, counts, fixed).items():
                 reps[name][b] = v
         q = [alpha / 2, 1 - alpha / 2]
+    widened = {}
     for name, v in values.items():
         frame[name] = v
         if n_boot:
             lo, hi = np.quantile(reps[name], q, axis=0)
-            frame[f"{name}:lo"], frame[f"{name}:hi"] = lo, hi
+            # a gap at its bound 0 has replicates only above it (resampling noise only adds to a
+            # gap): the percentile interval would exclude its own estimate, so it is widened to it
+            out = np.flatnonzero((v < lo) | (v > hi))
+            if len(out):
+                widened[name] = out.tolist()
+            frame[f"{name}:lo"], frame[f"{name}:hi"] = np.minimum(lo, v), np.maximum(hi, v)
     if G is not None:
         frame["feasible"] = (G <= 0).all(axis=1)
+    if n_boot:
+        frame.attrs["interval_method"] = INTERVAL_METHOD
+        frame.attrs["widened"] = widened
     return frame

@@ -13,6 +13,23 @@ from pathlib import Path
 import pandas as pd
 
 
+def writable_folder(folder: str | Path, name: str, why: str) -> Path:
+    """Make ``folder`` and try a write in it: one sentence naming it (not a bare ``[Errno 30]``)
+    if this process cannot write there."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-check.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise type(err)(f"`{name}` must be a folder this process can write ({why}); got "
+                        f"{str(folder)!r} ({reason}). Choose another folder, or fix the folder's "
+                        "permissions.") from None
+    return folder
+
+
 @contextmanager
 def atomic_path(path: str | Path):
     """Yield a temporary path beside ``path``; on success rename it over ``path``, else delete it."""

@@ -9,7 +9,10 @@ A folder written by ``tradeoff run`` (``results/<study>/``) holds three tables a
     traces.{parquet,csv}   HV ratio and IGD+ of each run against evaluations
     manifest.json          the config, its hash, versions, git commit, start and end
 
-Parquet is read where it is present and pyarrow is installed (exact dtypes), else CSV.
+Parquet is read where it is present and pyarrow is installed (exact dtypes), else CSV. The tables
+are checked before they are returned: a file cut mid-row, a Parquet file that disagrees with the CSV
+beside it, or a points table without ``n_points`` rows for a run is a ``ValueError`` naming the
+file, never a silently shorter table.
 """
 
 from __future__ import annotations
@@ -35,8 +38,10 @@ def read_results(path) -> Results:
     """The runs, points and traces tables of a sweep's results folder (e.g.
     ``results/cap_tradeoff``) as pandas DataFrames, with its manifest as a dict.
 
-    Raises ``FileNotFoundError`` if ``path`` is not a folder and ``ValueError`` naming the folder
-    (and what is missing) if it holds no sweep's tables."""
+    Raises ``FileNotFoundError`` if ``path`` is not a folder, ``ValueError`` naming the folder
+    (and what is missing) if it holds no sweep's tables, and ``ValueError`` naming the file if a
+    table is empty, cut, unreadable, disagrees with the other format beside it, or disagrees with
+    the runs table (rows of runs it does not list; other than ``n_points`` points per run)."""
     from .experiments.store import TABLES, Store
 
     root = Path(path)
@@ -57,5 +62,5 @@ def read_results(path) -> Results:
             manifest = json.loads(store.manifest_path.read_text())
         except ValueError as err:
             raise ValueError(f"{str(store.manifest_path)!r} is not valid JSON ({err}).") from None
-    tables = {t: store.read_table(t) for t in TABLES}
+    tables = store.read_tables(TABLES)
     return Results(tables["runs"], tables["points"], tables["traces"], manifest, root)

@@ -102,6 +102,26 @@ def test_report_has_heldout_table(swept):
     assert "### Held-out" not in markdown(tables["runs"], {})  # no points, no held-out table
 
 
+def test_a_gap_never_measured_is_not_measured_not_missed(swept):
+    from tradeoff.experiments.heldout import chosen_table
+    from tradeoff.experiments.report import markdown
+
+    _, _, _, tables = swept
+    runs, points = tables["runs"], tables["points"].copy()
+    run = runs.loc[runs["solver"] == "weighted-sum", "run_id"].iloc[0]
+    points.loc[points["run_id"] == run, "demographic_parity_sq:exact"] = np.nan
+    chosen = chosen_table(runs, points, "parity", 1.0)  # a bound every measured point meets
+    assert chosen.set_index("run_id")["measured"].to_dict() == {
+        r: r != run for r in chosen["run_id"]}
+    assert chosen.loc[chosen["run_id"] != run, "point"].notna().all()
+    manifest = {"config": {"problems": [{"name": "parity", "split": {
+        "test": 0.3, "validation": 0.2, "seed": 0}}]}}
+    text = markdown(runs, manifest, points=points)
+    rows = [line for line in text.splitlines() if line.startswith("| weighted-sum")]
+    assert rows and all("1 not measured" in line for line in rows[-1:])
+    assert "\"not measured\": runs with no" in text
+
+
 def test_epsilon_choice_matches_front_select():
     """The report's ε-rule on the validation rows is front.select("epsilon", data=validation)."""
     import tradeoff

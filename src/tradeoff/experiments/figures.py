@@ -185,15 +185,18 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
     from .. import plots
     from .stats import deterministic
 
+    from ..io import writable_folder
+
     store = Store(results)
-    runs, points, traces = (store.read_table(t) for t in ("runs", "points", "traces"))
+    runs, points, traces = store.read_tables(("runs", "points", "traces")).values()
     manifest = store.read_manifest()
     if "split" in points.columns:  # held-out sweeps: the training fronts here, test ones below
         all_points = points
         points = points[points["split"].isin(["train", "all"])]
     else:
         all_points = None
-    out = Path(out) if out is not None else store.root / "figures"
+    out = writable_folder(Path(out) if out is not None else store.root / "figures", "out",
+                          "the figures are written there")
     settings = setting_columns(runs)
     if budget is not None:
         col = budget_column(settings)
@@ -582,10 +585,15 @@ def _heldout_figure(points, sub, solver_runs, objectives, looks, manifest, probl
                            edgecolor="black", lw=0.7, zorder=5)
                 note += f"; the chosen model broke the bound on test in {int(c['broke'].sum())} " \
                         f"of {len(c)}"
-            missed = int(chosen["run_id"].isin(ids).sum()) - len(c)
+            mine_c = chosen[chosen["run_id"].isin(ids)]
+            unmeasured = int((~mine_c["measured"].astype(bool)).sum())
+            missed = len(mine_c) - len(c) - unmeasured
             if missed:
                 note += (f"; no point met the bound on validation in {missed} run"
                          f"{'s' if missed > 1 else ''}")
+            if unmeasured:
+                note += (f"; the gap was not measured on validation in {unmeasured} run"
+                         f"{'s' if unmeasured > 1 else ''}")
         if beyond:
             note += f"\n{beyond} test point{'s' if beyond > 1 else ''} beyond the axes, on the edge"
         if fair is not None:

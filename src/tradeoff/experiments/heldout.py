@@ -204,7 +204,9 @@ def chosen_table(runs: pd.DataFrame, points: pd.DataFrame, problem: str,
                  bound: float = EPSILON_BOUND) -> pd.DataFrame:
     """Per run of a split problem: the point the ε-rule picks on validation (or on train when
     there is no validation part) and its test values. Columns: run_id, label, seed, point (NaN
-    when no point meets the bound), test_<first objective>, test_gap, test_accuracy, broke."""
+    when no point meets the bound), test_<first objective>, test_gap, test_accuracy, broke and
+    measured (False when no point of the run has a finite gap to compare with the bound: "not
+    measured", not "not met")."""
     pts = points[points["problem"] == problem]
     sub = runs[(runs["problem"] == problem) & (runs["status"] == "ok") & (runs["solver"] != "exact")]
     objectives = [s.strip() for s in str(sub["objectives"].dropna().iloc[0]).split(",")] \
@@ -217,9 +219,11 @@ def chosen_table(runs: pd.DataFrame, points: pd.DataFrame, problem: str,
     pick_on = "validation" if (pts["split"] == "validation").any() else "train"
     for r in sub.itertuples(index=False):
         mine = pts[pts["run_id"] == r.run_id]
-        i = epsilon_choice(mine[mine["split"] == pick_on], first, gap, bound)
+        on = mine[mine["split"] == pick_on]
+        i = epsilon_choice(on, first, gap, bound)
         row = {"run_id": r.run_id, "label": r.label, "seed": r.seed, "point": i,
-               "test_loss": np.nan, "test_gap": np.nan, "test_accuracy": np.nan, "broke": None}
+               "test_loss": np.nan, "test_gap": np.nan, "test_accuracy": np.nan, "broke": None,
+               "measured": bool(np.isfinite(on[gap].to_numpy(float)).any())}
         if i is not None:
             t = mine[(mine["split"] == "test") & (mine["point"] == i)].iloc[0]
             row.update(test_loss=float(t[first]), test_gap=float(t[gap]),

@@ -327,9 +327,12 @@ def _heldout_table(runs, points, problems, settings, fair) -> list[str]:
             where = got["run_id"].map(dict(zip(group["run_id"], group["problem"]))).to_numpy() \
                 if pooled else None
             broke = int(got["broke"].astype(bool).sum())
-            missed = len(mine) - len(got)
+            unmeasured = int((~mine["measured"].astype(bool)).sum()) if len(mine) else 0
+            missed = len(mine) - len(got) - unmeasured
+            why = [f"{missed} none"] * bool(missed) + [f"{unmeasured} not measured"] * bool(
+                unmeasured)
             cells += [_mean_ci(got["test_accuracy"], 4, where), _mean_ci(got["test_gap"], 4, where),
-                      f"{broke} of {len(got)}" + (f" ({missed} none)" if missed else "")]
+                      f"{broke} of {len(got)}" + (f" ({', '.join(why)})" if why else "")]
         lines.append("| " + " | ".join(cells) + " |")
     return lines + [""]
 
@@ -381,7 +384,8 @@ def heldout_markdown(runs: pd.DataFrame, points: pd.DataFrame, manifest: dict, p
                       f"{{\"{fair}:exact\": b}}, data={pick_on})`); its accuracy (for a "
                       f"randomised point, the expected accuracy) and {gap} on test, and in how "
                       f"many runs that test {gap} is above b (\"broke\"; \"none\": runs in which "
-                      f"no point met the bound on {pick_on}).")
+                      f"no point met the bound on {pick_on}; \"not measured\": runs with no "
+                      f"{gap} value on {pick_on} to compare with the bound).")
     return lines + [""] + _heldout_table(runs, points, [problem], settings, fair)
 
 

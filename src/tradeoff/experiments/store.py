@@ -35,10 +35,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._validation import fail
 from ..io import atomic_write_text
 
 TABLES = ("runs", "points", "traces")
 STATUSES = ("ok", "failed")
+# the columns every reader relies on: a file without them is not the table (garbage, say)
+TABLE_COLUMNS = {"runs": ("run_id", "problem", "solver", "status", "n_points"),
+                 "points": ("run_id", "problem", "point"),
+                 "traces": ("run_id", "evaluations")}
+REBUILD = ("Rebuild the tables from the stored runs with the command that wrote them (tradeoff run "
+           "CONFIG --out FOLDER reuses every stored run), or restore the folder.")
 
 
 class StoredRunWarning(UserWarning):
@@ -287,14 +294,49 @@ class Store:
         return paths
 
     def read_table(self, name: str) -> pd.DataFrame:
-        """A merged table: Parquet (exact dtypes) where readable, else CSV."""
+        """A merged table: Parquet (exact dtypes) where readable, else CSV; either is checked
+        (``ValueError`` naming the file): not empty, not cut mid-row, readable, and a Parquet
+        file holds as many rows and the same columns as the CSV beside it (they are written
+        together). ``read_tables`` also checks the tables against each other."""
         parquet, csv = self.root / f"{name}.parquet", self.root / f"{name}.csv"
+        if not parquet.is_file() and not csv.is_file():
+            raise ValueError(f"`results` must be a folder written by `tradeoff run`; got "
+                             f"{str(self.root)!r} (no {name}.csv in it). Run the sweep first: "
+                             "tradeoff run CONFIG.")
+        frame = from_csv = _read_csv(csv, name) if csv.is_file() else None
         if parquet.is_file() and _has_parquet():
-            return pd.read_parquet(parquet)
-        if csv.is_file():
-            return pd.read_csv(csv, keep_default_na=True)
-        raise ValueError(f"`results` must be a folder written by `tradeoff run`; got {str(self.root)!r}"
-                         f" (no {name}.csv in it). Run the sweep first: tradeoff run CONFIG.")
+            try:
+                frame = pd.read_parquet(parquet)
+            except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
+                fail(str(parquet), f"the {name} table written by `tradeoff run`",
+                     f"a file pyarrow cannot read ({type(err).__name__})", REBUILD)
+            if from_csv is not None and (len(frame) != len(from_csv)
+                                         or list(frame.columns) != list(from_csv.columns)):
+                fail(str(parquet), f"the same table as {csv.name} beside it (the two are written "
+                     "together)", f"{len(frame):,} rows and {frame.shape[1]} columns against "
+                     f"{len(from_csv):,} and {from_csv.shape[1]} in the CSV",
+                     "One of them was changed or cut after the sweep wrote it. " + REBUILD)
+        if frame is None:
+            fail(str(parquet), "readable: it is Parquet and pyarrow is not installed", "no pyarrow",
+                 "pip install pyarrow, or keep the CSV tables beside it.", exc=ImportError)
+        return frame
+
+    def table_path(self, name: str) -> Path:
+        """The file ``read_table`` reads for table ``name``."""
+        parquet = self.root / f"{name}.parquet"
+        return parquet if parquet.is_file() and _has_parquet() else self.root / f"{name}.csv"
+
+    def read_tables(self, names=TABLES) -> dict[str, pd.DataFrame]:
+        """The tables ``names`` (``read_table``), each with its columns (``TABLE_COLUMNS``),
+        checked against the runs table, which lists every
+        run and its ``n_points``: no row of a run it does not list, and per run (and per split,
+        for held-out sweeps) exactly ``n_points`` points. A mismatch is a ``ValueError`` naming
+        the file, never a silently shorter table."""
+        tables = {n: self.read_table(n) for n in dict.fromkeys(("runs", *names))}
+        for n, frame in tables.items():
+            _check_columns(frame, n, self.table_path(n))
+        _cross_check(tables, self.table_path)
+        return {n: tables[n] for n in names}
 
     # -- manifest --------------------------------------------------------------------------------
     @property
@@ -351,6 +393,69 @@ class Store:
 
 
 # -- all-or-nothing writes of several files ---------------------------------------------------------
+def _read_csv(path: Path, name: str) -> pd.DataFrame:
+    """A table's CSV, or one sentence naming the file if it is empty, cut mid-row or not a CSV
+    table (pandas' own errors say neither which file nor what to do)."""
+    if path.stat().st_size == 0:
+        fail(str(path), f"the {name} table written by `tradeoff run`", "an empty file", REBUILD)
+    with open(path, "rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        if fh.read(1) != b"\n":  # pandas ends every row, the last too, with a newline
+            fail(str(path), f"the whole {name} table (every row ends with a newline)",
+                 "a file whose last row is cut off", REBUILD)
+    try:
+        # run ids are hex text: one of only digits (or "1e5…") must not become a number
+        frame = pd.read_csv(path, keep_default_na=True, dtype={"run_id": str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        fail(str(path), f"the {name} table written by `tradeoff run`",
+             f"a file pandas cannot read as a CSV table ({type(err).__name__})", REBUILD)
+    return frame
+
+
+def _check_columns(frame: pd.DataFrame, name: str, path: Path) -> None:
+    missing = [c for c in TABLE_COLUMNS.get(name, ()) if c not in frame.columns]
+    if missing:
+        shown = ", ".join(map(str, list(frame.columns)[:4])) or "none"
+        fail(str(path), f"the {name} table written by `tradeoff run` (columns "
+             f"{', '.join(TABLE_COLUMNS[name])}, …)", f"a table without {', '.join(missing)} "
+             f"(its columns: {shown})", REBUILD)
+
+
+def _cross_check(tables: dict[str, pd.DataFrame], path_of) -> None:
+    """Every table's rows belong to runs the runs table lists; points number n_points per run."""
+    runs = tables["runs"]
+    dup = runs["run_id"][runs["run_id"].duplicated()]
+    if len(dup):
+        fail(str(path_of("runs")), "one row per run", f"{len(dup)} repeated run(s), e.g. "
+             f"run {dup.iloc[0]}", REBUILD)
+    known = set(runs["run_id"])
+    for name, frame in tables.items():
+        stray = frame["run_id"][~frame["run_id"].isin(known)] if name != "runs" else ()
+        if len(stray):
+            fail(str(path_of(name)), f"rows of the runs that {path_of('runs').name} lists",
+                 f"{len(stray):,} row(s) of {stray.nunique()} run(s) it does not list, e.g. "
+                 f"run {stray.iloc[0]}", f"Is {path_of('runs').name} cut? " + REBUILD)
+    points = tables.get("points")
+    if points is None:
+        return
+    want = pd.to_numeric(runs["n_points"], errors="coerce").fillna(0).astype(int)
+    want = dict(zip(runs["run_id"], want))
+    keys = ["run_id", "split"] if "split" in points.columns else ["run_id"]
+    have = points.groupby(keys, sort=False, dropna=False).size()
+    for key, n in have.items():
+        run_id = key[0] if isinstance(key, tuple) else key
+        if n != want[run_id]:
+            part = f" (split {key[1]!r})" if isinstance(key, tuple) else ""
+            fail(str(path_of("points")), f"{want[run_id]} rows for run {run_id!r}{part}, its "
+                 f"n_points in {path_of('runs').name}", f"{n} rows", REBUILD)
+    present = set(points["run_id"])
+    lost = [r for r, n in want.items() if n and r not in present]
+    if lost:
+        fail(str(path_of("points")), f"the points of every run {path_of('runs').name} lists",
+             f"no rows for {len(lost)} run(s) with points, e.g. run {lost[0]} "
+             f"({want[lost[0]]} points)", REBUILD)
+
+
 def _temporary(final: Path) -> Path:
     import tempfile
 

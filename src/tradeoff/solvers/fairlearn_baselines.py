@@ -43,6 +43,23 @@ CONSTRAINTS = CLASSIFICATION + REGRESSION
 DEFAULT_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0)
 _SATURATED = float(np.log((1 - 1e-15) / 1e-15))  # σ(±this) is where the log-loss clips
 _RTOL, _ATOL = 1e-9, 1e-12  # slack when checking an achieved metric against its bound
+# the fairness objectives a default constraint stands for, per task (and which constraint)
+EXPRESSES = {
+    "classification": {"demographic_parity_sq": "demographic_parity",
+                       "demographic_parity_tanh": "demographic_parity",
+                       "mean_gap_sq": "demographic_parity",
+                       "equal_opportunity_sq": "true_positive_rate_parity",
+                       "equal_opportunity_tanh": "true_positive_rate_parity",
+                       "equalized_odds_sq": "equalized_odds"},
+    "regression": {"mean_gap_sq": "bounded_group_loss", "group_loss_gap_sq": "bounded_group_loss"},
+}
+
+
+def _plain(obj) -> bool:
+    """tradeoff's own losses, caps and norms: no fairness objective, nothing to stand in for."""
+    from .. import objectives
+
+    return type(obj).__module__ == objectives.__name__
 
 
 def _require():
@@ -84,13 +101,28 @@ class _Setup:
         self.classification = model == "logistic"
         if self.classification:
             check_labels("y", data.y, expectation="binary (0/1) for a logistic model")
+        if len(data.y) and np.ptp(data.y) == 0:  # the estimators and fairlearn fail inside
+            fail("y", "varying for the fairlearn baselines (their estimators need two "
+                 "classes or two values to fit)", f"every row {float(data.y[0]):g}",
+                 "A constant target has nothing to trade off; check the target column.")
+        task = "classification" if self.classification else "regression"
+        # the problem's objectives no fairlearn constraint stands for (a user's own gap, say)
+        self.unexpressed = [o.name for o in problem.objectives[1:]
+                            + tuple(c.objective for c in problem.constraints)
+                            if o.name not in EXPRESSES[task] and not _plain(o)]
         if constraint is None:
+            if self.unexpressed:
+                can = ", ".join(f"{k} ({v})" for k, v in EXPRESSES[task].items())
+                fail("constraint", f"given for objective {self.unexpressed[0]!r}, which "
+                     f"fairlearn's reductions cannot express (for a {model} model they express {can})", None,
+                     "Pass constraint= to run one of fairlearn's constraints in its place (the "
+                     "front's message then says so), or use another solver.")
             names = set(problem.objective_names) | {c.objective.name for c in problem.constraints}
             if not self.classification:
                 constraint = "bounded_group_loss"
             elif "equalized_odds_sq" in names:
                 constraint = "equalized_odds"
-            elif "equal_opportunity_sq" in names:
+            elif names & {"equal_opportunity_sq", "equal_opportunity_tanh"}:
                 constraint = "true_positive_rate_parity"
             else:
                 constraint = "demographic_parity"
@@ -186,25 +218,42 @@ def _bounds_list(name, value):
     return [float(v) for v in vals]
 
 
-def _mixture_exact(problem: Problem, H: np.ndarray, w: np.ndarray) -> dict[str, float]:
-    """Exact fairness metrics of the randomized predictor (expected predictions H @ w), for the
-    problem's fairness objectives whose metric is linear in the mixture's group means."""
+def _mixture_exact(problem: Problem, H: np.ndarray, w: np.ndarray,
+                   Th: np.ndarray) -> tuple[dict[str, float], list[str]]:
+    """Exact metrics of the randomized predictor (mixture of the models Θ (J, d) with weights w)
+    for every objective with an ``exact``, and the names of those averaged over the models.
+
+    Metrics linear in the mixture's group means (parity gaps, group loss gaps) come from its
+    expected predictions H @ w (or expected losses); any other (a user's own metric) is the
+    weighted mean Σⱼ wⱼ metric(θⱼ) — its expectation when one model is drawn for the whole data,
+    the same expectation as the point's objectives F."""
     from ..fairness import mean_prediction_gap
 
-    data, out = problem.data, {}
+    data, out, averaged, P = problem.data, {}, [], None
     soft = H @ w
-    for obj in problem.objectives:
+    for obj in problem.objectives + tuple(c.objective for c in problem.constraints):
+        key = f"{obj.name}:exact"
+        if not hasattr(obj, "exact") or key in out:
+            continue
+        if P is None:
+            P = predictions(problem.model, Th, data.X)
         if obj.name in ("mean_gap_sq", "demographic_parity_sq"):
             rows = [slice(None)]
         elif obj.name == "equal_opportunity_sq":
             rows = [data.y == 1]
         elif obj.name == "equalized_odds_sq":
             rows = [data.y == 1, data.y == 0]
-        else:
+        elif obj.name == "group_loss_gap_sq":  # expected group losses are linear too
+            L = obj.loss.value(data.y[:, None], P) @ w
+            out[key] = float(mean_prediction_gap(None, L, sensitive_features=data.groups))
             continue
-        out[f"{obj.name}:exact"] = float(max(
+        else:
+            out[key] = float(w @ np.asarray(obj.exact(data, problem.model, P), float))
+            averaged.append(key)
+            continue
+        out[key] = float(max(
             mean_prediction_gap(None, soft[r], sensitive_features=data.groups[r]) for r in rows))
-    return out
+    return out, averaged
 
 
 def _distinct(problem: Problem, Theta: np.ndarray) -> np.ndarray:
@@ -229,6 +278,15 @@ def _front(setup, F, Theta, G, solver, options, fits, t0, success, message, extr
                  time.perf_counter() - t0, success, message,
                  G if problem.n_constraints else None,
                  {**extra, "estimator_fits": int(fits)})
+
+
+def _stand_in(setup) -> str:
+    """Say which objectives the given constraint runs in place of (it cannot express them)."""
+    if not setup.unexpressed:
+        return ""
+    names = ", ".join(repr(n) for n in setup.unexpressed)
+    return (f"; fairlearn's {setup.constraint} (given) stands in for objective(s) {names}, which "
+            "it cannot express: its bound is not a bound on them")
 
 
 def _notes(setup, n_const, where):
@@ -290,7 +348,7 @@ def fairlearn_grid(problem: Problem, *, constraint: str | None = None, grid_size
     if bounds is not None and len(runs) > 1:
         msg += (f"; GridSearch does not use the bound: the {len(runs)} runs over bounds "
                 f"{', '.join(f'{b:g}' for b in runs)} gave {len(Theta)} distinct models")
-    msg += _notes(setup, int(const.sum()), "among the points,")
+    msg += _notes(setup, int(const.sum()), "among the points,") + _stand_in(setup)
     options = dict(constraint=setup.constraint, grid_size=int(grid_size),
                    grid_limit=float(grid_limit), bounds=None if bounds is None else runs,
                    seed=setup.seed)
@@ -348,7 +406,9 @@ def fairlearn_eg(problem: Problem, *, constraint: str | None = None, eps=None,
     expected group means (Jensen). So F ≠ ``problem.evaluate(X)`` here: X is the highest-weight
     model's θ (a deterministic stand-in, and what ``with_exact_metrics`` scores).
     ``extra["mixtures"]`` holds every mixture's weights and θs; ``extra["mixture_metrics"]`` the
-    exact fairness metrics of the randomized predictor itself (from its expected predictions).
+    exact metrics of the randomized predictor itself: from its expected predictions for parity
+    and group-loss gaps, and for any other metric (a user's own ``exact``) its models' values
+    averaged by weight, as F is (the message names those).
 
     The bound check is honest: each mixture's achieved value of fairlearn's own constraint is
     measured with ``tradeoff.fairness`` (exact expectations: group rates and group mean losses
@@ -395,7 +455,8 @@ def fairlearn_eg(problem: Problem, *, constraint: str | None = None, eps=None,
         between.append(btw)
         broken.append(bool(a > b * (1 + _RTOL) + _ATOL))
         converged.append(bool(eg.best_gap_ <= eg.nu + 1e-8))
-        mix_metrics.append(_mixture_exact(problem, H, w))
+        metrics, averaged = _mixture_exact(problem, H, w, Th)
+        mix_metrics.append(metrics)
         mixtures.append({"bound": b, "weights": w.tolist(), "theta": Th.tolist(),
                          "achieved": a, "achieved_between_groups": btw, "broken": broken[-1],
                          "best_gap": float(eg.best_gap_), "nu": float(eg.nu),
@@ -416,7 +477,10 @@ def fairlearn_eg(problem: Problem, *, constraint: str | None = None, eps=None,
     if not all(converged):
         msg += (f"; {len(runs) - sum(converged)} run(s) stopped at max_iter={int(max_iter)} above "
                 "their duality-gap target")
-    msg += _notes(setup, n_const, "in the mixtures")
+    msg += _notes(setup, n_const, "in the mixtures") + _stand_in(setup)
+    if averaged:
+        msg += (f"; {', '.join(averaged)} of each mixture: its models' values averaged by weight "
+                "(not linear in the mixture's predictions)")
     options = dict(constraint=setup.constraint, eps=runs, eg_eps=float(eg_eps),
                    max_iter=int(max_iter), seed=setup.seed)
     keys = sorted({k for m in mix_metrics for k in m})

@@ -71,11 +71,12 @@ def test_fresh_deletes_the_report_and_figures_it_recorded_but_not_mine(results, 
 
     out = tmp_path / "out"
     shutil.copytree(results, out)
-    files = json.loads((out / "manifest.json").read_text())["files"]
-    assert "report.md" in files and "figures/cap_fronts.png" in files  # recorded as written
-    (out / "figures" / "my_plot.png").write_bytes(b"mine")
     from tradeoff.experiments.store import Store
 
+    files = Store(out).written()
+    assert "report.md" in files and "figures/cap_fronts.png" in files  # recorded as written
+    assert "runs.csv" in json.loads((out / "manifest.json").read_text())["files"]
+    (out / "figures" / "my_plot.png").write_bytes(b"mine")
     Store(out).clear()
     assert not (out / "report.md").exists() and not (out / "figures" / "cap_fronts.png").exists()
     assert (out / "figures" / "my_plot.png").read_bytes() == b"mine"

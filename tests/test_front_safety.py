@@ -188,3 +188,18 @@ def test_a_header_claiming_huge_sizes_is_refused_before_allocating(tmp_path, log
     with pytest.raises(ValueError, match=r"huge.zip'. It is damaged: its array F.npy claims "
                                          r"16000000000000 bytes, which its member"):
         Front.load(bad)
+
+
+def test_a_version_1_file_without_a_pickle_still_loads(tmp_path, logistic_front):
+    logistic_front.save(tmp_path / "f.zip")
+    old = _edit(tmp_path / "f.zip", tmp_path / "v1.zip", lambda meta, members: (
+        meta.pop("shapes"), meta.pop("n_points"), meta.update(version=1)))
+    back = Front.load(old)
+    np.testing.assert_array_equal(back.F, logistic_front.F)
+    assert back.model == logistic_front.model
+    bad = _edit(old, tmp_path / "v1bad.zip",
+                lambda meta, members: members.update({"X.npy": _npy(np.zeros((1, 1)))}))
+    k, d = logistic_front.X.shape
+    with pytest.raises(ValueError, match=r"v1bad.zip'. It is damaged: its array X.npy has shape "
+                                         r"\(1, 1\), not \(%d, %d\)" % (k, d)):
+        Front.load(bad)

@@ -64,6 +64,7 @@ ENCODER_CLASS = "tradeoff.tabular:Encoder"
 _ENCODER_FIELDS = ("columns", "levels", "feature_names", "target_mapping", "group_names")
 # deflate never expands data more than ~1032-fold: a member claiming more is not a real array
 _MAX_RATIO = 1100
+_MAX_JSON = 1 << 30  # front.json holds names and options; the numbers are in the arrays
 
 
 class _Encoder:
@@ -320,6 +321,9 @@ def _load(z: zipfile.ZipFile, path: Path, Front, trust: bool):
     names = set(z.namelist())
     if "front.json" not in names:
         fail("path", "a front file written by Front.save (with front.json inside)", str(path))
+    info = z.getinfo("front.json")
+    if info.file_size > _MAX_RATIO * info.compress_size + 65536 or info.file_size > _MAX_JSON:
+        raise _Broken(f"its front.json claims {info.file_size} bytes, more than a front's metadata")
     try:
         meta = json.loads(z.read("front.json").decode("utf-8"))
     except (ValueError, UnicodeDecodeError, zipfile.BadZipFile) as err:
@@ -372,12 +376,16 @@ def _load(z: zipfile.ZipFile, path: Path, Front, trust: bool):
             arrays[name] = _read_npy(z, name, declared(name), expect)
     encoder = _load_encoder(meta["encoder"], z, arrays, path, trust)
     model, objectives, constraints = _rebuild(meta, path)
-    return Front(F, X, tuple(meta["objective_names"]), tuple(meta["param_names"]), meta["solver"],
-                 _decode(meta["options"], arrays), meta["evaluations"], meta["seconds"],
-                 meta["success"], meta["message"], G, _decode(meta["extra"], arrays),
-                 model=model, objectives=objectives, constraints=constraints, encoder=encoder,
-                 feature_names=None if meta["feature_names"] is None else tuple(meta["feature_names"]),
-                 seed=_decode(meta["seed"], arrays))
+    try:
+        return Front(F, X, tuple(meta["objective_names"]), tuple(meta["param_names"]),
+                     meta["solver"], _decode(meta["options"], arrays), meta["evaluations"],
+                     meta["seconds"], meta["success"], meta["message"], G,
+                     _decode(meta["extra"], arrays), model=model, objectives=objectives,
+                     constraints=constraints, encoder=encoder,
+                     feature_names=None if meta["feature_names"] is None
+                     else tuple(meta["feature_names"]), seed=_decode(meta["seed"], arrays))
+    except ValueError as err:  # e.g. a metadata field of the wrong kind
+        raise _Broken(f"its metadata does not make a front ({err})") from None
 
 
 def _read_any(z: zipfile.ZipFile, name: str) -> np.ndarray:

@@ -123,7 +123,8 @@ def test_round_trips_linear_logistic_mlp_and_an_encoder(tmp_path, logistic_front
     linear = to.solve(to.Problem(blog, "linear", ["mse", "cap_violation"]), "weighted-sum",
                       n_points=3)
     train = front_fixtures.clf_data()[0]
-    mlp = to.solve(to.Problem(train, MLP(hidden=[3], output="logistic", seed=0), ["log_loss", "demographic_parity_sq"]),
+    net = MLP(hidden=[3], output="logistic", seed=0)
+    mlp = to.solve(to.Problem(train, net, ["log_loss", "demographic_parity_sq"]),
                    "weighted-sum", n_points=2, max_evaluations=60)
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"age": rng.uniform(20, 60, 200), "job": rng.choice(["a", "b", "c"], 200),
@@ -156,7 +157,8 @@ def test_damaged_files_give_one_clear_error_naming_them(tmp_path, logistic_front
          r"notjson.zip'. It is damaged: its front.json is not JSON"),
         (without("X.npy"), r"missing.zip'. It is damaged: it has no array X.npy"),
         (_write(tmp_path / "shape.zip", {**members, "F.npy": _npy(np.zeros((k, 3)))}),
-         r"shape.zip'. It is damaged: its array F.npy is \(%d, 3\) <f8, not the \[%d, 2\]" % (k, k)),
+         r"shape.zip'. It is damaged: its array F.npy is \(%d, 3\) <f8, not the \[%d, 2\]"
+         % (k, k)),
         (_edit(good, tmp_path / "names.zip", lambda meta, m: (
             meta["objective_names"].append("z"),
             meta["shapes"]["F.npy"].update(shape=[k, 3]),

@@ -57,7 +57,7 @@ def test_a_symlinked_runs_folder_is_refused_and_its_files_kept(reference, tmp_pa
     (out / "runs").symlink_to(outside, target_is_directory=True)
     before = sorted(p.name for p in outside.iterdir())
     with pytest.raises(ValueError, match=r"`out` must be a folder whose runs/ is a real folder, "
-                                         r"not a symlink; got '.*out'\. tradeoff neither writes nor"):
+                                         r"not a symlink; got '.*out'\. tradeoff neither"):
         run_sweep(load_config(write(tmp_path)), out, fresh=True)
     Store(out).clear()  # even called directly, nothing is deleted through the link
     assert sorted(p.name for p in outside.iterdir()) == before

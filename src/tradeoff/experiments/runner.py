@@ -422,7 +422,8 @@ def _sweep(config, store, label, go, t0, *, fresh, retry_failed, force, progress
     if store.is_foreign() and not force:
         fail("out", "an empty folder or one written by `tradeoff run`", str(store.root),
              "It holds files but no manifest.json, so tradeoff did not make it: choose another "
-             "--out, or pass --force to write into it (--fresh then deletes only tradeoff's files).")
+             "--out, or pass --force to write into it (--fresh then deletes only tradeoff's "
+             "files).")
     other = store.owner()
     if other is not None and other != config.name and not (fresh or force):
         fail("out", f"a folder for experiment {config.name!r}", str(store.root),

@@ -434,7 +434,8 @@ class Store:
     # -- starting over ---------------------------------------------------------------------------
     def _inside(self, rel) -> Path | None:
         """``root/rel`` if it is a plain path inside the folder reached through no symlink."""
-        if not isinstance(rel, str) or not rel or Path(rel).is_absolute() or ".." in Path(rel).parts:
+        if (not isinstance(rel, str) or not rel or Path(rel).is_absolute()
+                or ".." in Path(rel).parts):
             return None
         path = self.root
         for part in Path(rel).parts:

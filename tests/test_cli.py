@@ -27,7 +27,7 @@ def test_help_everywhere(argv, capsys):
     out = capsys.readouterr().out
     assert out.startswith("usage: tradeoff")
     if argv == ["run"]:
-        assert all(flag in out for flag in ("--jobs", "--scheduler", "--out", "--fresh"))
+        assert all(flag in out for flag in ("--jobs", "--scheduler", "--out", "--fresh", "--force"))
 
 
 def test_console_script_help():
@@ -63,6 +63,33 @@ def results(tmp_path_factory):
     code = main(["run", str(write(root)), "--out", str(root / "out")])
     assert code == 0
     return root / "out"
+
+
+def test_fresh_deletes_the_report_and_figures_it_recorded_but_not_mine(results, tmp_path):
+    import json
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(results, out)
+    from tradeoff.experiments.store import Store
+
+    files = Store(out).written()
+    assert "report.md" in files and "figures/cap_fronts.png" in files  # recorded as written
+    assert "runs.csv" in json.loads((out / "manifest.json").read_text())["files"]
+    (out / "figures" / "my_plot.png").write_bytes(b"mine")
+    Store(out).clear()
+    assert not (out / "report.md").exists() and not (out / "figures" / "cap_fronts.png").exists()
+    assert (out / "figures" / "my_plot.png").read_bytes() == b"mine"
+
+
+def test_run_refuses_a_folder_it_did_not_make(tmp_path, capsys):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "thesis.tex").write_text("mine")
+    code = main(["run", str(write(tmp_path)), "--out", str(tmp_path / "out"), "--fresh",
+                 "--no-report"])
+    assert code == 2
+    assert "no manifest.json, so tradeoff did not make it" in capsys.readouterr().err
+    assert (tmp_path / "out" / "thesis.tex").read_text() == "mine"
 
 
 def test_run_writes_tables_report_and_figures(results):

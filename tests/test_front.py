@@ -205,7 +205,7 @@ def test_load_refuses_future_versions_and_other_files(tmp_path, clf_front):
     with zipfile.ZipFile(future, "w") as z:
         for n, b in members.items():
             z.writestr(n, b)
-    with pytest.raises(ValueError, match=r"`version` must be at most 1.*upgrade tradeoff"):
+    with pytest.raises(ValueError, match=r"`version` must be at most 2.*upgrade tradeoff"):
         Front.load(future)
     (tmp_path / "x.txt").write_text("hello")
     with pytest.raises(ValueError, match=r"`path` must be a front file written by Front.save"):
@@ -345,7 +345,8 @@ def test_evaluate_errors(clf_front, clf_data):
         clf_front.evaluate(d, n_boot=2.5)
 
 
-def test_save_load_keeps_the_encoder(tmp_path, clf_front, clf_data):
+def test_save_pickles_another_encoder_only_when_told_and_loads_it_only_trusted(
+        tmp_path, clf_front, clf_data):
     import dataclasses
 
     import pandas as pd
@@ -353,16 +354,20 @@ def test_save_load_keeps_the_encoder(tmp_path, clf_front, clf_data):
     df = pd.DataFrame(clf_data[1].X, columns=clf_data[1].feature_names)
     plain = front_fixtures.PlainEncoder(("x0", "x1", "x2"), {"job": ("a", "b"), 3: (True, 1.5)},
                                         ("x0", "x1", "x2"))
-    for encoder, stored in ((plain, dict), (front_fixtures.OpaqueEncoder(), str)):
+    for encoder in (plain, front_fixtures.OpaqueEncoder()):
         front = dataclasses.replace(clf_front, encoder=encoder)
-        front.save(tmp_path / "f.zip")
+        with pytest.raises(TypeError, match=r"`front.encoder` must be a tradeoff.tabular.Encoder"
+                                            r".*allow_pickle=True"):
+            front.save(tmp_path / "f.zip")
+        front.save(tmp_path / "f.zip", allow_pickle=True)
         with zipfile.ZipFile(tmp_path / "f.zip") as z:
-            meta = json.loads(z.read("front.json"))
-            assert isinstance(meta["encoder"], stored)
-            assert ("encoder.pkl" in z.namelist()) == (stored is str)
-        back = Front.load(tmp_path / "f.zip")
+            assert json.loads(z.read("front.json"))["encoder"] == "encoder.pkl"
+        with pytest.raises(ValueError, match=r"`trust` must be True to load a front file holding "
+                                             r"a pickled encoder.*Front.load\(path, trust=True\)"):
+            Front.load(tmp_path / "f.zip")
+        back = Front.load(tmp_path / "f.zip", trust=True)
         assert type(back.encoder) is type(encoder)
-        if stored is dict:
+        if encoder is plain:
             assert back.encoder == plain
         assert (back.predictor(2).predict_proba(df) == front.predictor(2).predict_proba(df)).all()
 

@@ -207,7 +207,7 @@ def test_evaluate_and_save_with_the_encoder(encoded, tmp_path):
     front.save(tmp_path / "f.zip")
     with zipfile.ZipFile(tmp_path / "f.zip") as z:
         meta = json.loads(z.read("front.json"))
-        assert meta["encoder"]["class"] == "tradeoff.datasets.tabular:Encoder"  # described, not pickled
+        assert meta["encoder"]["class"] == "tradeoff.tabular:Encoder"  # described, not pickled
         assert "encoder.pkl" not in z.namelist()
     back = to.Front.load(tmp_path / "f.zip")
     assert back.encoder == front.encoder

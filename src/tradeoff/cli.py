@@ -185,7 +185,8 @@ def _run(args) -> int:
     try:
         with _stored_run_warnings():
             sweep = run_sweep(config, out, jobs=args.jobs, scheduler=args.scheduler,
-                              fresh=args.fresh, retry_failed=args.retry_failed, progress=progress)
+                              fresh=args.fresh, retry_failed=args.retry_failed, force=args.force,
+                              progress=progress)
     finally:
         progress.close()
     print(f"{sweep.executed} runs executed, {sweep.reused} reused, {sweep.failed} failed; "
@@ -215,6 +216,7 @@ def _write_report(results: Path) -> Path:
     text = report.markdown(tables["runs"], store.read_manifest(), points=tables["points"])
     path = store.root / "report.md"
     atomic_write_text(text + "\n", path)
+    store.record([path])  # so that --fresh may delete it
     print(f"wrote {path}", file=sys.stderr)
     return path
 
@@ -222,8 +224,11 @@ def _write_report(results: Path) -> Path:
 def _plot_all(results: Path):
     from .experiments import figures
 
+    from .experiments.store import Store
+
     print("writing figures…", file=sys.stderr, flush=True)
     paths = figures.draw(results)
+    Store(results).record(paths)  # so that --fresh may delete them
     print(f"wrote {len(paths)} figure files under {Path(results) / 'figures'}", file=sys.stderr)
     return paths
 
@@ -260,10 +265,12 @@ def _report(args) -> int:
 
 def _plot(args) -> int:
     from .experiments import figures
+    from .experiments.store import Store
 
     results = _check_results(args.results)
     paths = figures.draw(results, args.out, budget=args.budget,
                          compare=tuple(args.compare) if args.compare else None)
+    Store(results).record(paths)  # those under the results folder: --fresh may delete them
     for p in paths:
         print(p)
     return EXIT_OK
@@ -372,7 +379,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="a Dask scheduler, e.g. tcp://10.0.0.5:8786 (needs tradeoff[dask])")
     p.add_argument("--out", metavar="DIR", help="results folder (default: results/<experiment name>)")
-    p.add_argument("--fresh", action="store_true", help="delete stored results and start over")
+    p.add_argument("--fresh", action="store_true",
+                   help="delete the files an earlier sweep wrote here (those manifest.json lists; "
+                        "never your own files, nothing through a symlink) and start over")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty folder tradeoff did not make (no manifest.json), "
+                        "or one holding another experiment's results")
     p.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
     p.add_argument("--no-report", action="store_true", help="skip report.md and the figures")

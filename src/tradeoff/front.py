@@ -195,18 +195,19 @@ class Front:
 
         return Predictor.from_front(self, i)
 
-    def save(self, path) -> None:
-        """Write the front to ``path`` (one zip file; format in ``tradeoff.front_io``)."""
+    def save(self, path, *, allow_pickle: bool = False) -> None:
+        """Write the front to ``path`` (one zip file of JSON and arrays; format in
+        ``tradeoff.front_io``). An encoder other than tradeoff's own needs ``allow_pickle``."""
         from .front_io import save
 
-        save(self, path)
+        save(self, path, allow_pickle=allow_pickle)
 
     @classmethod
-    def load(cls, path) -> "Front":
-        """Read a front written by ``save``."""
+    def load(cls, path, *, trust: bool = False) -> "Front":
+        """Read a front written by ``save``; a file holding a pickle needs ``trust=True``."""
         from .front_io import load
 
-        return load(path)
+        return load(path, trust=trust)
 
 
 # extras that hold one value per point, so ``subset`` must subset them too

@@ -1,46 +1,52 @@
 """Saving and loading fronts: ``front.save(path)`` / ``Front.load(path)``.
 
-**Format** (version 1). A front file is one zip archive (any file name; ``.front.zip`` reads well)
-holding:
+**Format** (version 2). A front file is one zip archive (any file name; ``.front.zip`` reads well)
+of data only — JSON and numpy ``.npy`` arrays — so loading one never runs code:
 
 - ``front.json`` — the metadata, UTF-8 JSON::
 
-      {"format": "tradeoff.front", "version": 1, "tradeoff_version": "0.1.0",
+      {"format": "tradeoff.front", "version": 2, "tradeoff_version": "0.1.0", "n_points": k,
        "arrays": {"F": "F.npy", "X": "X.npy", "G": "G.npy" or null},
+       "shapes": {"F.npy": {"shape": [k, m], "dtype": "<f8"}, ...every array member...},
        "objective_names": [...], "param_names": [...], "solver": "...", "options": {...},
        "evaluations": 123, "seconds": 0.5, "success": true, "message": "...", "extra": {...},
        "model": {"name": "logistic", "threshold": 0.5} or null,
        "objectives": [{"name": "log_loss"}, ...] or null,
        "constraints": [{"objective": {...}, "bound": 0.05}, ...] or null,
        "feature_names": [...] or null, "seed": 0 or null,
-       "encoder": null, {"class": "tradeoff.tabular:Encoder", "fields": {...}} or "encoder.pkl"}
+       "encoder": null or {"class": "tradeoff.tabular:Encoder", "fields": {...}}}
 
-- ``F.npy``, ``X.npy`` and (with constraints) ``G.npy`` — numpy's ``.npy`` format, so the values
-  come back bit for bit;
-- ``arrays/<i>.npy`` — arrays found inside ``options`` or ``extra``;
-- ``encoder.pkl`` — the training data's encoder, pickled, only when it cannot be described: an
-  encoder that is a dataclass of plain data (``tradeoff.datasets.Encoder`` is) is stored in
-  ``front.json`` as its class and fields, and rebuilt as ``cls(**fields)``.
+- ``F.npy``, ``X.npy`` and (with constraints) ``G.npy`` — numpy's ``.npy`` format (read with
+  ``allow_pickle=False``), so the values come back bit for bit;
+- ``arrays/<i>.npy`` — arrays found inside ``options`` or ``extra``.
 
-The model and the objectives are stored as their ``describe()`` dicts and rebuilt with
-``get_model`` / ``get_objective``, so a user's registered objective must be registered (imported)
-before loading. Inside ``options`` and ``extra``, JSON values stay as they are (floats are
-written with Python's shortest round-trip repr, NaN and infinities as JSON's ``NaN`` /
-``Infinity`` extension), tuples are written ``{"__tuple__": [...]}``, dicts with non-string keys
-``{"__items__": [[key, value], ...]}`` and arrays ``{"__ndarray__": "arrays/<i>.npy"}``; numpy
-scalars become Python numbers.
+Loading rebuilds everything from allow-lists, never by importing a name found in the file: the
+model by the built-in model names (``BUILTIN_MODELS``), the objectives from tradeoff's objective
+registry (so a user's registered objective must be registered before loading), and the encoder
+only if it is ``tradeoff.datasets.Encoder`` (named "tradeoff.tabular:Encoder" in the file), from its columns, levels and names (``ENCODERS``).
+Before any array is read, its ``.npy`` header is checked against ``shapes`` and the names in the
+JSON (F is k × len(objective_names), X is k × len(param_names), G has k rows) and against the
+member's size in the archive, so a file claiming huge sizes is refused before memory is taken.
+Any damage (not JSON, a missing or mis-shaped array, an unknown model) is one ValueError naming
+the file.
 
-Loading imports the encoder's class or unpickles ``encoder.pkl``: load only files you trust, as
-with any pickle. A file whose
-``version`` is newer than this tradeoff reads is refused with a clear error.
+Inside ``options`` and ``extra``, JSON values stay as they are (floats are written with Python's
+shortest round-trip repr, NaN and infinities as JSON's ``NaN`` / ``Infinity`` extension), tuples
+are written ``{"__tuple__": [...]}``, dicts with non-string keys ``{"__items__": [[key, value],
+...]}`` and arrays ``{"__ndarray__": "arrays/<i>.npy"}``; numpy scalars become Python numbers.
+
+**Pickles.** Another encoder cannot be described as data: ``save`` refuses it unless called with
+``allow_pickle=True``, which stores it as ``encoder.pkl``; such a file (and a version-1 file with
+``encoder.pkl``) loads only with ``Front.load(path, trust=True)``, as unpickling runs code. A
+file whose ``version`` is newer than this tradeoff reads is refused with a clear error; version 1
+files (no ``shapes``) still load, with the same checks against the names.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
 import io
 import json
+import math
 import os
 import pickle
 import zipfile
@@ -51,7 +57,14 @@ import numpy as np
 from ._validation import fail
 
 FORMAT = "tradeoff.front"
-VERSION = 1
+VERSION = 2
+# the models a front file may name; a user's own model class is not rebuilt from a file
+BUILTIN_MODELS = ("linear", "capped_linear", "logistic", "mlp")
+ENCODER_CLASS = "tradeoff.tabular:Encoder"
+_ENCODER_FIELDS = ("columns", "levels", "feature_names", "target_mapping", "group_names")
+# deflate never expands data more than ~1032-fold: a member claiming more is not a real array
+_MAX_RATIO = 1100
+_MAX_JSON = 1 << 30  # front.json holds names and options; the numbers are in the arrays
 
 
 class _Encoder:
@@ -86,11 +99,17 @@ class _Encoder:
              exc=TypeError)
 
 
+class _Broken(Exception):
+    """Raised inside ``load`` with what is wrong; turned into one ValueError naming the file."""
+
+
 def _decode(value, arrays):
     if isinstance(value, list):
         return [_decode(v, arrays) for v in value]
     if isinstance(value, dict):
         if set(value) == {"__ndarray__"}:
+            if value["__ndarray__"] not in arrays:
+                raise _Broken(f"it names an array {value['__ndarray__']!r} it does not hold")
             return arrays[value["__ndarray__"]]
         if set(value) == {"__tuple__"}:
             return tuple(_decode(v, arrays) for v in value["__tuple__"])
@@ -100,19 +119,41 @@ def _decode(value, arrays):
     return value
 
 
+def _referenced(value, found: set) -> set:
+    """The array members named inside a JSON value."""
+    if isinstance(value, list):
+        for v in value:
+            _referenced(v, found)
+    elif isinstance(value, dict):
+        if set(value) == {"__ndarray__"}:
+            found.add(value["__ndarray__"])
+        else:
+            for v in value.values():
+                _referenced(v, found)
+    return found
+
+
 def _npy(a: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.lib.format.write_array(buf, np.ascontiguousarray(a), allow_pickle=False)
     return buf.getvalue()
 
 
-def save(front, path) -> None:
-    """Write ``front`` to ``path`` (replaced atomically if it exists); format in the module doc."""
+def save(front, path, *, allow_pickle: bool = False) -> None:
+    """Write ``front`` to ``path`` (replaced atomically if it exists); format in the module doc.
+
+    An encoder other than ``tradeoff.datasets.Encoder`` is a TypeError unless ``allow_pickle``
+    (then it is pickled, and loading the file needs ``trust=True``)."""
     from . import __version__
 
     enc = _Encoder()
+    encoder = _describe_encoder(front.encoder, enc, allow_pickle)
+    arrays = {"F.npy": np.asarray(front.F), "X.npy": np.asarray(front.X)}
+    if front.G is not None:
+        arrays["G.npy"] = np.asarray(front.G)
     meta = {
         "format": FORMAT, "version": VERSION, "tradeoff_version": __version__,
+        "n_points": int(np.shape(front.F)[0]),
         "arrays": {"F": "F.npy", "X": "X.npy", "G": None if front.G is None else "G.npy"},
         "objective_names": list(front.objective_names), "param_names": list(front.param_names),
         "solver": str(front.solver), "options": enc.encode(dict(front.options), "front.options"),
@@ -127,63 +168,104 @@ def save(front, path) -> None:
           "bound": float(c.bound)} for c in front.constraints],
         "feature_names": None if front.feature_names is None else list(front.feature_names),
         "seed": enc.encode(front.seed, "front.seed"),
-        "encoder": _describe_encoder(front.encoder, enc),
+        "encoder": encoder,
     }
+    arrays.update({n: np.ascontiguousarray(a) for n, a in enc.arrays.items()})
+    blobs = {n: _npy(a) for n, a in arrays.items()}
+    meta["shapes"] = {n: {"shape": list(a.shape), "dtype": np.ascontiguousarray(a).dtype.str}
+                      for n, a in arrays.items()}
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("front.json", json.dumps(meta, indent=1, ensure_ascii=False))
-        z.writestr("F.npy", _npy(front.F))
-        z.writestr("X.npy", _npy(front.X))
-        if front.G is not None:
-            z.writestr("G.npy", _npy(front.G))
-        for name, a in enc.arrays.items():
-            z.writestr(name, _npy(a))
-        if meta["encoder"] == "encoder.pkl":
+        for name, blob in blobs.items():
+            z.writestr(name, blob)
+        if encoder == "encoder.pkl":
             z.writestr("encoder.pkl", pickle.dumps(front.encoder, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(tmp, path)
 
 
-def _describe_encoder(encoder, enc: _Encoder):
-    """An encoder as {"class", "fields"} when it is a dataclass of plain data, else "encoder.pkl"."""
+def _describe_encoder(encoder, enc: _Encoder, allow_pickle: bool):
+    """tradeoff's Encoder as {"class", "fields"} of plain data; another one only pickled."""
+    from .datasets.tabular import Encoder
+
     if encoder is None:
         return None
-    if dataclasses.is_dataclass(encoder) and not isinstance(encoder, type):
-        trial = _Encoder()
-        try:
-            fields = {f.name: trial.encode(getattr(encoder, f.name), "front.encoder")
-                      for f in dataclasses.fields(encoder) if f.init}
-        except TypeError:
-            return "encoder.pkl"
-        n = len(enc.arrays)  # renumber the trial's arrays after the ones already set aside
-        rename = {old: f"arrays/{n + i}.npy" for i, old in enumerate(trial.arrays)}
-        for old, new in rename.items():
-            enc.arrays[new] = trial.arrays[old]
-        fields = json.loads(json.dumps(fields), object_hook=lambda d: {
-            "__ndarray__": rename[d["__ndarray__"]]} if set(d) == {"__ndarray__"} else d)
-        cls = type(encoder)
-        return {"class": f"{cls.__module__}:{cls.__qualname__}", "fields": fields}
-    return "encoder.pkl"
+    if type(encoder) is Encoder:
+        return {"class": ENCODER_CLASS,
+                "fields": {f: enc.encode(getattr(encoder, f), "front.encoder")
+                           for f in _ENCODER_FIELDS}}
+    if allow_pickle:
+        return "encoder.pkl"
+    fail("front.encoder", "a tradeoff.datasets.Encoder to be saved as data", type(encoder).__name__,
+         "Save with allow_pickle=True to pickle it (loading then needs trust=True), or save "
+         "the front without it (dataclasses.replace(front, encoder=None)).", exc=TypeError)
 
 
-def _load_encoder(spec, z, arrays, path):
+def _load_encoder(spec, z, arrays, path, trust: bool):
+    from .datasets.tabular import Encoder
+
     if spec is None:
         return None
     if spec == "encoder.pkl":
-        return pickle.loads(z.read("encoder.pkl"))
-    module, _, qualname = spec["class"].partition(":")
+        if not trust:
+            fail("trust", "True to load a front file holding a pickled encoder", False,
+                 f"{str(path)!r} stores its encoder as encoder.pkl, and unpickling runs code: "
+                 "pass trust=True (Front.load(path, trust=True)) only for a file you trust.")
+        try:
+            return pickle.loads(z.read("encoder.pkl"))
+        except KeyError:
+            raise _Broken("it names encoder.pkl but does not hold it") from None
+    if not isinstance(spec, dict) or spec.get("class") != ENCODER_CLASS:
+        cls = spec.get("class") if isinstance(spec, dict) else spec
+        raise _Broken(f"its encoder is {cls!r}, and only {ENCODER_CLASS!r} is rebuilt from a file")
+    fields = _decode(spec.get("fields"), arrays)
+    if not isinstance(fields, dict) or not set(fields) <= set(_ENCODER_FIELDS):
+        raise _Broken(f"its encoder's fields are not among {', '.join(_ENCODER_FIELDS)}")
     try:
-        obj = importlib.import_module(module)
-        for part in qualname.split("."):
-            obj = getattr(obj, part)
-    except (ImportError, AttributeError):
-        fail("encoder class", "importable", spec["class"],
-             f"Install or import the package that defines it before loading {str(path)!r}.")
-    return obj(**_decode(spec["fields"], arrays))
+        return Encoder(**fields)
+    except (TypeError, ValueError, AttributeError) as err:
+        raise _Broken(f"its encoder's fields do not make an Encoder ({err})") from None
 
 
-def _read_npy(z: zipfile.ZipFile, name: str) -> np.ndarray:
-    return np.lib.format.read_array(io.BytesIO(z.read(name)), allow_pickle=False)
+def _read_npy(z: zipfile.ZipFile, name: str, declared, expect: tuple) -> np.ndarray:
+    """The array in member ``name``, after checking its header against the declared shape and
+    dtype, the expected shape (None: any size) and the member's size, before allocating it."""
+    try:
+        info = z.getinfo(name)
+    except KeyError:
+        raise _Broken(f"it has no array {name}") from None
+    try:
+        with z.open(info) as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise _Broken(f"its array {name} has .npy version {version}, not 1.0 or 2.0")
+            header = f.tell()
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+        raise _Broken(f"its array {name} is not a readable .npy array ({err})") from None
+    if dtype.hasobject or dtype.kind not in "biufc":
+        raise _Broken(f"its array {name} holds {dtype}, not numbers")
+    if declared is not None and (list(shape) != declared.get("shape")
+                                 or dtype.str != declared.get("dtype")):
+        raise _Broken(f"its array {name} is {shape} {dtype.str}, not the "
+                      f"{declared.get('shape')} {declared.get('dtype')} front.json says")
+    if len(shape) != len(expect) or any(e is not None and s != e for s, e in zip(shape, expect)):
+        want = "(" + ", ".join("any" if e is None else str(e) for e in expect) + ")"
+        raise _Broken(f"its array {name} has shape {shape}, not {want} as front.json's names say")
+    nbytes = math.prod(shape) * dtype.itemsize
+    if info.file_size != header + nbytes or (
+            info.file_size > _MAX_RATIO * info.compress_size + 65536):
+        raise _Broken(f"its array {name} claims {nbytes} bytes, which its member "
+                      f"({info.file_size} bytes, {info.compress_size} compressed) does not hold")
+    try:
+        with z.open(info) as f:
+            return np.lib.format.read_array(f, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, MemoryError) as err:
+        raise _Broken(f"its array {name} could not be read ({type(err).__name__}: {err})") from None
 
 
 def _rebuild(meta, path):
@@ -191,10 +273,17 @@ def _rebuild(meta, path):
     from .objectives import Constraint, get_objective
 
     model = objectives = constraints = None
+    if meta["model"] is not None:
+        desc = dict(meta["model"])
+        name = desc.pop("name", None)
+        if name not in BUILTIN_MODELS:
+            raise _Broken(f"its model is {name!r}, not one of the built-in models "
+                          f"({', '.join(BUILTIN_MODELS)}) a file may name")
+        try:
+            model = get_model(name, **desc)
+        except (TypeError, ValueError) as err:
+            raise _Broken(f"its model {desc} cannot be rebuilt ({err})") from None
     try:
-        if meta["model"] is not None:
-            desc = dict(meta["model"])
-            model = get_model(desc.pop("name"), **desc)
         if meta["objectives"] is not None:
             objectives = tuple(get_objective(dict(d)) for d in meta["objectives"])
         if meta["constraints"] is not None:
@@ -206,8 +295,8 @@ def _rebuild(meta, path):
     return model, objectives, constraints
 
 
-def load(path):
-    """Read a front written by ``save``."""
+def load(path, *, trust: bool = False):
+    """Read a front written by ``save``; ``trust=True`` is needed to unpickle an encoder."""
     from .front import Front
 
     p = Path(path)
@@ -215,30 +304,102 @@ def load(path):
         fail("path", "an existing front file", str(path), exc=FileNotFoundError)
     try:
         z = zipfile.ZipFile(p)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, OSError):
         fail("path", "a front file written by Front.save (a zip archive)", str(path))
-    with z:
-        names = set(z.namelist())
-        if "front.json" not in names:
-            fail("path", "a front file written by Front.save (with front.json inside)", str(path))
+    try:
+        with z:
+            return _load(z, p, Front, trust)
+    except _Broken as why:
+        fail("path", "a front file written by Front.save", str(path),
+             f"It is damaged: {why}. Save the front again.")
+    except (KeyError, TypeError, AttributeError, IndexError, RecursionError) as err:
+        fail("path", "a front file written by Front.save", str(path),
+             f"Its front.json is damaged ({type(err).__name__}: {err}). Save the front again.")
+
+
+def _load(z: zipfile.ZipFile, path: Path, Front, trust: bool):
+    names = set(z.namelist())
+    if "front.json" not in names:
+        fail("path", "a front file written by Front.save (with front.json inside)", str(path))
+    info = z.getinfo("front.json")
+    if info.file_size > _MAX_RATIO * info.compress_size + 65536 or info.file_size > _MAX_JSON:
+        raise _Broken(f"its front.json claims {info.file_size} bytes, more than a front's metadata")
+    try:
         meta = json.loads(z.read("front.json").decode("utf-8"))
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            fail("path", f"a front file of format {FORMAT!r}", str(path))
-        version = meta.get("version")
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            fail("version", "a positive integer", version)
-        if version > VERSION:
-            fail("version", f"at most {VERSION}, the newest front format this tradeoff reads",
-                 version, f"{str(path)!r} was written by tradeoff {meta.get('tradeoff_version')}; "
-                 "upgrade tradeoff to load it.")
-        arrays = {n: _read_npy(z, n) for n in names if n.startswith("arrays/")}
-        F, X = _read_npy(z, meta["arrays"]["F"]), _read_npy(z, meta["arrays"]["X"])
-        G = None if meta["arrays"]["G"] is None else _read_npy(z, meta["arrays"]["G"])
-        encoder = _load_encoder(meta["encoder"], z, arrays, path)
+    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile) as err:
+        raise _Broken(f"its front.json is not JSON ({err})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        fail("path", f"a front file of format {FORMAT!r}", str(path))
+    version = meta.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        fail("version", "a positive integer", version)
+    if version > VERSION:
+        fail("version", f"at most {VERSION}, the newest front format this tradeoff reads",
+             version, f"{str(path)!r} was written by tradeoff {meta.get('tradeoff_version')}; "
+             "upgrade tradeoff to load it.")
+    m, d = len(meta["objective_names"]), len(meta["param_names"])
+    shapes = meta.get("shapes") if version >= 2 else None
+    if version >= 2:
+        k = meta["n_points"]
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0 or not isinstance(shapes, dict):
+            raise _Broken("its front.json has no valid n_points and shapes")
+    else:
+        k = None  # version 1: the rows are checked against one another below
+
+    def declared(name):
+        if shapes is None:
+            return None
+        if not isinstance(shapes.get(name), dict):
+            raise _Broken(f"its front.json does not give the shape of {name}")
+        return shapes[name]
+
+    spec = meta["arrays"]
+    F = _read_npy(z, spec["F"], declared(spec["F"]), (k, m))
+    k = F.shape[0]
+    X = _read_npy(z, spec["X"], declared(spec["X"]), (k, d))
+    G = None if spec["G"] is None else _read_npy(z, spec["G"], declared(spec["G"]), (k, None))
+    inner = set()
+    for key in ("options", "extra", "seed", "encoder"):
+        _referenced(meta[key], inner)
+    arrays = {}
+    for name in sorted(inner):
+        if not isinstance(name, str) or not name.startswith("arrays/"):
+            raise _Broken(f"it names an array {name!r} outside arrays/")
+        if shapes is not None:
+            shape = declared(name).get("shape")
+            expect = tuple(shape) if isinstance(shape, list) else ()
+        else:
+            expect = None
+        if expect is None:  # version 1: any shape, still checked against the member's size
+            arrays[name] = _read_any(z, name)
+        else:
+            arrays[name] = _read_npy(z, name, declared(name), expect)
+    encoder = _load_encoder(meta["encoder"], z, arrays, path, trust)
     model, objectives, constraints = _rebuild(meta, path)
-    return Front(F, X, tuple(meta["objective_names"]), tuple(meta["param_names"]), meta["solver"],
-                 _decode(meta["options"], arrays), meta["evaluations"], meta["seconds"],
-                 meta["success"], meta["message"], G, _decode(meta["extra"], arrays),
-                 model=model, objectives=objectives, constraints=constraints, encoder=encoder,
-                 feature_names=None if meta["feature_names"] is None else tuple(meta["feature_names"]),
-                 seed=_decode(meta["seed"], arrays))
+    try:
+        return Front(F, X, tuple(meta["objective_names"]), tuple(meta["param_names"]),
+                     meta["solver"], _decode(meta["options"], arrays), meta["evaluations"],
+                     meta["seconds"], meta["success"], meta["message"], G,
+                     _decode(meta["extra"], arrays), model=model, objectives=objectives,
+                     constraints=constraints, encoder=encoder,
+                     feature_names=None if meta["feature_names"] is None
+                     else tuple(meta["feature_names"]), seed=_decode(meta["seed"], arrays))
+    except ValueError as err:  # e.g. a metadata field of the wrong kind
+        raise _Broken(f"its metadata does not make a front ({err})") from None
+
+
+def _read_any(z: zipfile.ZipFile, name: str) -> np.ndarray:
+    """A version-1 inner array: its own header gives the shape, checked against its size."""
+    try:
+        with z.open(name) as f:
+            version = np.lib.format.read_magic(f)
+            reader = {(1, 0): np.lib.format.read_array_header_1_0,
+                      (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+            if reader is None:
+                raise _Broken(f"its array {name} has .npy version {version}")
+            shape = reader(f)[0]
+    except KeyError:
+        raise _Broken(f"it has no array {name}") from None
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+        raise _Broken(f"its array {name} is not a readable .npy array ({err})") from None
+    return _read_npy(z, name, None, tuple(shape))

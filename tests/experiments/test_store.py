@@ -81,11 +81,16 @@ def test_clear_removes_only_what_a_sweep_writes(tmp_path):
     store.write_manifest({"experiment": "x"})
     (tmp_path / "figures").mkdir()
     (tmp_path / "figures" / "cap_fronts.png").write_bytes(b"png")
+    store.record([tmp_path / "figures" / "cap_fronts.png"])  # as `tradeoff plot` does
+    (tmp_path / "figures" / "mine.png").write_bytes(b"png")  # not written by tradeoff
+    (tmp_path / "runs" / "mine.json").write_text("{}")
     (tmp_path / "figures" / "notes.txt").write_text("keep")
     (tmp_path / "README.md").write_text("keep")
     removed = store.clear()
-    assert removed == 6  # runs/a.json, runs/.gitignore, runs.csv, runs.parquet, manifest, png
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["README.md", "figures", "notes.txt"]
+    assert removed == 7  # runs/a.json, runs/.gitignore, runs.csv, runs.parquet, manifest, png,
+    # and the ledger of what tradeoff wrote
+    assert sorted(p.name for p in tmp_path.rglob("*")) == [
+        "README.md", "figures", "mine.json", "mine.png", "notes.txt", "runs"]
 
 
 def test_manifest(tmp_path):

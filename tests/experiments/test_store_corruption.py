@@ -203,7 +203,7 @@ def test_an_unwritable_folder_is_a_clear_error_before_any_run(tmp_path):
     (out / "runs").write_text("not a folder")  # unwritable for root as well as for users
     with pytest.raises(OSError, match=r"`out` must be a folder this process can write; got "
                                       r"'.*runs'.*Choose another --out"):
-        run_sweep(load_config(write(tmp_path)), out)
+        run_sweep(load_config(write(tmp_path)), out, force=True)  # force: not a tradeoff folder
     assert sorted(p.name for p in out.iterdir()) == ["runs"]
     (out / "runs").unlink()
     assert run_sweep(load_config(write(tmp_path)), out).complete

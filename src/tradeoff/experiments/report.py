@@ -205,7 +205,11 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = 
                                                                   if n_missing else "") + "."]
     if manifest.get("config_file"):
         meta.append(f"Config `{manifest['config_file']}` (sha256 {manifest.get('config_hash', '')[:12]}).")
-    if manifest.get("git_commit"):
+    if manifest.get("tradeoff_version"):  # git_commit: tradeoff's own source, when known
+        commit = manifest.get("git_commit")
+        meta.append(f"tradeoff {manifest['tradeoff_version']}"
+                    + (f" (commit {commit})" if commit else "") + ".")
+    elif manifest.get("git_commit"):  # an older manifest: the commit of the config's repository
         meta.append(f"Commit {manifest['git_commit']}.")
     lines += [" ".join(meta), "",
               "HV ratio: the hypervolume of a run's feasible non-dominated points over the "

@@ -364,9 +364,28 @@ def git_commit(where: Path, results: Path | None = None) -> str:
         return ""
 
 
+def source_commit(package_dir: str | Path | None = None) -> str | None:
+    """The git commit of tradeoff's own source (the repository holding ``tradeoff/__init__.py``,
+    when that file is tracked in it), or None for an installed copy."""
+    if package_dir is None:
+        from .. import __file__ as init_file
+
+        package_dir = Path(init_file).resolve().parent
+    try:
+        tracked = subprocess.run(["git", "-C", str(package_dir), "ls-files", "--error-unmatch",
+                                  "__init__.py"], capture_output=True, text=True, timeout=10)
+        if tracked.returncode != 0:  # not a repository, or one that does not hold tradeoff
+            return None
+        commit = subprocess.run(["git", "-C", str(package_dir), "rev-parse", "HEAD"],
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit.stdout.strip() or None if commit.returncode == 0 else None
+
+
 def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
               scheduler: str | None = None, fresh: bool = False, retry_failed: bool = False,
-              progress: Callable | None = None) -> Sweep:
+              force: bool = False, progress: Callable | None = None) -> Sweep:
     """Run every run of ``config`` that has no stored result, then merge the tables under ``out``.
 
     ``progress(done, total, run, result)`` is called after each finished run (and once with
@@ -377,9 +396,12 @@ def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
     checksum are run again (a ``StoredRunWarning`` names each file). The tables and then the
     manifest are written only when every run has a result, so a sweep that fails (an unreachable
     scheduler, a full disk) or is killed leaves the previous tables and manifest as they were.
-    """
-    from .tables import build_tables
 
+    The folder is locked while the sweep runs (a second sweep into it fails clearly). A folder
+    holding files but no manifest (not made by tradeoff) or another experiment's results is
+    refused unless ``force`` (or, for another experiment, ``fresh``); ``fresh`` deletes only the
+    files the manifest lists as written by tradeoff.
+    """
     if config.kind != "sweep":
         fail("config", "a sweep (experiment.kind = 'sweep')", config.kind,
              "Run it with `tradeoff run`, which knows the other kinds.")
@@ -388,6 +410,25 @@ def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
     if scheduler:
         _reach(scheduler)
     store = Store(out if out is not None else Path("results") / config.name)
+    with store.lock(config.name):
+        return _sweep(config, store, label, go, t0, fresh=fresh, retry_failed=retry_failed,
+                      force=force, progress=progress)
+
+
+def _sweep(config, store, label, go, t0, *, fresh, retry_failed, force, progress) -> Sweep:
+    from .. import __version__
+    from .tables import build_tables
+
+    if store.is_foreign() and not force:
+        fail("out", "an empty folder or one written by `tradeoff run`", str(store.root),
+             "It holds files but no manifest.json, so tradeoff did not make it: choose another "
+             "--out, or pass --force to write into it (--fresh then deletes only tradeoff's "
+             "files).")
+    other = store.owner()
+    if other is not None and other != config.name and not (fresh or force):
+        fail("out", f"a folder for experiment {config.name!r}", str(store.root),
+             f"It holds the results of experiment {other!r} (manifest.json): choose another "
+             "--out, or pass --fresh to replace them.")
     store.check_writable()  # an unwritable folder fails now, not after hours of runs
     if fresh:
         store.clear()
@@ -396,14 +437,17 @@ def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
     stored = store.read_runs(r.run_id for r in runs)  # untrustworthy files warn and run again
     todo = [r for r in runs if r.run_id not in stored
             or (retry_failed and stored[r.run_id]["status"] == "failed")]
-    # the manifest is written once, with the tables, when the sweep completes: a sweep that fails
-    # or is killed leaves the previous manifest and tables as they were (a matching pair)
+    # the full manifest is written once, with the tables, when the sweep completes: a sweep that
+    # fails or is killed leaves the previous one and the tables as they were (a matching pair)
     manifest = {"experiment": config.name, "description": config.description,
                 "config_file": config.source, "config": config.raw, "config_hash": config.hash,
-                "data": config.data, "versions": versions(),
-                "git_commit": git_commit(Path(config.source or "."), Path(store.root).parent),
+                "data": config.data, "versions": versions(), "tradeoff_version": __version__,
+                "git_commit": source_commit(),  # tradeoff's own source: what made the numbers
+                "config_git_commit": git_commit(Path(config.source or "."),
+                                                Path(store.root).parent),
                 "executor": label, "started": _now(), "finished": None,
                 "runs": {"total": len(runs), "reused": len(runs) - len(todo)}}
+    store.claim(config.name)  # from the first write on, the folder is this experiment's
     done = len(runs) - len(todo)
     if progress:
         progress(done, len(runs), None, None)

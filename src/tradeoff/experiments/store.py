@@ -6,8 +6,11 @@
       runs.csv, runs.parquet    one row per run (merged from runs/ in the config's order)
       points.csv, points.parquet  one row per front point
       traces.csv, traces.parquet  HV ratio of each run's points so far, against evaluations
-      manifest.json             the config, its hash, versions, git commit, start and end
+      manifest.json             the config, its hash, versions, git commit, start and end, and
+                                ``files``: every file tradeoff wrote here (what --fresh deletes)
       report.md, figures/       written by `tradeoff report` and `tradeoff plot`
+      .tradeoff-files.json      the experiment's name and every file tradeoff wrote here
+      .tradeoff.lock            while a sweep runs: its pid, so a second one into the folder stops
 
 What is on disk can be trusted or is redone:
 
@@ -21,6 +24,13 @@ What is on disk can be trusted or is redone:
   disagree and no table is half-written.
 - Temporaries (``.*.tmp``, from a killed or failed write) are removed at the start of every sweep
   and by ``--fresh``.
+
+What is deleted is only what tradeoff wrote: each file is recorded as it is written in the ledger
+``.tradeoff-files.json`` (copied into the manifest's ``files`` when the sweep finishes, so that
+the manifest still exists only for a finished sweep), and ``clear`` (``--fresh``) deletes exactly
+those (a manifest from before ``files`` existed: the run files whose checksum shows tradeoff wrote
+them, and the tables). Nothing is
+written or deleted through a symlink: a ``runs`` or ``figures`` that is one is refused.
 """
 
 from __future__ import annotations
@@ -30,7 +40,11 @@ import json
 import math
 import numbers
 import os
+import socket
+import time
 import warnings
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -46,6 +60,9 @@ TABLE_COLUMNS = {"runs": ("run_id", "problem", "solver", "status", "n_points"),
                  "traces": ("run_id", "evaluations")}
 REBUILD = ("Rebuild the tables from the stored runs with the command that wrote them (tradeoff run "
            "CONFIG --out FOLDER reuses every stored run), or restore the folder.")
+LOCK = ".tradeoff.lock"
+LEDGER = ".tradeoff-files.json"  # the files tradeoff wrote here, recorded as each is written
+_LOCK_GRACE = 60  # seconds an unreadable lock (a writer between creating and filling it) is held
 
 
 class StoredRunWarning(UserWarning):
@@ -193,20 +210,25 @@ class Store:
     def __init__(self, root: str | Path):
         self.root = Path(root)
         self.runs_dir = self.root / "runs"
+        self.figures_dir = self.root / "figures"
 
     def check_writable(self) -> None:
         """Make the folders and try a write in each: an unwritable folder is a clear error before
-        any run starts (and leaves nothing behind)."""
+        any run starts (and leaves nothing behind). A ``runs`` or ``figures`` that is a symlink is
+        refused: tradeoff writes and deletes only inside the folder."""
+        for folder in (self.runs_dir, self.figures_dir):
+            if folder.is_symlink():
+                fail("out", f"a folder whose {folder.name}/ is a real folder, not a symlink",
+                     str(self.root), f"tradeoff neither writes nor deletes through a symlink "
+                     f"({folder} -> {os.readlink(folder)}): replace it with a folder, or choose "
+                     "another --out.")
         for folder in (self.root, self.runs_dir):
             try:
                 folder.mkdir(parents=True, exist_ok=True)
                 probe = _temporary(folder / "write-check")
                 probe.unlink()
             except OSError as err:
-                why = err.strerror or type(err).__name__
-                raise type(err)(f"`out` must be a folder this process can write; got "
-                                f"{str(folder)!r} ({why}). Choose another --out, or fix the "
-                                "folder's permissions.") from None
+                _unwritable(folder, err)
 
     # -- per-run results -------------------------------------------------------------------------
     def run_path(self, run_id: str) -> Path:
@@ -221,6 +243,7 @@ class Store:
         if not ignore.exists():
             # per-run files are a cache for resuming; the merged tables are what gets committed
             atomic_write_text("# per-run results: a cache for resuming sweeps, not for git\n*\n", ignore)
+        self.record([path, ignore])
         return path
 
     def read_run(self, run_id: str, *, warn: bool = True) -> dict | None:
@@ -287,6 +310,7 @@ class Store:
                     _public_mode(tmp)
                     paths[name].append(final)
             _commit(staged)
+            self.record(p for ps in paths.values() for p in ps)
         finally:
             for tmp, _ in staged:
                 if tmp.exists():
@@ -344,21 +368,129 @@ class Store:
         return self.root / "manifest.json"
 
     def write_manifest(self, manifest: dict) -> None:
-        atomic_write_text(dumps(manifest, indent=2) + "\n", self.manifest_path)
+        """Write ``manifest`` with ``files``: every file recorded as written here."""
+        files = set(self.written()) | set(manifest.get("files") or [])
+        atomic_write_text(dumps({**manifest, "files": sorted(files)}, indent=2) + "\n",
+                          self.manifest_path)
 
     def read_manifest(self) -> dict:
         try:
-            return json.loads(self.manifest_path.read_text())
+            manifest = json.loads(self.manifest_path.read_text())
         except (OSError, ValueError):
             return {}
+        return manifest if isinstance(manifest, dict) else {}
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.root / LEDGER
+
+    def _ledger(self) -> dict:
+        try:
+            ledger = json.loads(self.ledger_path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return ledger if isinstance(ledger, dict) else {}
+
+    def written(self) -> list[str]:
+        """The files (relative paths) tradeoff recorded writing here: the ledger's and the
+        manifest's ``files``; for a manifest from before ``files``, what it must have written."""
+        manifest, ledger = self.read_manifest(), self._ledger()
+        found = set()
+        for source in (manifest, ledger):
+            if isinstance(source.get("files"), list):
+                found |= {f for f in source["files"] if isinstance(f, str)}
+        if "files" not in manifest and "files" not in ledger and self.manifest_path.is_file():
+            found |= {f for f in self._legacy_files() if (self.root / f).is_file()}
+        return sorted(found)
+
+    def record(self, paths) -> None:
+        """Add files tradeoff wrote here to the ledger (``.tradeoff-files.json``, copied into
+        the manifest's ``files`` when a sweep finishes): what ``clear`` may delete."""
+        root = self.root.resolve()
+        new = set()
+        for p in paths:
+            try:
+                new.add(Path(p).resolve().relative_to(root).as_posix())
+            except ValueError:  # written elsewhere (e.g. `tradeoff plot --out`): not ours to list
+                continue
+        ledger = self._ledger()
+        files = set(self.written())
+        if new <= files and isinstance(ledger.get("files"), list):
+            return
+        ledger["files"] = sorted(files | new)
+        atomic_write_text(dumps(ledger, indent=1) + "\n", self.ledger_path)
+
+    def claim(self, experiment: str) -> None:
+        """Mark the folder as this experiment's before its first run file is written."""
+        ledger = self._ledger()
+        if ledger.get("experiment") != experiment:
+            ledger.update(experiment=experiment, files=self.written())
+            atomic_write_text(dumps(ledger, indent=1) + "\n", self.ledger_path)
+
+    def owner(self) -> str | None:
+        """The experiment whose results the folder holds (manifest, else ledger), if any."""
+        return self.read_manifest().get("experiment") or self._ledger().get("experiment")
+
+    def is_foreign(self) -> bool:
+        """Whether the folder holds files but neither manifest nor ledger: tradeoff did not make
+        it."""
+        if not self.root.is_dir() or self.manifest_path.exists() or self.ledger_path.exists():
+            return False
+        return any(not _ours(p) for p in self.root.iterdir())
+
+    # -- one sweep at a time ---------------------------------------------------------------------
+    @contextmanager
+    def lock(self, experiment: str):
+        """Hold ``.tradeoff.lock`` (created atomically) while a sweep writes here; a second sweep
+        fails with a clear error. A lock whose process is gone (same host) is taken over."""
+        path = self.root / LOCK
+        for attempt in range(2):
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                break
+            except FileExistsError:
+                holder = _lock_holder(path)
+                if attempt == 0 and holder is None:  # stale: its process is gone
+                    path.unlink(missing_ok=True)
+                    continue
+                holder = holder or {}
+                fail("out", "a folder no other `tradeoff run` is writing", str(self.root),
+                     f"It is locked by process {holder.get('pid', '?')} on "
+                     f"{holder.get('host', '?')} (experiment {holder.get('experiment', '?')!r}, "
+                     f"since {holder.get('since', '?')}): wait for it to finish, or delete {path} "
+                     "if that process is gone.")
+            except OSError as err:
+                _unwritable(self.root, err)
+        me = {"pid": os.getpid(), "host": socket.gethostname(), "experiment": experiment,
+              "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        with os.fdopen(fd, "w") as f:
+            f.write(json.dumps(me) + "\n")
+        try:
+            yield
+        finally:
+            if _lock_holder(path, raw=True) == me:  # never remove another sweep's lock
+                path.unlink(missing_ok=True)
 
     # -- starting over ---------------------------------------------------------------------------
+    def _inside(self, rel) -> Path | None:
+        """``root/rel`` if it is a plain path inside the folder reached through no symlink."""
+        if (not isinstance(rel, str) or not rel or Path(rel).is_absolute()
+                or ".." in Path(rel).parts):
+            return None
+        path = self.root
+        for part in Path(rel).parts:
+            path = path / part
+            if path.is_symlink():
+                return None
+        return path
+
     def temporaries(self) -> list[Path]:
         """Temporary files a killed or failed write left here (``.<name>.<random>.tmp``)."""
         found = []
-        for folder in (self.root, self.runs_dir, self.root / "figures"):
-            if folder.is_dir():
-                found += [p for p in folder.glob(".*.tmp") if p.is_file()]
+        for folder in (self.root, self.runs_dir, self.figures_dir):
+            if folder.is_dir() and (folder == self.root or not folder.is_symlink()):
+                found += [p for p in folder.glob(".*.tmp") if p.is_file() and not p.is_symlink()]
         return sorted(found)
 
     def clean_temporaries(self) -> int:
@@ -372,24 +504,82 @@ class Store:
                 pass
         return removed
 
+    def _legacy_files(self) -> list[str]:
+        """What a manifest without ``files`` (an older tradeoff) wrote: the run files whose
+        checksum shows tradeoff wrote them, the tables and report.md."""
+        found = [f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")]
+        found += ["report.md", "runs/.gitignore"]
+        if self.runs_dir.is_dir() and not self.runs_dir.is_symlink():
+            found += [f"runs/{p.name}" for p in self.runs_dir.glob("*.json")
+                      if self.read_run(p.stem, warn=False) is not None]
+        return found
+
     def clear(self) -> int:
-        """Delete what a sweep wrote here (and nothing else); returns the number of files removed."""
+        """Delete exactly the files the manifest lists as written by tradeoff, and the manifest;
+        nothing through a symlink. Returns the number of files removed."""
         removed = self.clean_temporaries()
-        targets = list(self.runs_dir.glob("*.json")) if self.runs_dir.is_dir() else []
-        targets += [self.runs_dir / ".gitignore"]
-        targets += [self.root / f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")]
-        targets += [self.manifest_path, self.root / "report.md"]
-        fig_dir = self.root / "figures"
-        if fig_dir.is_dir():
-            targets += [p for p in fig_dir.iterdir() if p.suffix in (".png", ".svg")]
-        for path in targets:
-            if path.is_file():
+        for rel in [*self.written(), "manifest.json", LEDGER]:
+            path = self._inside(rel)
+            if path is not None and path.is_file():
                 path.unlink()
                 removed += 1
-        for folder in (self.runs_dir, fig_dir):
-            if folder.is_dir() and not any(folder.iterdir()):
+        for folder in (self.runs_dir, self.figures_dir):
+            if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
                 folder.rmdir()
         return removed
+
+
+def _ours(path: Path) -> bool:
+    """The lock, a temporary of a killed write, or an empty runs/ or figures/: not the user's."""
+    if path.name == LOCK or (path.name.startswith(".") and path.name.endswith(".tmp")):
+        return True
+    return path.name in ("runs", "figures") and path.is_dir() and not path.is_symlink() and not any(
+        path.iterdir())
+
+
+def _unwritable(folder: Path, err: OSError):
+    why = err.strerror or type(err).__name__
+    raise type(err)(f"`out` must be a folder this process can write; got {str(folder)!r} ({why}). "
+                    "Choose another --out, or fix the folder's permissions.") from None
+
+
+def _lock_holder(path: Path, raw: bool = False) -> dict | None:
+    """Who holds the lock at ``path``; None if it is stale (its process is gone on this host).
+    With ``raw``, the lock's content as written (None if unreadable)."""
+    try:
+        text = path.read_text()
+        holder = json.loads(text)
+        if not isinstance(holder, dict):
+            raise ValueError("not a table")
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        if raw:
+            return None
+        try:  # a writer between creating and filling it, or junk: held until it is old
+            fresh = time.time() - path.stat().st_mtime < _LOCK_GRACE
+        except OSError:
+            return None
+        return {} if fresh else None
+    if raw:
+        return holder
+    pid = holder.get("pid")
+    if holder.get("host") == socket.gethostname() and isinstance(pid, int) and not isinstance(
+            pid, bool) and not _alive(pid):
+        return None
+    return holder
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    except (OSError, OverflowError):
+        return False
+    return True
 
 
 # -- all-or-nothing writes of several files ---------------------------------------------------------

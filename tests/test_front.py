@@ -356,7 +356,7 @@ def test_save_pickles_another_encoder_only_when_told_and_loads_it_only_trusted(
                                         ("x0", "x1", "x2"))
     for encoder in (plain, front_fixtures.OpaqueEncoder()):
         front = dataclasses.replace(clf_front, encoder=encoder)
-        with pytest.raises(TypeError, match=r"`front.encoder` must be a tradeoff.tabular.Encoder"
+        with pytest.raises(TypeError, match=r"`front.encoder` must be a tradeoff.datasets.Encoder"
                                             r".*allow_pickle=True"):
             front.save(tmp_path / "f.zip")
         front.save(tmp_path / "f.zip", allow_pickle=True)

@@ -89,7 +89,7 @@ def separate(problem, prefs, steps, batch, lr, seed=0, fixed=None):
 
 def main():
     import tradeoff as to
-    from tradeoff.front import nondominated
+    from tradeoff.indicators import nondominated
     from tradeoff.solvers import pareto_set as ps
     from tradeoff.solvers.weights import simplex_grid
 

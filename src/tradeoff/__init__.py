@@ -5,11 +5,21 @@ between them with gradient scalarisations, pymoo's evolutionary solvers, or exac
 """
 
 from .datasets import Dataset, load_dataset, split
-from .front import Front, Scale, compare, hypervolume, igd_plus, nondominated
+from .front import Front, front_verb
+from .indicators import Scale, compare, hypervolume, igd_plus, nondominated
 from .objectives import Objective, PredictionObjective, ParameterObjective, register_objective
 from .problem import Problem
 from .results import Results, read_results
 from .solvers import SOLVERS, register_solver, solve
+# the verbs on fronts register themselves on import (``front_verb``)
+from . import evaluation, front_io, predictor, selection  # noqa: E402,F401
+
+
+@front_verb("plot")
+def _plot_front(front, **kwargs):
+    from .plots import fronts  # matplotlib only when a figure is drawn
+
+    return fronts([front], **kwargs)
 
 
 __version__ = "0.1.0"

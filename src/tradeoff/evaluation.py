@@ -39,6 +39,8 @@ import pandas as pd
 
 from ._validation import check_positive, fail
 from .datasets import Dataset
+from .front import front_verb, require_context
+from .models import n_features
 
 INTERVAL_METHOD = ("percentile bootstrap, widened to include the estimate where it falls outside "
                    "(a statistic at its bound, e.g. a gap of 0)")
@@ -48,19 +50,8 @@ _MIXTURE_CELLS = {"mean_gap_sq": (None,), "demographic_parity_sq": (None,),
                   "equal_opportunity_sq": (1.0,), "equalized_odds_sq": (1.0, 0.0)}
 
 
-def require_context(front, what: str) -> None:
-    """Fail clearly when a (hand-built or old) front lacks the model or objectives."""
-    for name in ("model", "objectives"):
-        if getattr(front, name) is None:
-            fail(f"front.{name}", f"set to {what}", None,
-                 "Fronts from tradeoff.solve carry it; for a hand-built Front pass model= and "
-                 "objectives=.")
-
-
 def check_columns(front, data: Dataset) -> None:
     """The data's feature columns must be the front's, in the same order."""
-    from .predictor import n_features
-
     p = front.model.n_params(data.X.shape[1])
     if p != front.X.shape[1]:
         names = front.feature_names or ()
@@ -272,3 +263,6 @@ def evaluate(front, data: Dataset, *, n_boot: int = 0, seed=0, alpha: float = 0.
         frame.attrs["interval_method"] = INTERVAL_METHOD
         frame.attrs["widened"] = widened
     return frame
+
+
+front_verb("evaluate")(evaluate)

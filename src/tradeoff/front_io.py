@@ -55,6 +55,7 @@ from pathlib import Path
 import numpy as np
 
 from ._validation import fail
+from .front import Front, front_verb
 
 FORMAT = "tradeoff.front"
 VERSION = 2
@@ -297,7 +298,6 @@ def _rebuild(meta, path):
 
 def load(path, *, trust: bool = False):
     """Read a front written by ``save``; ``trust=True`` is needed to unpickle an encoder."""
-    from .front import Front
 
     p = Path(path)
     if not p.is_file():
@@ -403,3 +403,7 @@ def _read_any(z: zipfile.ZipFile, name: str) -> np.ndarray:
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
         raise _Broken(f"its array {name} is not a readable .npy array ({err})") from None
     return _read_npy(z, name, None, tuple(shape))
+
+
+front_verb("save")(save)
+front_verb("load")(load)

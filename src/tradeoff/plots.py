@@ -790,7 +790,7 @@ def fronts(fronts, *, labels=None, ax=None, reference=None, objectives=None, nam
     ``"pcp"`` takes any number."""
     from ._validation import check_choice, fail
     from .display import axis_label
-    from .front import nondominated
+    from .indicators import nondominated
 
     check_choice("kind", kind, FRONT_KINDS)
     if hasattr(fronts, "F") or isinstance(fronts, np.ndarray):

@@ -40,22 +40,8 @@ import pandas as pd
 from scipy.special import logit
 
 from ._validation import fail
-
-
-def n_features(model, d: int) -> int:
-    """The number of input features p for which ``model.n_params(p) == d`` (d − 1 for an affine
-    model; for a network the first layer's fan-in). n_params grows with p, so a bisection finds it."""
-    lo, hi = 0, int(d)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if model.n_params(mid) < d:
-            lo = mid + 1
-        else:
-            hi = mid
-    if model.n_params(lo) != d:
-        fail("theta", f"a parameter vector of the model {model.name!r} (its length is "
-             "n_params(p) for some number of features p)", f"{d} parameters")
-    return lo
+from .front import front_verb, require_context
+from .models import n_features
 
 
 class Predictor:
@@ -93,8 +79,6 @@ class Predictor:
 
     @classmethod
     def from_front(cls, front, i) -> "Predictor":
-        from .evaluation import require_context
-
         require_context(front, "build a predictor")
         if isinstance(i, bool) or not isinstance(i, numbers.Integral):
             fail("i", "an integer point index", i, "Pick one with front.select(...).",
@@ -232,3 +216,6 @@ class Predictor:
         if self.is_classifier:
             return self.classes[(out >= self.model.threshold).astype(int)]
         return out
+
+
+front_verb("predictor")(Predictor.from_front)

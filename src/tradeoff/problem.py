@@ -571,10 +571,9 @@ class Problem:
             front = pp.front(res)
 
         (``tradeoff.solve(problem, NSGA2(...))`` runs the same search in standardised
-        parameters, which suits the algorithms' operators better; this one searches θ itself.)"""
-        from .solvers.evolutionary import PymooAdapter
-
-        return PymooAdapter(self, space="theta")
+        parameters, which suits the algorithms' operators better; this one searches θ itself.)
+        Implemented beside the pymoo adapter: ``tradeoff.solvers.evolutionary.to_pymoo``."""
+        return _verb("to_pymoo")(self)
 
     def start_theta(self, K: int, rng=None) -> np.ndarray:
         """K starting points Θ (K, d): the model's seeded ``init(K, p, rng)`` where it has one (a
@@ -646,6 +645,27 @@ class Problem:
         if name is not None and not isinstance(name, str):
             fail(f"{path}.name", "a string", name, exc=TypeError)
         return cls(data, model, objectives, cons, bounds=bounds, name=name)
+
+
+# verbs on problems implemented above this module (the pymoo adapter in solvers/evolutionary.py),
+# which registers itself with ``problem_verb`` when imported (``import tradeoff`` imports it)
+_VERBS: dict[str, Callable] = {}
+
+
+def problem_verb(name: str):
+    """Decorator: ``fn`` implements ``Problem.<name>`` (called with the problem first)."""
+    def deco(fn):
+        _VERBS[name] = fn
+        return fn
+    return deco
+
+
+def _verb(name: str) -> Callable:
+    try:
+        return _VERBS[name]
+    except KeyError:  # only if tradeoff's package face was bypassed
+        raise RuntimeError(f"Problem.{name} is implemented by a module that was not imported; "
+                           "import tradeoff first.") from None
 
 
 def _distinct_names(objectives: tuple[Objective, ...]) -> tuple[Objective, ...]:

@@ -36,6 +36,7 @@ import warnings
 import numpy as np
 
 from ._validation import check_choice, fail
+from .front import front_verb
 
 RULES = ("epsilon", "knee", "pseudo_weights", "asf")
 
@@ -68,7 +69,7 @@ def _weights(rule, weights, m, *, default=None):
 
 def _candidates(F, feasible):
     """Indices of the feasible, finite, non-dominated rows of F (first of any duplicates)."""
-    from .front import nondominated
+    from .indicators import nondominated
 
     ok = np.flatnonzero(feasible & np.isfinite(F).all(axis=1))
     if len(ok) == 0:
@@ -169,3 +170,6 @@ def select(front, rule: str = "knee", *, minimise: str | None = None, bounds: di
         return int(cand[int(PseudoWeights(w, ideal=ideal, nadir=nadir).do(Fc))])
     w = _weights(rule, weights, m, default=np.full(m, 1.0 / m))
     return int(cand[int(np.argmin(_asf(_normalise(Fc)[0], w)))])
+
+
+front_verb("select")(select)

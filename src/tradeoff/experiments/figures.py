@@ -151,7 +151,7 @@ def _reference_rows(pts: pd.DataFrame, rule: str, objectives: list[str]):
         return exact_pts[exact_pts["nondominated"].astype(bool)], "exact front"
     # no exact front: draw the union of all runs' non-dominated points, and say so
     rows = pts[pts["nondominated"].astype(bool) & (pts["solver"] != "exact")]
-    from ..front import nondominated
+    from ..indicators import nondominated
     from .tables import UNION_TOL
 
     cand = rows[objectives].to_numpy(float)
@@ -364,7 +364,7 @@ def _exact_metric_figure(pts, solver_runs, settings, objectives, exact_cols, loo
                        (", the same front for every seed" if same else ""),
                        "feasible": P[feas.to_numpy() & finite], "infeasible": P[~feas.to_numpy() & finite]})
     surrogate = ", ".join(o for o in objectives if o in exact_cols)
-    from ..front import nondominated
+    from ..indicators import nondominated
 
     # a monotone map of the surrogate (a gap against its square) keeps the front a front: a line;
     # else (decisions against scores) the reference's points are no front here: dots
@@ -518,7 +518,7 @@ def _training_figure(traces, solver_runs, looks, problem, stem) -> list[Path]:
 def _heldout_limits(pts, x_col, y_col, maximise_y: bool, bound):
     """Axes around the best test points of all runs (non-dominated in x and y), with a margin and
     the ε-rule's bound in view: far-off points (a small NSGA-II budget) would squash the rest."""
-    from ..front import nondominated
+    from ..indicators import nondominated
 
     test = pts[(pts["split"] == "test") & pts["feasible"].astype(bool)]
     P = test[[x_col, y_col]].to_numpy(float)

@@ -153,7 +153,7 @@ def split_points(frame: pd.DataFrame, values: dict, objectives: list[str]) -> pd
     """The points frame of one run (its train values, as the solver scored them) as one block per
     part: objective, exact-metric, feasibility and accuracy columns from ``values`` (part →
     columns); ``nondominated`` recomputed per part among its feasible points."""
-    from ..front import nondominated
+    from ..indicators import nondominated
 
     blocks = []
     for part in PARTS:

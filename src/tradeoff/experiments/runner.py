@@ -106,7 +106,7 @@ def _exact_reference(spec_json: str, exact_json: str, data_hash: str = ""):
 
 def _trace(rec: _Recorder, evaluations: int, reference) -> list[list[float]]:
     """HV ratio and IGD+ of the feasible non-dominated points evaluated so far, at checkpoints."""
-    from ..front import Scale, compare, nondominated
+    from ..indicators import Scale, compare, nondominated
 
     if reference is None or not rec.F:
         return []

@@ -1,6 +1,6 @@
 """Merge per-run results into the runs, points and traces tables, scoring every run on the way.
 
-Scoring follows ``tradeoff.front.Scale``'s rule: one Scale per problem, from the exact front when
+Scoring follows ``tradeoff.indicators.Scale``'s rule: one Scale per problem, from the exact front when
 it has points, else from the union of all runs' feasible non-dominated points (the ``reference``
 column says which). Tables are built from the stored files in the config's order, so a resumed sweep
 and an uninterrupted one give the same tables.
@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..front import Front, Scale, compare, nondominated
+from ..front import Front
+from ..indicators import Scale, compare, nondominated
 from .config import RunSpec, canonical
 
 RUN_COLUMNS = ("run_id", "experiment", "problem", "solver", "label", "seed", "run_seed")

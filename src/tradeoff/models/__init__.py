@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from .._validation import check_choice, check_params
 from .base import (PROB_CLIP, ROW_BLOCK, AffineModel, Model, Standardizer, Unscaled,
-                   affine_pullback, check_model, predictions, row_block, uses_affine_path)
+                   affine_pullback, check_model, n_features, predictions, row_block,
+                   uses_affine_path)
 from .linear import CappedLinearModel, LinearModel, LogisticModel
 from .mlp import MLP
 
@@ -34,4 +35,4 @@ def get_model(name: str | Model, **params) -> Model:
 
 __all__ = ["MODELS", "MLP", "PROB_CLIP", "ROW_BLOCK", "AffineModel", "CappedLinearModel",
            "LinearModel", "LogisticModel", "Model", "Standardizer", "Unscaled", "affine_pullback",
-           "check_model", "get_model", "predictions", "row_block", "uses_affine_path"]
+           "check_model", "get_model", "n_features", "predictions", "row_block", "uses_affine_path"]

@@ -253,3 +253,18 @@ class Unscaled(Standardizer):
     def gradient_to_standard(self, G):
         return G
 
+
+def n_features(model, d: int) -> int:
+    """The number of input features p for which ``model.n_params(p) == d`` (d − 1 for an affine
+    model; for a network the first layer's fan-in). n_params grows with p, so a bisection finds it."""
+    lo, hi = 0, int(d)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if model.n_params(mid) < d:
+            lo = mid + 1
+        else:
+            hi = mid
+    if model.n_params(lo) != d:
+        fail("theta", f"a parameter vector of the model {model.name!r} (its length is "
+             "n_params(p) for some number of features p)", f"{d} parameters")
+    return lo

@@ -16,7 +16,8 @@ from pymoo.core.problem import Problem as PymooProblem
 
 from .._validation import check_positive, fail
 from ..front import Front
-from ..problem import Problem
+from ..problem import Problem, problem_verb
+from .context import with_context, with_exact_metrics
 from .descent import ScaledProblem
 
 ALGORITHMS = ("nsga2", "nsga3", "moead", "sms-emoa", "age-moea2")
@@ -46,8 +47,6 @@ class PymooAdapter(PymooProblem):
     def front(self, res, solver: str | None = None, options: dict | None = None) -> Front:
         """The final non-dominated set of a pymoo result ``res`` (from ``minimize`` on this
         adapter) as a Front with θ, F and G (re-evaluated; not counted as search)."""
-        from . import with_context, with_exact_metrics
-
         algo = getattr(res, "algorithm", None)
         solver = solver or (type(algo).__name__.lower() if algo is not None else "pymoo")
         options = algorithm_options(algo) if options is None and algo is not None else options
@@ -57,6 +56,14 @@ class PymooAdapter(PymooProblem):
         front = _front(self, res, solver, dict(options or {}), getattr(res, "exec_time", 0.0) or 0.0,
                        evals)
         return with_context(self.problem, with_exact_metrics(self.problem, front))
+
+
+@problem_verb("to_pymoo")
+def to_pymoo(problem: Problem) -> PymooAdapter:
+    """``problem`` as a ``pymoo.core.problem.Problem`` over θ (``Problem.to_pymoo``): n_var = d,
+    xl/xu from ``Problem.theta_box``, a vectorised ``_evaluate`` giving out["F"] (K, m) and, with
+    constraints, out["G"] (K, c)."""
+    return PymooAdapter(problem, space="theta")
 
 
 def make_algorithm(name: str, m: int, pop_size: int, seed: int):

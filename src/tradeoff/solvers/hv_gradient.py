@@ -31,7 +31,7 @@ import time
 import numpy as np
 
 from .._validation import fail
-from ..front import hypervolume
+from ..indicators import hypervolume
 from .first_order import OPTIMIZERS, mini_batch, note_time, run
 from .gradient import Setup
 from .weights import simplex_grid

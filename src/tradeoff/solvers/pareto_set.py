@@ -45,6 +45,7 @@ from .._validation import check_choice, check_positive, fail
 from ..front import Front
 from ..optim import adam
 from ..problem import Problem
+from .context import with_exact_metrics
 from .descent import ScaledProblem
 from .weights import check_weights, simplex_grid
 
@@ -287,6 +288,4 @@ def points(front: Front, problem: Problem, preferences) -> Front:
     extra["weights"] = P.tolist()
     out = dataclasses.replace(front, F=ev.F, X=Theta, G=None, evaluations=len(Theta),
                               extra=extra)
-    from . import with_exact_metrics
-
     return with_exact_metrics(problem, out)

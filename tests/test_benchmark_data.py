@@ -18,7 +18,7 @@ import pytest
 from tradeoff import load_dataset
 from tradeoff.datasets import benchmarks as B
 from tradeoff.datasets import all_datasets
-from tradeoff.problem import dataset_from_spec
+from tradeoff.spec import dataset_from_spec
 
 COMPAS_CSV = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "compas-two-years.csv"
 COMPAS_CSV = Path(os.environ.get("TRADEOFF_COMPAS_CSV") or COMPAS_CSV)

@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import tradeoff as to
 from tradeoff.datasets import Dataset
-from tradeoff.solvers.descent import ScaledProblem
-from tradeoff.solvers.newton import Scalarisation, lbfgs, minimise, newton
+from tradeoff.solvers.engine.descent import ScaledProblem
+from tradeoff.solvers.engine.newton import Scalarisation, lbfgs, minimise, newton
 
 
 def _regression(seed, n, p, collinear=False, constant=False, cond=None):

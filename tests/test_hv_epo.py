@@ -135,7 +135,7 @@ def test_an_lp_without_a_vertex_takes_the_min_norm_direction(monkeypatch):
     """Where no vertex passes (an infeasible descent LP, or rounding), α is MGDA's min-norm one,
     found from the Gram matrix alone."""
     from tradeoff.solvers import epo as epo_module
-    from tradeoff.solvers.gradient import _min_norm
+    from tradeoff.solvers.engine.directions import min_norm as _min_norm
 
     rng = np.random.default_rng(0)
     G = rng.normal(size=(6, 3, 5))

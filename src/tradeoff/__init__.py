@@ -11,8 +11,8 @@ from .objectives import Objective, PredictionObjective, ParameterObjective, regi
 from .problem import Problem
 from .results import Results, read_results
 from .solvers import SOLVERS, register_solver, solve
-# the verbs on fronts register themselves on import (``front_verb``)
-from . import evaluation, front_io, predictor, selection  # noqa: E402,F401
+# the verbs on fronts and problems register themselves on import (``front_verb``, ``problem_verb``)
+from . import evaluation, front_io, predictor, selection, spec  # noqa: E402,F401
 
 
 @front_verb("plot")

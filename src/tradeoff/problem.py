@@ -9,22 +9,19 @@ are visited (Gram statistics, cache-sized blocks) is the engine's business (engi
 from __future__ import annotations
 
 import copy
-import os
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from ._validation import check_keys, check_number, check_params, check_theta, fail
-from .datasets import Dataset, all_datasets, load_dataset
+from ._validation import check_number, check_theta, fail
+from .datasets import Dataset
 from .engine import (PairGram, Quadratic, affine, block_size, gram_block, hessian_block_size,
                      map_blocks,
                      model_rows, single_blas_thread, weighted_gram, with_ones)
 from .models import (MODELS, LinearModel, Model, Standardizer, Unscaled, check_model, get_model,
                      predictions, uses_affine_path)
 from .objectives import Batch, Constraint, Objective, get_objective
-
-_PROBLEM_KEYS = ("name", "data", "model", "objectives", "constraints", "bounds")
 
 
 @dataclass(frozen=True)
@@ -588,7 +585,8 @@ class Problem:
     # -- construction from plain data --------------------------------------------------------------
     @classmethod
     def from_dict(cls, spec: dict, *, path: str = "problem") -> "Problem":
-        """Build from the schema the experiment configs use::
+        """Build from the schema the experiment configs use (read by ``tradeoff.spec``, the one
+        reader of it)::
 
             {"name": "cap", "data": {"name": "blog", "n": 200, "seed": 0},
              "model": {"name": "linear"},
@@ -596,55 +594,7 @@ class Problem:
              "constraints": [{"name": "cap_max", "cap": 120, "bound": 0}],
              "bounds": {"lower": [...], "upper": [...]}}
         """
-        if not isinstance(spec, dict):
-            fail(path, "a table", spec, exc=TypeError)
-        check_keys(spec, path, _PROBLEM_KEYS)
-        for key in ("data", "objectives"):
-            if key not in spec:
-                fail(f"{path}.{key}", "given", "nothing")
-        data = dataset_from_spec(spec["data"], path=f"{path}.data")
-        model = spec.get("model", "linear")
-        if isinstance(model, dict):
-            model = dict(model)
-            name = model.pop("name", "linear")
-            if isinstance(name, str) and name in MODELS:
-                check_params(MODELS[name], model, f"model {name!r}", path=f"{path}.model")
-            model = get_model(name, **model)
-        elif not isinstance(model, (str, Model)):
-            fail(f"{path}.model", "a model name or a table with a `name`", model, exc=TypeError)
-        model = get_model(model)
-        objectives = spec["objectives"]
-        if not isinstance(objectives, list):
-            fail(f"{path}.objectives", "a list of objective names or tables", objectives)
-        constraints = spec.get("constraints", [])
-        if not isinstance(constraints, list):
-            fail(f"{path}.constraints", "a list of tables", constraints, exc=TypeError)
-        cons = []
-        for i, c in enumerate(constraints):
-            if not isinstance(c, dict) or "bound" not in c:
-                fail(f"{path}.constraints[{i}]", "a table with an objective `name` and a `bound`", c)
-            c = dict(c)
-            bound = check_number(f"{path}.constraints[{i}].bound", c.pop("bound"))
-            cons.append(Constraint(get_objective(c), bound))
-        bounds = spec.get("bounds")
-        if bounds is not None:
-            d = model.n_params(data.X.shape[1])
-            if not isinstance(bounds, dict) or set(bounds) != {"lower", "upper"}:
-                fail(f"{path}.bounds", "a table with `lower` and `upper`", bounds,
-                     f"Give both, each a number or a list of {d} numbers.")
-            for key in ("lower", "upper"):
-                b = bounds[key]
-                items = b if isinstance(b, list) else [b]
-                if isinstance(b, list) and len(b) != d:
-                    fail(f"{path}.bounds.{key}", f"a number or a list of {d} numbers (one per "
-                         f"parameter: {', '.join(data.param_names)})", f"{len(b)} numbers")
-                for j, v in enumerate(items):
-                    check_number(f"{path}.bounds.{key}" + (f"[{j}]" if isinstance(b, list) else ""), v)
-            bounds = (bounds["lower"], bounds["upper"])
-        name = spec.get("name")
-        if name is not None and not isinstance(name, str):
-            fail(f"{path}.name", "a string", name, exc=TypeError)
-        return cls(data, model, objectives, cons, bounds=bounds, name=name)
+        return _verb("from_dict")(spec, path=path)
 
 
 # verbs on problems implemented above this module (the pymoo adapter in solvers/evolutionary.py),
@@ -722,10 +672,17 @@ def _canonical(obj, model) -> bool:
 
 def _constraint(c, model=None, p=0) -> Constraint:
     if isinstance(c, tuple) and len(c) == 2:
-        c = Constraint(get_objective(c[0]), float(c[1]))
+        c = Constraint(get_objective(c[0]), check_number("constraints bound", c[1]))
+    elif isinstance(c, dict):  # {"name": objective, **its parameters, "bound": ε}, as in configs
+        if "bound" not in c or "name" not in c:
+            fail("constraints", "tables with an objective `name` and a `bound`", c,
+                 "e.g. {'name': 'demographic_parity_sq', 'bound': 0.01}.")
+        params = {k: v for k, v in c.items() if k != "bound"}
+        c = Constraint(get_objective(params), check_number("constraints bound", c["bound"]))
     if isinstance(c, Constraint):
         return Constraint(_for_model(c.objective, model, p), c.bound) if model is not None else c
-    fail("constraints", "Constraint objects or (objective, bound) pairs", c)
+    fail("constraints", "Constraint objects, (objective, bound) pairs or tables with a `name` and a "
+         "`bound`", c)
 
 
 def _for_model(obj: Objective, model: Model, p: int) -> Objective:
@@ -733,30 +690,3 @@ def _for_model(obj: Objective, model: Model, p: int) -> Objective:
     the model's answer (an MLP's weights, not its biases); others are returned as they are."""
     bind = getattr(obj, "for_model", None)
     return bind(model, p) if bind is not None and not uses_affine_path(model) else obj
-
-
-def dataset_from_spec(spec, *, path: str = "data") -> Dataset:
-    """A Dataset from a name or a table: built-in ``{"name": ..., **params}`` or
-    ``{"csv": PATH, "target": ..., "sensitive": ..., "features": [...]}``."""
-    if isinstance(spec, Dataset):
-        return spec
-    if isinstance(spec, str):
-        spec = {"name": spec}
-    if not isinstance(spec, dict):
-        fail(path, "a dataset name or table", spec, exc=TypeError)
-    spec = dict(spec)
-    if "csv" in spec:
-        from .datasets.tabular import from_csv
-
-        csv = spec.pop("csv")
-        if not isinstance(csv, (str, os.PathLike)):
-            fail(f"{path}.csv", "the path of a CSV file", csv, exc=TypeError)
-        check_params(from_csv, spec, "a CSV dataset", path=path, skip=("path",), also=("csv",))
-        return from_csv(csv, **spec)
-    if "name" not in spec:
-        fail(path, "a table with a dataset `name` (or `csv`)", spec)
-    name = spec.pop("name")
-    registry = all_datasets()
-    if isinstance(name, str) and name in registry:
-        check_params(registry[name], spec, f"dataset {name!r}", path=path)
-    return load_dataset(name, **spec)

@@ -473,7 +473,7 @@ def _data_info(spec: dict, path: str, base: Path) -> dict:
 
 def _problems(value, build: bool, base: Path = Path("."), data: dict | None = None,
               grids: dict | None = None, hv_refs: dict | None = None) -> tuple[dict, ...]:
-    from ..problem import _PROBLEM_KEYS
+    from ..spec import PROBLEM_KEYS
 
     data = {} if data is None else data
     grids = {} if grids is None else grids
@@ -481,7 +481,7 @@ def _problems(value, build: bool, base: Path = Path("."), data: dict | None = No
     specs, names = [], set()
     for i, spec in enumerate(_list_of_tables(value, "problems", "problem")):
         path = f"problems[{i}]"
-        _table(spec, path, _PROBLEM_KEYS + ("split", "grid", "hv_reference"),
+        _table(spec, path, PROBLEM_KEYS + ("split", "grid", "hv_reference"),
                required=("data", "objectives"))
         spec = dict(spec)
         # the problem's own grid values (checked against the solvers later) and HV reference
@@ -679,12 +679,12 @@ def _check_stochastic(solver: str, options: dict, path: str, problems, only) -> 
     """Options of the mini-batch loop need ``optimizer``; ``early_stopping`` needs every problem
     the solver runs on to have a validation part (the runner hands those rows to the solver)."""
     from ..solvers import GRADIENT_SOLVERS
-    from ..solvers.stochastic import engine_only
+    from ..solvers.engine.stochastic import engine_only
 
     if solver not in GRADIENT_SOLVERS:
         return
     if solver in ("hv-grad", "epo"):  # a loop option chooses the mini-batch loop there
-        from ..solvers.first_order import loop_options
+        from ..solvers.engine.first_order import loop_options
 
         loop_options(options.get("optimizer"), options, path)
     else:

@@ -107,7 +107,8 @@ def build(spec: dict, *, path: str = "problem"):
     """(the problem to solve, its parts or None): with a split, the problem built on the train
     part only, so that nothing fitted when a problem is built (an MLP's input scaling, the
     standardisation, the default start and box) sees a validation or test row."""
-    from ..problem import Problem, dataset_from_spec
+    from ..problem import Problem
+    from ..spec import dataset_from_spec
 
     spec, split = split_of(spec)
     if split is None or "data" not in spec:  # (without data, from_dict says it is missing)

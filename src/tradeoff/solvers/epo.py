@@ -29,8 +29,10 @@ from itertools import combinations
 import numpy as np
 
 from .._validation import fail
-from .first_order import OPTIMIZERS, mini_batch, note_time, run
-from .gradient import Setup
+from .engine import stochastic
+from .engine.directions import Direction, min_norm, register_direction
+from .engine.first_order import OPTIMIZERS, mini_batch, note_time, run
+from .engine.setup import Setup
 from .weights import check_weights, simplex_grid
 
 RAY_EPS = 1e-10  # μ below which a point is on its ray: l̂ = ½ ± e gives μ ≈ 2e², a gap of 4e ≈ 3e-5
@@ -135,10 +137,8 @@ def epo_alpha(C, Fn, R):
     alpha, found = solve_lp(c, A, b)
     if not found.all():  # MGDA's min-norm α (a common descent direction), from vectors whose
         # Gram matrix is C: the rows of V·√Λ
-        from .gradient import _min_norm
-
         lam, V = np.linalg.eigh(C[~found])
-        alpha[~found] = _min_norm(V * np.sqrt(np.maximum(lam, 0.0))[:, None, :])
+        alpha[~found] = min_norm(V * np.sqrt(np.maximum(lam, 0.0))[:, None, :])
     return alpha, balance
 
 
@@ -170,12 +170,10 @@ def epo(problem, *, n_points=50, weights=None, lr=None, optimizer=None,
         fail("solver", "a solver that handles constraints", "epo",
              "EPO has no constraint handling; use 'epsilon-constraint' or 'nsga2'.")
     if mini_batch(problem, optimizer, _opts):
-        from .stochastic import run as loop
-
-        front = loop(problem, "epo", "epo", n_points=n_points, weights=weights,
-                     max_evaluations=max_evaluations, max_epochs=max_epochs,
-                     max_seconds=max_seconds, standardize=standardize, seed=seed, method=method,
-                     optimizer=optimizer or "adam", lr=lr, **_opts)
+        front = stochastic.run(problem, "epo", "epo", n_points=n_points, weights=weights,
+                               max_evaluations=max_evaluations, max_epochs=max_epochs,
+                               max_seconds=max_seconds, standardize=standardize, seed=seed,
+                               method=method, optimizer=optimizer or "adam", lr=lr, **_opts)
         W = np.asarray(front.extra["weights"])
         span, ideal = np.asarray(front.extra["span"]), np.asarray(front.extra["ideal"])
         gap = ray_gap((front.F - ideal) / span, W)
@@ -223,3 +221,23 @@ def epo(problem, *, n_points=50, weights=None, lr=None, optimizer=None,
     extra = {**front.extra, "weights": W.tolist(),
              "ray_gap": ray_gap(s.norm(front.F), W).tolist(), "lp_modes": modes}
     return note_time(dataclasses.replace(front, extra=extra), max_seconds, timed_out)
+
+
+def _rays_start(setup, n_points, weights, rng, **_):
+    """The mini-batch loop's EPO start: rays from the weights, each point from the anchors' mix
+    (1 − wᵢ)/(m − 1) (anchor i has f̃ᵢ = 0, so a large wᵢ starts near it)."""
+    m = setup.m
+    W = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
+    Wf = np.maximum(W, MIN_WEIGHT * W.max(1, keepdims=True))
+    R = 1.0 / (Wf / Wf.sum(1, keepdims=True))
+    return W, (1.0 - W) / (m - 1), {"R": R, "modes": {"balance": 0, "descent": 0}}
+
+
+def _rays_alpha(setup, F, Gn, cand, ctx):
+    alpha, balance = epo_alpha(Gn @ np.swapaxes(Gn, 1, 2), setup.norm(F), ctx["R"][cand])
+    ctx["modes"]["balance"] += int(balance.sum())
+    ctx["modes"]["descent"] += int((~balance).sum())
+    return alpha
+
+
+register_direction("epo", Direction(_rays_start, _rays_alpha, lambda ctx: {"lp_modes": ctx["modes"]}))

@@ -18,7 +18,7 @@ from .._validation import check_positive, fail
 from ..front import Front
 from ..problem import Problem, problem_verb
 from .context import with_context, with_exact_metrics
-from .descent import ScaledProblem
+from .engine.descent import ScaledProblem
 
 ALGORITHMS = ("nsga2", "nsga3", "moead", "sms-emoa", "age-moea2")
 

@@ -14,7 +14,7 @@ import numpy as np
 from .._validation import check_positive
 from ..front import Front
 from ..problem import Problem
-from .descent import ARMIJO_C, ScaledProblem, line_search
+from .engine.descent import ARMIJO_C, ScaledProblem, line_search
 from .weights import check_weights, refine_two, simplex_grid
 
 ANCHOR_SHARE = 1e-8

@@ -32,8 +32,10 @@ import numpy as np
 
 from .._validation import fail
 from ..indicators import hypervolume
-from .first_order import OPTIMIZERS, mini_batch, note_time, run
-from .gradient import Setup
+from .engine import stochastic
+from .engine.directions import Direction, even_mixes, register_direction
+from .engine.first_order import OPTIMIZERS, mini_batch, note_time, run
+from .engine.setup import Setup
 from .weights import simplex_grid
 
 DELTA = 1e-7  # the finite difference in normalised units (objectives of order 1)
@@ -120,12 +122,10 @@ def hv_grad(problem, *, n_points=50, reference=1.1, lr=None, optimizer=None,
              "hv-grad has no constraint handling; use 'epsilon-constraint' or 'nsga2'.")
     ref = check_reference(reference, problem.m)
     if mini_batch(problem, optimizer, _opts):
-        from .stochastic import run as loop
-
-        front = loop(problem, "hv-grad", "hv", n_points=n_points, reference=ref,
-                     max_evaluations=max_evaluations, max_epochs=max_epochs,
-                     max_seconds=max_seconds, standardize=standardize, seed=seed, method=method,
-                     optimizer=optimizer or "adam", lr=lr, **_opts)
+        front = stochastic.run(problem, "hv-grad", "hv", n_points=n_points, reference=ref,
+                               max_evaluations=max_evaluations, max_epochs=max_epochs,
+                               max_seconds=max_seconds, standardize=standardize, seed=seed,
+                               method=method, optimizer=optimizer or "adam", lr=lr, **_opts)
         span, ideal = np.asarray(front.extra["span"]), np.asarray(front.extra["ideal"])
         extra = {**front.extra, "hypervolume": hypervolume((front.F - ideal) / span, ref)}
         return dataclasses.replace(front, extra=extra)
@@ -157,3 +157,7 @@ def hv_grad(problem, *, n_points=50, reference=1.1, lr=None, optimizer=None,
     front = s.finish("hv-grad", options, Phi, status, steps, t0)
     extra = {**front.extra, "hypervolume": hypervolume(s.norm(front.F), ref)}
     return note_time(dataclasses.replace(front, extra=extra), max_seconds, timed_out)
+
+
+register_direction("hv", Direction(
+    even_mixes, lambda setup, F, Gn, cand, ctx: hv_weights(setup.norm(F), ctx["reference"])))

@@ -46,7 +46,7 @@ from ..front import Front
 from ..optim import adam
 from ..problem import Problem
 from .context import with_exact_metrics
-from .descent import ScaledProblem
+from .engine.descent import ScaledProblem
 from .weights import check_weights, simplex_grid
 
 ANCHOR_SHARE = 1e-3  # the other objectives' share in a corner's anchor rule (as gradient.py's)

@@ -49,12 +49,12 @@ def choose_method(method: str, problem) -> str:
     """``auto``: Newton where every objective has second derivatives and d ≤ NEWTON_MAX_D, L-BFGS
     where every objective is smooth, else first-order descent."""
     if method not in METHODS:
-        from .._validation import fail
+        from ..._validation import fail
 
         fail("method", f"one of {', '.join(map(repr, METHODS))}", method)
     if method != "auto":
         if method == "newton" and not problem.has_second_order():
-            from .._validation import fail
+            from ..._validation import fail
 
             fail("method", "'lbfgs' or 'gd' for this problem: an objective or the model has no "
                  "second derivatives", method)
@@ -118,7 +118,7 @@ def _search(sp, scal, Phi, D, v, slope, rows, t0):
     return new, vnew, Fn, Gn, t, stuck
 
 
-def _damped_solve(H, g, lam):
+def damped_solve(H, g, lam):
     """Solve (H + λ·s·I) p = g for each row, s = mean |diag H|, by one batched Cholesky. Rows whose
     matrix is not positive definite (an indefinite Hessian of a non-convex surrogate, or a singular
     one) take the saddle-free step instead: H's eigenvalues replaced by max(|eig|, 10⁻¹⁰·max |eig|),
@@ -182,7 +182,7 @@ def newton(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_ite
         r, g, H = r[keep], g[keep], H[keep]
         if len(r) == 0:
             break
-        step, lam[r] = _damped_solve(H, g, lam[r])
+        step, lam[r] = damped_solve(H, g, lam[r])
         # a Newton decrement at rounding level: no step can lower s any more, the point is stationary
         flat = (g * step).sum(1) <= 1e-15 * np.maximum(1.0, np.abs(v[r]))
         if flat.any():

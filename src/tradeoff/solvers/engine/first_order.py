@@ -28,8 +28,8 @@ import time
 
 import numpy as np
 
-from .._validation import fail
-from ..optim import adam
+from ..._validation import fail
+from ...optim import adam
 
 FINAL_SHARE = 1e-3
 OPTIMIZERS = ("gd", "adam")

@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..problem import Problem
+from ...problem import Problem
 
 ARMIJO_C = 1e-4
 MAX_HALVINGS = 40
@@ -29,7 +29,7 @@ class ScaledProblem:
     def __init__(self, problem: Problem, standardize: bool = True, gauss_newton: bool = False):
         self.problem = problem
         self.gauss_newton = gauss_newton
-        from ..models import Unscaled
+        from ...models import Unscaled
 
         # an identity map (a non-affine model, or standardize=False) is never formed as a d × d
         # matrix: at d = 10⁵ that would be 80 GB

@@ -12,8 +12,8 @@ Each epoch shuffles the rows with the solver's seeded generator and, per mini-ba
 so the coefficients (a Chebyshev softmax, an augmented-Lagrangian multiplier term) follow the
 mini-batch's own values. The set-based solvers step along a combination g = Σᵢ αᵢ ∇f̃ᵢ of the
 normalised mini-batch gradients whose α comes from the mini-batch's values too: MGDA's min-norm α,
-EPO's LP for each point's ray (``epo.epo_alpha``), and the unit hypervolume gain of the K points'
-mini-batch values (``hv_gradient.hv_weights``), as LibMOON computes them per batch.
+EPO's LP for each point's ray, and the unit hypervolume gain of the K points' mini-batch values, as
+LibMOON computes them per batch: each a rule its solver registers in ``directions.py``.
 
 Normalisation f̃ = (f − ideal) / span takes one of three sources (``normalize``):
 
@@ -43,9 +43,15 @@ import time
 
 import numpy as np
 
-from .._validation import check_choice, check_positive, fail
-from ..optim import SCHEDULES, get_optimizer, get_schedule
-from .weights import check_weights, simplex_grid
+from ..._validation import check_choice, check_positive, fail
+from ...optim import SCHEDULES, get_optimizer, get_schedule
+from ...datasets import Dataset
+from ...problem import Problem
+from ..weights import check_weights, simplex_grid
+from .directions import DIRECTIONS
+from .newton import Scalarisation
+from .setup import (AugmentedLagrangian, Setup, linear_scalarisation, tchebycheff,
+                    tchebycheff_weights, weighted_scalarisation)
 
 OPTIMIZERS = ("adam", "sgd")
 NORMALIZE = ("auto", "anchors", "online", "none")
@@ -101,9 +107,6 @@ def _check(optimizer, lr, momentum, schedule, batch_size, epochs, normalize, ear
              "0.3, validation = 0.2 }; in a library call pass validation=<Dataset>.")
     if validation is None or not early_stopping:
         return None
-    from ..datasets import Dataset
-    from ..problem import Problem
-
     if isinstance(validation, Problem):
         if validation.m != problem.m or validation.d != problem.d:
             fail("validation", f"a problem with the training problem's {problem.m} objectives and "
@@ -122,20 +125,17 @@ def _check(optimizer, lr, momentum, schedule, batch_size, epochs, normalize, ear
                    name=f"{problem.name}:validation")
 
 
-SET_KINDS = ("mgda", "epo", "hv")  # step along Σᵢ αᵢ ∇f̃ᵢ with α from the batch's values
+SCALARISED = ("weighted", "chebyshev", "epsilon")  # the other kinds: set rules (directions.py)
 
 
 def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         epsilon=None, reference=None, max_evaluations=None, max_epochs=2000, max_seconds=None,
         standardize=True, seed=0, method="auto", optimizer="adam", **opts):
     """Solve ``problem`` by the mini-batch loop: ``kind`` is "weighted" (weighted-sum and penalty,
-    by their weight rows), "chebyshev", "epsilon", "mgda", "epo" (rays ``weights``) or "hv"
-    (reference point ``reference``, normalised units); the options as in the module's docstring.
+    by their weight rows), "chebyshev", "epsilon", or a set rule registered in ``directions.py``
+    ("mgda", "epo" with rays ``weights``, "hv" with ``reference`` in normalised units); the options
+    as in the module's docstring.
     Returns a Front with ``extra["epochs_run"]`` and ``extra["stopped_by"]``."""
-    from .gradient import (AugmentedLagrangian, Setup, _linear, _scalarisation, tchebycheff,
-                           tchebycheff_weights)
-    from .newton import Scalarisation
-
     t0 = time.perf_counter()
     unknown = set(opts) - set(DEFAULTS)
     if unknown:
@@ -156,7 +156,10 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
               max_seconds=max_seconds, anchors=normalize == "anchors")
     s.step_label = f"{optimizer}, mini-batches of {o['batch_size']}"
     m, c, sp, rng = s.m, s.c, s.sp, s.rng
-    if kind in SET_KINDS and c:
+    set_rule = None if kind in SCALARISED else DIRECTIONS.get(kind)
+    if kind not in SCALARISED and set_rule is None:
+        fail("kind", f"one of {', '.join(SCALARISED + tuple(DIRECTIONS))}", kind)
+    if set_rule is not None and c:
         fail("solver", "a solver that handles constraints", name,
              f"{name} has no constraint handling here; use 'epsilon-constraint' or 'nsga2'.")
 
@@ -165,7 +168,7 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     if kind == "weighted":
         W = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
         mix = W
-        sc = _scalarisation(s, W)
+        sc = weighted_scalarisation(s, W)
         value, coef = sc.value, sc.coef
     elif kind == "chebyshev":
         check_positive("mu", mu)
@@ -187,23 +190,10 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         W[:, 0] = 1.0
         share = np.clip((T if T is not None else np.full((K, 1), 0.5)).mean(1), 0, 1)[:, None]
         mix = np.column_stack([share, 1 - share] + [np.zeros(K)] * (m - 2))
-        sc = _scalarisation(s, W)
+        sc = weighted_scalarisation(s, W)
         value, coef = sc.value, sc.coef
-    elif kind == "epo":  # rays; anchor i has f̃ᵢ = 0, so a large wᵢ starts near it
-        from .epo import MIN_WEIGHT
-
-        W = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
-        mix = (1.0 - W) / (m - 1)
-        Wf = np.maximum(W, MIN_WEIGHT * W.max(1, keepdims=True))
-        R = 1.0 / (Wf / Wf.sum(1, keepdims=True))
-        value = coef = None
-    else:  # mgda, hv: even mixes of the two anchors, random (seeded) ones for more objectives
-        if m == 2:
-            mix = simplex_grid(n_points, 2)
-        else:
-            mix = rng.dirichlet(np.ones(m), size=n_points)
-            mix[:m] = np.eye(m)[:min(m, n_points)]
-        W = mix
+    else:  # a set rule: its own weight rows and starting mixes
+        W, mix, ctx = set_rule.start(s, n_points, weights, rng, reference=reference)
         value = coef = None
     K = len(W)
     n_eps = 0 if kind != "epsilon" else m - 1
@@ -240,14 +230,14 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         Phi = np.vstack([mix @ s.anchor_phi])
     else:
         Phi = np.repeat(s.start[None], K + nA, 0)
-        if kind in ("mgda", "hv"):  # identical starts would give identical paths
+        if set_rule is not None:  # identical starts would give identical paths
             Phi[:K] += rng.standard_normal((K, problem.d))
     if online:
         F0, _ = sp.values(Phi[K:])
         CA = np.full((m, m), LEX_SHARE)
         np.fill_diagonal(CA, 1.0)
         CA = CA / np.maximum(np.abs(F0), 1e-12)
-        anchor_scal = _linear(CA, c)
+        anchor_scal = linear_scalarisation(CA, c)
     n = problem.data.n
     B = min(o["batch_size"], n)
     nb = -(-n // B)
@@ -260,26 +250,6 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     acc = {"FA": np.zeros((nA, m)), "wA": np.zeros((nA, 1)), "h": np.zeros((K, len(cols)))}
     stop = ""
 
-    def set_alpha(F, Gn, cand):
-        """α (K', m) of the set-based kinds for candidates ``cand`` at batch values F (K', m)
-        and normalised batch gradients Gn (K', m, d)."""
-        if kind == "mgda":
-            from .gradient import _min_norm
-
-            return _min_norm(Gn)
-        if kind == "epo":
-            from .epo import epo_alpha
-
-            alpha, balance = epo_alpha(Gn @ np.swapaxes(Gn, 1, 2), s.norm(F), R[cand])
-            modes["balance"] += int(balance.sum())
-            modes["descent"] += int((~balance).sum())
-            return alpha
-        from .hv_gradient import hv_weights
-
-        return hv_weights(s.norm(F), reference)
-
-    modes = {"balance": 0, "descent": 0}
-
     def step_batch(rows, b, opt, state):
         """One optimiser step of the rows ``rows`` on the data rows ``b`` (None = all)."""
         nonlocal used
@@ -289,13 +259,13 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         ic, ia = np.flatnonzero(rows < K), np.flatnonzero(rows >= K)
         g = np.zeros_like(P)
         with np.errstate(over="ignore", invalid="ignore"):
-            if kind in SET_KINDS:
+            if set_rule is not None:
                 ev = problem.evaluate(sp.theta(P), grad=True, rows=b)
                 F, G = ev.F, ev.G
                 dF = sp.to_phi_gradient(ev.dF)
                 if len(ic):
                     Gn = dF[ic] / s.span[None, :, None]
-                    g[ic] = np.einsum("ki,kid->kd", set_alpha(F[ic], Gn, cand), Gn)
+                    g[ic] = np.einsum("ki,kid->kd", set_rule.alpha(s, F[ic], Gn, cand, ctx), Gn)
                 if len(ia):
                     g[ia] = np.einsum("ki,kid->kd", CA[anc - K], dF[ia])
             else:
@@ -435,8 +405,8 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         options["reference"] = np.asarray(reference, float).tolist()
     extra = {"weights": W.tolist(), "engine": "stochastic", "epochs_run": float(epochs_run),
              "stopped_by": stop or "epochs"}
-    if kind == "epo":
-        extra["lp_modes"] = modes
+    if set_rule is not None:
+        extra.update(set_rule.report(ctx))
     if T is not None or E is not None:
         extra["epsilon"] = (s.ideal[1:] + T * s.span[1:] if E is None else E).tolist()
     if val is not None:

@@ -1,0 +1,354 @@
+"""What every gradient solver shares (``Setup``): the problem seen in standardised parameters Φ,
+the start point, the m lexicographic anchors and the normalisation f̃ = (f − ideal) / span they give,
+the budget, and constraints by an augmented Lagrangian; and the scalarisations the loops minimise
+(a linear mix, the normalised weighted sum, the smooth Chebyshev).
+
+Each anchor is a lexicographic optimum: fᵢ minimised, then the others at that fᵢ (fᵢ + s·Σⱼ fⱼ for
+s = 10⁻³, then 10⁻⁶, warm-started). Those anchor evaluations count toward the budget.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..._validation import check_positive
+from ...front import Front
+from ...problem import Problem
+from .descent import ScaledProblem
+from .newton import Scalarisation, choose_method, minimise
+
+ANCHOR_SHARE = 1e-3
+LEXICOGRAPHIC_SHARES = (1e-3, 1e-6)
+AL_TOL = 1e-8  # normalised violation at which the multipliers count as settled (a move along the
+# chord then makes each bound hold exactly)
+RHO_START = 100.0
+MAX_RHO = 1e6  # the augmented Lagrangian's penalty stops growing here (Newton stays well conditioned)
+RESTORE_HALVINGS = 12  # moves toward a feasible point are found to 2⁻¹² of the segment
+DEFAULT_TOL = {"newton": 1e-8, "lbfgs": 1e-8, "gd": 1e-10}
+
+
+class AugmentedLagrangian:
+    """L = s + Σⱼ (max(0, λⱼ + ρhⱼ)² − λⱼ²) / 2ρ for constraints h(F, G, rows) ≤ 0 (K, q) that are
+    affine in the columns ``cols`` of v = (F, G) with diagonal ∂h/∂v = ``dh`` (q,), or a function
+    giving it (where the normalisation moves): its value, coefficients ∂L/∂v and (where ``scal``
+    has them) second derivatives, with λ (K, q) and ρ updated between solves. The full-batch
+    engine grows ρ; the mini-batch loop keeps it fixed."""
+
+    def __init__(self, scal: Scalarisation, h, cols, dh, K: int, width: int, rho: float):
+        self.scal, self.h, self.cols, self.dh, self.rho = scal, h, cols, dh, rho
+        self.width = width  # m + c: the columns of v
+        self.lam = np.zeros((K, len(cols)))
+
+    def _dh(self):
+        return self.dh() if callable(self.dh) else self.dh
+
+    def _shifted(self, F, G, r):
+        return self.lam[r] + self.rho * self.h(F, G, r)
+
+    def value(self, F, G, r):
+        lam = self.lam[r]
+        return self.scal.value(F, G, r) + ((np.maximum(0, self._shifted(F, G, r)) ** 2 - lam ** 2)
+                                           / (2 * self.rho)).sum(1)
+
+    def coef(self, F, G, r):
+        C = self.scal.coef(F, G, r).copy()
+        C[:, self.cols] += np.maximum(0, self._shifted(F, G, r)) * self._dh()
+        return C
+
+    def outer(self, F, G, r):
+        S2 = (np.zeros((len(r), self.width, self.width)) if self.scal.outer is None
+              else self.scal.outer(F, G, r).copy())
+        on = self._shifted(F, G, r) > 0
+        S2[:, self.cols, self.cols] += self.rho * on * self._dh() ** 2
+        return S2
+
+    def update(self, hv):
+        """λ ← max(0, λ + ρh) from the constraints' values hv (K, q)."""
+        self.lam = np.maximum(0, self.lam + self.rho * hv)
+
+    def scalarisation(self) -> Scalarisation:
+        return Scalarisation(self.value, self.coef, self.outer)
+
+
+class Setup:
+    """What every gradient solver shares: Φ-space problem, start point, normalisation, budget."""
+
+    def __init__(self, problem: Problem, *, n_points, max_evaluations, max_epochs, tol,
+                 standardize, seed, checks: int = 0, method: str = "auto", max_seconds=None,
+                 anchors: bool = True):
+        check_positive("n_points", n_points, integer=True)
+        check_positive("max_epochs", max_epochs, integer=True)
+        self.max_seconds = None if max_seconds is None else check_positive("max_seconds",
+                                                                           max_seconds)
+        self.method = choose_method(method, problem)
+        self.step_label = ""  # a solver whose steps are not the engine's says what they are
+        tol = DEFAULT_TOL[self.method] if tol is None else tol
+        check_positive("tol", tol)
+        self.problem = problem
+        self.K = n_points
+        self.budget = (check_positive("max_evaluations", max_evaluations, integer=True)
+                       if max_evaluations is not None else 2000 * n_points)
+        self.max_epochs = max_epochs
+        self.tol = tol
+        self.rng = np.random.default_rng(seed)
+        # generalised Gauss–Newton curvature: positive semi-definite, so steps descend even on the
+        # non-convex fairness surrogates
+        self.sp = ScaledProblem(problem, standardize, gauss_newton=False)
+        if max_seconds is not None:  # the anchors' solves count toward the wall-clock budget too
+            self.sp.deadline = time.perf_counter() + max_seconds
+        # evaluations kept back from the descent for the steps after it: the final evaluation of
+        # the front, ``checks`` more per point (the ε-constraint's bound), and the moves that
+        # restore feasibility under constraints
+        self.c = problem.n_constraints
+        self.reserve = n_points * (1 + checks + (RESTORE_HALVINGS + 1 if self.c else 0))
+        lo, hi = problem.phi_box()
+        start = 0.5 * (lo + hi)
+        if not standardize:
+            start = problem.standardizer.to_original(start[None])[0]
+        self.start = start
+        self.m, self.c = problem.m, problem.n_constraints
+        if anchors:
+            self._anchors()
+        else:  # the caller normalises its own way (the mini-batch loop's online anchors)
+            self.ideal, self.span = np.zeros(self.m), np.ones(self.m)
+
+    def _anchors(self):
+        """Ideal and nadir from m lexicographic anchors, solved together as one array program."""
+        m = self.m
+        F0, _, dF0 = self.sp.gradients(self.start[None])
+        raw = np.maximum(np.abs(F0[0]), 1e-12)
+        # stationarity is judged against the gradients at the common start: a point that starts
+        # next to its solution must still make its gradient small in the problem's own terms
+        self._g0 = np.sqrt((dF0[0] ** 2).sum(1))
+        self.gscale = float((self._g0 / raw).max())
+        Phi = np.repeat(self.start[None], m, 0)
+        budget = self.sp.evaluations + max((self.budget - self.reserve) // 4, 50 * m)
+        # first-order descent cannot resolve 1e-6 ties: it takes the first share only
+        shares = LEXICOGRAPHIC_SHARES if self.method != "gd" else LEXICOGRAPHIC_SHARES[:1]
+        # anchors of a surrogate that is zero on a whole manifold (a parity gap) are far better
+        # conditioned under the positive semi-definite Gauss–Newton curvature
+        self.sp.gauss_newton = True
+        for share in shares:
+            W = np.full((m, m), share)
+            np.fill_diagonal(W, 1.0)
+            C = W / raw
+            Phi, _, status = self.constrained(Phi, linear_scalarisation(C, self.c), budget=budget)
+        self.sp.gauss_newton = False
+        self.anchor_status = status
+        FA, _ = self.sp.values(Phi)
+        self.anchor_phi, self.anchor_F = Phi, FA
+        self.ideal = FA.min(axis=0)
+        nadir = FA.max(axis=0)
+        self.span = np.where(nadir - self.ideal > 1e-12 * np.maximum(1, np.abs(nadir)),
+                             nadir - self.ideal, np.maximum(np.abs(nadir), 1.0))
+        self.gscale = float((self._g0 / self.span).max())
+
+    def norm(self, F):
+        return (F - self.ideal) / self.span
+
+    def solve(self, Phi0, scal: Scalarisation, budget, tol=None):
+        """One unconstrained solve by the engine: Φ, iterations, status per row."""
+        return minimise(self.sp, scal, Phi0, method=self.method, tol=tol or self.tol,
+                        budget=budget, max_iter=self.max_epochs, gscale=self.gscale)
+
+    def constrained(self, Phi0, scal: Scalarisation, *, eps_rows=None, budget=None):
+        """Minimise s subject to the problem's constraints (and f̃ᵢ ≤ ε̃ᵢ from ``eps_rows``, an array
+        (K, m − 1) of normalised bounds on objectives 2…m) by an augmented Lagrangian: each round
+        is one batched solve of L = s + Σⱼ (max(0, λⱼ + ρhⱼ)² − λⱼ²) / 2ρ."""
+        inner = max(self.budget - self.reserve, 0)
+        budget = inner if budget is None else min(budget, inner)
+        m, c, K = self.m, self.c, len(Phi0)
+        n_eps = 0 if eps_rows is None else eps_rows.shape[1]
+        if c == 0 and n_eps == 0:
+            return self.solve(Phi0, scal, budget)
+        # constraints h ≤ 0: normalised objectives above their ε, then the problem's g
+        span = getattr(self, "span", np.ones(m))
+        ideal = getattr(self, "ideal", np.zeros(m))
+        # ∂h/∂v is diagonal: 1/spanᵢ on objectives 2…m, 1 on each constraint
+        dh = np.concatenate([1.0 / span[1:m][:n_eps], np.ones(c)])
+        cols = np.concatenate([np.arange(1, 1 + n_eps), m + np.arange(c)]).astype(int)
+
+        def h(F, G, r):
+            parts = []
+            if n_eps:
+                parts.append((F[:, 1:] - ideal[1:]) / span[1:] - eps_rows[r])
+            if c:
+                parts.append(G)
+            return np.hstack(parts)
+
+        al = AugmentedLagrangian(scal, h, cols, dh, K, m + c, RHO_START)
+        L = al.scalarisation()
+        Phi = np.array(Phi0, float)
+        status = np.full(K, "budget", dtype=object)
+        epochs = 0
+        prev = np.inf
+        viol = np.inf
+        for _ in range(30):
+            start_evals = self.sp.evaluations
+            # inexact early rounds: the inner tolerance follows the violation down to ``tol``
+            inner_tol = None if self.method == "gd" else max(self.tol, min(1e-3, 0.1 * prev))
+            Phi, e, status = self.solve(Phi, L, budget, inner_tol)
+            epochs += e
+            F, G = self.sp.values(Phi)
+            hv = h(F, G, np.arange(K))
+            al.update(hv)
+            viol = np.maximum(hv, 0).max()
+            if (viol <= AL_TOL or self.sp.evaluations >= budget
+                    or self.sp.evaluations == start_evals or self.sp.out_of_time()):
+                break
+            if viol > 0.25 * prev:
+                if al.rho >= MAX_RHO:  # the multipliers no longer help: a degenerate constraint
+                    break
+                al.rho = min(al.rho * 5.0, MAX_RHO)
+            prev = viol
+        if viol > 100 * AL_TOL:  # the multipliers had not settled: not a KKT point yet
+            status = np.where(status == "converged", "budget", status)
+        if c:
+            Phi = self._restore_constraints(Phi)
+        return Phi, epochs, status
+
+    def _feasible_point(self):
+        """A point with every g ≤ 0, by minimising Σ max(0, gⱼ)² alone from the start (phase one),
+        or None if none was found."""
+        if not hasattr(self, "_feasible"):
+            m = self.m
+
+            def value(F, G, r):
+                return (np.maximum(G, 0.0) ** 2).sum(1)
+
+            def coef(F, G, r):
+                return np.hstack([np.zeros((len(r), m)), 2.0 * np.maximum(G, 0.0)])
+
+            def outer(F, G, r):
+                k, c = G.shape
+                S2 = np.zeros((k, m + c, m + c))
+                S2[:, m + np.arange(c), m + np.arange(c)] = 2.0 * (G > 0)
+                return S2
+
+            Phi, _, _ = minimise(self.sp, Scalarisation(value, coef, outer), self.start[None],
+                                 method=self.method, tol=1e-14, max_iter=self.max_epochs,
+                                 budget=self.sp.evaluations + 100 * self.max_epochs)
+            _, G = self.sp.values(Phi)
+            self._feasible = Phi[0] if (G <= 0).all() else None
+        return self._feasible
+
+    def _restore_constraints(self, Phi):
+        """Move points that break a constraint toward a feasible point until none is broken: for
+        convex constraints the feasible part of the segment is an interval that holds its end, so
+        halving the move finds its first feasible point."""
+        _, G = self.sp.values(Phi)
+        bad = np.flatnonzero((G > 0).any(1))
+        if len(bad) == 0:
+            return Phi
+        target = self._feasible_point()
+        if target is None:
+            return Phi  # the front then reports these points as infeasible
+        lo, hi = np.zeros(len(bad)), np.ones(len(bad))
+        P0 = Phi[bad]
+        for _ in range(RESTORE_HALVINGS):
+            mid = 0.5 * (lo + hi)
+            _, Gt = self.sp.values((1 - mid)[:, None] * P0 + mid[:, None] * target)
+            ok = (Gt <= 0).all(1)
+            hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
+        Phi = Phi.copy()
+        Phi[bad] = (1 - hi)[:, None] * P0 + hi[:, None] * target
+        return Phi
+
+    def finish(self, name, options, Phi, status, epochs, t0, extra=None):
+        Theta = self.sp.theta(Phi)
+        F, G = self.sp.values(Phi)
+        converged = int((status == "converged").sum())
+        stalled = int((status == "stalled").sum())
+        feasible = (G <= 0).all(1) if self.c else np.ones(len(F), bool)
+        ok = converged == len(Phi) and bool(feasible.all())
+        rule = ("‖∇‖ ≤ tol·‖∇ at start‖" if self.method != "gd" or self.step_label else
+                "values settled")
+        how = self.step_label or self.method
+        if ok:
+            msg = f"all {len(Phi)} points converged ({how}, {rule}, tol={self.tol:g})"
+        else:
+            msg = (f"{converged} of {len(Phi)} points converged ({how}, {rule}, "
+                   f"tol={self.tol:g})")
+            if stalled:
+                msg += f"; {stalled} stalled (no decrease along the step)"
+            if converged + stalled < len(Phi):
+                msg += (f"; the budget of {self.budget} evaluations or {self.max_epochs} "
+                        "iterations ran out first" if not self.sp.out_of_time() else
+                        f"; the wall-clock budget of {self.max_seconds:g} s ran out first")
+            if not feasible.all():
+                msg += (f"; {int((~feasible).sum())} of {len(Phi)} points break a constraint"
+                        + (" (none is feasible: the constraints may not be satisfiable)"
+                           if not feasible.any() else ""))
+        options = {**options, "method": self.method}
+        if self.max_seconds is not None:
+            options["max_seconds"] = self.max_seconds
+        return Front(F, Theta, self.problem.objective_names, self.problem.param_names, name,
+                     options, self.sp.evaluations, time.perf_counter() - t0, ok, msg,
+                     G if self.c else None,
+                     {"epochs": epochs, "ideal": self.ideal.tolist(), "span": self.span.tolist(),
+                      "counts": dict(self.sp.counts), "converged": converged,
+                      **({} if self.max_seconds is None else
+                         {"out_of_time": self.sp.out_of_time()}), **(extra or {})})
+
+
+def linear_scalarisation(C, c):
+    """The scalarisation Σᵢ Cₖᵢ fᵢ (constraints weigh 0): linear in the objectives."""
+    def value(F, G, r):
+        return (F * C[r]).sum(1)
+
+    def coef(F, G, r):
+        return np.hstack([C[r], np.zeros((len(r), c))])
+
+    return Scalarisation(value, coef)
+
+
+def weighted_scalarisation(setup: Setup, W):
+    """Weighted sum Σ Wₖᵢ f̃ᵢ: value and gradient coefficients (constraints get 0)."""
+    c = setup.c
+
+    def value(F, G, r):
+        return (setup.norm(F) * W[r]).sum(1)
+
+    def coef(F, G, r):
+        return np.hstack([W[r] / setup.span, np.zeros((len(r), c))])
+
+    return Scalarisation(value, coef)
+
+
+def tchebycheff_weights(R):
+    """Weights whose Tchebycheff rays are the rows of R (K, m): wᵢ ∝ 1 / (rᵢ + 0.01)."""
+    W = 1.0 / (R + 1e-2)  # even rays, not even weights
+    return W / W.sum(1, keepdims=True)
+
+
+def tchebycheff(s, W, mu):
+    """value, coef and outer of the smooth Tchebycheff scalarisation for weight rows W (K, m), on
+    the normalised objectives ``s.norm(F)`` (s: a Setup, or anything with norm, span, m and c)."""
+    z = -0.01
+
+    def probs(F, r):
+        a = W[r] * (s.norm(F) - z) / mu
+        amax = a.max(1, keepdims=True)
+        e = np.exp(a - amax)
+        return a, amax[:, 0], e / e.sum(1, keepdims=True)
+
+    def value(F, G, r):
+        a, amax, _ = probs(F, r)
+        return mu * (amax + np.log(np.exp(a - amax[:, None]).sum(1)))
+
+    def coef(F, G, r):
+        p = probs(F, r)[2]
+        return np.hstack([p * W[r] / s.span, np.zeros((len(r), s.c))])
+
+    def outer(F, G, r):
+        # ∂²s/∂fᵢ∂fⱼ = (uᵢuⱼ/μ)(pᵢδᵢⱼ − pᵢpⱼ), uᵢ = wᵢ/spanᵢ
+        p = probs(F, r)[2]
+        u = W[r] / s.span
+        S = np.zeros((len(r), s.m + s.c, s.m + s.c))
+        S[:, :s.m, :s.m] = (u[:, :, None] * u[:, None, :] / mu) * (
+            np.einsum("ki,ij->kij", p, np.eye(s.m)) - p[:, :, None] * p[:, None, :])
+        return S
+
+    return value, coef, outer

@@ -51,7 +51,7 @@ def adult(split: str, mean=None, std=None):
 
 def separate(problem, prefs, steps, batch, lr, seed=0, fixed=None):
     """Θ (k, d) of k independent networks, one per preference row, and the final (ideal, span)."""
-    from tradeoff.engine import single_blas_thread
+    from tradeoff.blocks import single_blas_thread
     from tradeoff.optim import adam
     from tradeoff.solvers import pareto_set as ps
 

@@ -432,7 +432,7 @@ def main(argv=None):
         args.dims, args.sizes, args.race_dims = [2, 20], [1000], [20]
         args.cell_seconds, args.race_seconds, args.exact_seconds = 1.0, 2.0, 4.0
     pin_blas_threads(1)
-    from tradeoff import engine
+    from tradeoff import blocks as engine
     if hasattr(engine, "map_blocks"):  # its BLAS thread controller: once per process, not per solve
         engine.map_blocks(lambda s: None, [0])
     t_start = time.perf_counter()

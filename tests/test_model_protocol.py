@@ -114,7 +114,7 @@ def test_affine_models_keep_their_fast_path():
     assert uses_affine_path(Probit())
     assert not uses_affine_path(SquaredFeatures())
     prob = to.Problem(_blog(), "linear", ["mse", "mae"])
-    assert not prob._protocol and prob.param_names == ["m", "c"]
+    assert prob.affine and prob.param_names == ["m", "c"]
     np.testing.assert_allclose(prob.start_theta(2), np.repeat(
         prob.standardizer.to_original(prob.phi_start[None]), 2, 0))
 
@@ -144,7 +144,7 @@ def test_docs_polynomial_model_example_runs():
     exec(compile(_docs_code(), str(DOCS), "exec"), scope)
     front, evolved, problem = scope["front"], scope["evolved"], scope["problem"]
     model = problem.model
-    assert problem._protocol and problem.d == 4
+    assert not problem.affine and problem.d == 4
     assert len(front) == 8 and np.isfinite(front.F).all() and len(evolved) >= 1
     # the fronts' values are the polynomial's own predictions
     X, y = problem.data.X, problem.data.y

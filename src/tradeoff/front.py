@@ -83,6 +83,13 @@ class Front:
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, tuple(value))
+        # success is never claimed for values that are not numbers, whoever made the front
+        finite = np.isfinite(F).all(1) & (np.isfinite(self.G).all(1) if self.G is not None
+                                          else True)
+        if self.success and not finite.all():
+            object.__setattr__(self, "success", False)
+            object.__setattr__(self, "message", f"{self.message}; {int((~finite).sum())} of "
+                               f"{len(F)} points have non-finite values")
 
     # -- pickling: mappingproxy does not pickle, so the state holds plain dicts ----------------------
     def __getstate__(self):
@@ -225,7 +232,7 @@ def require_context(front, what: str) -> None:
 # extras that hold one value per point, so ``subset`` must subset them too
 _POINTWISE_TABLES = ("metrics", "mixture_metrics")
 _POINTWISE_LISTS = ("mixtures", "weights", "lambda", "bounds", "achieved",
-                    "achieved_between_groups", "broken", "converged")
+                    "achieved_between_groups", "broken", "converged", "point_status")
 
 
 def _jsonable(value):

@@ -16,11 +16,11 @@ import numpy as np
 
 from ._validation import check_number, check_theta, fail
 from .datasets import Dataset
-from .engine import (PairGram, Quadratic, affine, block_size, gram_block, hessian_block_size,
+from .blocks import (PairGram, Quadratic, affine, block_size, gram_block, hessian_block_size,
                      map_blocks,
                      model_rows, single_blas_thread, weighted_gram, with_ones)
-from .models import (MODELS, LinearModel, Model, Standardizer, Unscaled, check_model, get_model,
-                     predictions, uses_affine_path)
+from .models import (Model, Standardizer, Unscaled, check_model, get_model, predictions,
+                     uses_affine_path)
 from .objectives import Batch, Constraint, Objective, get_objective
 
 
@@ -44,8 +44,9 @@ class Problem:
         fit_inputs = getattr(self.model, "fit_inputs", None)
         if fit_inputs is not None:  # e.g. the MLP's input scaling, learned from these rows once
             self.model = fit_inputs(data.X)
-        # [model protocol] models other than link(X̃θ) are evaluated through forward/pullback
-        self._protocol = not uses_affine_path(self.model)
+        # a model that declares the affine capability, P = link(X̃θ), is evaluated from Gram
+        # statistics and row blocks; any other through its forward / pullback
+        self.affine = uses_affine_path(self.model)
         self.objectives: tuple[Objective, ...] = tuple(
             _for_model(get_objective(o), self.model, data.X.shape[1]) for o in objectives)
         if len(self.objectives) < 2:
@@ -61,7 +62,7 @@ class Problem:
                 obj.check_model(self.model)  # e.g. log_loss needs probabilities
         self.name = name or data.name
         self.d = self.model.n_params(data.X.shape[1])
-        self.standardizer = Unscaled(self.d) if self._protocol else Standardizer.fit(data.X)
+        self.standardizer = Unscaled(self.d) if not self.affine else Standardizer.fit(data.X)
         self.bounds = self._bounds(bounds)
         w = data.sample_weight
         omega = np.full(data.n, 1.0 / data.n) if w is None else np.asarray(w, float) / np.sum(w)
@@ -69,6 +70,11 @@ class Problem:
         self._quad = None  # Gram statistics, built on first use
 
     # -- description ---------------------------------------------------------------------------
+    @property
+    def _identity(self) -> bool:
+        """P = X̃θ itself (an affine model with the identity link)."""
+        return self.affine and bool(getattr(self.model, "identity_link", False))
+
     @property
     def m(self) -> int:
         return len(self.objectives)
@@ -83,13 +89,13 @@ class Problem:
 
     @property
     def param_names(self) -> list[str]:
-        if self._protocol:
+        if not self.affine:
             return self.model.param_names(self.data.feature_names)
         return self.data.param_names
 
     def is_convex(self) -> tuple[bool, str]:
         """(True, "") if every objective and constraint is convex in θ, else (False, why)."""
-        if self._protocol:
+        if not self.affine:
             return False, f"the {self.model.name} model is not affine in θ"
         for obj in self.objectives + tuple(c.objective for c in self.constraints):
             if not obj.is_convex(self.model):
@@ -117,7 +123,7 @@ class Problem:
         """Gram statistics of the objectives quadratic in θ (linear model only), built once."""
         if self._quad is None:
             self._quad = {}
-            if type(self.model) is LinearModel:
+            if self._identity:
                 idx = [i for i, o in enumerate(self._all) if getattr(o, "quadratic", False)]
                 if idx:
                     theta0 = self.standardizer.to_original(self.phi_start[None])
@@ -135,7 +141,7 @@ class Problem:
         objectives, gathered in the same pass (X̃_bᵀ diag(curvature) X̃_b per block). Blocks may run on
         several threads; their pieces are always added in block order, so the result does not
         depend on the number of threads."""
-        if self._protocol:  # [model protocol] a non-affine model: forward / pullback by row blocks
+        if not self.affine:  # a non-affine model: forward / pullback by row blocks
             if hess_coef is not None:
                 fail("model", "an affine model for second derivatives", self.model.name,
                      "Use a first-order solver such as 'weighted-sum'.")
@@ -185,7 +191,7 @@ class Problem:
         K, t = len(Theta), len(objs)
         Z = affine(bb.X, Theta)
         # the identity link has slope 1: skip the (B, K) multiply by it
-        P, S = (Z, None) if type(self.model) is LinearModel else self.model.link(Z)
+        P, S = (Z, None) if self._identity else self.model.link(Z)
         Vb = np.empty((K, t))
         Db = np.zeros((K, t, self.d)) if grad else None
         Hb = np.empty((t, K, self.d * self.d)) if second else None
@@ -319,7 +325,7 @@ class Problem:
     def has_second_order(self) -> bool:
         """Whether ``derivatives`` can give Hessians: a built-in link model (linear, capped linear,
         logistic) and second derivatives for every objective and constraint."""
-        if self._protocol or type(self.model) not in MODELS.values():
+        if not self.affine:
             return False
         quad = self._quadratics()
         return all(i in quad or obj.has_second_order() for i, obj in enumerate(self._all))
@@ -335,7 +341,7 @@ class Problem:
         second derivatives) are left out, except for log-loss on the logistic link, whose exact
         Hessian is already positive semi-definite."""
         Theta, _ = check_theta(Theta, self.d)
-        if self._protocol:  # [model protocol] first derivatives only, through forward / pullback
+        if not self.affine:  # first derivatives only, through forward / pullback
             if C is not None:
                 fail("model", "an affine model for second derivatives", self.model.name,
                      "Use method='lbfgs'.")
@@ -370,9 +376,6 @@ class Problem:
                 rows.append(i)
         if not rows:
             return V[:, :self.m], V[:, self.m:] - self._bound_array(), dV, H
-        if H is not None and type(self.model) not in MODELS.values():
-            fail("model", "a built-in link model (linear, capped_linear, logistic) for Newton steps",
-                 self.model.name, "Use method='lbfgs'.")
         additive = [i for i in rows if getattr(objs[i], "additive", False)]
         whole = [i for i in rows if i not in additive]
         X, n = self.data.X, self.data.n
@@ -391,7 +394,7 @@ class Problem:
                     Z = affine(Xb, Theta)
                     P, S = self.model.link(Z)
                     S2 = self.model.link_second(Z, P, S)
-                    if type(self.model) is LinearModel:
+                    if self._identity:
                         S = None
                     bb = b.rows(s, e)
                     Dsum = (Dall[s:e] if Dall is not None else np.zeros_like(Z)) \
@@ -460,7 +463,7 @@ class Problem:
     def hessians(self, Theta, coef: np.ndarray) -> np.ndarray | None:
         """Σᵢ Cₖᵢ ∇²fᵢ(θₖ), shape (K, d, d), for objectives that provide second derivatives; else
         None. Only for the linear model, where ∇²f = X̃ᵀ diag(∂²f/∂ŷ²) X̃."""
-        if type(self.model) is not LinearModel:
+        if not self._identity:
             return None
         Theta = np.atleast_2d(Theta)
         H = np.zeros((len(Theta), self.d, self.d))
@@ -503,7 +506,7 @@ class Problem:
 
     # -- bounds ----------------------------------------------------------------------------------
     def _bounds(self, bounds):
-        if self._protocol:  # [model protocol] start at the model's seeded init (or 0), box ± (2|θ₀| + 1)
+        if not self.affine:  # the model's seeded init (or 0), box ± (2|θ₀| + 1)
             self.phi_start = self.start_theta(1)[0]
             half = 2.0 * np.abs(self.phi_start) + 1.0
             self.phi_bounds = (self.phi_start - half, self.phi_start + half)
@@ -516,7 +519,7 @@ class Problem:
         b = A @ np.append(self.data.X.T @ self.data.y, self.data.y.sum()) / self.data.n
         self.phi_start = np.linalg.lstsq(Q, b, rcond=None)[0]
         # default box φ_ls ± (2|φ_ls| + s), s the target's spread (4 on a logistic model's logit scale)
-        spread = 4.0 if self.model.name == "logistic" else float(np.std(self.data.y)) or 1.0
+        spread = self.model.score_spread or float(np.std(self.data.y)) or 1.0
         half = 2.0 * np.abs(self.phi_start) + spread
         self.phi_bounds = (self.phi_start - half, self.phi_start + half)
         if bounds is None:
@@ -534,7 +537,7 @@ class Problem:
         """Box bounds in standardised parameters φ (Θ = Φ A): given or the default rule."""
         if self.bounds is None:
             return self.phi_bounds
-        if self._protocol:  # Θ = Φ: the box is the box
+        if not self.affine:  # Θ = Φ: the box is the box
             return self.bounds
         # a user box in θ: take φ's box as the image of its corners (a safe enclosure)
         lo, hi = self.bounds
@@ -549,7 +552,7 @@ class Problem:
         if self.bounds is not None:
             return self.bounds
         lo, hi = self.phi_bounds
-        if self._protocol:  # Θ = Φ
+        if not self.affine:  # Θ = Φ
             return lo, hi
         A = self.standardizer.matrix
         a, b = lo[:, None] * A, hi[:, None] * A
@@ -578,7 +581,7 @@ class Problem:
         init = getattr(self.model, "init", None)
         if init is not None:
             return np.asarray(init(K, self.data.X.shape[1], rng), float).reshape(K, self.d)
-        if self._protocol:
+        if not self.affine:
             return np.zeros((K, self.d))
         return np.repeat(self.standardizer.to_original(self.phi_start[None]), K, axis=0)
 
@@ -667,7 +670,8 @@ def _logistic_log_loss(bb: Batch, P):
 
 def _canonical(obj, model) -> bool:
     """Log-loss on the logistic link: its exact Hessian X̃ᵀ diag(ω p(1 − p)) X̃ is PSD."""
-    return getattr(obj, "name", "") == "log_loss" and model.name == "logistic"
+    canonical = getattr(model, "canonical_loss", None)
+    return canonical is not None and getattr(obj, "name", "") == canonical
 
 
 def _constraint(c, model=None, p=0) -> Constraint:

@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 
 from .._validation import fail
-from ..engine import reuse_freed_memory
+from ..blocks import reuse_freed_memory
 from .config import Config, RunSpec, canonical, data_file, file_sha256, import_modules
 from .store import Store
 
@@ -190,6 +190,9 @@ def execute(run: RunSpec) -> dict:
             if options.get("early_stopping") and parts is not None and "validation" in parts:
                 options["validation"] = parts["validation"]  # held-out rows for early stopping
             front = solve(problem, run.solver, **options, **_seed_option(run))
+            if front.extra.get("diverged") or not np.isfinite(front.F).all():
+                # a diverged run is a failed run: its points are not a front to score
+                raise FloatingPointError(front.message)
             if run.solver != "exact":
                 ref = _exact_reference(canonical(run.problem_spec), canonical(run.exact_options),
                                        run.data_hash)

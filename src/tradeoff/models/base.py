@@ -140,10 +140,21 @@ class AffineModel(Model):
     """Base of link(X̃θ): an identity link on the affine score (linear regression with intercept).
 
     ``forward`` gives P and, as ``aux``, the link's slope S = ∂P/∂Z (both (n, K)); ``pullback`` is
-    one product (dP·S)ᵀ X̃. Subclasses change ``link`` (and keep ``affine = True``)."""
+    one product (dP·S)ᵀ X̃. Subclasses change ``link`` (and keep ``affine = True``).
+
+    Capabilities ``Problem`` asks for (never the class or the name): ``affine`` (P = link(X̃θ):
+    Gram statistics, standardised parameters, Hessians from ``link_second``), ``identity_link``
+    (P = X̃θ itself: quadratic objectives from statistics gathered once), ``canonical_loss`` (the
+    loss whose gradient through the link is ω(p − y), so its Hessian needs no ``link_second``),
+    ``score_spread`` (the default box's half-width on the score scale; None: the target's spread)
+    and ``output`` ("linear" scores or "logistic" probabilities)."""
 
     name = "linear"
     affine = True
+    identity_link = True
+    canonical_loss = None
+    score_spread = None
+    output = "linear"
 
     def n_params(self, n_features: int) -> int:
         return n_features + 1

@@ -28,6 +28,7 @@ class CappedLinearModel(AffineModel):
 
     cap: float = 120.0
     name = "capped_linear"
+    identity_link = False
 
     def __post_init__(self):
         check_number("cap", self.cap)
@@ -48,6 +49,10 @@ class LogisticModel(AffineModel):
 
     threshold: float = 0.5
     name = "logistic"
+    identity_link = False
+    canonical_loss = "log_loss"  # ∂ℓ/∂z = p − y on the logistic link
+    score_spread = 4.0  # the logit scale
+    output = "logistic"
 
     def __post_init__(self):
         if not 0 < check_number("threshold", self.threshold) < 1:

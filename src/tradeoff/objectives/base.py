@@ -18,7 +18,7 @@ import numpy as np
 
 from .._validation import fail
 from ..losses import Loss
-from ..models import CappedLinearModel, LinearModel, Model
+from ..models import Model, uses_affine_path
 
 
 class Batch(NamedTuple):
@@ -130,7 +130,8 @@ class ParameterObjective(Objective):
 
 
 def identity_link(model: Model) -> bool:
-    return type(model) is LinearModel
+    """The model's capability P = X̃θ (an affine model with the identity link)."""
+    return uses_affine_path(model) and bool(getattr(model, "identity_link", False))
 
 
 def check_loss_model(loss: Loss, model: Model, name: str = "model"):
@@ -140,7 +141,7 @@ def check_loss_model(loss: Loss, model: Model, name: str = "model"):
         fail(name, f"a model that predicts probabilities for loss {loss.name!r}",
              f"{model.name} with output='linear'",
              "Give it output='logistic', or use a regression loss such as 'mse'.")
-    if loss.classification and type(model) in (Model, LinearModel, CappedLinearModel):
+    if loss.classification and getattr(model, "affine", False) and model.output == "linear":
         fail(name, f"a model that predicts probabilities, such as 'logistic', for loss {loss.name!r}",
              model.name, f"Use model='logistic', or a regression loss such as 'mse' with the "
                          f"{model.name} model.")

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._validation import MAX_ABS, check_number, fail
 from ..losses import Loss, get_loss
-from ..models import LogisticModel, Model
+from ..models import Model
 from .base import ParameterObjective, PredictionObjective, check_loss_model, identity_link
 
 
@@ -48,8 +48,8 @@ class LossObjective(PredictionObjective):
         return self.loss.deriv2 is not None
 
     def is_convex(self, model):
-        if isinstance(model, LogisticModel):
-            return self.loss.name == "log_loss"
+        if getattr(model, "affine", False) and getattr(model, "canonical_loss", None):
+            return self.loss.name == model.canonical_loss  # log-loss on the logistic link
         return identity_link(model) and self.loss.name != "log_loss"
 
     def describe(self):

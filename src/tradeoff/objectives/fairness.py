@@ -25,8 +25,7 @@ import numpy as np
 
 from .._validation import check_labels, fail
 from ..losses import get_loss
-from ..models import LinearModel
-from .base import PredictionObjective, check_loss_model
+from .base import PredictionObjective, check_loss_model, identity_link
 
 
 def _cells(groups: np.ndarray, omega: np.ndarray, mask=None):
@@ -135,7 +134,7 @@ class MeanGapSq(GroupMeanGap):
     name = "mean_gap_sq"
 
     def is_convex(self, model):
-        return type(model) is LinearModel
+        return identity_link(model)
 
     quadratic = True
 

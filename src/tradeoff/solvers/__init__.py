@@ -111,7 +111,7 @@ def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
                 fail("solver", "a solver that needs no gradient for objective "
                      f"{obj.name!r}, which has none", solver,
                      "Use 'nsga2' (or another pymoo solver), or a differentiable objective.")
-    from ..engine import single_blas_thread
+    from ..blocks import single_blas_thread
 
     # one BLAS thread for the whole solve: the same front to the last bit whatever the machine's
     # thread count (a threaded product may sum in another order), as sweeps already run

@@ -28,8 +28,13 @@ def with_exact_metrics(problem: Problem, front: Front) -> Front:
     if "mixture_metrics" in front.extra:
         # a randomized classifier's metrics are its own, not its top-weight model's
         metrics = {k: np.asarray(v) for k, v in front.extra["mixture_metrics"].items()}
-    else:
-        metrics = problem.exact_metrics(front.X)
+    else:  # a diverged point (parameters not finite) has no metric: NaN, and no success
+        good = np.isfinite(front.X).all(1)
+        metrics = problem.exact_metrics(front.X[good])
+        for k, v in metrics.items():
+            full = np.full(len(front.X), np.nan)
+            full[good] = v
+            metrics[k] = full
     if not metrics:
         return front
     extra = {**front.extra, "metrics": {k: v.tolist() for k, v in metrics.items()}}

@@ -47,6 +47,7 @@ from ..optim import adam
 from ..problem import Problem
 from .context import with_exact_metrics
 from .engine.descent import ScaledProblem
+from .engine.setup import DIVERGED
 from .weights import check_weights, simplex_grid
 
 ANCHOR_SHARE = 1e-3  # the other objectives' share in a corner's anchor rule (as gradient.py's)
@@ -234,7 +235,12 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
     Theta = hypernetwork_theta(net, _soft(prefs))
     ev = problem.evaluate(Theta, grad=False)
     evaluations += n_points
-    ok = bool(np.isfinite(ev.F).all()) and stop != "non-finite"
+    # diverged: values not finite, or beyond DIVERGED times the scale of the start's values
+    with np.errstate(over="ignore", invalid="ignore"):
+        F0 = problem.evaluate(sp.theta(phi0[None]), grad=False).F[0]
+        scale = np.maximum(np.abs(F0), np.abs(F0).max() * 1e-12 + 1e-300)
+        diverged = ~np.isfinite(ev.F).all(1) | (np.abs(ev.F - F0) > DIVERGED * scale).any(1)
+    ok = not diverged.any() and stop != "non-finite"
     tail = losses[-max(1, len(losses) // 10):]
     msg = (f"trained {step} of {steps} steps ({K} preferences × {B} of {n} rows each; "
            f"{scalarization}, rank {r})")
@@ -242,6 +248,9 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
         msg += f"; stopped by {stop}"
     elif stop == "non-finite":
         msg += "; stopped: a gradient was not finite (lower lr)"
+    if diverged.any():
+        msg += (f"; {int(diverged.sum())} of {n_points} points diverged (values not finite or "
+                f"beyond {DIVERGED:g} times the start's: lower lr)")
     if tail:
         msg += f"; mean scalarised loss over the last {len(tail)} steps {np.mean(tail):.4g}"
     options = dict(n_points=n_points, rank=r, steps=steps, batch_size=batch_size,
@@ -250,6 +259,7 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
                    standardize=standardize, seed=seed)
     extra = {"weights": prefs.tolist(), "ideal": norm.ideal.tolist(), "span": norm.span.tolist(),
              "steps": step, "stopped_by": stop, "train_seconds": train_seconds,
+             "diverged": int(diverged.sum()),
              "hypernetwork": {**net, "corner_share": CORNER_SHARE}}
     return Front(ev.F, Theta, problem.objective_names, problem.param_names, "pareto-set", options,
                  round(evaluations), time.perf_counter() - t0, ok, msg, None, extra)

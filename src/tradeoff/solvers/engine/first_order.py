@@ -43,7 +43,7 @@ def mini_batch(problem, optimizer, opts: dict) -> bool:
     seeded initialisation). ``optimizer = "gd"`` asks for the full-batch loop: with loop options it
     is an error."""
     given = loop_options(optimizer, opts)
-    return bool(given) or optimizer == "sgd" or (optimizer is None and problem._protocol)
+    return bool(given) or optimizer == "sgd" or (optimizer is None and not problem.affine)
 
 
 def loop_options(optimizer, opts: dict, path: str = "") -> list[str]:

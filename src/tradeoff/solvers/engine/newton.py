@@ -152,6 +152,12 @@ def _converged(gnorm, gref, tol):
     return gnorm <= tol * gref
 
 
+def _decrement_tol(tol, v):
+    """The Newton decrement gᵀH⁻¹g below which a point is stationary: tol² of the value's scale,
+    floored at rounding level (the default tol 10⁻⁸ gives 10⁻¹⁴·max(1, |s|))."""
+    return np.maximum(tol * tol, 1e-15) * 100.0 * np.maximum(1.0, np.abs(v))
+
+
 def newton(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_iter, gscale=None):
     """Damped Newton on every row of Φ₀ (K, d): per iteration one second-order pass (values,
     gradients and Hessians of all active rows), one batched Cholesky and one line search."""
@@ -239,12 +245,6 @@ def lbfgs(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_iter
         gn = np.sqrt((gr * gr).sum(1))
         first = np.isnan(gref[r])
         gref[r[first]] = np.maximum(gn[first], 0 if gscale is None else gscale)
-        done = _converged(gn, gref[r], tol)
-        status[r[done]] = "converged"
-        active[r[done]] = False
-        r, gr = r[~done], gr[~done]
-        if len(r) == 0:
-            break
         # two-loop recursion, vectorised over the rows
         q = gr.copy()
         a = np.zeros((len(r), memory))
@@ -264,6 +264,18 @@ def lbfgs(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_iter
             q[bad] = gr[bad] / np.maximum(np.sqrt((gr[bad] ** 2).sum(1)), 1e-300)[:, None]
             slope[bad] = (gr[bad] * q[bad]).sum(1)
             rho[r[bad]] = 0.0
+        # converged: a small gradient (against the start's) and, once curvature pairs are known,
+        # a quasi-Newton decrement gᵀH⁻¹g (twice the decrease still to be had) at rounding level of
+        # the value: the gradient alone says little where the problem is badly scaled
+        known = rho[r].any(1) & ~bad
+        done = _converged(gn, gref[r], tol) & (~known | (slope <= _decrement_tol(tol, v[r])))
+        done |= gn == 0
+        status[r[done]] = "converged"
+        active[r[done]] = False
+        keep = ~done
+        r, gr, q, slope = r[keep], gr[keep], q[keep], slope[keep]
+        if len(r) == 0:
+            break
         new, vnew, _, _, t, stuck = _search(sp, scal, Phi[r], q, v[r], slope, r, np.ones(len(r)))
         ok = r[~stuck]
         if len(ok):

@@ -26,6 +26,7 @@ AL_TOL = 1e-8  # normalised violation at which the multipliers count as settled 
 RHO_START = 100.0
 MAX_RHO = 1e6  # the augmented Lagrangian's penalty stops growing here (Newton stays well conditioned)
 RESTORE_HALVINGS = 12  # moves toward a feasible point are found to 2⁻¹² of the segment
+DIVERGED = 1e6  # values this many times the start's scale away from the start: diverged
 DEFAULT_TOL = {"newton": 1e-8, "lbfgs": 1e-8, "gd": 1e-10}
 
 
@@ -118,18 +119,31 @@ class Setup:
         """Ideal and nadir from m lexicographic anchors, solved together as one array program."""
         m = self.m
         F0, _, dF0 = self.sp.gradients(self.start[None])
-        raw = np.maximum(np.abs(F0[0]), 1e-12)
+        self.F_start = F0[0]
+        raw = np.abs(F0[0])
+        Phi = np.repeat(self.start[None], m, 0)
+        budget = self.sp.evaluations + max((self.budget - self.reserve) // 4, 50 * m)
         # stationarity is judged against the gradients at the common start: a point that starts
         # next to its solution must still make its gradient small in the problem's own terms
         self._g0 = np.sqrt((dF0[0] ** 2).sum(1))
-        self.gscale = float((self._g0 / raw).max())
-        Phi = np.repeat(self.start[None], m, 0)
-        budget = self.sp.evaluations + max((self.budget - self.reserve) // 4, 50 * m)
-        # first-order descent cannot resolve 1e-6 ties: it takes the first share only
-        shares = LEXICOGRAPHIC_SHARES if self.method != "gd" else LEXICOGRAPHIC_SHARES[:1]
+        self.gscale = float((self._g0 / np.maximum(raw, 1e-12)).max())
         # anchors of a surrogate that is zero on a whole manifold (a parity gap) are far better
         # conditioned under the positive semi-definite Gauss–Newton curvature
         self.sp.gauss_newton = True
+        flat = ~(raw > 1e-12)
+        if flat.any():
+            # an objective that is zero at the start (an L2 norm at θ = 0, the parity gap of a
+            # constant predictor) gives no scale there: 10⁻³ of it over 10⁻¹² would outweigh the
+            # anchor's own objective a billion times. Its scale is what it is where the others are
+            # optimal: each objective is minimised alone first, and the anchors start from there.
+            Phi, _, _ = self.constrained(Phi, linear_scalarisation(
+                np.diag(1.0 / np.maximum(raw, 1e-12)), self.c), budget=budget)
+            FP, _ = self.sp.values(Phi)
+            raw = np.where(flat, np.abs(FP).max(axis=0), raw)
+        raw = np.maximum(raw, 1e-12)
+        self.gscale = float((self._g0 / raw).max())
+        # first-order descent cannot resolve 1e-6 ties: it takes the first share only
+        shares = LEXICOGRAPHIC_SHARES if self.method != "gd" else LEXICOGRAPHIC_SHARES[:1]
         for share in shares:
             W = np.full((m, m), share)
             np.fill_diagonal(W, 1.0)
@@ -144,6 +158,23 @@ class Setup:
         self.span = np.where(nadir - self.ideal > 1e-12 * np.maximum(1, np.abs(nadir)),
                              nadir - self.ideal, np.maximum(np.abs(nadir), 1.0))
         self.gscale = float((self._g0 / self.span).max())
+
+    def start_values(self) -> np.ndarray:
+        """F (m,) at the common start (evaluated once)."""
+        if getattr(self, "F_start", None) is None:
+            theta = self.sp.theta(self.start[None])  # not counted: a check, not a search step
+            self.F_start = self.problem.evaluate(theta, grad=False).F[0]
+        return self.F_start
+
+    def diverged(self, F, G) -> np.ndarray:
+        """(K,) points whose values are not finite or lie beyond ``DIVERGED`` times the scale set
+        by the start (its values, and the anchors' span): a step size or a problem that blew up."""
+        F0 = self.start_values()
+        scale = np.maximum(np.abs(F0), np.asarray(self.span, float))
+        with np.errstate(over="ignore", invalid="ignore"):
+            far = (np.abs(F - F0) > DIVERGED * np.maximum(scale, 1e-300)).any(1)
+        finite = np.isfinite(F).all(1) & (np.isfinite(G).all(1) if G.size else True)
+        return ~finite | far
 
     def norm(self, F):
         return (F - self.ideal) / self.span
@@ -257,8 +288,14 @@ class Setup:
         return Phi
 
     def finish(self, name, options, Phi, status, epochs, t0, extra=None):
-        Theta = self.sp.theta(Phi)
-        F, G = self.sp.values(Phi)
+        with np.errstate(over="ignore", invalid="ignore"):
+            Theta = self.sp.theta(Phi)
+            good = np.isfinite(Theta).all(1)  # parameters that overflowed have no values at all
+            F = np.full((len(Phi), self.m), np.nan)
+            G = np.full((len(Phi), self.c), np.nan)
+            if good.any():
+                F[good], G[good] = self.sp.values(Phi[good])
+        status = np.where(self.diverged(F, G), "diverged", status)
         converged = int((status == "converged").sum())
         stalled = int((status == "stalled").sum())
         feasible = (G <= 0).all(1) if self.c else np.ones(len(F), bool)
@@ -266,6 +303,8 @@ class Setup:
         rule = ("‖∇‖ ≤ tol·‖∇ at start‖" if self.method != "gd" or self.step_label else
                 "values settled")
         how = self.step_label or self.method
+        diverged = int((status == "diverged").sum())
+        ok = ok and not diverged
         if ok:
             msg = f"all {len(Phi)} points converged ({how}, {rule}, tol={self.tol:g})"
         else:
@@ -273,7 +312,10 @@ class Setup:
                    f"tol={self.tol:g})")
             if stalled:
                 msg += f"; {stalled} stalled (no decrease along the step)"
-            if converged + stalled < len(Phi):
+            if diverged:
+                msg += (f"; {diverged} diverged (values not finite or beyond "
+                        f"{DIVERGED:g} times the start's scale: lower `lr` or rescale)")
+            if converged + stalled + diverged < len(Phi):
                 msg += (f"; the budget of {self.budget} evaluations or {self.max_epochs} "
                         "iterations ran out first" if not self.sp.out_of_time() else
                         f"; the wall-clock budget of {self.max_seconds:g} s ran out first")
@@ -281,7 +323,7 @@ class Setup:
                 msg += (f"; {int((~feasible).sum())} of {len(Phi)} points break a constraint"
                         + (" (none is feasible: the constraints may not be satisfiable)"
                            if not feasible.any() else ""))
-        options = {**options, "method": self.method}
+        options = {**options, "method": self.method, "n_points": len(Phi)}
         if self.max_seconds is not None:
             options["max_seconds"] = self.max_seconds
         return Front(F, Theta, self.problem.objective_names, self.problem.param_names, name,
@@ -289,6 +331,7 @@ class Setup:
                      G if self.c else None,
                      {"epochs": epochs, "ideal": self.ideal.tolist(), "span": self.span.tolist(),
                       "counts": dict(self.sp.counts), "converged": converged,
+                      "diverged": diverged, "point_status": status.tolist(),
                       **({} if self.max_seconds is None else
                          {"out_of_time": self.sp.out_of_time()}), **(extra or {})})
 

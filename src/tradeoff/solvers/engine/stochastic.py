@@ -146,7 +146,7 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
                  o["normalize"], o["early_stopping"], o["patience"], o["validation"], problem)
     normalize = o["normalize"]
     if normalize == "auto":
-        normalize = "online" if problem._protocol else "anchors"
+        normalize = "online" if not problem.affine else "anchors"
     if normalize == "none" and kind == "epsilon" and epsilon is None:
         fail("epsilon", "given (bounds in the objectives' units) when normalize = 'none'", None,
              "The default bounds lie between the anchors, which normalize = 'none' does not "
@@ -224,7 +224,7 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     # -- rows: K candidates, then (online) m anchors -------------------------------------------
     online = normalize == "online"
     nA = m if online else 0
-    if problem._protocol:  # a network: K (and m) independently seeded initialisations
+    if not problem.affine:  # a network: K (and m) independently seeded initialisations
         Phi = sp.phi(problem.start_theta(K + nA, rng))
     elif normalize == "anchors":  # a convex model: the engine's warm start, the anchors' mix
         Phi = np.vstack([mix @ s.anchor_phi])
@@ -412,8 +412,10 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     if val is not None:
         extra["best_epoch"] = best_epoch.tolist()
     front = s.finish(name, options, Phi[:K], status, epochs_done, t0, extra)
+    status = np.where(np.asarray(front.extra.get("point_status", status)) == "diverged",
+                      "diverged", status)
     ok = (stop in ("", "early_stopping") and not (status == "diverged").any()
-          and bool(front.feasible.all()))
+          and bool(front.feasible.all()) and bool(np.isfinite(front.F).all()))
     return dataclasses.replace(front, options={**front.options, "method": "stochastic"},
                                success=ok, message=_message(front, K, o, stop, epochs_run, status,
                                                             max_seconds))

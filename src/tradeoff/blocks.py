@@ -1,0 +1,251 @@
+"""How a problem evaluates a batch Θ (K, d) fast, without n × K temporaries.
+
+- Objectives that are quadratic in θ for a linear model (MSE, a squared gap of group means) are
+  evaluated from statistics gathered once: f(θ) = f₀ + g₀ᵀδ + δᵀQδ with δ = θ − θ₀, expanded around
+  the least-squares fit θ₀ so that no large terms cancel. An epoch never touches the n rows for them.
+- Objectives that are sums over rows run over cache-sized blocks of rows: per block one product
+  X̃_b Θᵀ, the elementwise work on a (B, K) tile that stays in cache, and one product back. Blocks
+  are summed in block order.
+- The rest (a maximum over rows, gaps of group means of a nonlinear score) see all rows at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+BLOCK_ELEMENTS = 1 << 16  # a (B, K) float64 tile of 512 KiB stays in cache
+
+
+_controller = None
+_malloc_tuned = False
+
+
+def reuse_freed_memory() -> None:
+    """Let glibc keep freed memory for reuse (process-wide; sweeps call it in every worker).
+
+    Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, which hands every freed temporary
+    above 64 KiB back to the kernel, so the next one page-faults in afresh: numpy's elementwise work
+    on a (B, K) tile ran 20× slower there, and 15% slower even with glibc's defaults. Where there is
+    no glibc, nothing changes."""
+    global _malloc_tuned
+    if _malloc_tuned:
+        return
+    _malloc_tuned = True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 64 << 20)  # M_MMAP_THRESHOLD: temporaries below 64 MiB come from the heap
+        libc.mallopt(-1, 256 << 20)  # M_TRIM_THRESHOLD: and freed ones stay there for reuse
+    except (OSError, AttributeError):
+        pass
+
+
+def map_blocks(fn, starts):
+    """[fn(s) for s in starts], with BLAS held to one thread.
+
+    The blocks' matrix products are small; a threaded BLAS spends more on waking its threads than
+    on the work (an epoch ran 25× slower with OpenBLAS's default two threads than with one)."""
+    global _controller
+    if _controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _controller = ThreadpoolController()
+    with _controller.limit(limits=1, user_api="blas"):
+        return [fn(s) for s in starts]
+
+
+class single_blas_thread:
+    """Context manager: BLAS held to one thread (see ``map_blocks``)."""
+
+    def __enter__(self):
+        global _controller
+        if _controller is None:
+            from threadpoolctl import ThreadpoolController
+
+            _controller = ThreadpoolController()
+        self._limit = _controller.limit(limits=1, user_api="blas")
+        self._limit.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._limit.__exit__(*exc)
+
+
+def gram_block(X1: np.ndarray, D: np.ndarray) -> np.ndarray:
+    """Σ_b D_bk x̃_b x̃_bᵀ for one block of rows: X1 (B, d), D (B, K) -> (K, d, d).
+
+    One matrix product (K·d × B)(B × d) for all K candidates: the (B, K·d) operand is the only
+    temporary, so blocks are sized by ``hessian_block_size``."""
+    B, d = X1.shape
+    K = D.shape[1]
+    T = (D[:, :, None] * X1[:, None, :]).reshape(B, K * d)
+    return (T.T @ X1).reshape(K, d, d)
+
+
+class PairGram:
+    """Σᵢ Dᵢₖ x̃ᵢ x̃ᵢᵀ for data whose rows are mostly zeros (one-hot columns): the products x̃ᵢₐ x̃ᵢb of
+    each row's nonzero pairs a ≤ b are held once, as a sparse P (n × d²), so all K Hessians of a
+    block of rows are one sparse product P_bᵀ D_b. On Adult (80 columns, 10.4 nonzeros a row)
+    that is 1.8 million products a candidate instead of n·d² = 198 million."""
+
+    MAX_DENSITY = 0.25
+    MAX_PAIRS = 20_000_000
+
+    def __init__(self, P, d):
+        self.P, self.d = P, d
+
+    @classmethod
+    def build(cls, X: np.ndarray) -> "PairGram | None":
+        """The pair structure of X̃ = (X, 1), or None where dense products are as cheap."""
+        from scipy import sparse
+
+        n, p = X.shape
+        d = p + 1
+        nonzero = X != 0
+        per_row = nonzero.sum(axis=1) + 1
+        if per_row.mean() > cls.MAX_DENSITY * d or \
+                int((per_row * (per_row + 1) // 2).sum()) > cls.MAX_PAIRS:
+            return None
+        rows, cols = np.nonzero(np.column_stack([nonzero, np.ones(n, bool)]))
+        vals = np.column_stack([X, np.ones(n)])[rows, cols]
+        end = np.cumsum(per_row)[rows]  # one past each entry's row, in entry order
+        count = end - np.arange(len(rows))  # the entries of the same row from this one on
+        a = np.repeat(np.arange(len(rows)), count)
+        b = a + (np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count))
+        P = sparse.csr_matrix((vals[a] * vals[b], (rows[a], cols[a] * d + cols[b])),
+                              shape=(n, d * d))
+        return cls(P, d)
+
+    def __call__(self, start: int, stop: int, D: np.ndarray) -> np.ndarray:
+        """(K, d, d) for rows start…stop with weights D (stop − start, K)."""
+        K, d = D.shape[1], self.d
+        U = np.asarray(self.P[start:stop].T @ D).T.reshape(K, d, d)  # the upper triangle
+        H = U + U.transpose(0, 2, 1)
+        idx = np.arange(d)
+        H[:, idx, idx] = U[:, idx, idx]
+        return H
+
+
+def hessian_block_size(n: int, K: int, d: int) -> int:
+    """Rows per block for ``gram_block``: its (B, K·d) temporary stays near 8 MiB."""
+    return int(max(64, min(n, (1 << 20) // max(K * d, 1))))
+
+
+def block_size(n: int, K: int) -> int:
+    return int(max(64, min(n, BLOCK_ELEMENTS // max(K, 1))))
+
+
+def affine(X: np.ndarray, Theta: np.ndarray) -> np.ndarray:
+    """Z = X Wᵀ + c for Θ = (W, c): (n, K)."""
+    Z = X @ Theta[:, :-1].T
+    Z += Theta[:, -1]  # in place: one pass fewer over the tile
+    return Z
+
+
+def with_ones(X: np.ndarray) -> np.ndarray:
+    """X̃ = (X, 1), (n, p + 1): used on one block of rows at a time, never on all of X."""
+    X1 = np.empty((X.shape[0], X.shape[1] + 1))
+    X1[:, :-1] = X
+    X1[:, -1] = 1.0
+    return X1
+
+
+def weighted_gram(X: np.ndarray, weights, K: int) -> np.ndarray:
+    """H (K, d, d) = Σᵢ wᵢₖ x̃ᵢ x̃ᵢᵀ with x̃ = (x, 1), for weights(start, stop) -> (B, K), by blocks.
+
+    Each block forms its rows' outer products once (B, d²) and contracts them with all K weight
+    columns in one matrix product.
+    """
+    n, p = X.shape
+    d = p + 1
+    H = np.zeros((K, d * d))
+    B = block_size(n, max(K, d * d))
+    for s in range(0, n, B):
+        Xb = np.column_stack([X[s:s + B], np.ones(min(B, n - s))])
+        outer = (Xb[:, :, None] * Xb[:, None, :]).reshape(len(Xb), d * d)
+        H += weights(s, s + len(Xb)).T @ outer
+    return H.reshape(K, d, d)
+
+
+@dataclass(frozen=True)
+class Quadratic:
+    """f(θ) = f₀ + g₀ᵀδ + δᵀQδ, δ = θ − θ₀: exact for a quadratic objective, O(K d²) per batch."""
+
+    theta0: np.ndarray
+    f0: float
+    g0: np.ndarray
+    Q: np.ndarray
+
+    def __call__(self, Theta: np.ndarray, grad: bool = True):
+        D = Theta - self.theta0
+        QD = D @ self.Q
+        f = self.f0 + D @ self.g0 + (D * QD).sum(axis=1)
+        return f, (self.g0 + 2.0 * QD if grad else None)
+
+
+# -- models that are not link(X̃θ): through the model protocol (forward / pullback) ---------------
+def model_rows(model, Theta, batch, objs, grad: bool):
+    """Values (K, t), gradients (K, t, d) and which objectives had no gradient, for the prediction
+    objectives ``objs`` of a non-affine model, through ``model.forward`` and ``model.pullback``.
+
+    Rows are visited in blocks of ``models.row_block`` rows, so memory holds one block's
+    activations. When every objective is a sum over rows, each block is one forward pass, the
+    objectives on its predictions, and one pull-back of all their ∂f/∂P at once. Otherwise the
+    predictions P (n, K) come first, block by block; the objectives see all rows at once; and, with
+    ``grad``, each block's forward pass is run again for its pull-back (keeping every block's
+    activations instead would cost n × K × width memory). Blocks are summed in block order."""
+    from .models import predictions, row_block
+
+    reuse_freed_memory()  # every block allocates activations: take them from the heap, not mmap
+    Theta = np.ascontiguousarray(Theta, dtype=float)
+    n, K, t = len(batch.y), len(Theta), len(objs)
+    d = Theta.shape[1]
+    B = row_block(model, n, K)
+    V = np.zeros((K, t))
+    D = np.zeros((K, t, d)) if grad else None
+    missing: set[int] = set()
+    stacks = getattr(model, "stacks_gradients", False)
+
+    def evaluate(bb, P):
+        dPs = []
+        for j, obj in enumerate(objs):
+            v, dP = obj.evaluate(bb, P, grad)
+            V[:, j] += v
+            if grad and dP is None:
+                missing.add(j)
+            dPs.append(dP if grad else None)
+        return dPs
+
+    def pull(Xb, dPs, aux):
+        idx = [j for j, g in enumerate(dPs) if g is not None]
+        if not idx:
+            return
+        if stacks:
+            g = model.pullback(Theta, Xb, np.stack([dPs[j] for j in idx], axis=2), aux)
+            if len(idx) == t:
+                np.add(D, g, out=D)  # in place: no gather and scatter of a (K, t, d) copy
+            else:
+                D[:, idx] += g
+        else:
+            for j in idx:
+                D[:, j] += model.pullback(Theta, Xb, dPs[j], aux)
+
+    with single_blas_thread():  # the blocks' products are small: threads cost more than they give
+        if n <= B or all(getattr(o, "additive", False) for o in objs):
+            for s in range(0, n, B):
+                bb = batch.rows(s, min(s + B, n))
+                P, aux = model.forward(Theta, bb.X)
+                dPs = evaluate(bb, P)
+                if grad:
+                    pull(bb.X, dPs, aux)
+            return V, D, missing
+        dPs = evaluate(batch, predictions(model, Theta, batch.X))
+        if grad:
+            for s in range(0, n, B):
+                Xb = batch.X[s:s + B]
+                pull(Xb, [None if g is None else g[s:s + B] for g in dPs],
+                     model.forward(Theta, Xb)[1])
+    return V, D, missing

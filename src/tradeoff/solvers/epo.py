@@ -31,7 +31,7 @@ import numpy as np
 from .._validation import fail
 from .engine import stochastic
 from .engine.directions import Direction, min_norm, register_direction
-from .engine.first_order import OPTIMIZERS, mini_batch, note_time, run
+from .engine.first_order import SET_LOOP_RULES, mini_batch, note_time, run
 from .engine.setup import Setup
 from .weights import check_weights, simplex_grid
 
@@ -181,8 +181,8 @@ def epo(problem, *, n_points=50, weights=None, lr=None, optimizer=None,
     t0 = time.perf_counter()
     optimizer = "gd" if optimizer is None else optimizer
     lr = 0.5 if lr is None else lr
-    if optimizer not in OPTIMIZERS:
-        fail("optimizer", " or ".join(repr(o) for o in OPTIMIZERS), optimizer)
+    if optimizer not in SET_LOOP_RULES:
+        fail("optimizer", " or ".join(repr(o) for o in SET_LOOP_RULES), optimizer)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
               tol=tol, standardize=standardize, seed=seed, method=method,
               max_seconds=max_seconds)  # the anchors count toward the budget

@@ -34,7 +34,7 @@ from .._validation import fail
 from ..indicators import hypervolume
 from .engine import stochastic
 from .engine.directions import Direction, even_mixes, register_direction
-from .engine.first_order import OPTIMIZERS, mini_batch, note_time, run
+from .engine.first_order import SET_LOOP_RULES, mini_batch, note_time, run
 from .engine.setup import Setup
 from .weights import simplex_grid
 
@@ -132,8 +132,8 @@ def hv_grad(problem, *, n_points=50, reference=1.1, lr=None, optimizer=None,
     t0 = time.perf_counter()
     optimizer = "adam" if optimizer is None else optimizer
     lr = 0.05 if lr is None else lr
-    if optimizer not in OPTIMIZERS:
-        fail("optimizer", " or ".join(repr(o) for o in OPTIMIZERS), optimizer)
+    if optimizer not in SET_LOOP_RULES:
+        fail("optimizer", " or ".join(repr(o) for o in SET_LOOP_RULES), optimizer)
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
               tol=tol, standardize=standardize, seed=seed, method=method,
               max_seconds=max_seconds)  # the anchors count toward the budget

@@ -64,7 +64,7 @@ def _num(x: float, digits: int = 6) -> str:
     return f"{float(x):.{digits}g}"
 
 
-OPTIMIZERS = {"gd": "gradient descent", "sign": "sign descent"}
+RULE_NAMES = {"gd": "gradient descent", "sign": "sign descent"}
 
 
 def run(out: str | Path = "results/seed_blog", *, n: int = 200, seed: int = 0, epochs: int = 15,
@@ -80,7 +80,7 @@ def run(out: str | Path = "results/seed_blog", *, n: int = 200, seed: int = 0, e
         echo(format_table(frame, run_.label))
     atomic_write_csv(frame, out / "epochs.csv")
     for run_ in RUNS:
-        what = OPTIMIZERS.get(run_.optimizer, run_.optimizer)
+        what = RULE_NAMES.get(run_.optimizer, run_.optimizer)
         fig = plots.training_lines(data, frame[frame["loss"] == run_.label],
                                    title=f"{run_.label}: {what} on the {run_.loss.upper()}, "
                                          f"learning rate L = {run_.lr:g}",

@@ -32,7 +32,7 @@ from ..._validation import fail
 from ...optim import adam
 
 FINAL_SHARE = 1e-3
-OPTIMIZERS = ("gd", "adam")
+SET_LOOP_RULES = ("gd", "adam")  # the step rules (optim.OPTIMIZERS) the full-batch set loop takes
 
 
 def mini_batch(problem, optimizer, opts: dict) -> bool:

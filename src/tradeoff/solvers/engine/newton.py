@@ -17,7 +17,8 @@ and ``Problem.derivatives`` gives the first term's Hessians in one pass over the
 - ``lbfgs``: the two-loop recursion vectorised over K (memory ``LBFGS_MEMORY``), for models without
   Hessians, large d, and objectives with kinks.
 - A point has converged when ‖∇s‖ ≤ tol·‖∇s‖ at its start (or at the solver's common start, whichever
-  is larger): stationarity, not only values that stopped moving.
+  is larger) and its (quasi-)Newton decrement gᵀH⁻¹g, twice the decrease still to be had, is at most
+  100·tol²·max(1, |s|): stationarity in the problem's own scale, not only a gradient that shrank.
 """
 
 from __future__ import annotations
@@ -181,14 +182,17 @@ def newton(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_ite
         gn = np.sqrt((g * g).sum(1))
         first = np.isnan(gref[r])
         gref[r[first]] = np.maximum(gn[first], 0 if gscale is None else gscale)
-        done = _converged(gn, gref[r], tol)
+        step, lam[r] = damped_solve(H, g, lam[r])
+        # converged: a small gradient (against the start's) and a Newton decrement gᵀH⁻¹g (twice
+        # the decrease still to be had) at rounding level of the value, which holds whatever the
+        # problem's scale
+        done = _converged(gn, gref[r], tol) & ((g * step).sum(1) <= _decrement_tol(tol, v[r]))
         status[r[done]] = "converged"
         active[r[done]] = False
         keep = ~done
-        r, g, H = r[keep], g[keep], H[keep]
+        r, g, H, step = r[keep], g[keep], H[keep], step[keep]
         if len(r) == 0:
             break
-        step, lam[r] = damped_solve(H, g, lam[r])
         # a Newton decrement at rounding level: no step can lower s any more, the point is stationary
         flat = (g * step).sum(1) <= 1e-15 * np.maximum(1.0, np.abs(v[r]))
         if flat.any():

@@ -300,7 +300,8 @@ class Setup:
         stalled = int((status == "stalled").sum())
         feasible = (G <= 0).all(1) if self.c else np.ones(len(F), bool)
         ok = converged == len(Phi) and bool(feasible.all())
-        rule = ("‖∇‖ ≤ tol·‖∇ at start‖" if self.method != "gd" or self.step_label else
+        rule = ("‖∇‖ ≤ tol·‖∇ at start‖" if self.step_label else
+                "‖∇‖ ≤ tol·‖∇ at start‖, decrement ≤ 100·tol²" if self.method != "gd" else
                 "values settled")
         how = self.step_label or self.method
         diverged = int((status == "diverged").sum())

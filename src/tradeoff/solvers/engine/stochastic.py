@@ -53,7 +53,7 @@ from .newton import Scalarisation
 from .setup import (AugmentedLagrangian, Setup, linear_scalarisation, tchebycheff,
                     tchebycheff_weights, weighted_scalarisation)
 
-OPTIMIZERS = ("adam", "sgd")
+MINI_BATCH_RULES = ("adam", "sgd")  # the step rules (optim.OPTIMIZERS) the mini-batch loop takes
 NORMALIZE = ("auto", "anchors", "online", "none")
 DEFAULT_LR = {"adam": 1e-3, "sgd": 1e-2}
 RHO = 10.0  # the augmented Lagrangian's fixed penalty: stochastic steps dislike a growing one
@@ -87,7 +87,7 @@ def engine_only(opts: dict, path: str = "") -> None:
 
 def _check(optimizer, lr, momentum, schedule, batch_size, epochs, normalize, early_stopping,
            patience, validation, problem):
-    check_choice("optimizer", optimizer, OPTIMIZERS)
+    check_choice("optimizer", optimizer, MINI_BATCH_RULES)
     if lr is not None:
         check_positive("lr", lr)
     if not (isinstance(momentum, (int, float)) and not isinstance(momentum, bool)

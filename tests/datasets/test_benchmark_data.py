@@ -20,7 +20,7 @@ from tradeoff.datasets import benchmarks as B
 from tradeoff.datasets import all_datasets
 from tradeoff.spec import dataset_from_spec
 
-COMPAS_CSV = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "compas-two-years.csv"
+COMPAS_CSV = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "compas-two-years.csv"
 COMPAS_CSV = Path(os.environ.get("TRADEOFF_COMPAS_CSV") or COMPAS_CSV)
 needs_compas = pytest.mark.skipif(not COMPAS_CSV.is_file(),
                                   reason="ProPublica's compas-scores-two-years.csv is not here")

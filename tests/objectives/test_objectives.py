@@ -9,7 +9,7 @@ from tradeoff.objectives import (PredictionObjective, get_objective, objective_n
                                  register_objective)
 from tradeoff.problem import Problem
 
-from .strategies import central_difference
+from ..strategies import central_difference
 
 NONSMOOTH = {"mae", "pinball", "cap_max", "l1"}  # subgradients: compare away from kinks only
 

@@ -13,7 +13,7 @@ from tradeoff.datasets import Dataset, blog_data
 from tradeoff.models import (AffineModel, CappedLinearModel, LinearModel, LogisticModel, Model,
                              check_model, uses_affine_path)
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "models.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "models.md"
 
 
 class SquaredFeatures(LinearModel):

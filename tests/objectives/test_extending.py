@@ -10,7 +10,7 @@ import numpy as np
 import tradeoff as to
 from tradeoff import objectives
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 EXTENDING = ROOT / "docs" / "extending.md"
 

@@ -12,8 +12,8 @@ from tradeoff.experiments.config import load_config
 from tradeoff.experiments.runner import run_sweep
 from tradeoff.solvers.gradient import Setup
 
-from .experiments.tiny import write
-from .strategies import assert_clear
+from ..experiments.tiny import write
+from ..strategies import assert_clear
 
 SOLVERS = ("weighted-sum", "penalty", "chebyshev", "epsilon-constraint", "mgda", "epo", "hv-grad")
 DATA = {"name": "synthetic_shift", "task": "classification", "n": 120, "seed": 1}

@@ -18,7 +18,7 @@ from tradeoff.experiments.config import parse_config
 from tradeoff.solvers import OPTIONS, SPECS, check_options, register_solver
 from tradeoff.solvers.options import MAX_POINTS, METHODS, Integer
 
-from .experiments.tiny import TINY
+from ..experiments.tiny import TINY
 
 CAP = {"name": "cap_violation", "cap": 120}
 

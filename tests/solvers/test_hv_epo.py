@@ -19,8 +19,8 @@ from tradeoff.objectives import get_objective
 from tradeoff.solvers.epo import _solve_linprog, lp_rows, solve_lp
 from tradeoff.solvers.hv_gradient import hv_gain
 
-from .conftest import CAP
-from .experiments.tiny import TINY
+from ..conftest import CAP
+from ..experiments.tiny import TINY
 
 K = 10
 

@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 from tradeoff.losses import get_loss
 from tradeoff.models import CappedLinearModel, LinearModel, LogisticModel, Standardizer, get_model
 
-from .strategies import central_difference, regression_data, theta_batch
+from ..strategies import central_difference, regression_data, theta_batch
 
 MODELS = [LinearModel(), CappedLinearModel(cap=1.5), LogisticModel()]
 

@@ -8,7 +8,7 @@ from tradeoff.datasets import Dataset, blog_data
 from tradeoff.objectives import Constraint, get_objective
 from tradeoff.solvers import SOLVERS
 
-from .conftest import CAP
+from ..conftest import CAP
 
 
 @pytest.fixture(scope="module")

@@ -36,12 +36,12 @@ def _bounds(*values):
              "bounds": {"demographic_parity_sq:exact": b}} for b in values]
 
 
-# -- Predictor: original labels ----------------------------------------------------------------------
+# -- Predictor: original labels --------------------------------------------------------------------
 def test_predictor_predicts_original_labels_with_classes():
     df = _frame(400)
     data = from_frame(df, target="income", sensitive="sex")
-    front = tradeoff.solve(tradeoff.Problem(data, "logistic", ["log_loss", "demographic_parity_sq"]),
-                           "weighted-sum", n_points=3)
+    problem = tradeoff.Problem(data, "logistic", ["log_loss", "demographic_parity_sq"])
+    front = tradeoff.solve(problem, "weighted-sum", n_points=3)
     model = front.predictor(0)
     assert list(model.classes_) == ["high", "low"]  # sorted levels: "high" → 0, "low" → 1
     labels = model.predict(df)
@@ -65,7 +65,7 @@ def test_predictor_without_mapping_has_codes_and_regressor_has_no_classes():
     assert not hasattr(reg, "classes_")
 
 
-# -- estimators on raw DataFrames --------------------------------------------------------------------
+# -- estimators on raw DataFrames ------------------------------------------------------------------
 def test_classifier_takes_a_raw_dataframe_and_a_sensitive_column_name():
     df = _frame(600)
     X, y = df.drop(columns="income"), df["income"]
@@ -104,7 +104,7 @@ def test_regressor_takes_a_raw_dataframe_in_cross_validation():
     assert np.isfinite(scores["test_score"]).all()
 
 
-# -- the fairness-aware scorer ------------------------------------------------------------------------
+# -- the fairness-aware scorer ---------------------------------------------------------------------
 def test_fair_scorer_matches_fairlearn_definition_and_penalises():
     df = _frame(600)
     X, y = df.drop(columns="income"), df["income"]
@@ -184,7 +184,7 @@ def test_unmeetable_bound_warns_once_per_fit_with_the_best_achievable_gap():
     assert np.isfinite(gs.cv_results_["mean_test_score"]).all()
 
 
-# -- split parts keep their rows -------------------------------------------------------------------------
+# -- split parts keep their rows -------------------------------------------------------------------
 def test_split_parts_carry_row_positions_and_frame_index():
     df = _frame(200)
     data = from_frame(df, target="income", sensitive="sex")

@@ -386,8 +386,8 @@ def test_fronts_in_an_exact_metric_and_empty_fronts_without_legend(tmp_path):
     import tradeoff
 
     data = tradeoff.datasets.synthetic_shift(n=300, task="classification", seed=0)
-    front = tradeoff.solve(tradeoff.Problem(data, "logistic", ["log_loss", "demographic_parity_sq"]),
-                           "weighted-sum", n_points=5)
+    problem = tradeoff.Problem(data, "logistic", ["log_loss", "demographic_parity_sq"])
+    front = tradeoff.solve(problem, "weighted-sum", n_points=5)
     empty = Front(np.zeros((0, 2)), np.zeros((0, front.X.shape[1])), front.objective_names,
                   front.param_names, "nsga2")
     ax = plots.fronts([front, empty], objectives=("log_loss", "demographic_parity_sq:exact"))
@@ -398,8 +398,8 @@ def test_fronts_in_an_exact_metric_and_empty_fronts_without_legend(tmp_path):
     assert np.allclose(np.sort(np.asarray(drawn)[:, 1]), np.sort(exact))
     plots.save(ax.figure, tmp_path / "exact")
     # the same metric as an axis of parallel coordinates, and an empty front there too
-    ax = plots.fronts([front, empty], kind="pcp",
-                      objectives=("log_loss", "demographic_parity_sq", "demographic_parity_sq:exact"))
+    three = ("log_loss", "demographic_parity_sq", "demographic_parity_sq:exact")
+    ax = plots.fronts([front, empty], kind="pcp", objectives=three)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["weighted-sum"]
     assert len(_pcp_lines(ax)) == len(front)
     with pytest.raises(ValueError, match=r"`objectives` must be indices or names among .*"

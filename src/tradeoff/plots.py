@@ -859,7 +859,8 @@ def fronts(fronts, *, labels=None, ax=None, reference=None, objectives=None, nam
                      o)
             idx.append(int(o))
     if any(isinstance(i, str) for i in idx):  # draw the chosen columns: F becomes (k, len(idx))
-        parts = [(_picked(f, F, idx), ok, n, solver) for f, (F, ok, n, solver) in zip(fronts, parts)]
+        parts = [(_picked(f, F, idx), ok, n, solver)
+                 for f, (F, ok, n, solver) in zip(fronts, parts)]
         if reference is not None:
             reference = _picked(reference, _as_points(reference)[0], idx, "reference")
         labels_of = [i if isinstance(i, str) else obj_names[i] if obj_names else None for i in idx]

@@ -130,7 +130,7 @@ class Predictor:
 
     @property
     def classes_(self) -> np.ndarray:
-        """The labels ``predict`` returns, in the column order of ``predict_proba`` (classifiers)."""
+        """The labels ``predict`` returns, in ``predict_proba``'s column order (classifiers)."""
         self._need_classifier("classes_")
         return self.classes
 

@@ -331,7 +331,7 @@ class ParetoRegressor(RegressorMixin, _ParetoEstimator):
         return tags
 
 
-# -- a fairness-aware scorer for model selection ----------------------------------------------------
+# -- a fairness-aware scorer for model selection ---------------------------------------------------
 def _gaps() -> dict:
     from . import fairness
 
@@ -385,9 +385,9 @@ class FairScorer:
                                   and all(isinstance(c, str) and c in cols for c in s)):
             names = [s] if isinstance(s, str) else list(s)
             if cols is None or any(c not in cols for c in names):
-                fail("sensitive", "a column of X" + (f" ({', '.join(map(str, cols))})"
-                                                    if cols is not None else " (X is no DataFrame)"),
-                     names[0] if len(names) == 1 else names)
+                where = f" ({', '.join(map(str, cols))})" if cols is not None \
+                    else " (X is no DataFrame)"
+                fail("sensitive", "a column of X" + where, names[0] if len(names) == 1 else names)
             return X[names[0]] if len(names) == 1 else X[names]
         if isinstance(s, (pd.Series, pd.DataFrame)) and isinstance(X, pd.DataFrame):
             missing = X.index.difference(s.index)

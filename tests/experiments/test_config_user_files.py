@@ -81,7 +81,8 @@ def test_imports_beside_the_config_win_and_a_missing_one_says_where_it_looked(fo
     text = _doc_config()
     path = folder / "people.toml"
     path.write_text(text.replace('imports = ["my_objectives"]', 'imports = ["not_beside_me"]'))
-    with pytest.raises(ValueError, match=r"`experiment\.imports\[0\]` must be an importable module; "
-                                         r"got 'not_beside_me'\. Importing it raised "
-                                         r"ModuleNotFoundError: .*looked for beside the config, in "):
+    with pytest.raises(ValueError, match=r"`experiment\.imports\[0\]` must be an importable "
+                                         r"module; got 'not_beside_me'\. Importing it raised "
+                                         r"ModuleNotFoundError: .*looked for beside the config, "
+                                         r"in "):
         load_config(path)

@@ -37,7 +37,7 @@ def _bounds(*values):
 
 
 # -- Predictor: original labels --------------------------------------------------------------------
-def test_predictor_predicts_original_labels_with_classes():
+def test_predictor_predicts_original_labels_with_classes(tmp_path):
     df = _frame(400)
     data = from_frame(df, target="income", sensitive="sex")
     problem = tradeoff.Problem(data, "logistic", ["log_loss", "demographic_parity_sq"])
@@ -51,6 +51,9 @@ def test_predictor_predicts_original_labels_with_classes():
     assert (codes == (model.predict_proba(df)[:, 1] >= 0.5)).all()
     with pytest.raises(TypeError, match="`encoded` must be"):
         model.predict(df, encoded="yes")
+    front.save(tmp_path / "f.zip")  # the labels survive a saved front (the encoder's mapping)
+    again = tradeoff.Front.load(tmp_path / "f.zip").predictor(0)
+    assert list(again.classes_) == ["high", "low"] and (again.predict(df) == labels).all()
 
 
 def test_predictor_without_mapping_has_codes_and_regressor_has_no_classes():

@@ -378,3 +378,35 @@ def test_hv_against_cost_gives_estimator_fits_an_axis_of_their_own():
     assert xs(axb, fl["style"].color) == set() and xs(axb, c["style"].color) == {300.0, 1000.0}
     assert xs(axs, fl["style"].color) == {2.0}
     assert axf.get_xlim()[0] == 0
+
+
+def test_fronts_in_an_exact_metric_and_empty_fronts_without_legend(tmp_path):
+    import matplotlib.pyplot as plt
+
+    import tradeoff
+
+    data = tradeoff.datasets.synthetic_shift(n=300, task="classification", seed=0)
+    problem = tradeoff.Problem(data, "logistic", ["log_loss", "demographic_parity_sq"])
+    front = tradeoff.solve(problem, "weighted-sum", n_points=5)
+    empty = Front(np.zeros((0, 2)), np.zeros((0, front.X.shape[1])), front.objective_names,
+                  front.param_names, "nsga2")
+    ax = plots.fronts([front, empty], objectives=("log_loss", "demographic_parity_sq:exact"))
+    assert ax.get_ylabel() == "parity difference of decisions"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["weighted-sum"]
+    drawn = [c for c in ax.collections if c.get_label() == "weighted-sum"][0].get_offsets()
+    exact = front.to_frame()["demographic_parity_sq:exact"].to_numpy()
+    assert np.allclose(np.sort(np.asarray(drawn)[:, 1]), np.sort(exact))
+    plots.save(ax.figure, tmp_path / "exact")
+    # the same metric as an axis of parallel coordinates, and an empty front there too
+    three = ("log_loss", "demographic_parity_sq", "demographic_parity_sq:exact")
+    ax = plots.fronts([front, empty], kind="pcp", objectives=three)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["weighted-sum"]
+    assert len(_pcp_lines(ax)) == len(front)
+    with pytest.raises(ValueError, match=r"`objectives` must be indices or names among .*"
+                                         r"demographic_parity_sq:exact\); got 'mse:exact'"):
+        plots.fronts([front], objectives=("log_loss", "mse:exact"))
+    with pytest.raises(TypeError, match="`reference` must be a Front reporting "
+                                        "'demographic_parity_sq:exact'"):
+        plots.fronts([front], objectives=("log_loss", "demographic_parity_sq:exact"),
+                     reference=front.F)
+    plt.close("all")

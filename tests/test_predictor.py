@@ -201,7 +201,7 @@ def test_evaluate_and_save_with_the_encoder(encoded, tmp_path):
     new = from_frame(_table(seed=1), target="hired", sensitive="sex", encoder=front.encoder)
     frame = front.evaluate(new)
     fm = pytest.importorskip("fairlearn.metrics")
-    pred = front.predictor(1).predict(_table(seed=1))
+    pred = front.predictor(1).predict(_table(seed=1), encoded=True)
     assert frame["demographic_parity_sq:exact"][1] == pytest.approx(
         fm.demographic_parity_difference(new.y, pred, sensitive_features=new.groups), abs=1e-12)
     front.save(tmp_path / "f.zip")

@@ -2,7 +2,8 @@
 
 Column names stay as they are (``mse``, ``demographic_parity_sq:exact``); only what is printed for
 people changes. An objective can carry its own ``label`` and ``unit`` class attributes (a user's
-registered objective, say); the built-in ones are listed here. Plain Python, no matplotlib: reports
+registered objective, say), and ``exact_label`` and ``exact_unit`` for the exact metric its
+``exact`` method reports; the built-in ones are listed here. Plain Python, no matplotlib: reports
 use it too.
 
     >>> axis_label("demographic_parity_sq:exact")
@@ -56,11 +57,14 @@ def display(name: str) -> Display:
     """The display name and unit of an objective or metric column; the name itself if unknown.
 
     An objective registered with ``label`` (and optionally ``unit``) attributes wins over the
-    built-in table; ``<name>:exact`` of an unknown objective reads "<name> (exact metric)"."""
+    built-in table, and so do ``exact_label`` / ``exact_unit`` for its ``<name>:exact`` metric;
+    without them ``<name>:exact`` reads "<label> (exact metric)"."""
     base, _, suffix = name.partition(":")
     own = _registered(base)
     if own is not None and not suffix and getattr(own, "label", None):
         return Display(str(own.label), str(getattr(own, "unit", "") or ""))
+    if own is not None and suffix == "exact" and getattr(own, "exact_label", None):
+        return Display(str(own.exact_label), str(getattr(own, "exact_unit", "") or ""))
     if name in DISPLAY:
         return DISPLAY[name]
     if suffix == "exact":

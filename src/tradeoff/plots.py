@@ -758,6 +758,37 @@ def training_curves(curves, *, title: str, ylabel: str = "HV ratio of points eva
 
 
 # -- a user's own fronts --------------------------------------------------------------------------
+def _metric_columns(fronts) -> list[str]:
+    """The exact metric columns (``<objective>:exact``) the Fronts in ``fronts`` report."""
+    cols = {}
+    for f in fronts:
+        if hasattr(f, "to_frame") and len(f):
+            cols.update(dict.fromkeys(c for c in f.to_frame().columns if c.endswith(":exact")))
+    return list(cols)
+
+
+def _picked(f, F, idx, name="fronts") -> np.ndarray:
+    """(k, len(idx)): the objectives (indices into F) and metric columns (names) of a front."""
+    from ._validation import fail
+
+    if not any(isinstance(i, str) for i in idx):
+        return F[:, idx]
+    if not len(F):  # an empty front has no columns to report
+        return np.empty((0, len(idx)))
+    frame = f.to_frame() if hasattr(f, "to_frame") else None
+    cols = []
+    for i in idx:
+        if not isinstance(i, str):
+            cols.append(F[:, i])
+        elif frame is None or i not in frame.columns:
+            fail(name, f"a Front reporting {i!r} (an array "
+                 "holds objectives only)", type(f).__name__, "Pass a Front, or pick objectives.",
+                 exc=TypeError)
+        else:
+            cols.append(frame[i].to_numpy(float))
+    return np.column_stack(cols)
+
+
 def _as_points(f):
     """(F, feasible, objective names, solver) of a Front or an array (k, m)."""
     if hasattr(f, "F") and hasattr(f, "objective_names"):
@@ -783,11 +814,13 @@ def fronts(fronts, *, labels=None, ax=None, reference=None, objectives=None, nam
     ``reference`` (a Front or an array (k, m)) in grey.
 
     ``fronts`` is a list of Fronts (or arrays (k, m)); ``labels`` names them (default: the solver);
-    ``objectives`` picks the objectives to draw (indices or names; default all); ``names``
+    ``objectives`` picks the objectives to draw (indices or names; default all; a name may also be
+    an exact metric column ``"<objective>:exact"`` of ``front.to_frame()``, e.g. to draw the front
+    in the thresholded parity difference rather than its surrogate); ``names``
     overrides the axis labels (default: the objectives' display names). ``kind="auto"`` draws two
     objectives as a scatter and three or more as parallel coordinates (pymoo's PCP: one line per
     point, every objective on an axis of its own); ``"scatter"`` needs exactly two objectives and
-    ``"pcp"`` takes any number."""
+    ``"pcp"`` takes any number. A front with no feasible point has no legend entry of its own."""
     from ._validation import check_choice, fail
     from .display import axis_label
     from .indicators import nondominated
@@ -809,17 +842,31 @@ def fronts(fronts, *, labels=None, ax=None, reference=None, objectives=None, nam
              f"{sorted(dims)} objectives")
     m = dims.pop() if dims else 2
     obj_names = next((n for _, _, n, _ in parts if n), None)
-    idx = []
+    idx = []  # an objective's index into F, or the name of a metric column of front.to_frame()
     for o in range(m) if objectives is None else objectives:
         if isinstance(o, str):
-            if obj_names is None or o not in obj_names:
-                fail("objectives", f"indices or names among {obj_names}", o)
-            idx.append(obj_names.index(o))
+            if obj_names is not None and o in obj_names:
+                idx.append(obj_names.index(o))
+                continue
+            metrics = _metric_columns(fronts)
+            if o not in metrics:
+                fail("objectives", f"indices or names among {obj_names or []} or exact metric "
+                     f"columns of front.to_frame() ({', '.join(metrics) or 'none'})", o)
+            idx.append(o)
         else:
             if not 0 <= int(o) < m:
                 fail("objectives", f"indices from 0 to {m - 1} (the fronts have {m} objectives)",
                      o)
             idx.append(int(o))
+    if any(isinstance(i, str) for i in idx):  # draw the chosen columns: F becomes (k, len(idx))
+        parts = [(_picked(f, F, idx), ok, n, solver)
+                 for f, (F, ok, n, solver) in zip(fronts, parts)]
+        if reference is not None:
+            reference = _picked(reference, _as_points(reference)[0], idx, "reference")
+        labels_of = [i if isinstance(i, str) else obj_names[i] if obj_names else None for i in idx]
+        if names is None:
+            names = [axis_label(n) if n else f"objective {i + 1}" for i, n in enumerate(labels_of)]
+        idx = list(range(len(idx)))
     if kind == "auto":
         kind = "scatter" if len(idx) == 2 else "pcp"
     if kind == "scatter" and len(idx) != 2:
@@ -845,14 +892,14 @@ def fronts(fronts, *, labels=None, ax=None, reference=None, objectives=None, nam
         s = looks[label]
         P = F[:, idx]
         good = P[ok]
-        if len(good):
+        if len(good):  # a front with no (feasible) point gets no legend entry of its own
             ax.scatter(good[:, 0], good[:, 1], s=22, alpha=0.8, lw=0, zorder=3,
                        label=label, **s.points())
             nd = good[nondominated(good)]
             nd = nd[np.argsort(nd[:, 0])]
             ax.plot(nd[:, 0], nd[:, 1], color=s.color, ls=s.linestyle, lw=1.0, zorder=2)
-        handles.append(_handle(color=s.color, marker=s.marker, ls=s.linestyle, lw=1.0, ms=5))
-        texts.append(label)
+            handles.append(_handle(color=s.color, marker=s.marker, ls=s.linestyle, lw=1.0, ms=5))
+            texts.append(label)
         if (~ok).any():
             ax.scatter(P[~ok, 0], P[~ok, 1], s=22, marker="x", color=s.color, lw=1.0, zorder=3,
                        label=f"{label}: infeasible")
@@ -880,9 +927,10 @@ def _fronts_pcp(parts, labels, ax, reference, idx, names, reference_label, title
         texts.append(reference_label)
     for (F, ok, _, _), label in zip(parts, labels):
         s = looks[label]
-        sets.append((F[ok][:, idx], _pcp_line(s)))
-        handles.append(_handle(color=s.color, marker=s.marker, ls=s.linestyle, lw=0.9, ms=4))
-        texts.append(label)
+        if ok.any():  # a front with no (feasible) point gets no legend entry of its own
+            sets.append((F[ok][:, idx], _pcp_line(s)))
+            handles.append(_handle(color=s.color, marker=s.marker, ls=s.linestyle, lw=0.9, ms=4))
+            texts.append(label)
         if (~ok).any():
             sets.append((F[~ok][:, idx], _pcp_line(s, ls=":", marker="x", alpha=0.8)))
             handles.append(_handle(color=s.color, marker="x", ls=":", lw=0.9, ms=4))

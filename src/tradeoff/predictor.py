@@ -11,9 +11,12 @@ is encoded the way the training data was:
   array is a column for a one-feature model and an error otherwise (use ``X.reshape(1, -1)`` for
   one row); a Series or a dict of scalars is one row.
 
-Classifiers (a model with a ``threshold``, e.g. logistic) give ``predict_proba`` (n, 2) like
-scikit-learn's, ``predict`` (classes 0/1, or ``classes``) and ``decision_function`` (the score z,
-whose sign with threshold 0.5 decides the class). Regressors give ``predict`` and
+Classifiers (a model with a ``threshold``, e.g. logistic) have ``classes_``, the original labels
+in the order of the codes 0, 1 (from the encoder's ``target_mapping`` when the data came from
+``from_frame`` with a text target, e.g. ``["<=50K", ">50K"]``; else ``[0, 1]``), and give
+``predict_proba`` (n, 2) in that order like scikit-learn's, ``predict`` (labels from
+``classes_``; ``predict(X, encoded=True)`` gives the codes 0/1) and ``decision_function`` (the
+score z, whose sign with threshold 0.5 decides the class). Regressors give ``predict`` and
 ``decision_function`` (the affine score before the model's link, e.g. before a cap).
 
 **Randomised points** (fairlearn's ExponentiatedGradient) are mixtures, and the predictor is the
@@ -48,7 +51,7 @@ class Predictor:
     """θ (or a mixture of θⱼ with weights wⱼ) + model + encoder + feature names; module doc."""
 
     def __init__(self, theta, model, *, weights=None, encoder=None, feature_names=None,
-                 classes=(0, 1), point: int | None = None):
+                 classes=None, point: int | None = None):
         from .models import get_model
 
         self.model = get_model(model)
@@ -74,7 +77,13 @@ class Predictor:
             fail("feature_names", f"{p} names (the model {self.model.name!r} with "
                  f"{Theta.shape[1]} parameters takes {p} features)", len(feature_names))
         self.feature_names = tuple(str(f) for f in feature_names)
-        self.classes = np.asarray(classes)
+        if classes is None:  # the labels the encoder coded as 0 and 1, when it coded any
+            mapping = getattr(encoder, "target_mapping", None) or {}
+            classes = sorted(mapping, key=mapping.get) if len(mapping) == 2 else (0, 1)
+        classes = np.asarray(classes)
+        if classes.shape != (2,):
+            fail("classes", "two labels, for codes 0 and 1", classes.tolist())
+        self.classes = classes
         self.point = point
 
     @classmethod
@@ -102,6 +111,12 @@ class Predictor:
     @property
     def is_classifier(self) -> bool:
         return getattr(self.model, "threshold", None) is not None
+
+    @property
+    def classes_(self) -> np.ndarray:
+        """The labels ``predict`` returns, in ``predict_proba``'s column order (classifiers)."""
+        self._need_classifier("classes_")
+        return self.classes
 
     @property
     def theta(self) -> np.ndarray:
@@ -197,9 +212,13 @@ class Predictor:
             return logit(np.clip(p1, 1e-15, 1 - 1e-15))
         return self._score(A) @ self.weights
 
-    def predict(self, X, *, random_state=0) -> np.ndarray:
-        """(n,): classes for a classifier, values for a regressor; a mixture draws one model per
-        row with ``random_state`` (ignored for a deterministic point)."""
+    def predict(self, X, *, random_state=0, encoded: bool = False) -> np.ndarray:
+        """(n,): labels from ``classes_`` for a classifier (the codes 0/1 with ``encoded=True``),
+        values for a regressor; a mixture draws one model per row with ``random_state`` (ignored
+        for a deterministic point)."""
+        from ._validation import check_bool
+
+        encoded = check_bool("encoded", encoded)
         _, P = self._forward(X)
         if self.is_mixture:
             rng = random_state if isinstance(random_state, np.random.Generator) else None
@@ -214,7 +233,8 @@ class Predictor:
         else:
             out = P[:, 0]
         if self.is_classifier:
-            return self.classes[(out >= self.model.threshold).astype(int)]
+            codes = (out >= self.model.threshold).astype(int)
+            return codes if encoded else self.classes[codes]
         return out
 
 

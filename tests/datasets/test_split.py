@@ -180,7 +180,9 @@ def test_subset_indices_and_masks():
     assert sub.groups.tolist() == [2, 1, 1] and sub.group_names == ("a", "b", "c")
     assert (sub.feature_names, sub.target_name, sub.sensitive_name, sub.name) == \
         (("u", "v"), "t", "s", "d")
-    assert sub.meta == data.meta and sub.meta["k"] == 1 and sub.meta is not data.meta
+    assert sub.meta["rows"].tolist() == [5, 1, 1]  # positions in data, to trace rows back
+    assert {k: v for k, v in sub.meta.items() if k != "rows"} == data.meta
+    assert sub.meta["k"] == 1 and sub.meta is not data.meta
     mask = data.groups == 0
     np.testing.assert_array_equal(data.subset(mask).y, data.y[mask])
 

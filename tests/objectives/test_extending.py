@@ -60,3 +60,49 @@ def test_installed_packages_register_through_the_entry_point_group(tmp_path, mon
     assert prob.objective_names == ["mse", "mae"]
     sys.modules.pop("myfairness", None)
     objectives.REGISTRY.pop("my_mae", None)
+
+
+def test_exact_metric_and_display_names_example():
+    """docs/extending.md's FDR gap: its labels reach the axes, its exact metric is fairlearn's
+    false discovery rate gap, and the surrogate's gradient is the real one."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pytest
+
+    code = _section_code("An objective", EXTENDING)
+    assert "exact_label" in code
+    scope: dict = {}
+    try:
+        exec(compile(code, str(EXTENDING), "exec"), scope)
+        front, prob = scope["fdr_front"], scope["fdr_problem"]
+        ax = scope["ax"]
+        assert ax.get_ylabel() == "false-discovery-rate gap"
+        from tradeoff.display import axis_label
+
+        assert axis_label("fdr_gap_sq") == "squared soft FDR gap"
+        exact = front.to_frame()["fdr_gap_sq:exact"].to_numpy()
+        assert np.isfinite(exact).all() and exact.max() > exact.min()
+        fm = pytest.importorskip("fairlearn.metrics")
+        data = prob.data
+        for i in range(len(front)):
+            p = front.predictor(i).predict_proba(data.X)[:, 1]
+            decided = (p >= 0.5).astype(int)
+
+            def fdr(y_true, y_pred):
+                return float(np.mean(y_true[y_pred == 1] == 0))
+
+            mf = fm.MetricFrame(metrics=fdr, y_true=data.y, y_pred=decided,
+                                sensitive_features=data.groups)
+            assert exact[i] == pytest.approx(mf.difference(), abs=1e-12)
+        theta = front.X[2]
+        ev = prob.evaluate(theta)
+        h = 1e-6
+        num = [(prob.evaluate(theta + h * e, grad=False).F[0, 1]
+                - prob.evaluate(theta - h * e, grad=False).F[0, 1]) / (2 * h)
+               for e in np.eye(len(theta))]
+        np.testing.assert_allclose(ev.dF[0, 1], num, rtol=1e-5, atol=1e-9)
+    finally:
+        plt.close("all")
+        objectives.REGISTRY.pop("fdr_gap_sq", None)

@@ -56,7 +56,10 @@ class Dataset:
         """The rows ``rows`` (integer indices or a boolean mask of length n), in that order.
 
         Names, groups (with all group names kept), sample weights, encoder and a copy of meta
-        carry over.
+        carry over. ``meta["rows"]`` records each row's position in the original data (composed
+        over repeated subsets) and ``meta["index"]``, when the data came from a frame
+        (``from_frame``), the frame's index labels of the rows kept, so a part of a split can be
+        traced back: ``df.loc[part.meta["index"]]``.
         """
         idx = np.asarray(rows)
         if idx.dtype == bool:
@@ -73,8 +76,12 @@ class Dataset:
         def take(a):
             return None if a is None else np.asarray(a)[idx]
 
+        meta = dict(self.meta)
+        meta["rows"] = np.asarray(meta.get("rows", np.arange(self.n)))[idx]
+        if meta.get("index") is not None:
+            meta["index"] = meta["index"][idx]
         return replace(self, X=self.X[idx], y=self.y[idx], groups=take(self.groups),
-                       sample_weight=take(self.sample_weight), meta=dict(self.meta))
+                       sample_weight=take(self.sample_weight), meta=meta)
 
     @property
     def param_names(self) -> list[str]:

@@ -69,8 +69,10 @@ def split(data: Dataset, test: float = 0.3, validation: float = 0.0, seed=0,
     target; see `strata`): in every stratum each part's row count is the floor or ceiling of its
     exact share, and the parts' totals stay within about a row of theirs. The parts are disjoint,
     cover every row, keep the original row order and carry names, groups, weights and the encoder
-    (`Dataset.subset`); with a `tabular.Encoder`, a category no train row has is dropped from every
-    part (`tabular.encode_like_train`: the encoding is the train rows' alone). ``seed`` (int or
+    (`Dataset.subset`); ``part.meta["rows"]`` are the part's row positions in ``data`` and
+    ``part.meta["index"]`` (data from ``from_frame``) its labels in the frame's index; with a
+    `tabular.Encoder`, a category no train row has is dropped from every part
+    (`tabular.encode_like_train`: the encoding is the train rows' alone). ``seed`` (int or
     numpy Generator) makes it deterministic.
     """
     if not isinstance(data, Dataset):

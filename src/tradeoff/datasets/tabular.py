@@ -262,7 +262,8 @@ def from_frame(df: pd.DataFrame, *, target: str, features=None, sensitive,
     unless ``drop_missing=True`` (a real boolean), which drops them and records the count in
     ``meta["rows_dropped"]`` (0 when none was dropped; also under the older key
     ``meta["n_dropped_missing"]``). A two-level non-numeric target is mapped to 0/1 in sorted
-    order (``meta["target_mapping"]``).
+    order (``meta["target_mapping"]``). ``meta["index"]`` holds the frame's index labels of the
+    rows kept (``Dataset.subset`` and ``tradeoff.split`` keep it in step with the rows).
 
     The encoding learned is kept as ``Dataset.encoder``. Pass another Dataset's ``encoder`` to
     code this frame the same way (e.g. a test set like its training set): the same feature columns
@@ -326,7 +327,8 @@ def from_frame(df: pd.DataFrame, *, target: str, features=None, sensitive,
     X = encoder.transform(frame)
     levels = {str(c): list(v) for c, v in encoder.levels.items()}
     meta = {"rows_dropped": n_bad, "n_dropped_missing": n_bad, "categorical_levels": levels,
-            "sensitive_columns": [str(c) for c in sens]}
+            "sensitive_columns": [str(c) for c in sens],
+            "index": frame.index}  # the frame's row labels: Dataset.subset keeps them in step
     if mapping is not None:
         meta["target_mapping"] = mapping
     return Dataset(X, y, name=name, feature_names=encoder.feature_names, target_name=str(target),

@@ -5,6 +5,7 @@
     seeds = [0, 1, 2, 3, 4]      # every solver setting runs once per seed
     kind = "sweep"               # or "seed_blog": the post reproduced, see [seed_blog]
     imports = ["my_objectives"]  # optional: modules that register objectives, datasets, solvers
+                                 # (a module beside the config file is found there first)
 
     [[problems]]                 # the schema of tradeoff.Problem.from_dict, plus a unique name
     name = "cap"
@@ -255,6 +256,7 @@ class RunSpec:
     data_hash: str = ""  # sha256 of the data file behind the problem ("" for built-in data)
     # the problem's fixed HV reference point ([[problems]] hv_reference), for scoring only
     hv_reference: tuple | None = None
+    import_folder: str = ""  # the config file's folder: `imports` beside it are found there
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -281,6 +283,7 @@ class Config:
     grids: dict = field(default_factory=dict)
     # per problem name: its fixed HV reference point ([[problems]] hv_reference)
     hv_references: dict = field(default_factory=dict)
+    import_folder: str = ""  # the config file's folder (absolute), where `imports` are looked for
 
     def runs(self) -> list[RunSpec]:
         """Every run in a fixed order: per problem its exact front, then solvers × grid × seeds."""
@@ -314,7 +317,7 @@ class Config:
         run_spec = _with_data_path(spec, info["csv"]) if "csv" in info else spec
         return RunSpec(run_id, self.name, spec["name"], run_spec, solver, label, options, settings,
                        seed, seed_for_run, dict(self.exact_options), self.imports, data_hash,
-                       self.hv_references.get(spec["name"]))
+                       self.hv_references.get(spec["name"]), self.import_folder)
 
 
 def load_config(path: str | Path) -> Config:
@@ -349,13 +352,15 @@ def parse_config(raw: dict, *, source: str = "", build_problems: bool = True) ->
     if not isinstance(description, str):
         fail("experiment.description", "a string", description, exc=TypeError)
     digest = hashlib.sha256(canonical(raw).encode()).hexdigest()
-    imports = _imports(exp.get("imports", []))
+    folder = str(Path(source).resolve().parent) if source else ""
+    imports = _imports(exp.get("imports", []), folder)
     if kind == "seed_blog":
         opts = _table(raw.get("seed_blog", {}), "seed_blog", SEED_BLOG_KEYS)
         blog = {"n": _int(opts.get("n", 200), "seed_blog.n"),
                 "seed": _int(opts.get("seed", 0), "seed_blog.seed", low=0),
                 "epochs": _int(opts.get("epochs", 15), "seed_blog.epochs")}
-        return Config(name, description, kind, (), (), (), {}, blog, raw, source, digest)
+        return Config(name, description, kind, (), (), (), {}, blog, raw, source, digest,
+                      imports, import_folder=folder)
     seeds = _seeds(exp.get("seeds", [0]))
     base = Path(source).parent if source else Path(".")
     data: dict = {}
@@ -367,7 +372,7 @@ def parse_config(raw: dict, *, source: str = "", build_problems: bool = True) ->
     _check_problem_grids(grids, problems, solvers)
     exact_opts = _exact(raw.get("exact", {}), problems)
     return Config(name, description, kind, seeds, problems, solvers, exact_opts, {}, raw, source,
-                  digest, imports, data, grids, hv_refs)
+                  digest, imports, data, grids, hv_refs, folder)
 
 
 def _check_problem_grids(grids: dict, problems, solvers) -> None:
@@ -387,26 +392,37 @@ def _check_problem_grids(grids: dict, problems, solvers) -> None:
         grids[name] = grid
 
 
-def import_modules(names) -> None:
-    """Import the modules a config names, so that what they register can be named."""
+def import_modules(names, folder: str = "") -> None:
+    """Import the modules a config names, so that what they register can be named. A module
+    whose top-level package is a file or package in ``folder`` (the config file's) is imported
+    from there: the folder goes first on ``sys.path``, as a script's own folder does."""
     import importlib
+    import sys
 
     for name in names:
+        top = name.split(".")[0]
+        if folder and ((Path(folder) / f"{top}.py").is_file()
+                       or (Path(folder) / top / "__init__.py").is_file()):
+            if folder not in sys.path:
+                sys.path.insert(0, folder)
         importlib.import_module(name)
 
 
-def _imports(value) -> tuple[str, ...]:
+def _imports(value, folder: str = "") -> tuple[str, ...]:
     if not isinstance(value, list):
         fail("experiment.imports", "a list of module names", value, exc=TypeError)
     for i, name in enumerate(value):
         if not isinstance(name, str):
             fail(f"experiment.imports[{i}]", "a module name", name, exc=TypeError)
         try:
-            import_modules([name])
+            import_modules([name], folder)
         except Exception as err:  # noqa: BLE001 - any import error is the config's to report
+            beside = f" (looked for beside the config, in {folder}, and on sys.path)" \
+                if folder else ""
             fail(f"experiment.imports[{i}]", "an importable module", name,
-                 f"Importing it raised {type(err).__name__}: {err}. Install it, or add its folder "
-                 "to PYTHONPATH (on every worker, too).")
+                 f"Importing it raised {type(err).__name__}: {err}{beside}. Put it beside the "
+                 "config file, install it, or add its folder to PYTHONPATH (on every worker, "
+                 "too).")
     return tuple(value)
 
 

@@ -180,7 +180,8 @@ def execute(run: RunSpec) -> dict:
     result = {"run_id": run.run_id, "run": run.to_dict(), "versions": versions(), "trace": []}
     with _one_blas_thread():
         try:
-            import_modules(run.imports)  # a fresh worker must register what the run names
+            # a fresh worker must register what the run names
+            import_modules(run.imports, run.import_folder)
             _check_data(run)
             # with a split: the problem on the train part, and the parts to score the front on
             problem, parts = build(run.problem_spec, path=f"problem {run.problem!r}")

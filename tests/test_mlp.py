@@ -213,7 +213,7 @@ def test_bad_mlp_parameters():
         MLP(seed=None)
     with pytest.raises(ValueError, match=r"`parameters of model 'mlp'` must be among hidden, "
                                          r"activation, output, seed, threshold, standardize, "
-                                         r"input_mean, input_scale; got \['width'\]"):
+                                         r"input_mean, input_scale, init_scheme; got \['width'\]"):
         get_model("mlp", width=3)
     assert MLP(hidden=8).hidden == (8,)
     with pytest.raises(ValueError, match=r"`model` must be a model that predicts probabilities for "

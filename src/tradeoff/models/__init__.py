@@ -1,5 +1,6 @@
-"""Models: the protocol (``base``), the built-in affine models (``linear``) and the MLP (``mlp``),
-and the registry of names a config can use. The registry sits here, above its members; no member
+"""Models: the protocol (``base``), the built-in affine models (``linear``), the MLP (``mlp``),
+any PyTorch network (``torch``: ``TorchModel``, loaded on first use so that importing tradeoff never
+imports torch), and the registry of names a config can use. The registry sits here, above its members; no member
 imports it.
 
 The model protocol (``Model``) is what ``Problem`` calls; see docs/models.md:
@@ -30,6 +31,16 @@ def get_model(name: str | Model, **params) -> Model:
     check_choice("model", name, MODELS)
     check_params(MODELS[name], params, f"model {name!r}")
     return MODELS[name](**params)
+
+
+def __getattr__(name: str):
+    """``TorchModel`` and the ``torch`` submodule, imported on first use (torch is optional)."""
+    if name in ("TorchModel", "torch"):
+        import importlib
+
+        module = importlib.import_module(f"{__name__}.torch")
+        return module if name == "torch" else module.TorchModel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["MODELS", "MLP", "PROB_CLIP", "ROW_BLOCK", "AffineModel", "CappedLinearModel",

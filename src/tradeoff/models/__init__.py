@@ -14,7 +14,7 @@ The model protocol (``Model``) is what ``Problem`` calls; see docs/models.md:
 
 from __future__ import annotations
 
-from .._validation import check_choice, check_params
+from .._validation import check_choice, check_params, fail
 from .base import (PROB_CLIP, ROW_BLOCK, AffineModel, Model, Standardizer, Unscaled,
                    affine_pullback, check_model, predictions, row_block, uses_affine_path)
 from .linear import CappedLinearModel, LinearModel, LogisticModel
@@ -28,6 +28,9 @@ def get_model(name: str | Model, **params) -> Model:
     """The model called ``name`` (linear, capped_linear, logistic, mlp) with its parameters."""
     if isinstance(name, Model):
         return name
+    if type(name).__module__.split(".")[0] == "torch":  # a bare torch.nn.Module
+        fail("model", "a model name or a tradeoff.models.Model", type(name).__name__,
+             "Wrap a torch module as tradeoff.models.torch.TorchModel(module).", exc=TypeError)
     check_choice("model", name, MODELS)
     check_params(MODELS[name], params, f"model {name!r}")
     return MODELS[name](**params)

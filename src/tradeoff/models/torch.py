@@ -15,6 +15,7 @@ torch is imported when a ``TorchModel`` is made, never when tradeoff is imported
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import warnings
@@ -49,6 +50,9 @@ class TorchModel(Model):
     (default) or ``float32``; ``device``: ``None``/``"cpu"`` or ``"cuda"`` (if available). The
     module is copied (the caller's is never changed) and run in eval mode: dropout is off and
     batch-norm layers use their running statistics, which are not trained. ``seed`` fixes ``init``.
+    ``threads`` (default 1): torch's intra-op threads during ``forward``/``pullback`` (restored
+    after); ``None`` leaves torch's setting. One thread is the engine's choice for numpy's BLAS too:
+    a row block's operations are small, and threads spinning for them cost more than they give.
     """
 
     name = "torch"
@@ -56,7 +60,7 @@ class TorchModel(Model):
     stacks_gradients = True  # pullback takes dP (n, K, t) and returns (K, t, d)
 
     def __init__(self, module, *, output: str = "linear", dtype="float64", device=None,
-                 seed: int = 0, threshold: float = 0.5):
+                 seed: int = 0, threshold: float = 0.5, threads: int | None = 1):
         torch = _torch()
         if not isinstance(module, torch.nn.Module):
             fail("module", "a torch.nn.Module", type(module).__name__, exc=TypeError)
@@ -72,6 +76,10 @@ class TorchModel(Model):
             fail("seed", "an integer", seed, exc=TypeError)
         if isinstance(threshold, bool) or not 0 < threshold < 1:
             fail("threshold", "in the open interval (0, 1)", threshold)
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
+                                    or threads < 1):
+            fail("threads", "a positive integer or None (torch's own setting)", threads)
+        self.threads = threads
         self.output, self.seed, self.threshold = output, int(seed), float(threshold)
         self.dtype, self.device = getattr(torch, dtype), device
         # a float64 CPU copy re-initialised by ``init`` (so starts do not depend on dtype or
@@ -189,12 +197,26 @@ class TorchModel(Model):
         fail("X", "rows the module can evaluate", f"an array of shape {tuple(Xt.shape)}",
              f"The module raised {type(err).__name__}: {str(err).splitlines()[0]}")
 
+    @contextlib.contextmanager
+    def _threads(self):
+        """torch's intra-op threads set to ``threads`` for the duration, then restored."""
+        torch = _torch()
+        before = torch.get_num_threads()
+        if self.threads is not None and self.threads != before:
+            torch.set_num_threads(self.threads)
+        try:
+            yield
+        finally:
+            if torch.get_num_threads() != before:
+                torch.set_num_threads(before)
+
     # -- forward and backward ------------------------------------------------------------------
     def forward(self, Theta: np.ndarray, X: np.ndarray):
         """P (n, K) and aux = (the vjp of the scores, the output link's slope or None)."""
         torch = _torch()
         Xt = self._x(X)
-        Z, vjp = torch.func.vjp(lambda T: self._scores(T, Xt), self._tensor(Theta))
+        with self._threads():
+            Z, vjp = torch.func.vjp(lambda T: self._scores(T, Xt), self._tensor(Theta))
         P = Z.detach().to("cpu", torch.float64).numpy().T.copy()  # (n, K)
         S = None
         if self.output == "logistic":
@@ -212,10 +234,11 @@ class TorchModel(Model):
         if S is not None:
             G = G * S[:, :, None]
         cot = self._tensor(G.transpose(2, 1, 0))  # (t, K, n)
-        if len(cot) == 1 or self.vmap_fallback is not None:
-            out = torch.stack([vjp(c)[0] for c in cot])
-        else:
-            out = torch.func.vmap(vjp)(cot)[0]
+        with self._threads():
+            if len(cot) == 1 or self.vmap_fallback is not None:
+                out = torch.stack([vjp(c)[0] for c in cot])
+            else:
+                out = torch.func.vmap(vjp)(cot)[0]
         out = out.detach().to("cpu", torch.float64).numpy().transpose(1, 0, 2)  # (K, t, d)
         return out if stacked else out[:, 0]
 
@@ -229,7 +252,7 @@ class TorchModel(Model):
     def describe(self) -> dict:
         out = {"name": self.name, "module": type(self.module).__name__, "output": self.output,
                "dtype": str(self.dtype).removeprefix("torch."), "device": str(self.device),
-               "seed": self.seed}
+               "seed": self.seed, "threads": self.threads}
         if self.threshold != 0.5:
             out["threshold"] = self.threshold
         return out

@@ -244,6 +244,20 @@ def test_a_small_cnn_trains_a_fair_front_on_the_digits(torch):
     assert frame["demographic_parity_sq"].iloc[fairest] < frame["demographic_parity_sq"].iloc[best]
 
 
+def test_a_torch_front_saves_but_load_says_it_cannot_rebuild_the_network(torch, tmp_path):
+    from tradeoff.models.torch import TorchModel
+
+    problem = to.Problem(_data(), TorchModel(_net(torch), output="logistic"),
+                         ["log_loss", "demographic_parity_sq"])
+    front = to.solve(problem, "weighted-sum", n_points=2, optimizer="adam", epochs=2,
+                     batch_size=64, seed=0)
+    path = tmp_path / "front.zip"
+    front.save(path)
+    with pytest.raises(ValueError, match=r"`path` must be a front of a model a file can rebuild; "
+                                         r"got '.*front\.zip'\. Its model is a TorchModel"):
+        to.Front.load(path)
+
+
 def test_docs_example_runs(torch):
     text = DOCS.read_text(encoding="utf-8")
     section = text[text.index("## PyTorch models"):]

@@ -282,6 +282,9 @@ def test_bad_torch_models(torch):
         TorchModel(_net(torch), seed="a")
     with pytest.raises(ValueError, match=r"`threshold` must be in the open interval \(0, 1\); got 1"):
         TorchModel(_net(torch), threshold=1)
+    with pytest.raises(ValueError, match=r"`threshold` must be in the open interval \(0, 1\); got "
+                                         r"'0\.5'\."):
+        TorchModel(_net(torch), threshold="0.5")
     with pytest.raises(ValueError, match=r"`module` must be a module with parameters; got 'ReLU'"):
         TorchModel(torch.nn.ReLU())
     if not torch.cuda.is_available():

@@ -74,7 +74,8 @@ class TorchModel(Model):
                  "leave device=None for the CPU.")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             fail("seed", "an integer", seed, exc=TypeError)
-        if isinstance(threshold, bool) or not 0 < threshold < 1:
+        if (isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number))
+                or not 0 < threshold < 1):
             fail("threshold", "in the open interval (0, 1)", threshold)
         if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
                                     or threads < 1):

@@ -37,7 +37,7 @@ def _net(torch, p=5, h=7):
 
 
 def _to_mlp_layout(Theta, p, h):
-    """torch's θ (W₁ (h, p), b₁, w₂ (1, h), b₂) → the numpy MLP's (W₁ (p, h) row-major, b₁, w, c)."""
+    """torch's θ (W₁ (h, p), b₁, w₂ (1, h), b₂) → the numpy MLP's (W₁ (p, h), b₁, w, c)."""
     K = len(Theta)
     W1 = Theta[:, :h * p].reshape(K, h, p).transpose(0, 2, 1).reshape(K, -1)
     return np.hstack([W1, Theta[:, h * p:]])
@@ -63,7 +63,8 @@ def test_a_torch_mlp_equals_the_numpy_mlp_with_the_same_weights(torch, output):
     np.testing.assert_allclose(et.dF, np.concatenate([dW1, em.dF[:, :, h * p:]], axis=2),
                                rtol=0, atol=1e-10)
     np.testing.assert_allclose(tm.predict(Tt, data.X), mm.predict(Tm, data.X), atol=1e-12)
-    np.testing.assert_array_equal(tm.penalized(p), [True] * h * p + [False] * h + [True] * h + [False])
+    np.testing.assert_array_equal(tm.penalized(p),
+                                  [True] * h * p + [False] * h + [True] * h + [False])
     assert tm.vmap_fallback is None
 
 
@@ -106,8 +107,8 @@ def test_a_module_vmap_cannot_run_is_looped_with_a_warning_and_the_same_values(t
     assert "data-dependent control flow" in looped.vmap_fallback
     Q, auxq = plain.forward(Theta, X)
     np.testing.assert_allclose(P, Q, rtol=0, atol=1e-14)
-    np.testing.assert_allclose(looped.pullback(Theta, X, dP, aux), plain.pullback(Theta, X, dP, auxq),
-                               rtol=0, atol=1e-13)
+    np.testing.assert_allclose(looped.pullback(Theta, X, dP, aux),
+                               plain.pullback(Theta, X, dP, auxq), rtol=0, atol=1e-13)
     assert plain.vmap_fallback is None
 
 
@@ -192,7 +193,8 @@ def test_init_is_pytorchs_default_seeded_and_leaves_torch_alone(torch):
     for a, b in zip(before, net.parameters()):  # the caller's module is never changed
         assert torch.equal(a, b)
     assert model.param_names(None)[:2] == ["0.weight[0,0]", "0.weight[0,1]"]
-    assert model.param_names(None)[2000] == "0.bias[0]" and model.param_names(None)[-1] == "2.bias[0]"
+    names = model.param_names(None)
+    assert names[2000] == "0.bias[0]" and names[-1] == "2.bias[0]"
 
 
 def test_solvers_run_on_a_torch_model_through_the_public_api(torch):
@@ -202,8 +204,8 @@ def test_solvers_run_on_a_torch_model_through_the_public_api(torch):
     model = TorchModel(_net(torch), output="logistic", seed=0)
     problem = to.Problem(data, model, ["log_loss", "demographic_parity_sq"])
     start = problem.evaluate(problem.start_theta(4, 0), grad=False).F
-    front = to.solve(problem, "weighted-sum", n_points=4, optimizer="adam", epochs=20, batch_size=64,
-                     lr=0.01, seed=0)
+    front = to.solve(problem, "weighted-sum", n_points=4, optimizer="adam", epochs=20,
+                     batch_size=64, lr=0.01, seed=0)
     assert len(front) >= 2 and front.X.shape[1] == model.n_params(5)
     assert front.F[:, 0].min() < start[:, 0].min() - 0.05  # trained: the loss fell
     np.testing.assert_allclose(problem.evaluate(front.X, grad=False).F, front.F, rtol=1e-9)
@@ -280,7 +282,8 @@ def test_bad_torch_models(torch):
         TorchModel(_net(torch), dtype=torch.float16)
     with pytest.raises(TypeError, match=r"`seed` must be an integer; got 'a'\."):
         TorchModel(_net(torch), seed="a")
-    with pytest.raises(ValueError, match=r"`threshold` must be in the open interval \(0, 1\); got 1"):
+    with pytest.raises(ValueError, match=r"`threshold` must be in the open interval \(0, 1\); "
+                                         r"got 1"):
         TorchModel(_net(torch), threshold=1)
     with pytest.raises(ValueError, match=r"`threshold` must be in the open interval \(0, 1\); got "
                                          r"'0\.5'\."):
@@ -294,7 +297,8 @@ def test_bad_torch_models(torch):
     wide = TorchModel(torch.nn.Linear(5, 2))
     with pytest.raises(ValueError, match=r"`module` must be a network with one output per row "
                                          r"\(\(n,\) or \(n, 1\)\); got 'output of shape \(240, 2\) "
-                                         r"for 240 rows'\. End it with e\.g\. nn\.Linear\(h, 1\)\."):
+                                         r"for 240 rows'\. End it with e\.g\. "
+                                         r"nn\.Linear\(h, 1\)\."):
         wide.forward(wide.init(2, 5), X)
     model = TorchModel(_net(torch))
     T = model.init(2, 5)
@@ -307,8 +311,9 @@ def test_bad_torch_models(torch):
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match=r"`X` must be rows the module can evaluate"):
             fresh.forward(T, X[:, :4])
-    with pytest.raises(TypeError, match=r"`model` must be a model name or a tradeoff\.models\.Model; "
-                                        r"got 'Sequential'\. Wrap a torch module as "
+    with pytest.raises(TypeError, match=r"`model` must be a model name or a "
+                                        r"tradeoff\.models\.Model; got 'Sequential'\. "
+                                        r"Wrap a torch module as "
                                         r"tradeoff\.models\.torch\.TorchModel\(module\)\."):
         to.Problem(_data(), _net(torch), OBJS)
 

@@ -1,7 +1,7 @@
 """Models: the protocol (``base``), the built-in affine models (``linear``), the MLP (``mlp``),
 any PyTorch network (``torch``: ``TorchModel``, loaded on first use so that importing tradeoff never
-imports torch), and the registry of names a config can use. The registry sits here, above its members; no member
-imports it.
+imports torch), and the registry of names a config can use. The registry sits here, above its
+members; no member imports it.
 
 The model protocol (``Model``) is what ``Problem`` calls; see docs/models.md:
 

@@ -277,6 +277,10 @@ def _rebuild(meta, path):
     if meta["model"] is not None:
         desc = dict(meta["model"])
         name = desc.pop("name", None)
+        if name == "torch":  # TorchModel.describe(): the network itself is not data
+            fail("path", "a front of a model a file can rebuild", str(path),
+                 "Its model is a TorchModel, whose network a front file does not hold; "
+                 "Front.load cannot read it (keep the front and the module in your session).")
         if name not in BUILTIN_MODELS:
             raise _Broken(f"its model is {name!r}, not one of the built-in models "
                           f"({', '.join(BUILTIN_MODELS)}) a file may name")

@@ -100,6 +100,44 @@ def test_initialisation_is_seeded_he_and_glorot():
     assert abs(tanh[:, :50 * 200].std() - np.sqrt(2 / 250)) < 0.05 * np.sqrt(2 / 250)
 
 
+@pytest.mark.parametrize("scheme", ["he", "glorot", "torch"])
+def test_each_init_scheme_is_seeded(scheme):
+    model = get_model("mlp", hidden=[200, 100], init_scheme=scheme, seed=3)
+    T = model.init(4, 50)
+    np.testing.assert_array_equal(model.init(4, 50), T)
+    np.testing.assert_array_equal(model.init(2, 50), T[:2])  # row k does not depend on K
+    np.testing.assert_array_equal(model.init(3, 50, 7), model.init(3, 50, np.random.default_rng(7)))
+    assert not np.array_equal(get_model("mlp", hidden=[200, 100], init_scheme=scheme,
+                                        seed=4).init(4, 50), T)
+    assert (model.describe().get("init_scheme") == scheme) == (scheme != "he")
+    assert MLP(**{k: v for k, v in model.describe().items() if k != "name"}) == model
+
+
+def test_init_scheme_distributions():
+    glorot = MLP(hidden=[200, 100], init_scheme="glorot", seed=0)
+    W1, W2, w = glorot._unpack(glorot.init(4, 50), 50)
+    assert np.all(W1[:, -1] == 0) and np.all(W2[:, -1] == 0) and np.all(w[:, -1] == 0)
+    for W, fan_in, fan_out in ((W1, 50, 200), (W2, 200, 100), (w, 100, 1)):
+        var = 2 / (fan_in + fan_out)  # Glorot in every layer, relu or not
+        assert abs(W[:, :-1].var() - var) < 4 * np.sqrt(2 / W[:, :-1].size) * var  # 4 std errors
+    he = MLP(hidden=[200, 100], seed=0)
+    assert abs(he._unpack(he.init(4, 50), 50)[0][:, :-1].var() - 2 / 50) < 0.1 * 2 / 50
+    pt = MLP(hidden=[200, 100], init_scheme="torch", seed=0)
+    T = pt.init(4, 50)
+    for W, fan_in in zip(pt._unpack(T, 50), (50, 200, 100)):  # weights and biases alike
+        bound = 1 / np.sqrt(fan_in)
+        for part in (W[:, :-1], W[:, -1]):
+            assert np.abs(part).max() <= bound and np.all(part != 0)
+            if part.size >= 100:  # the bound is reached, not a smaller one
+                assert np.abs(part).max() > 0.95 * bound
+        var = bound ** 2 / 3  # a uniform's; its estimate's relative std error is √(0.8/N)
+        assert abs(W[:, :-1].var() - var) < 4 * np.sqrt(0.8 / W[:, :-1].size) * var
+    assert abs(T.mean()) < 0.01
+    with pytest.raises(ValueError, match=r"`init_scheme` must be one of glorot, he, torch; got "
+                                         r"'xavier'\."):
+        get_model("mlp", init_scheme="xavier")
+
+
 def _classification(n=60, p=3, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, p))
@@ -213,7 +251,7 @@ def test_bad_mlp_parameters():
         MLP(seed=None)
     with pytest.raises(ValueError, match=r"`parameters of model 'mlp'` must be among hidden, "
                                          r"activation, output, seed, threshold, standardize, "
-                                         r"input_mean, input_scale; got \['width'\]"):
+                                         r"input_mean, input_scale, init_scheme; got \['width'\]"):
         get_model("mlp", width=3)
     assert MLP(hidden=8).hidden == (8,)
     with pytest.raises(ValueError, match=r"`model` must be a model that predicts probabilities for "

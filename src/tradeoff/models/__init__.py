@@ -1,6 +1,7 @@
-"""Models: the protocol (``base``), the built-in affine models (``linear``) and the MLP (``mlp``),
-and the registry of names a config can use. The registry sits here, above its members; no member
-imports it.
+"""Models: the protocol (``base``), the built-in affine models (``linear``), the MLP (``mlp``),
+any PyTorch network (``torch``: ``TorchModel``, loaded on first use so that importing tradeoff never
+imports torch), and the registry of names a config can use. The registry sits here, above its
+members; no member imports it.
 
 The model protocol (``Model``) is what ``Problem`` calls; see docs/models.md:
 
@@ -13,7 +14,7 @@ The model protocol (``Model``) is what ``Problem`` calls; see docs/models.md:
 
 from __future__ import annotations
 
-from .._validation import check_choice, check_params
+from .._validation import check_choice, check_params, fail
 from .base import (PROB_CLIP, ROW_BLOCK, AffineModel, Model, Standardizer, Unscaled,
                    affine_pullback, check_model, n_features, predictions, row_block,
                    uses_affine_path)
@@ -28,9 +29,22 @@ def get_model(name: str | Model, **params) -> Model:
     """The model called ``name`` (linear, capped_linear, logistic, mlp) with its parameters."""
     if isinstance(name, Model):
         return name
+    if type(name).__module__.split(".")[0] == "torch":  # a bare torch.nn.Module
+        fail("model", "a model name or a tradeoff.models.Model", type(name).__name__,
+             "Wrap a torch module as tradeoff.models.torch.TorchModel(module).", exc=TypeError)
     check_choice("model", name, MODELS)
     check_params(MODELS[name], params, f"model {name!r}")
     return MODELS[name](**params)
+
+
+def __getattr__(name: str):
+    """``TorchModel`` and the ``torch`` submodule, imported on first use (torch is optional)."""
+    if name in ("TorchModel", "torch"):
+        import importlib
+
+        module = importlib.import_module(f"{__name__}.torch")
+        return module if name == "torch" else module.TorchModel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["MODELS", "MLP", "PROB_CLIP", "ROW_BLOCK", "AffineModel", "CappedLinearModel",

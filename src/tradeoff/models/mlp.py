@@ -25,6 +25,7 @@ from ..losses import Loss
 from .base import PROB_CLIP, Model
 
 ACTIVATIONS = ("relu", "tanh", "gelu")
+INITS = ("he", "glorot", "torch")
 OUTPUTS = ("linear", "logistic")
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 BLOCK_NUMBERS = 1 << 19  # one hidden layer's activations for all K networks in one row block
@@ -46,8 +47,10 @@ class MLP(Model):
     """A fully connected network: ``hidden`` layer widths, ``activation`` relu | tanh | gelu, and
     ``output`` linear (regression) or logistic (a probability; ``threshold`` makes it a class).
 
-    ``seed`` fixes ``init``: He-normal weights for relu and gelu, Glorot-normal for tanh and for the
-    output layer, zero biases. ``penalized`` marks the weights, not the biases, for l1/l2.
+    ``seed`` fixes ``init``; ``init_scheme`` picks its scheme: ``he`` (default: He-normal weights
+    for relu and gelu, Glorot-normal for tanh and for the output layer, zero biases), ``glorot``
+    (Glorot-normal weights everywhere, zero biases) or ``torch`` (PyTorch's ``nn.Linear`` default:
+    weights and biases uniform on ±1/√fan-in). ``penalized`` marks the weights, not the biases.
 
     ``standardize`` (default true): the network sees (X − μ)/s, with μ and s (``input_mean``,
     ``input_scale``) learned from the training rows when a ``Problem`` is built (``fit_inputs``) and
@@ -64,6 +67,7 @@ class MLP(Model):
     standardize: bool = True
     input_mean: tuple | None = None
     input_scale: tuple | None = None
+    init_scheme: str = "he"  # not ``init``: that name is the protocol's method
     name = "mlp"
     affine = False
     stacks_gradients = True  # pullback takes dP (n, K, t) and returns (K, t, d)
@@ -79,6 +83,7 @@ class MLP(Model):
         object.__setattr__(self, "hidden", tuple(int(h) for h in hidden))
         check_choice("activation", self.activation, ACTIVATIONS)
         check_choice("output", self.output, OUTPUTS)
+        check_choice("init_scheme", self.init_scheme, INITS)
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
             fail("seed", "an integer", self.seed, exc=TypeError)
         if not 0 < self.threshold < 1:
@@ -137,7 +142,9 @@ class MLP(Model):
         return mask
 
     def init(self, K: int, n_features: int, rng=None) -> np.ndarray:
-        """Θ (K, d): He (relu, gelu) or Glorot (tanh, output layer) normal weights, zero biases.
+        """Θ (K, d) by ``init_scheme``: ``he`` — He-normal weights (relu, gelu) or Glorot-normal
+        (tanh, output layer), zero biases; ``glorot`` — Glorot-normal weights, zero biases;
+        ``torch`` — weights and biases uniform on ±1/√fan-in (PyTorch's ``nn.Linear``).
 
         ``rng`` is a seed or a numpy Generator (default: the model's ``seed``); row k does not
         depend on K, so a larger batch extends a smaller one."""
@@ -145,9 +152,14 @@ class MLP(Model):
         layers, d = _layout(self.hidden, int(n_features))
         scale = np.zeros(d)
         for li, (i, u, ow, ob) in enumerate(layers):
-            last = li == len(layers) - 1
-            var = 2.0 / (i + u) if last or self.activation == "tanh" else 2.0 / i
-            scale[ow:ob] = np.sqrt(var)
+            if self.init_scheme == "torch":
+                scale[ow:ob + u] = 1.0 / np.sqrt(i)  # the bound of a uniform, weights and biases
+                continue
+            glorot = (self.init_scheme == "glorot" or li == len(layers) - 1
+                      or self.activation == "tanh")
+            scale[ow:ob] = np.sqrt(2.0 / (i + u) if glorot else 2.0 / i)
+        if self.init_scheme == "torch":
+            return rng.uniform(-1.0, 1.0, (int(K), d)) * scale
         return rng.standard_normal((int(K), d)) * scale
 
     def block_rows(self, K: int) -> int:
@@ -250,6 +262,8 @@ class MLP(Model):
             out["threshold"] = self.threshold
         if not self.standardize:
             out["standardize"] = False
+        if self.init_scheme != "he":
+            out["init_scheme"] = self.init_scheme
         if self.input_mean is not None:
             out["input_mean"] = list(self.input_mean)
             out["input_scale"] = list(self.input_scale)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .test_extending import README, _section_code
+from .objectives.test_extending import README, _section_code
 
 LIBRARY = Path(__file__).resolve().parents[1] / "docs" / "library.md"
 

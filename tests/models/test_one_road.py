@@ -74,29 +74,41 @@ CASES = {
                  ["mse", {"name": "cap_violation", "cap": 120}]),
     "gauss-l2": (_gauss, "linear", UserLinear, ["mse", "l2"]),
     "logistic-l2": (_classes, "logistic", UserLogistic, ["log_loss", "l2"]),
-    "logistic-parity": (_classes, "logistic", UserLogistic,
-                        ["log_loss", "demographic_parity_sq"]),
 }
-# measured: the two roads' fronts agree to 4.5e-5 (blog), 9e-4 (gauss) and 1.2e-3 (logistic),
-# normalised by the built-in front's extent; what is left is the lexicographic anchors' 10⁻⁶ tie
-# (the other objective's share), resolved by Newton on one road and L-BFGS on the other
-TOL = 2e-3
+# normalised by the built-in front's extent. Measured: 5e-9 to 9e-7 over these cases. The anchors
+# are solved in units that do not depend on where a solver starts (a user's model at θ = 0, a
+# built-in one at the least-squares fit) and to ANCHOR_TOL, so both roads find the same anchors
+TOL = 1e-6
 
 
-@pytest.mark.parametrize("solver", ["weighted-sum", "penalty", "chebyshev"])
-@pytest.mark.parametrize("method", ["lbfgs", "auto"])
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_a_users_model_gets_the_built_in_models_front(case, method, solver):
+def _fronts(case, solver, method):
     make, builtin, user, objectives = CASES[case]
     data = make()
     ours = tradeoff.solve(tradeoff.Problem(data, builtin, objectives), solver, n_points=5,
                           method=method)
     theirs = tradeoff.solve(tradeoff.Problem(data, user(), objectives), solver, n_points=5,
                             method=method)
-    assert ours.success and theirs.success
+    return ours, theirs
+
+
+@pytest.mark.parametrize("solver", ["weighted-sum", "penalty", "chebyshev", "epsilon-constraint"])
+@pytest.mark.parametrize("method", ["lbfgs", "auto"])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_users_model_gets_the_built_in_models_front(case, method, solver):
+    ours, theirs = _fronts(case, solver, method)
     span = np.ptp(ours.F, axis=0)
     assert (span > 0).all()
     np.testing.assert_array_less(np.abs(ours.F - theirs.F) / span, TOL)
+
+
+@pytest.mark.parametrize("case", ["blog-cap", "gauss-l2"])
+def test_plain_gradient_steps_on_raw_parameters_never_claim_a_wrong_front(case):
+    # first-order steps in θ itself (a user's model is not standardised) may not get there within
+    # the budget on unscaled features; then the front must say so, not claim success
+    ours, theirs = _fronts(case, "weighted-sum", "gd")
+    span = np.ptp(ours.F, axis=0)
+    close = bool((np.abs(ours.F - theirs.F) / span < 1e-3).all())
+    assert close or not theirs.success
 
 
 def _docs_example() -> str:

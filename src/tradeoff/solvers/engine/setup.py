@@ -21,6 +21,7 @@ from .newton import Scalarisation, choose_method, minimise
 
 ANCHOR_SHARE = 1e-3
 LEXICOGRAPHIC_SHARES = (1e-3, 1e-6)
+ANCHOR_TOL = 1e-12  # the anchors' gradient tolerance (Newton, L-BFGS): they set the normalisation
 AL_TOL = 1e-8  # normalised violation at which the multipliers count as settled (a move along the
 # chord then makes each bound hold exactly)
 RHO_START = 100.0
@@ -130,6 +131,11 @@ class Setup:
         # anchors of a surrogate that is zero on a whole manifold (a parity gap) are far better
         # conditioned under the positive semi-definite Gauss–Newton curvature
         self.sp.gauss_newton = True
+        # anchors set every point's normalisation: solved tighter than the points (a tie broken
+        # by a share of 10⁻⁶ is resolved only as far as the gradient test reaches)
+        point_tol = self.tol
+        if self.method != "gd":
+            self.tol = min(self.tol, ANCHOR_TOL)
         flat = ~(raw > 1e-12)
         if flat.any():
             # an objective that is zero at the start (an L2 norm at θ = 0, the parity gap of a
@@ -149,7 +155,18 @@ class Setup:
             np.fill_diagonal(W, 1.0)
             C = W / raw
             Phi, _, status = self.constrained(Phi, linear_scalarisation(C, self.c), budget=budget)
+        if self.method != "gd":
+            # the shares' units, |f(start)|, depend on where the solver started (a user's model
+            # at θ = 0, a built-in one at the least-squares fit), and so would the anchors: once
+            # more in the units of the anchors' own nadir, which do not (to first order)
+            FA, _ = self.sp.values(Phi)
+            raw = np.maximum(np.abs(FA).max(axis=0), 1e-12)
+            W = np.full((m, m), shares[-1])
+            np.fill_diagonal(W, 1.0)
+            Phi, _, status = self.constrained(Phi, linear_scalarisation(W / raw, self.c),
+                                              budget=budget)
         self.sp.gauss_newton = False
+        self.tol = point_tol
         self.anchor_status = status
         FA, _ = self.sp.values(Phi)
         self.anchor_phi, self.anchor_F = Phi, FA
@@ -226,9 +243,14 @@ class Setup:
             hv = h(F, G, np.arange(K))
             al.update(hv)
             viol = np.maximum(hv, 0).max()
-            if (viol <= AL_TOL or self.sp.evaluations >= budget
-                    or self.sp.evaluations == start_evals or self.sp.out_of_time()):
+            if (self.sp.evaluations >= budget or self.sp.evaluations == start_evals
+                    or self.sp.out_of_time()):
                 break
+            if viol <= AL_TOL:
+                if inner_tol is None or inner_tol <= self.tol:
+                    break
+                prev = viol  # feasible, but solved loosely: once more at the full tolerance
+                continue
             if viol > 0.25 * prev:
                 if al.rho >= MAX_RHO:  # the multipliers no longer help: a degenerate constraint
                     break

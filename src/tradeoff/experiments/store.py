@@ -6,8 +6,17 @@
       runs.csv, runs.parquet    one row per run (merged from runs/ in the config's order)
       points.csv, points.parquet  one row per front point
       traces.csv, traces.parquet  HV ratio of each run's points so far, against evaluations
-      manifest.json             the config, its hash, versions, git commit, start and end
+      manifest.json             the config, its hash, versions
+      timings.csv               the runs table's wall-clock column (``seconds``), by run_id
+      execution.json            this machine's sweep: git commit, executor, start and end, counts
       report.md, figures/       written by `tradeoff report` and `tradeoff plot`
+      .gitignore                keeps timings.csv, execution.json and the wall-clock figures out of git
+
+Everything but the wall-clock outputs is a function of the config, the code and the library
+versions, so a sweep run again (or in a fresh clone) writes the same bytes: committed results stay
+unchanged. What depends on the clock or the checkout (timings.csv, execution.json, the
+``*_hv_cost`` figures) goes to files of its own that the folder's .gitignore names;
+``read_table("runs")`` and ``read_manifest`` merge them back when they are there.
 
 What is on disk can be trusted or is redone:
 
@@ -39,6 +48,13 @@ from ..io import atomic_write_text
 
 TABLES = ("runs", "points", "traces")
 STATUSES = ("ok", "failed")
+# columns of the runs table measured by the clock: written to timings.csv, never to runs.csv
+WALL_CLOCK = ("seconds",)
+# manifest keys that describe one execution (when, where, from which checkout): execution.json
+EXECUTION_KEYS = ("git_commit", "executor", "started", "finished", "runs")
+# what a results folder keeps out of git: it changes on every run or checkout
+GITIGNORE = ("# wall-clock and checkout-dependent outputs: they differ on every run, so not for git\n"
+             "timings.csv\nexecution.json\nfigures/*_hv_cost.*\n")
 
 
 class StoredRunWarning(UserWarning):
@@ -266,7 +282,17 @@ class Store:
         formats = ("csv", "parquet") if _has_parquet() else ("csv",)
         staged: list[tuple[Path, Path]] = []
         paths: dict[str, list[Path]] = {}
+        frames = dict(frames)
+        clock = [c for c in WALL_CLOCK if "runs" in frames and c in frames["runs"].columns]
         try:
+            if clock:  # the clock's columns to a file of their own, out of git
+                final = self.timings_path
+                tmp = _temporary(final)
+                staged.append((tmp, final))
+                frames["runs"][["run_id", *clock]].to_csv(tmp, index=False)
+                _public_mode(tmp)
+                frames["runs"] = frames["runs"].drop(columns=clock)
+                self._write_gitignore()
             for name, frame in frames.items():
                 paths[name] = []
                 for ext in formats:
@@ -286,8 +312,33 @@ class Store:
                     tmp.unlink()
         return paths
 
+    @property
+    def timings_path(self) -> Path:
+        return self.root / "timings.csv"
+
+    @property
+    def execution_path(self) -> Path:
+        return self.root / "execution.json"
+
+    def _write_gitignore(self) -> None:
+        path = self.root / ".gitignore"
+        if not path.is_file() or path.read_text() != GITIGNORE:
+            atomic_write_text(GITIGNORE, path)
+
     def read_table(self, name: str) -> pd.DataFrame:
-        """A merged table: Parquet (exact dtypes) where readable, else CSV."""
+        """A merged table: Parquet (exact dtypes) where readable, else CSV. The runs table gets
+        its wall-clock columns back from timings.csv when that file is here (a folder from before
+        the split has them in runs.csv itself)."""
+        frame = self._read_table(name)
+        if name == "runs" and self.timings_path.is_file():
+            missing = [c for c in WALL_CLOCK if c not in frame.columns]
+            if missing:
+                timings = pd.read_csv(self.timings_path)
+                cols = [c for c in missing if c in timings.columns]
+                frame = frame.merge(timings[["run_id", *cols]], on="run_id", how="left")
+        return frame
+
+    def _read_table(self, name: str) -> pd.DataFrame:
         parquet, csv = self.root / f"{name}.parquet", self.root / f"{name}.csv"
         if parquet.is_file() and _has_parquet():
             return pd.read_parquet(parquet)
@@ -302,13 +353,24 @@ class Store:
         return self.root / "manifest.json"
 
     def write_manifest(self, manifest: dict) -> None:
-        atomic_write_text(dumps(manifest, indent=2) + "\n", self.manifest_path)
+        """manifest.json without the execution's keys (``EXECUTION_KEYS``), which go to
+        execution.json: the first is the same on every run of the same config and code."""
+        execution = {k: manifest[k] for k in EXECUTION_KEYS if k in manifest}
+        stable = {k: v for k, v in manifest.items() if k not in EXECUTION_KEYS}
+        if execution:
+            self._write_gitignore()
+            atomic_write_text(dumps(execution, indent=2) + "\n", self.execution_path)
+        atomic_write_text(dumps(stable, indent=2) + "\n", self.manifest_path)
 
-    def read_manifest(self) -> dict:
-        try:
-            return json.loads(self.manifest_path.read_text())
-        except (OSError, ValueError):
-            return {}
+    def read_manifest(self, *, execution: bool = True) -> dict:
+        """manifest.json, with execution.json's keys merged in (unless ``execution=False``)."""
+        out = {}
+        for path in (self.manifest_path, self.execution_path) if execution else (self.manifest_path,):
+            try:
+                out.update(json.loads(path.read_text()))
+            except (OSError, ValueError):
+                pass
+        return out
 
     # -- starting over ---------------------------------------------------------------------------
     def temporaries(self) -> list[Path]:
@@ -336,7 +398,8 @@ class Store:
         targets = list(self.runs_dir.glob("*.json")) if self.runs_dir.is_dir() else []
         targets += [self.runs_dir / ".gitignore"]
         targets += [self.root / f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")]
-        targets += [self.manifest_path, self.root / "report.md"]
+        targets += [self.manifest_path, self.root / "report.md", self.timings_path,
+                    self.execution_path]
         fig_dir = self.root / "figures"
         if fig_dir.is_dir():
             targets += [p for p in fig_dir.iterdir() if p.suffix in (".png", ".svg")]

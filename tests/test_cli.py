@@ -136,6 +136,15 @@ def test_errors_are_one_clear_line(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
+def test_report_into_a_closed_pipe_is_not_an_error(results):
+    """`tradeoff report DIR | head`: the reader leaves early; no "[Errno 32] Broken pipe"."""
+    proc = subprocess.Popen([sys.executable, "-m", "tradeoff.cli", "report", str(results)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the report is computed: its first write meets a closed pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0 and err == ""
+
+
 def test_report_and_plot_say_what_the_seed_post_folder_is(tmp_path, capsys):
     (tmp_path / "epochs.csv").write_text("loss,epoch,m,c,value\n")
     for cmd in ("report", "plot"):

@@ -92,5 +92,10 @@ def test_manifest(tmp_path):
     store = Store(tmp_path)
     assert store.read_manifest() == {}
     store.write_manifest({"config": {"b": 1, "a": [1.5]}, "finished": None})
-    assert json.loads((tmp_path / "manifest.json").read_text())["config"] == {"a": [1.5], "b": 1}
+    assert json.loads((tmp_path / "manifest.json").read_text()) == {"config": {"a": [1.5], "b": 1}}
+    # when the sweep ran is not part of what it found: execution.json, out of git
+    assert json.loads((tmp_path / "execution.json").read_text()) == {"finished": None}
+    assert "execution.json" in (tmp_path / ".gitignore").read_text()
+    assert store.read_manifest() == {"config": {"a": [1.5], "b": 1}, "finished": None}
+    assert store.read_manifest(execution=False) == {"config": {"a": [1.5], "b": 1}}
     assert dumps({"b": 1, "a": 2}) == '{"a": 2, "b": 1}'

@@ -8,7 +8,8 @@ A folder written by ``tradeoff run`` (``results/<study>/``) holds three tables a
     points.{parquet,csv}   one row per front point: run_id, solver, label, seed, objectives,
                            feasible, nondominated, exact metrics, parameters
     traces.{parquet,csv}   HV ratio and IGD+ of each run against evaluations
-    manifest.json          the config, its hash, versions; execution.json's git commit,
+    manifest.json          the config, its hash, versions, the files tradeoff wrote;
+                           execution.json's commits (tradeoff's source and the config's),
                            executor, start and end merged in when the folder has it
 
 Parquet is read where it is present and pyarrow is installed (exact dtypes), else CSV. The tables

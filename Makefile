@@ -13,7 +13,9 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 # the flagship sweep (resumes if interrupted; tables, report.md and figures under
-# results/cap_tradeoff/), then the loss-function post reproduced (results/seed_blog/)
+# results/cap_tradeoff/), then the loss-function post reproduced (results/seed_blog/); the committed
+# files come back byte for byte (tests/test_demo.py), so git status stays clean
+
 demo: $(BIN)/.installed
 	$(BIN)/tradeoff run experiments/cap_tradeoff.toml --jobs 2
 	$(BIN)/tradeoff run experiments/seed_blog.toml
@@ -21,7 +23,7 @@ demo: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
-# every committed study regenerated from scratch (commit first: each manifest records the commit,
+# every committed study regenerated from scratch (commit first: each execution.json records the commit,
 # and whether the tree had edits outside results/); about an hour on two idle cores, half of it
 # scaling_d, whose runs have wall-clock budgets (run it on an otherwise idle machine). fairness_compas reads
 # ProPublica's file (not shipped) from TRADEOFF_COMPAS_CSV, passed through from the environment or

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from tradeoff.cli import Progress, main
+from tradeoff.experiments.store import Store
 
 from .experiments.tiny import FAILING, TINY, write
 
@@ -113,7 +114,8 @@ def test_report_numbers_match_the_runs_table(results, capsys):
     table = _cells(out.split("### Differences")[0])
     head, rows = table[0], table[1:]
     assert head == ["solver", "max_evaluations", "runs", "HV ratio", "IGD+", "evaluations", "seconds"]
-    runs = pd.read_csv(results / "runs.csv")
+    assert "seconds" not in pd.read_csv(results / "runs.csv").columns  # wall-clock: timings.csv
+    runs = Store(results).read_table("runs")
     for row in rows:
         label, budget = row[0], row[1]
         sub = runs[runs["label"] == label]
@@ -159,6 +161,15 @@ def test_errors_are_one_clear_line(tmp_path):
     assert done.stderr.strip() == ("tradeoff: error: `solvers[0].options.tol` must be a number > 0; "
                                    "got -0.1.")
     assert not (tmp_path / "results").exists()
+
+
+def test_report_into_a_closed_pipe_is_not_an_error(results):
+    """`tradeoff report DIR | head`: the reader leaves early; no "[Errno 32] Broken pipe"."""
+    proc = subprocess.Popen([sys.executable, "-m", "tradeoff.cli", "report", str(results)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the report is computed: its first write meets a closed pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0 and err == ""
 
 
 def test_report_and_plot_say_what_the_seed_post_folder_is(tmp_path, capsys):
@@ -214,16 +225,21 @@ def test_progress_bar_on_a_terminal_and_lines_elsewhere():
 
     run = parse_config(tomllib.loads(TINY)).runs()[1]
     ok = {"status": "ok", "evaluations": 60, "seconds": 0.01, "error": ""}
-    tty, plain = io.StringIO(), io.StringIO()
-    for stream, is_tty in ((tty, True), (plain, False)):
-        progress = Progress(stream, tty=is_tty)
+    tty, plain, verbose = io.StringIO(), io.StringIO(), io.StringIO()
+    for stream, is_tty, loud in ((tty, True, False), (plain, False, False), (verbose, False, True)):
+        progress = Progress(stream, tty=is_tty, verbose=loud)
         progress(0, 2, None, None)
         progress(1, 2, run, ok)
         progress(2, 2, run, {**ok, "status": "failed", "error": "ValueError: boom"})
     bar = tty.getvalue()
     assert "cap/penalty" in bar and "1/2 runs" in bar and "2/2 runs" in bar
     assert "max_evaluations 60 seed 0" in bar and "eta" in bar
-    assert "failed: cap/penalty seed 0: ValueError: boom" in bar
-    assert plain.getvalue().splitlines() == [
-        "run 1/2 ok: cap/penalty seed 0 60 evaluations, 0.01 s",
-        "run 2/2 failed: cap/penalty seed 0 (ValueError: boom)"]
+    assert "failed: cap/penalty max_evaluations 60 seed 0: ValueError: boom" in bar
+    assert "evaluations, 0.01 s" not in bar  # a line per run only with --verbose
+    # a log: a line at each quarter of the runs; failures always; --verbose: every run, budget too
+    lines = plain.getvalue().splitlines()
+    assert re.fullmatch(r"runs: 1/2 done, \d+ s, eta \d+ s", lines[0]), lines
+    assert lines[1:] == ["run 2/2 failed: cap/penalty max_evaluations 60 seed 0 (ValueError: boom)"]
+    assert verbose.getvalue().splitlines() == [
+        "run 1/2 ok: cap/penalty max_evaluations 60 seed 0: 60 evaluations, 0.01 s",
+        "run 2/2 failed: cap/penalty max_evaluations 60 seed 0 (ValueError: boom)"]

@@ -28,15 +28,19 @@ def _setting_text(run) -> str:
 
 
 class Progress:
-    """A tqdm bar on a terminal (stderr), plain lines otherwise (logs, CI, pipes).
+    """A tqdm bar on a terminal (stderr); elsewhere (logs, CI, pipes) a line at each quarter of
+    the runs. ``verbose`` adds a line per run (problem, solver label, budget, seed).
 
     The bar names the problem, solver label and budget of the last finished run. Its ETA comes
     from the runs still to do, each costed by the mean time of finished runs of the same solver
     label (and budget, when one has finished), scaled to wall-clock by what the sweep has taken so
     far; tqdm's own rate would cost slow solvers at the fast ones' price."""
 
-    def __init__(self, stream=None, tty: bool | None = None, todo=None, jobs: int = 1):
+    def __init__(self, stream=None, tty: bool | None = None, todo=None, jobs: int = 1,
+                 verbose: bool = False):
         self.stream = stream or sys.stderr
+        self.verbose = verbose
+        self.quarters_said = 0
         self.tty = self.stream.isatty() if tty is None else tty
         self.t0 = time.perf_counter()
         self.start_done = 0
@@ -105,16 +109,21 @@ class Progress:
                                      refresh=False)
             self.bar.update(done - self.bar.n)
             if status != "ok":
-                self.bar.write(f"  failed: {run.problem}/{run.label} seed {run.seed}: "
-                               f"{result['error'][:200]}", file=self.stream)
+                self.bar.write(f"  failed: {_run_text(run)}: {result['error'][:200]}",
+                               file=self.stream)
+            elif self.verbose:
+                self.bar.write(_run_line(done, total, run, result), file=self.stream)
             if done == total:
                 self.bar.close()
-        else:
-            seed = "" if run.seed is None else f" seed {run.seed}"
-            extra = f" ({result['error'][:200]})" if status != "ok" else \
-                (f" {result['estimator_fits']} estimator fits" if "estimator_fits" in result
-                 else f" {result['evaluations']} evaluations") + f", {result['seconds']:.2f} s"
-            self._line(f"run {done}/{total} {status}: {run.problem}/{run.label}{seed}{extra}")
+        elif self.verbose or status != "ok":
+            self._line(_run_line(done, total, run, result))
+        else:  # a log gets a line at each quarter, not one per run
+            quarter = 4 * (done - self.start_done) // max(total - self.start_done, 1)
+            if quarter > self.quarters_said:
+                self.quarters_said = quarter
+                eta = self.eta()
+                self._line(f"runs: {done}/{total} done, {time.perf_counter() - self.t0:.0f} s"
+                           + (f", eta {_duration(eta)}" if eta is not None and done < total else ""))
 
     def close(self):
         if self.bar is not None:
@@ -142,6 +151,22 @@ def _stored_run_warnings():
 
         warnings.showwarning = show
         yield
+
+
+def _run_text(run) -> str:
+    """``cap/penalty max_evaluations 300 seed 0``: what tells one run from the others."""
+    budget = _setting_text(run)
+    return (f"{run.problem}/{run.label}" + (f" {budget}" if budget else "")
+            + ("" if run.seed is None else f" seed {run.seed}"))
+
+
+def _run_line(done, total, run, result) -> str:
+    if result["status"] != "ok":
+        extra = f" ({result['error'][:200]})"
+    else:
+        extra = (f": {result['estimator_fits']} estimator fits" if "estimator_fits" in result
+                 else f": {result['evaluations']} evaluations") + f", {result['seconds']:.2f} s"
+    return f"run {done}/{total} {result['status']}: {_run_text(run)}{extra}"
 
 
 def _duration(seconds: float) -> str:
@@ -176,12 +201,17 @@ def _run(args) -> int:
         from .studies import seed_blog
 
         out = Path(args.out) if args.out else Path("results") / config.name
-        seed_blog.run(out, **config.seed_blog)
+        # the epoch tables only with --verbose (`tradeoff seed-blog` always prints them)
+        seed_blog.run(out, **config.seed_blog, echo=print if args.verbose else lambda *_: None)
+        if not args.verbose:
+            print(f"{config.name}: wrote {out / 'epochs.csv'} and 4 figures (PNG and SVG) under "
+                  f"{out}", file=sys.stderr)
         return EXIT_OK
     out = Path(args.out) if args.out else Path("results") / config.name
     runs = config.runs()
     print(f"{config.name}: {len(runs)} runs -> {out}", file=sys.stderr)
-    progress = Progress(todo=_todo(config, out, args.fresh, args.retry_failed), jobs=args.jobs)
+    progress = Progress(todo=_todo(config, out, args.fresh, args.retry_failed), jobs=args.jobs,
+                        verbose=args.verbose)
     try:
         with _stored_run_warnings():
             sweep = run_sweep(config, out, jobs=args.jobs, scheduler=args.scheduler,
@@ -198,6 +228,10 @@ def _run(args) -> int:
         _write_report(out)
         if not args.no_plots:
             _plot_all(out)
+        from .experiments.store import Store
+
+        Store(out).sync_files()  # the manifest lists the report and figures too, from the first run
+    _print_summary(out)
     for run_id, why in sweep.lost:
         print(f"tradeoff: lost run {run_id} ({why}); run again to finish it", file=sys.stderr)
     if sweep.lost:
@@ -207,13 +241,16 @@ def _run(args) -> int:
 
 def _write_report(results: Path) -> Path:
     from .experiments import report
-    from .experiments.store import Store
+    from .experiments.store import WALL_CLOCK, Store
     from .io import atomic_write_text, writable_folder
 
     store = Store(results)
     writable_folder(store.root, "RESULTS_DIR", "report --write writes report.md there")
     tables = store.read_tables(("runs", "points"))
-    text = report.markdown(tables["runs"], store.read_manifest(), points=tables["points"])
+    # without the wall-clock column and the execution (commits, times): the file is the same on
+    # every run of the same config and code, so a committed report stays unchanged
+    runs = tables["runs"].drop(columns=[c for c in WALL_CLOCK if c in tables["runs"].columns])
+    text = report.markdown(runs, store.read_manifest(execution=False), points=tables["points"])
     path = store.root / "report.md"
     atomic_write_text(text + "\n", path)
     store.record([path])  # so that --fresh may delete it
@@ -221,16 +258,72 @@ def _write_report(results: Path) -> Path:
     return path
 
 
-def _plot_all(results: Path):
+def _plot_all(results: Path, stream=None):
+    """The figures, with a bar on a terminal (they take tens of seconds)."""
     from .experiments import figures
-
     from .experiments.store import Store
 
-    print("writing figures…", file=sys.stderr, flush=True)
-    paths = figures.draw(results)
+    stream = stream or sys.stderr
+    bar = None
+    if stream.isatty():
+        from tqdm import tqdm
+
+        cols = min(shutil.get_terminal_size((100, 20)).columns, 120)
+        bar = tqdm(total=1, desc="figures", file=stream, ncols=cols, leave=True, mininterval=0,
+                   bar_format="{l_bar}{bar}| {elapsed}")
+
+        def progress(done, total):
+            bar.total = total
+            bar.update(done - bar.n)
+    else:
+        print("writing figures…", file=stream, flush=True)
+        progress = None
+    try:
+        paths = figures.draw(results, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
     Store(results).record(paths)  # so that --fresh may delete them
-    print(f"wrote {len(paths)} figure files under {Path(results) / 'figures'}", file=sys.stderr)
+    print(f"wrote {len(paths)} figure files under {Path(results) / 'figures'}", file=stream)
     return paths
+
+
+def _print_summary(results: Path, stream=None) -> None:
+    """Mean HV ratio over seeds, a row per solver label and a column per budget: the study at a
+    glance (report.md has the intervals, IGD+, evaluations and the tests)."""
+    import pandas as pd
+
+    from .experiments.report import setting_columns
+    from .experiments.store import Store
+
+    stream = stream or sys.stdout
+    runs = Store(results).read_table("runs")
+    ok = runs[runs["status"] == "ok"].copy()
+    if not len(ok) or "hv_ratio" not in ok.columns:
+        return
+    settings = setting_columns(runs)
+    col = "opt_max_evaluations" if "opt_max_evaluations" in settings else \
+        (settings[0] if settings else None)
+    ok["hv_ratio"] = pd.to_numeric(ok["hv_ratio"], errors="coerce").astype(float)
+    for problem, sub in ok.groupby("problem", sort=False):
+        if col is None or sub[col].isna().all():
+            cells = {"HV ratio": sub.groupby("label", sort=False)["hv_ratio"].mean()}
+        else:
+            cells = {}
+            for value, g in sub.groupby(col, sort=True):
+                cells[f"{value:g}" if isinstance(value, float) else str(value)] = \
+                    g.groupby("label", sort=False)["hv_ratio"].mean()
+        labels = list(dict.fromkeys(sub["label"]))
+        head = ["solver"] + list(cells)
+        rows = [[lb] + [("–" if lb not in c.index else f"{c[lb]:.4f}") for c in cells.values()]
+                for lb in labels if any(lb in c.index for c in cells.values())]
+        widths = [max(len(r[i]) for r in [head] + rows) for i in range(len(head))]
+        what = f"mean HV ratio over seeds, by {col[4:]}" if len(head) > 2 else \
+            "mean HV ratio over seeds"
+        print(f"{problem}: {what} (details: {Path(results) / 'report.md'})", file=stream)
+        for r in [head] + rows:
+            print("  " + "  ".join(v.ljust(w) if i == 0 else v.rjust(w)
+                                   for i, (v, w) in enumerate(zip(r, widths))), file=stream)
 
 
 def _check_results(path) -> Path:
@@ -388,6 +481,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
     p.add_argument("--no-report", action="store_true", help="skip report.md and the figures")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="a line per finished run (problem, solver, budget, seed, evaluations, "
+                        "seconds); for a seed_blog config, its epoch tables")
     p.set_defaults(func=_run)
 
     p = sub.add_parser("plot", help="draw the figures of a results folder",
@@ -431,6 +527,16 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:
+        # the reader went away (`tradeoff report DIR | head`): not an error. Point stdout at
+        # devnull so that the interpreter's final flush does not raise again (Python docs, signal)
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # stdout is not a file (e.g. captured)
+            pass
+        return EXIT_OK
     except (ValueError, TypeError, ImportError, OSError) as err:
         print(f"tradeoff: error: {err}", file=sys.stderr)
         return EXIT_USAGE

@@ -3,11 +3,14 @@
 A folder written by ``tradeoff run`` (``results/<study>/``) holds three tables and a manifest::
 
     runs.{parquet,csv}     one row per run: problem, solver, label, seed, options (opt_*), status,
-                           hv, hv_ratio, igd_plus, evaluations, seconds, versions
+                           hv, hv_ratio, igd_plus, evaluations, versions; seconds (wall
+                           clock) merged in from timings.csv when the folder has it
     points.{parquet,csv}   one row per front point: run_id, solver, label, seed, objectives,
                            feasible, nondominated, exact metrics, parameters
     traces.{parquet,csv}   HV ratio and IGD+ of each run against evaluations
-    manifest.json          the config, its hash, versions, git commit, start and end
+    manifest.json          the config, its hash, versions, the files tradeoff wrote;
+                           execution.json's commits (tradeoff's source and the config's),
+                           executor, start and end merged in when the folder has it
 
 Parquet is read where it is present and pyarrow is installed (exact dtypes), else CSV. The tables
 are checked before they are returned: a file cut mid-row, a Parquet file that disagrees with the CSV
@@ -57,10 +60,12 @@ def read_results(path) -> Results:
                          "folder it wrote.")
     store = Store(root)
     manifest = {}
-    if store.manifest_path.is_file():
-        try:
-            manifest = json.loads(store.manifest_path.read_text())
-        except ValueError as err:
-            raise ValueError(f"{str(store.manifest_path)!r} is not valid JSON ({err}).") from None
-    tables = store.read_tables(TABLES)
+    # manifest.json, then this machine's execution.json (commit, executor, start and end) over it
+    for path in (store.manifest_path, store.execution_path):
+        if path.is_file():
+            try:
+                manifest.update(json.loads(path.read_text()))
+            except ValueError as err:
+                raise ValueError(f"{str(path)!r} is not valid JSON ({err}).") from None
+    tables = store.read_tables(TABLES)  # checked, then timings.csv's seconds merged in
     return Results(tables["runs"], tables["points"], tables["traces"], manifest, root)

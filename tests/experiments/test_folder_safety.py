@@ -160,6 +160,9 @@ def test_the_manifest_records_tradeoffs_own_version_and_commit(tmp_path):
     run_sweep(load_config(config), tmp_path / "out")
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["tradeoff_version"] == tradeoff.__version__
+    # the commits change with the checkout: execution.json, out of the committed manifest
+    assert "git_commit" not in manifest and "config_git_commit" not in manifest
+    manifest = json.loads((tmp_path / "out" / "execution.json").read_text())
     package = Path(tradeoff.__file__).resolve().parent
     tracked = subprocess.run(["git", "-C", str(package), "ls-files", "--error-unmatch",
                               "__init__.py"], capture_output=True).returncode == 0

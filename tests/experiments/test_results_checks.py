@@ -137,3 +137,23 @@ def test_an_unwritable_output_folder_is_one_sentence(out, tmp_path, capsys, monk
     assert main(["plot", str(out)]) == 2
     assert f"got '{out / 'figures'}' (Read-only file system)" in capsys.readouterr().err
     assert ((out / "report.md").read_bytes() if (out / "report.md").exists() else None) == before
+
+
+def test_timings_are_merged_into_the_checked_runs_table(out):
+    """The seconds come back from timings.csv (they are not in runs.csv); a timings.csv cut mid-row
+    or with a run twice is one sentence naming it, as a table is."""
+    assert "seconds" not in pd.read_csv(out / "runs.csv").columns
+    assert to.read_results(out).runs["seconds"].gt(0).all()
+    path = out / "timings.csv"
+    text = path.read_bytes()
+    path.write_bytes(text[:-3])
+    with pytest.raises(ValueError, match=r"`.*timings\.csv` must be the whole timings table "
+                       r"\(every row ends with a newline\); got 'a file whose last row is cut "
+                       r"off'\. Rebuild the tables"):
+        to.read_results(out)
+    lines = text.decode().splitlines(keepends=True)
+    path.write_text("".join(lines + lines[1:2]))
+    with pytest.raises(ValueError, match=r"`.*timings\.csv` must be one row per run, by run_id, "
+                       r"as `tradeoff run` writes it; got 'a table without run_id or with a run "
+                       r"in two rows'\. Rebuild"):
+        to.read_results(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -17,7 +18,7 @@ import pytest
 from tradeoff import Problem, solve
 from tradeoff.experiments import load_config, run_sweep
 from tradeoff.experiments.runner import _Recorder, execute
-from tradeoff.experiments.store import StoredRunWarning
+from tradeoff.experiments.store import Store, StoredRunWarning
 
 from .tiny import FAILING, TINY, write
 
@@ -26,12 +27,15 @@ SLOW = TINY.replace("seeds = [0, 1]", "seeds = [0, 1, 2, 3, 4, 5]").replace(
 
 
 def same_tables(a: Path, b: Path):
-    """Points and traces byte for byte; runs too, but for the wall-clock seconds."""
-    for name in ("points", "traces"):
+    """Every table byte for byte, and the manifest but for the config's path: the wall-clock
+    seconds and the execution's record are in timings.csv and execution.json, which differ."""
+    for name in ("runs", "points", "traces"):
         assert (a / f"{name}.csv").read_bytes() == (b / f"{name}.csv").read_bytes(), name
         assert (a / f"{name}.parquet").read_bytes() == (b / f"{name}.parquet").read_bytes(), name
-    ra, rb = (pd.read_csv(p / "runs.csv").drop(columns="seconds") for p in (a, b))
-    pd.testing.assert_frame_equal(ra, rb)
+    ma, mb = (json.loads((p / "manifest.json").read_text()) for p in (a, b))
+    assert ma.pop("config_file") != "" and mb.pop("config_file") != ""  # the tests' tmp paths
+    assert ma == mb
+    assert len(pd.read_csv(a / "timings.csv")) == len(pd.read_csv(b / "timings.csv"))
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +65,18 @@ def test_tables(reference):
     for _, tr in traces.groupby("run_id"):  # points evaluated so far only accumulate
         assert np.all(np.diff(tr["hv_ratio"].to_numpy()) >= -1e-12)
     manifest = (reference / "manifest.json").read_text()
-    assert '"config_hash"' in manifest and '"finished"' in manifest and '"git_commit"' in manifest
+    assert '"config_hash"' in manifest and '"finished"' not in manifest
+    execution = (reference / "execution.json").read_text()  # what differs on every run: not in git
+    assert '"finished"' in execution and '"git_commit"' in execution
+    ignored = [line for line in (reference / ".gitignore").read_text().splitlines()
+               if not line.startswith("#")]
+    assert ignored == ["timings.csv", "execution.json", "figures/*_hv_cost.*",
+                       ".tradeoff-files.json"]
+    # and every file the sweep wrote, those too, is recorded: --fresh deletes them
+    files = json.loads(manifest)["files"]
+    assert {".gitignore", "timings.csv", "execution.json", "runs.csv"} <= set(files)
+    assert "seconds" not in runs.columns
+    assert Store(reference).read_table("runs")["seconds"].gt(0).all()  # merged back when read
 
 
 def test_a_fixed_hv_reference_scores_every_run_against_it(reference, tmp_path):

@@ -97,5 +97,14 @@ def test_manifest(tmp_path):
     store = Store(tmp_path)
     assert store.read_manifest() == {}
     store.write_manifest({"config": {"b": 1, "a": [1.5]}, "finished": None})
-    assert json.loads((tmp_path / "manifest.json").read_text())["config"] == {"a": [1.5], "b": 1}
+    # files: what tradeoff wrote here (what --fresh deletes), execution.json and .gitignore too
+    written = {"config": {"a": [1.5], "b": 1}, "files": [".gitignore", "execution.json"]}
+    assert json.loads((tmp_path / "manifest.json").read_text()) == written
+    # when the sweep ran is not part of what it found: execution.json, out of git
+    assert json.loads((tmp_path / "execution.json").read_text()) == {"finished": None}
+    assert "execution.json" in (tmp_path / ".gitignore").read_text()
+    assert store.read_manifest() == {**written, "finished": None}
+    assert store.read_manifest(execution=False) == written
+    assert store.clear() == 4  # the two, the manifest and the ledger
+    assert list(tmp_path.iterdir()) == []
     assert dumps({"b": 1, "a": 2}) == '{"a": 2, "b": 1}'

@@ -193,7 +193,7 @@ def test_a_failing_rename_rolls_back_the_tables_already_replaced(reference, tmp_
 
 # -- faults while writing: nothing half-done is left, and a resume completes -----------------------
 def _no_manifest_unfinished(out: Path):
-    path = out / "manifest.json"
+    path = out / "execution.json"  # the manifest's record of this execution: when it finished
     assert not path.exists() or json.loads(path.read_text())["finished"] is not None
 
 

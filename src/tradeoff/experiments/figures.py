@@ -174,14 +174,19 @@ def exact_metric_columns(pts: pd.DataFrame, objectives: list[str]) -> dict[str, 
     return out
 
 
+# the steps of one problem's figures that ``draw`` reports to its ``progress``
+STEPS_PER_PROBLEM = 7
+
+
 def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
-         compare: tuple[str, str] | None = None) -> list[Path]:
+         compare: tuple[str, str] | None = None, progress=None) -> list[Path]:
     """Write every figure of a results folder (PNG and SVG) to ``out`` (default results/figures).
 
     Per problem: each solver's fronts, their attainment surfaces over seeds, where two solvers'
     attainment differs (moocore.eafdiff; ``compare`` names the two labels, default the two with
     the best mean HV ratio), HV ratio against budget and wall-clock time, and training curves.
-    Fronts are drawn at each solver's largest budget, or at ``budget`` when given."""
+    Fronts are drawn at each solver's largest budget, or at ``budget`` when given.
+    ``progress(done, total)`` is called after each step (for a progress bar)."""
     from .. import plots
     from .stats import deterministic
 
@@ -207,11 +212,20 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
             fail("budget", f"one of the study's budgets ({', '.join(f'{v:g}' for v in known)})"
                  if known else "left out: this study sweeps no budget", budget)
     written: list[Path] = []
-    for problem in runs["problem"].drop_duplicates():
+    problems = list(runs["problem"].drop_duplicates())
+    state = {"done": 0, "total": STEPS_PER_PROBLEM * len(problems) + 2}
+
+    def tick(steps=1):
+        state["done"] += steps
+        if progress is not None:
+            progress(state["done"], state["total"])
+
+    for problem in problems:
         sub = runs[runs["problem"] == problem]
         objectives = [s.strip() for s in str(sub["objectives"].dropna().iloc[0]).split(",")] \
             if sub["objectives"].notna().any() else []
         if len(objectives) < 2:
+            tick(STEPS_PER_PROBLEM)
             continue
         looks = _styles([lb for lb in sub["label"].drop_duplicates() if lb != "exact"])
         names = _axis_names(manifest, problem, objectives[:2])
@@ -262,6 +276,7 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
                                      title=f"{problem}: each solver's fronts (all seeds{at}) over "
                                            f"the {ref_label}")
             written += plots.save(fig, f"{stem}_fronts")
+        tick()
         if len(objectives) == 2 and surfaces and solver_runs["seed"].nunique() >= 2:
             fig = plots.attainment(ref, surfaces, names, limits=limits, reference_label=ref_label,
                                    title=f"{problem}: empirical attainment over seeds{at} "
@@ -269,26 +284,34 @@ def draw(results: str | Path, out: str | Path | None = None, *, budget=None,
             written += plots.save(fig, f"{stem}_attainment")
             written += _eafdiff_figure(sub, solver_runs, sets_of, compare, names, limits, ref,
                                        ref_label, problem, stem)
+        tick()
         exact_cols = exact_metric_columns(pts, drawn)
         if exact_cols and panels:
             written += _exact_metric_figure(pts, solver_runs, settings, drawn, exact_cols,
                                             looks, manifest, problem, rule, stem, at)
+        tick()
         if len(objectives) > 2 and panels:
             written += _pairs_figure(pts, solver_runs, objectives, looks, manifest, problem, ref,
                                      ref_label, stem, at)
+        tick()
         if all_points is not None and panels:
             written += _heldout_figure(all_points, sub, solver_runs, objectives, looks, manifest,
                                        problem, stem)
+        tick()
         written += _hv_figure(sub, settings, looks, problem, rule, stem)
+        tick()
         written += _training_figure(traces[traces["problem"] == problem], solver_runs, looks,
                                     problem, stem)
+        tick()
     if all_points is not None:  # problems that differ only in the split seed, pooled
         from .report import split_seed_groups
 
         for group in split_seed_groups(manifest, list(runs["problem"].drop_duplicates())):
             written += _pooled_heldout_figure(all_points, runs, group, settings, budget,
                                               manifest, out)
+    tick()
     written += _seconds_panels(runs, out)
+    tick()
     return written
 
 
@@ -443,6 +466,8 @@ def _hv_figure(sub, settings, looks, problem, rule, stem) -> list[Path]:
     from .. import plots
     from .stats import bootstrap_ci
 
+    if "seconds" not in sub.columns:  # no timings.csv (e.g. a fresh clone): no wall-clock panel
+        return []
     ok = sub[(sub["status"] == "ok") & (sub["solver"] != "exact")]
     col = budget_column(settings)
     curves = {}

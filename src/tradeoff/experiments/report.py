@@ -222,8 +222,11 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = 
               "whose seeds all gave the same front (a deterministic solver, reported once). "
               "Evaluations count full-data evaluations of one candidate; fairlearn's reductions "
               "evaluate no objective while they search and count estimator fits instead, in a "
-              "column of their own (\"–\" where a solver does not count in that unit); seconds "
-              "are solver wall time. The exact front is a sample of points on the true front, so "
+              "column of their own (\"–\" where a solver does not count in that unit). "
+              + ("Seconds are solver wall time. " if "seconds" in runs.columns else
+                 "Solver wall time differs on every run, so it is not in this file: `tradeoff "
+                 "report` prints it from the results folder's timings.csv. ")
+              + "The exact front is a sample of points on the true front, so "
               "a run that fills its gaps can score slightly above 1.", ""]
     table = summary(runs)
     settings = setting_columns(runs)
@@ -238,8 +241,9 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = 
         else:
             lines.append(reference_note(runs, problem) + hv_reference_note(manifest, problem))
         lines.append("")
-        metrics = [m for m in METRICS if m[0] not in OPTIONAL_METRICS
-                   or sub[f"{m[0]}_mean"].notna().any()]
+        metrics = [m for m in METRICS if (m[0] not in OPTIONAL_METRICS
+                                          or sub[f"{m[0]}_mean"].notna().any())
+                   and (m[0] != "seconds" or "seconds" in runs.columns)]
         head = ["solver"] + [c[4:] for c in settings] + ["runs"] + [t for _, t, _ in metrics]
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * 1 + "---:|" * (len(head) - 1))

@@ -467,6 +467,7 @@ def _sweep(config, store, label, go, t0, *, fresh, retry_failed, force, progress
     if todo:
         go(todo, on_result, lost)
     results = store.read_runs((r.run_id for r in runs), warn=False)
+    store.record_runs(results)  # also those whose record a failed write (a full disk) lost
     tables = build_tables(runs, results)
     store.write_tables(tables)  # all tables, CSV and Parquet, or none
     failed = sum(1 for r in results.values() if r["status"] == "failed")

@@ -6,11 +6,22 @@
       runs.csv, runs.parquet    one row per run (merged from runs/ in the config's order)
       points.csv, points.parquet  one row per front point
       traces.csv, traces.parquet  HV ratio of each run's points so far, against evaluations
-      manifest.json             the config, its hash, versions, git commit, start and end, and
+      manifest.json             the config, its hash, versions (tradeoff's among them), and
                                 ``files``: every file tradeoff wrote here (what --fresh deletes)
+      timings.csv               the runs table's wall-clock column (``seconds``), by run_id
+      execution.json            this machine's sweep: tradeoff's git commit and the config's,
+                                executor, start and end, counts
       report.md, figures/       written by `tradeoff report` and `tradeoff plot`
+      .gitignore                keeps timings.csv, execution.json, the ledger and the wall-clock
+                                figures out of git
       .tradeoff-files.json      the experiment's name and every file tradeoff wrote here
       .tradeoff.lock            while a sweep runs: its pid, so a second one into the folder stops
+
+Everything but the wall-clock outputs is a function of the config, the code and the library
+versions, so a sweep run again (or in a fresh clone) writes the same bytes: committed results stay
+unchanged. What depends on the clock or the checkout (timings.csv, execution.json, the
+``*_hv_cost`` figures) goes to files of its own that the folder's .gitignore names;
+``read_table("runs")`` and ``read_manifest`` merge them back when they are there.
 
 What is on disk can be trusted or is redone:
 
@@ -63,6 +74,19 @@ REBUILD = ("Rebuild the tables from the stored runs with the command that wrote 
 LOCK = ".tradeoff.lock"
 LEDGER = ".tradeoff-files.json"  # the files tradeoff wrote here, recorded as each is written
 _LOCK_GRACE = 60  # seconds an unreadable lock (a writer between creating and filling it) is held
+# columns of the runs table measured by the clock: written to timings.csv, never to runs.csv
+WALL_CLOCK = ("seconds",)
+# manifest keys that describe one execution (when, where, from which checkout): execution.json
+# (git_commit is tradeoff's own source commit, config_git_commit the config's repository's:
+# both change with the checkout, so neither can be in a committed file)
+EXECUTION_KEYS = ("git_commit", "config_git_commit", "executor", "started", "finished", "runs")
+# runs/.gitignore: per-run results are a cache for resuming sweeps; the merged tables are committed
+RUNS_GITIGNORE = "# per-run results: a cache for resuming sweeps, not for git\n*\n"
+# what a results folder keeps out of git: it changes on every run or checkout
+GITIGNORE = ("# wall-clock and checkout-dependent outputs: they differ on every run, so not for git\n"
+             "timings.csv\nexecution.json\nfigures/*_hv_cost.*\n"
+             "# this machine's ledger of what tradeoff wrote here (manifest.json lists the same)\n"
+             + LEDGER + "\n")
 
 
 class StoredRunWarning(UserWarning):
@@ -242,9 +266,22 @@ class Store:
         ignore = self.runs_dir / ".gitignore"
         if not ignore.exists():
             # per-run files are a cache for resuming; the merged tables are what gets committed
-            atomic_write_text("# per-run results: a cache for resuming sweeps, not for git\n*\n", ignore)
+            atomic_write_text(RUNS_GITIGNORE, ignore)
         self.record([path, ignore])
         return path
+
+    def record_runs(self, run_ids) -> None:
+        """Record the stored runs ``run_ids`` (their checksum shows tradeoff wrote them) and
+        runs/.gitignore: a run file whose own record failed (a full disk) is still tradeoff's to
+        delete with --fresh, and the manifest's ``files`` is the same as an unbroken sweep's."""
+        paths = [self.run_path(r) for r in run_ids]
+        ignore = self.runs_dir / ".gitignore"
+        try:
+            if not ignore.is_symlink() and ignore.read_text() == RUNS_GITIGNORE:
+                paths.append(ignore)
+        except (OSError, UnicodeDecodeError):  # none, or not tradeoff's
+            pass
+        self.record(paths)
 
     def read_run(self, run_id: str, *, warn: bool = True) -> dict | None:
         """The stored result of a run, or None if it is missing or cannot be trusted (then it is
@@ -296,7 +333,17 @@ class Store:
         formats = ("csv", "parquet") if _has_parquet() else ("csv",)
         staged: list[tuple[Path, Path]] = []
         paths: dict[str, list[Path]] = {}
+        frames = dict(frames)
+        clock = [c for c in WALL_CLOCK if "runs" in frames and c in frames["runs"].columns]
         try:
+            if clock:  # the clock's columns to a file of their own, out of git
+                final = self.timings_path
+                tmp = _temporary(final)
+                staged.append((tmp, final))
+                frames["runs"][["run_id", *clock]].to_csv(tmp, index=False)
+                _public_mode(tmp)
+                frames["runs"] = frames["runs"].drop(columns=clock)
+                self._write_gitignore()
             for name, frame in frames.items():
                 paths[name] = []
                 for ext in formats:
@@ -310,18 +357,51 @@ class Store:
                     _public_mode(tmp)
                     paths[name].append(final)
             _commit(staged)
-            self.record(p for ps in paths.values() for p in ps)
+            self.record([*(p for ps in paths.values() for p in ps),
+                         *([self.timings_path] if clock else [])])
         finally:
             for tmp, _ in staged:
                 if tmp.exists():
                     tmp.unlink()
         return paths
 
+    @property
+    def timings_path(self) -> Path:
+        return self.root / "timings.csv"
+
+    @property
+    def execution_path(self) -> Path:
+        return self.root / "execution.json"
+
+    def _write_gitignore(self) -> None:
+        path = self.root / ".gitignore"
+        if not path.is_file() or path.read_text() != GITIGNORE:
+            atomic_write_text(GITIGNORE, path)
+        self.record([path])  # so that --fresh may delete it
+
     def read_table(self, name: str) -> pd.DataFrame:
         """A merged table: Parquet (exact dtypes) where readable, else CSV; either is checked
         (``ValueError`` naming the file): not empty, not cut mid-row, readable, and a Parquet
         file holds as many rows and the same columns as the CSV beside it (they are written
-        together). ``read_tables`` also checks the tables against each other."""
+        together). ``read_tables`` also checks the tables against each other.
+
+        The runs table then gets its wall-clock columns back from timings.csv when that file is
+        here (checked the same way; a folder from before the split has them in runs.csv)."""
+        frame = self._read_table(name)
+        if name == "runs" and "run_id" in frame.columns and self.timings_path.is_file():
+            missing = [c for c in WALL_CLOCK if c not in frame.columns]
+            if missing:
+                timings = _read_csv(self.timings_path, "timings")
+                if "run_id" not in timings.columns or timings["run_id"].duplicated().any():
+                    fail(str(self.timings_path), "one row per run, by run_id, as `tradeoff run` "
+                         "writes it", "a table without run_id or with a run in two rows",
+                         REBUILD)
+                cols = [c for c in missing if c in timings.columns]
+                frame = frame.merge(timings[["run_id", *cols]], on="run_id", how="left")
+        return frame
+
+    def _read_table(self, name: str) -> pd.DataFrame:
+        """One table as it is on disk (the checks of ``read_table``, no timings)."""
         parquet, csv = self.root / f"{name}.parquet", self.root / f"{name}.csv"
         if not parquet.is_file() and not csv.is_file():
             raise ValueError(f"`results` must be a folder written by `tradeoff run`; got "
@@ -368,17 +448,42 @@ class Store:
         return self.root / "manifest.json"
 
     def write_manifest(self, manifest: dict) -> None:
-        """Write ``manifest`` with ``files``: every file recorded as written here."""
-        files = set(self.written()) | set(manifest.get("files") or [])
-        atomic_write_text(dumps({**manifest, "files": sorted(files)}, indent=2) + "\n",
+        """Write ``manifest``: its execution's keys (``EXECUTION_KEYS``) to execution.json, the
+        rest, with ``files`` (every file recorded as written here, execution.json among them), to
+        manifest.json, which is then the same on every run of the same config and code."""
+        execution = {k: manifest[k] for k in EXECUTION_KEYS if k in manifest}
+        stable = {k: v for k, v in manifest.items() if k not in EXECUTION_KEYS}
+        if execution:
+            self._write_gitignore()
+            atomic_write_text(dumps(execution, indent=2) + "\n", self.execution_path)
+            self.record([self.execution_path])
+        files = set(self.written()) | set(stable.get("files") or [])
+        atomic_write_text(dumps({**stable, "files": sorted(files)}, indent=2) + "\n",
                           self.manifest_path)
 
-    def read_manifest(self) -> dict:
-        try:
-            manifest = json.loads(self.manifest_path.read_text())
-        except (OSError, ValueError):
-            return {}
-        return manifest if isinstance(manifest, dict) else {}
+    def sync_files(self) -> None:
+        """Bring manifest.json's ``files`` up to the ledger's (what ``tradeoff run`` wrote after
+        the sweep's manifest: report.md, figures), so that the next run writes the same list."""
+        manifest = self.read_manifest(execution=False)
+        if not manifest:
+            return
+        files = sorted(set(self.written()) | set(manifest.get("files") or []))
+        if manifest.get("files") != files:
+            atomic_write_text(dumps({**manifest, "files": files}, indent=2) + "\n",
+                              self.manifest_path)
+
+    def read_manifest(self, *, execution: bool = True) -> dict:
+        """manifest.json, with execution.json's keys merged in (unless ``execution=False``); {}
+        where neither is a readable JSON object."""
+        out = {}
+        for path in (self.manifest_path, self.execution_path) if execution else (self.manifest_path,):
+            try:
+                part = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            if isinstance(part, dict):
+                out.update(part)
+        return out
 
     @property
     def ledger_path(self) -> Path:
@@ -506,9 +611,13 @@ class Store:
 
     def _legacy_files(self) -> list[str]:
         """What a manifest without ``files`` (an older tradeoff) wrote: the run files whose
-        checksum shows tradeoff wrote them, the tables and report.md."""
+        checksum shows tradeoff wrote them, the tables, timings.csv, execution.json, report.md
+        and the folder's .gitignore when it is tradeoff's word for word."""
         found = [f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")]
-        found += ["report.md", "runs/.gitignore"]
+        found += ["report.md", "runs/.gitignore", "timings.csv", "execution.json"]
+        ignore = self.root / ".gitignore"
+        if ignore.is_file() and ignore.read_text() == GITIGNORE:  # tradeoff's, word for word
+            found.append(".gitignore")
         if self.runs_dir.is_dir() and not self.runs_dir.is_symlink():
             found += [f"runs/{p.name}" for p in self.runs_dir.glob("*.json")
                       if self.read_run(p.stem, warn=False) is not None]

@@ -460,32 +460,6 @@ class Problem:
             out.append(coef[:, i, None, None] * h)
         return out
 
-    def hessians(self, Theta, coef: np.ndarray) -> np.ndarray | None:
-        """Σᵢ Cₖᵢ ∇²fᵢ(θₖ), shape (K, d, d), for objectives that provide second derivatives; else
-        None. Only for the linear model, where ∇²f = X̃ᵀ diag(∂²f/∂ŷ²) X̃."""
-        if not self._identity:
-            return None
-        Theta = np.atleast_2d(Theta)
-        H = np.zeros((len(Theta), self.d, self.d))
-        quad = self._quadratics()
-        rows = []
-        for i, obj in enumerate(self.objectives):
-            if i in quad:
-                H += coef[:, i, None, None] * (2.0 * quad[i].Q)
-            elif obj.kind == "parameter":
-                h = obj.hessian(self.d)
-                if h is None:
-                    return None
-                H += coef[:, i, None, None] * h
-            else:
-                rows.append(i)
-        parts = self._hessian_parts(Theta, coef, rows) if rows else []
-        if parts is None:
-            return None
-        for h in parts:
-            H += h
-        return H
-
     def exact_metrics(self, Theta) -> dict[str, np.ndarray]:
         """The exact metric behind each surrogate objective (e.g. a fairness gap), (K,) each."""
         Theta, _ = check_theta(Theta, self.d)

@@ -164,74 +164,15 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
              f"{name} has no constraint handling here; use 'epsilon-constraint' or 'nsga2'.")
 
     # -- the candidates' scalarisations ---------------------------------------------------------
-    T = E = None  # ε bounds: normalised (default, between the anchors) or in the objectives' units
-    if kind == "weighted":
-        W = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
-        mix = W
-        sc = weighted_scalarisation(s, W)
-        value, coef = sc.value, sc.coef
-    elif kind == "chebyshev":
-        check_positive("mu", mu)
-        R = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
-        W = tchebycheff_weights(R)
-        mix = R
-        value, coef, _ = tchebycheff(s, W, mu)
-    elif kind == "epsilon":
-        if epsilon is None:
-            T = np.repeat(np.linspace(0, 1, n_points)[:, None], m - 1, 1)
-            K = len(T)
-        else:
-            E = (np.asarray(epsilon, float).reshape(-1, m - 1) if np.ndim(epsilon)
-                 else np.full((1, m - 1), float(epsilon)))
-            if not np.isfinite(E).all():
-                fail("epsilon", "finite", E.tolist())
-            K = len(E)
-        W = np.zeros((K, m))
-        W[:, 0] = 1.0
-        share = np.clip((T if T is not None else np.full((K, 1), 0.5)).mean(1), 0, 1)[:, None]
-        mix = np.column_stack([share, 1 - share] + [np.zeros(K)] * (m - 2))
-        sc = weighted_scalarisation(s, W)
-        value, coef = sc.value, sc.coef
-    else:  # a set rule: its own weight rows and starting mixes
-        W, mix, ctx = set_rule.start(s, n_points, weights, rng, reference=reference)
-        value = coef = None
+    W, mix, value, coef, T, E, ctx = _candidates(kind, s, set_rule, n_points, weights, mu, epsilon,
+                                                 reference)
     K = len(W)
-    n_eps = 0 if kind != "epsilon" else m - 1
-    cols = np.concatenate([np.arange(1, 1 + n_eps), m + np.arange(c)]).astype(int)
-
-    def h(F, G, r):  # constraints h ≤ 0 of the candidates ``r``: ε bounds, then the problem's g
-        parts = []
-        if T is not None:
-            parts.append(s.norm(F)[:, 1:] - T[r])
-        elif E is not None:
-            parts.append((F[:, 1:] - E[r]) / s.span[1:])
-        if c:
-            parts.append(G)
-        return np.hstack(parts) if parts else np.zeros((len(r), 0))
-
-    al = None
-    if len(cols):  # ∂h/∂v = 1/spanᵢ on the bounded objectives, read late: the span may move
-        al = AugmentedLagrangian(Scalarisation(value, coef), h, cols,
-                                 lambda: np.concatenate([1.0 / s.span[1:m][:n_eps], np.ones(c)]),
-                                 K, m + c, RHO)
-        L_value, L_coef = al.value, al.coef
-    else:
-        L_coef = coef
-
-        def L_value(F, G, r):
-            return s.norm(F).mean(1) if value is None else value(F, G, r)
+    cols, h, al, L_value, L_coef = _lagrangian(s, kind, value, coef, T, E, K)
 
     # -- rows: K candidates, then (online) m anchors -------------------------------------------
     online = normalize == "online"
     nA = m if online else 0
-    if not problem.affine:  # a network: K (and m) independently seeded initialisations
-        Phi = sp.phi(problem.start_theta(K + nA, rng))
-    elif normalize == "anchors":  # a convex model: the engine's warm start, the anchors' mix
-        Phi = np.vstack([mix @ s.anchor_phi])
-    else:
-        Phi = np.repeat(s.start[None], K + nA, 0)
-        if set_rule is not None:  # identical starts would give identical paths
-            Phi[:K] += rng.standard_normal((K, problem.d))
+    Phi = _start_rows(problem, s, normalize, mix, K, nA, set_rule is not None)
     if online:
         F0, _ = sp.values(Phi[K:])
         CA = np.full((m, m), LEX_SHARE)
@@ -316,17 +257,6 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
             state = step_batch(rows, b, opt, state)
         return state, False
 
-    def refresh_span():
-        if not (acc["wA"] > 0).all():  # an anchor saw no batch (a budget ran out): keep the span
-            return
-        FA = acc["FA"] / acc["wA"]  # the mean over the batches seen, a whole epoch or not
-        s.ideal = FA.min(axis=0)
-        nadir = FA.max(axis=0)
-        s.span = np.where(nadir - s.ideal > 1e-12 * np.maximum(1, np.abs(nadir)),
-                          nadir - s.ideal, np.maximum(np.abs(nadir), 1.0))
-        acc["FA"][:] = 0.0
-        acc["wA"][:] = 0.0
-
     if online:  # warm-up: the m anchor rows alone, so the span is known before the candidates move
         opt = get_optimizer(optimizer, lr, **extra_opt)
         state = opt.init(Phi)
@@ -340,7 +270,7 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         if stop == "max_seconds" and not (deadline is not None and time.perf_counter() >= deadline):
             stop = ""  # only the warm-up's share ran out: the candidates still have their time
         sp.deadline = deadline
-        refresh_span()
+        _refresh_span(s, acc)
     opt = get_optimizer(optimizer, get_schedule(o["schedule"], lr, o["epochs"] * nb), **extra_opt)
     state = opt.init(Phi)
     best_v = np.full(K, np.inf)
@@ -363,7 +293,7 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
             break
         epochs_done = epoch
         if online:
-            refresh_span()
+            _refresh_span(s, acc)
         if len(cols):  # multipliers from the epoch's mean violation
             al.update(acc["h"])
         if val is not None:
@@ -391,18 +321,8 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     sp.counts["function"] += int(np.ceil(used))
     sp.counts["gradient"] += int(np.ceil(used))
     epochs_run = batches_done / nb
-    options = dict(n_points=K, optimizer=optimizer, lr=lr, schedule=o["schedule"],
-                   batch_size=o["batch_size"], epochs=o["epochs"], normalize=normalize,
-                   early_stopping=bool(o["early_stopping"]), standardize=standardize, seed=seed,
-                   max_evaluations=s.budget)
-    if optimizer == "sgd":
-        options["momentum"] = o["momentum"]
-    if o["early_stopping"]:
-        options["patience"] = o["patience"]
-    if kind == "chebyshev":
-        options["mu"] = mu
-    if kind == "hv":
-        options["reference"] = np.asarray(reference, float).tolist()
+    options = _options(K, optimizer, lr, o, normalize, standardize, seed, s.budget, kind, mu,
+                       reference)
     extra = {"weights": W.tolist(), "engine": "stochastic", "epochs_run": float(epochs_run),
              "stopped_by": stop or "epochs"}
     if set_rule is not None:
@@ -419,6 +339,122 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     return dataclasses.replace(front, options={**front.options, "method": "stochastic"},
                                success=ok, message=_message(front, K, o, stop, epochs_run, status,
                                                             max_seconds))
+
+
+def _lagrangian(s, kind, value, coef, T, E, K):
+    """The constraints h ≤ 0 of the candidates (ε bounds, then the problem's g), their columns of
+    v, the augmented Lagrangian over them (None without constraints) and its value and
+    coefficients."""
+    m, c = s.m, s.c
+    n_eps = 0 if kind != "epsilon" else m - 1
+    cols = np.concatenate([np.arange(1, 1 + n_eps), m + np.arange(c)]).astype(int)
+
+    def h(F, G, r):  # constraints h ≤ 0 of the candidates ``r``: ε bounds, then the problem's g
+        parts = []
+        if T is not None:
+            parts.append(s.norm(F)[:, 1:] - T[r])
+        elif E is not None:
+            parts.append((F[:, 1:] - E[r]) / s.span[1:])
+        if c:
+            parts.append(G)
+        return np.hstack(parts) if parts else np.zeros((len(r), 0))
+
+    al = None
+    if len(cols):  # ∂h/∂v = 1/spanᵢ on the bounded objectives, read late: the span may move
+        al = AugmentedLagrangian(Scalarisation(value, coef), h, cols,
+                                 lambda: np.concatenate([1.0 / s.span[1:m][:n_eps], np.ones(c)]),
+                                 K, m + c, RHO)
+        L_value, L_coef = al.value, al.coef
+    else:
+        L_coef = coef
+
+        def L_value(F, G, r):
+            return s.norm(F).mean(1) if value is None else value(F, G, r)
+    return cols, h, al, L_value, L_coef
+
+
+def _start_rows(problem, s, normalize, mix, K, nA, set_based: bool):
+    """Φ (K + nA, d): the candidates, then the online anchors."""
+    rng = s.rng
+    if not problem.affine:  # a network: K (and m) independently seeded initialisations
+        Phi = s.sp.phi(problem.start_theta(K + nA, rng))
+    elif normalize == "anchors":  # a convex model: the engine's warm start, the anchors' mix
+        Phi = np.vstack([mix @ s.anchor_phi])
+    else:
+        Phi = np.repeat(s.start[None], K + nA, 0)
+        if set_based:  # identical starts would give identical paths
+            Phi[:K] += rng.standard_normal((K, problem.d))
+    return Phi
+
+
+def _refresh_span(s, acc):
+    """ideal and span from the online anchors' mean batch values since the last refresh."""
+    if not (acc["wA"] > 0).all():  # an anchor saw no batch (a budget ran out): keep the span
+        return
+    FA = acc["FA"] / acc["wA"]  # the mean over the batches seen, a whole epoch or not
+    s.ideal = FA.min(axis=0)
+    nadir = FA.max(axis=0)
+    s.span = np.where(nadir - s.ideal > 1e-12 * np.maximum(1, np.abs(nadir)),
+                      nadir - s.ideal, np.maximum(np.abs(nadir), 1.0))
+    acc["FA"][:] = 0.0
+    acc["wA"][:] = 0.0
+
+
+def _options(K, optimizer, lr, o, normalize, standardize, seed, budget, kind, mu, reference):
+    """The front's ``options``: what the loop ran with."""
+    options = dict(n_points=K, optimizer=optimizer, lr=lr, schedule=o["schedule"],
+                   batch_size=o["batch_size"], epochs=o["epochs"], normalize=normalize,
+                   early_stopping=bool(o["early_stopping"]), standardize=standardize, seed=seed,
+                   max_evaluations=budget)
+    if optimizer == "sgd":
+        options["momentum"] = o["momentum"]
+    if o["early_stopping"]:
+        options["patience"] = o["patience"]
+    if kind == "chebyshev":
+        options["mu"] = mu
+    if kind == "hv":
+        options["reference"] = np.asarray(reference, float).tolist()
+    return options
+
+
+def _candidates(kind, s, set_rule, n_points, weights, mu, epsilon, reference):
+    """The K candidates of ``kind``: weight rows W (K, m), the anchors' mix each starts from, the
+    scalarisation's value and coefficients (None for a set rule), the ε bounds (T normalised, the
+    default between the anchors, or E in the objectives' units) and a set rule's context."""
+    m, rng = s.m, s.rng
+    T = E = None
+    ctx = {}
+    if kind == "weighted":
+        W = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
+        mix = W
+        sc = weighted_scalarisation(s, W)
+        value, coef = sc.value, sc.coef
+    elif kind == "chebyshev":
+        check_positive("mu", mu)
+        R = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
+        W = tchebycheff_weights(R)
+        mix = R
+        value, coef, _ = tchebycheff(s, W, mu)
+    elif kind == "epsilon":
+        if epsilon is None:
+            T = np.repeat(np.linspace(0, 1, n_points)[:, None], m - 1, 1)
+            K = len(T)
+        else:
+            E = (np.asarray(epsilon, float).reshape(-1, m - 1) if np.ndim(epsilon)
+                 else np.full((1, m - 1), float(epsilon)))
+            if not np.isfinite(E).all():
+                fail("epsilon", "finite", E.tolist())
+            K = len(E)
+        W = np.zeros((K, m))
+        W[:, 0] = 1.0
+        share = np.clip((T if T is not None else np.full((K, 1), 0.5)).mean(1), 0, 1)[:, None]
+        mix = np.column_stack([share, 1 - share] + [np.zeros(K)] * (m - 2))
+        sc = weighted_scalarisation(s, W)
+        value, coef = sc.value, sc.coef
+    else:  # a set rule: its own weight rows and starting mixes
+        W, mix, ctx = set_rule.start(s, n_points, weights, rng, reference=reference)
+        value = coef = None
+    return W, mix, value, coef, T, E, ctx
 
 
 def _message(front, K, o, stop, epochs_run, status, max_seconds):

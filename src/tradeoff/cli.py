@@ -155,6 +155,7 @@ def _duration(seconds: float) -> str:
 
 def _todo(config, out: Path, fresh: bool, retry_failed: bool) -> list:
     """The runs ``run_sweep`` will execute (for the progress bar's estimate)."""
+    from .experiments.runner import pending
     from .experiments.store import Store
 
     runs = config.runs()
@@ -164,8 +165,7 @@ def _todo(config, out: Path, fresh: bool, retry_failed: bool) -> list:
         stored = Store(out).read_runs(r.run_id for r in runs)
     except (OSError, ValueError):
         return runs
-    return [r for r in runs if r.run_id not in stored
-            or (retry_failed and stored[r.run_id]["status"] == "failed")]
+    return pending(runs, stored, retry_failed)
 
 
 def _run(args) -> int:

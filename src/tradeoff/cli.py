@@ -173,10 +173,9 @@ def _run(args) -> int:
 
     config = load_config(args.config)
     if config.kind == "seed_blog":
-        from .studies import seed_blog
+        from .experiments.runner import run_study
 
-        out = Path(args.out) if args.out else Path("results") / config.name
-        seed_blog.run(out, **config.seed_blog)
+        run_study(config, Path(args.out) if args.out else None)  # with its manifest.json
         return EXIT_OK
     out = Path(args.out) if args.out else Path("results") / config.name
     runs = config.runs()

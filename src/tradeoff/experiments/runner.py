@@ -429,6 +429,48 @@ def source_commit(package_dir: str | Path | None = None) -> str | None:
     return commit.stdout.strip() or None if commit.returncode == 0 else None
 
 
+def run_study(config: Config, out: str | Path | None = None, *, echo=print) -> dict:
+    """Run a config that is not a sweep (kind "seed_blog": the post reproduced) into ``out``
+    (default results/<name>) and write its ``manifest.json`` as a sweep does: the config and its
+    hash, versions, tradeoff's commit and ``code_hash``, times, and the files the study wrote."""
+    import json
+
+    from .. import __version__
+    from ..io import atomic_write_text
+
+    if config.kind != "seed_blog":
+        fail("config", "a study (experiment.kind = 'seed_blog')", config.kind,
+             "Run a sweep with run_sweep.")
+    from ..studies import seed_blog
+
+    out = Path(out) if out is not None else Path("results") / config.name
+
+    def stamps():
+        return ({p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*")
+                 if p.is_file() and p.name != "manifest.json"} if out.is_dir() else {})
+
+    before, started = stamps(), _now()
+    seed_blog.run(out, **config.seed_blog, echo=echo)
+    written = sorted(k for k, t in stamps().items() if before.get(k) != t)
+    from importlib.metadata import PackageNotFoundError, version
+
+    extra = {}
+    for pkg in ("pandas", "matplotlib"):  # what draws the study's table and figures
+        try:
+            extra[pkg] = version(pkg)
+        except PackageNotFoundError:
+            extra[pkg] = ""
+    manifest = {"experiment": config.name, "kind": config.kind,
+                "description": config.description, "config_file": config.source,
+                "config": config.raw, "config_hash": config.hash,
+                "versions": {**versions(), **extra}, "tradeoff_version": __version__,
+                "git_commit": source_commit(), "code_hash": code_hash(),
+                "config_git_commit": git_commit(Path(config.source or "."), out.parent),
+                "started": started, "finished": _now(), "files": written}
+    atomic_write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", out / "manifest.json")
+    return manifest
+
+
 def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
               scheduler: str | None = None, fresh: bool = False, retry_failed: bool = False,
               force: bool = False, progress: Callable | None = None) -> Sweep:

@@ -1,6 +1,8 @@
 """Inputs that used to end in a raw traceback (MemoryError, AttributeError, Errno) are refused first,
 in one sentence naming the field or the file."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -36,6 +38,15 @@ def test_mlp_refuses_too_many_parameters_before_allocating():
     assert MLP(hidden=[1000, 1000]).n_params(3) < MAX_PARAMS  # big but allowed
 
 
+def test_mlp_refuses_a_block_too_large_for_the_population():
+    net = MLP(hidden=[MAX_WIDTH])
+    assert net.block_rows(8) == 16
+    with pytest.raises(ValueError, match=r"`hidden` must be narrow enough that 16 rows of its widest "
+                       r"layer for 300 networks fit in 2 GiB; got '\[65536\]: 2\.34 GiB'\. Use "
+                       r"smaller layers, or fewer networks at once \(n_points, pop_size\)\."):
+        net.block_rows(300)
+
+
 @pytest.mark.parametrize("name", ["blog", "cap_benchmark", "synthetic_shift"])
 def test_builtin_data_refuses_a_billion_rows(name):
     with pytest.raises(ValueError, match=r"`n` must be at most 10,000,000 rows and 100,000,000 "
@@ -59,8 +70,8 @@ def test_predictor_refuses_repeated_column_names(front):
 def test_save_into_a_folder_that_is_a_file(front, tmp_path):
     parent = tmp_path / "afile"
     parent.write_text("not a folder")
-    with pytest.raises(NotADirectoryError, match=rf"`path` must be a file in an existing folder; "
-                       rf"got '.*afile/front\.npz'\. .*afile is a file: create the folder"):
+    with pytest.raises(NotADirectoryError, match=r"`path` must be a file in an existing folder; "
+                       r"got '.*afile/front\.npz'\. .*afile is a file: create the folder"):
         front.save(parent / "front.npz")
     with pytest.raises(FileNotFoundError, match=r"missing does not exist"):
         front.save(tmp_path / "missing" / "front.npz")
@@ -74,7 +85,7 @@ def test_save_failure_names_the_folder_and_leaves_no_temporary(front, tmp_path, 
         raise OSError(30, "Read-only file system")
 
     monkeypatch.setattr(zipfile, "ZipFile", refuse)
-    with pytest.raises(OSError, match=rf"`path` must be a file tradeoff can write; got '.*f\.npz'\. "
-                       rf"Writing in {tmp_path} failed \(Read-only file system\)"):
+    with pytest.raises(OSError, match=r"`path` must be a file tradeoff can write; got '.*f\.npz'\. "
+                       rf"Writing in {re.escape(str(tmp_path))} failed \(Read-only file system\)"):
         front.save(tmp_path / "f.npz")
     assert list(tmp_path.iterdir()) == []

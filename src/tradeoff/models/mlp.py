@@ -34,6 +34,7 @@ BLOCK_NUMBERS = 1 << 19  # one hidden layer's activations for all K networks in 
 # population. 20 million parameters are 160 MB per network, of which solvers keep several copies.
 MAX_WIDTH = 1 << 16
 MAX_PARAMS = 20_000_000
+MAX_BLOCK_BYTES = 1 << 31  # one activation array of the smallest row block, all K networks
 
 
 @lru_cache(maxsize=64)
@@ -173,7 +174,14 @@ class MLP(Model):
         return rng.standard_normal((int(K), d)) * scale
 
     def block_rows(self, K: int) -> int:
-        """Rows per block: about 2¹⁹ numbers of one hidden layer's activations for all K."""
+        """Rows per block: about 2¹⁹ numbers of one hidden layer's activations for all K; refused
+        when even the smallest block (16 rows) of the widest layer for K networks passes
+        ``MAX_BLOCK_BYTES``, before a pass allocates it."""
+        need = 16 * max(K, 1) * max(self.hidden) * 8
+        if need > MAX_BLOCK_BYTES:
+            fail("hidden", f"narrow enough that 16 rows of its widest layer for {K} networks fit in "
+                 f"{MAX_BLOCK_BYTES / 2**30:g} GiB", f"{list(self.hidden)}: {need / 2**30:.3g} GiB",
+                 "Use smaller layers, or fewer networks at once (n_points, pop_size).")
         return max(16, BLOCK_NUMBERS // (max(K, 1) * max(self.hidden)))
 
     # -- forward and backward ------------------------------------------------------------------

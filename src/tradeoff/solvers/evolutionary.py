@@ -2,8 +2,8 @@
 
 ``solve`` searches in standardised parameters Φ inside the problem's box (``Problem.phi_box``);
 ``Problem.to_pymoo()`` gives the same adapter in the original parameters θ (``space="theta"``,
-box ``bounds=`` or ``Problem.theta_box``, which is derived from the data's fit), so that a user's ``pymoo.optimize.minimize`` returns ``res.X`` that
-``problem.evaluate`` takes as it is. Either way pymoo sees the same objectives F (K, m) and
+box ``bounds=`` or ``Problem.theta_box``, derived from the data's fit), so that a user's
+``pymoo.optimize.minimize`` returns ``res.X`` that ``problem.evaluate`` takes as it is. Either way pymoo sees the same objectives F (K, m) and
 constraints G (K, c) as every other solver.
 """
 

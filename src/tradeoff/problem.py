@@ -577,16 +577,17 @@ class Problem:
         phi = self.phi_start.copy()
         if getattr(self.model, "output", "linear") != "logistic":
             return phi
-        y = self.data.y
+        y, w = self.data.y, self._full.omega  # the rows' weights (sample weights, normalised)
         Z = np.column_stack([self.standardizer.transform(self.data.X), np.ones(self.data.n)])
         ridge = 1e-3 * np.eye(self.d)
         ridge[-1, -1] = 0.0
         phi[:-1] *= 4.0  # σ'(0) = ¼: a linear-probability slope is about a quarter of a logit one
-        phi[-1] = np.log(np.clip(y.mean(), 1e-3, 1 - 1e-3) / np.clip(1 - y.mean(), 1e-3, 1))
+        rate = np.clip(w @ y, 1e-3, 1 - 1e-3)
+        phi[-1] = np.log(rate / (1 - rate))
         for _ in range(steps):
             p = 1.0 / (1.0 + np.exp(-np.clip(Z @ phi, -30, 30)))
-            g = Z.T @ (p - y) / self.data.n + ridge @ phi
-            H = (Z * (p * (1 - p))[:, None]).T @ Z / self.data.n + ridge + 1e-9 * np.eye(self.d)
+            g = Z.T @ (w * (p - y)) + ridge @ phi
+            H = (Z * (w * p * (1 - p))[:, None]).T @ Z + ridge + 1e-9 * np.eye(self.d)
             step = np.linalg.solve(H, g)
             phi -= step
             if np.abs(step).max() < 1e-8:

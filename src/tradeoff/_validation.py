@@ -49,6 +49,22 @@ def check_positive(name: str, value, *, integer: bool = False, allow_zero: bool 
     return value
 
 
+# Largest synthetic dataset a built-in generator makes: 10 million rows (80 MB a column), far beyond
+# what a study needs and well inside a laptop's memory; 10⁹ rows would take 8 GB a column.
+MAX_ROWS = 10_000_000
+MAX_CELLS = 100_000_000  # rows × feature columns (800 MB)
+
+
+def check_rows(name: str, n, columns: int = 1) -> int:
+    """``n`` if it is a positive integer with at most ``MAX_ROWS`` rows and ``MAX_CELLS`` cells."""
+    check_positive(name, n, integer=True)
+    if n > MAX_ROWS or n * columns > MAX_CELLS:
+        fail(name, f"at most {MAX_ROWS:,} rows and {MAX_CELLS:,} values (rows × {columns} "
+             "column(s)) for a built-in generated dataset", n,
+             "Use fewer rows; for data that large, load your own with from_csv.")
+    return int(n)
+
+
 def check_number(name: str, value) -> float:
     """Return ``value`` as a float if it is a finite real number (not a bool, not a string)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):

@@ -180,6 +180,7 @@ def _duration(seconds: float) -> str:
 
 def _todo(config, out: Path, fresh: bool, retry_failed: bool) -> list:
     """The runs ``run_sweep`` will execute (for the progress bar's estimate)."""
+    from .experiments.runner import pending
     from .experiments.store import Store
 
     runs = config.runs()
@@ -189,8 +190,7 @@ def _todo(config, out: Path, fresh: bool, retry_failed: bool) -> list:
         stored = Store(out).read_runs(r.run_id for r in runs)
     except (OSError, ValueError):
         return runs
-    return [r for r in runs if r.run_id not in stored
-            or (retry_failed and stored[r.run_id]["status"] == "failed")]
+    return pending(runs, stored, retry_failed)
 
 
 def _run(args) -> int:
@@ -198,11 +198,11 @@ def _run(args) -> int:
 
     config = load_config(args.config)
     if config.kind == "seed_blog":
-        from .studies import seed_blog
+        from .experiments.runner import run_study
 
         out = Path(args.out) if args.out else Path("results") / config.name
         # the epoch tables only with --verbose (`tradeoff seed-blog` always prints them)
-        seed_blog.run(out, **config.seed_blog, echo=print if args.verbose else lambda *_: None)
+        run_study(config, out, echo=print if args.verbose else lambda *_: None)  # with manifest
         if not args.verbose:
             print(f"{config.name}: wrote {out / 'epochs.csv'} and 4 figures (PNG and SVG) under "
                   f"{out}", file=sys.stderr)

@@ -176,14 +176,30 @@ def save(front, path, *, allow_pickle: bool = False) -> None:
     meta["shapes"] = {n: {"shape": list(a.shape), "dtype": np.ascontiguousarray(a).dtype.str}
                       for n, a in arrays.items()}
     path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():  # checked first: one sentence, not a raw Errno from the zip writer
+        fail("path", "a file in an existing folder", str(path),
+             f"{folder} {'is a file' if folder.exists() else 'does not exist'}: create the folder "
+             "or choose another path.",
+             exc=NotADirectoryError if folder.exists() else FileNotFoundError)
+    if not os.access(folder, os.W_OK):
+        fail("path", "a file in a folder you can write to", str(path),
+             f"{folder} is not writable: choose another folder.", exc=PermissionError)
     tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("front.json", json.dumps(meta, indent=1, ensure_ascii=False))
-        for name, blob in blobs.items():
-            z.writestr(name, blob)
-        if encoder == "encoder.pkl":
-            z.writestr("encoder.pkl", pickle.dumps(front.encoder, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, path)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            z.writestr("front.json", json.dumps(meta, indent=1, ensure_ascii=False))
+            for name, blob in blobs.items():
+                z.writestr(name, blob)
+            if encoder == "encoder.pkl":
+                z.writestr("encoder.pkl", pickle.dumps(front.encoder,
+                                                       protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except OSError as err:  # a read-only file system, a full disk: say where, leave no temporary
+        tmp.unlink(missing_ok=True)
+        fail("path", "a file tradeoff can write", str(path),
+             f"Writing in {folder} failed ({err.strerror or err}): choose another folder.",
+             exc=PermissionError if isinstance(err, PermissionError) else OSError)
 
 
 def _describe_encoder(encoder, enc: _Encoder, allow_pickle: bool):

@@ -143,6 +143,11 @@ class Predictor:
         if isinstance(X, pd.Series):
             X = X.to_frame().T.infer_objects()
         if isinstance(X, pd.DataFrame):
+            dup = X.columns[X.columns.duplicated()]
+            if len(dup):  # X[name] would be a DataFrame, not a column
+                fail("X", "a DataFrame with distinct column names",
+                     f"column {str(dup[0])!r} {int((X.columns == dup[0]).sum())} times",
+                     "Drop or rename the repeated columns.")
             if self.encoder is not None:
                 A = np.asarray(self.encoder.transform(X), dtype=float)
             else:

@@ -520,21 +520,57 @@ class Problem:
         return phis.min(axis=0), phis.max(axis=0)
 
     def theta_box(self):
-        """Box bounds in the original parameters θ: the given ``bounds``, else a box enclosing the
-        default φ box's image (Θ = Φ A, bounded coordinate by coordinate: the intercept's range
-        widens by the features' means, so the θ box holds more than the φ box maps to)."""
+        """Box bounds in the original parameters θ: the given ``bounds``, else a box from the data.
+
+        The default is centred on the model's fit θ̂ (least squares; for a logistic output a
+        log-loss fit by Newton steps) and spans each coordinate's φ box half-width mapped to θ
+        (2|φ̂ⱼ| + s)/sⱼ for a weight and 2|θ̂_c| + s for the intercept, widened to also hold the
+        intercept of a constant predictor (φ̂_c ± its half-width), so θ = 0 and the shrunk fits
+        towards it lie inside. (Enclosing the whole φ box's image instead adds Σⱼ |μⱼ/sⱼ| times
+        every weight's range to the intercept's: ±110 for features with means near 50, a box where
+        pymoo's operators rarely find the fit.)"""
         if self.bounds is not None:
             return self.bounds
         lo, hi = self.phi_bounds
         if not self.affine:  # Θ = Φ
             return lo, hi
-        A = self.standardizer.matrix
-        a, b = lo[:, None] * A, hi[:, None] * A
-        return np.minimum(a, b).sum(axis=0), np.maximum(a, b).sum(axis=0)
+        spread = self.model.score_spread or float(np.std(self.data.y)) or 1.0
+        phi = self._fit_phi()
+        theta = self.standardizer.to_original(phi[None])[0]
+        half = (2.0 * np.abs(phi) + spread) / np.append(self.standardizer.scale, 1.0)
+        half[-1] = 2.0 * abs(theta[-1]) + spread
+        lo, hi = theta - half, theta + half
+        c, c_half = phi[-1], 2.0 * abs(phi[-1]) + spread  # the constant predictor's intercept
+        lo[-1], hi[-1] = min(lo[-1], c - c_half), max(hi[-1], c + c_half)
+        return lo, hi
 
-    def to_pymoo(self):
+    def _fit_phi(self, steps: int = 25) -> np.ndarray:
+        """The fit in standardised parameters: least squares (``phi_start``), refined for a
+        logistic output by Newton steps on the (slightly ridged, so separable data stays finite)
+        log-loss."""
+        phi = self.phi_start.copy()
+        if getattr(self.model, "output", "linear") != "logistic":
+            return phi
+        y, w = self.data.y, self._full.omega  # the rows' weights (sample weights, normalised)
+        Z = np.column_stack([self.standardizer.transform(self.data.X), np.ones(self.data.n)])
+        ridge = 1e-3 * np.eye(self.d)
+        ridge[-1, -1] = 0.0
+        phi[:-1] *= 4.0  # σ'(0) = ¼: a linear-probability slope is about a quarter of a logit one
+        rate = np.clip(w @ y, 1e-3, 1 - 1e-3)
+        phi[-1] = np.log(rate / (1 - rate))
+        for _ in range(steps):
+            p = 1.0 / (1.0 + np.exp(-np.clip(Z @ phi, -30, 30)))
+            g = Z.T @ (w * (p - y)) + ridge @ phi
+            H = (Z * (w * p * (1 - p))[:, None]).T @ Z + ridge + 1e-9 * np.eye(self.d)
+            step = np.linalg.solve(H, g)
+            phi -= step
+            if np.abs(step).max() < 1e-8:
+                break
+        return phi
+
+    def to_pymoo(self, bounds=None):
         """This problem as a ``pymoo.core.problem.Problem`` over θ (n_var = d, xl/xu from
-        ``theta_box``): its vectorised ``_evaluate`` gives out["F"] (K, m) and, with constraints,
+        ``bounds=(lower, upper)``, each a number or d numbers, else from ``theta_box``): its vectorised ``_evaluate`` gives out["F"] (K, m) and, with constraints,
         out["G"] (K, c; ≤ 0 is feasible). ``pymoo.optimize.minimize`` takes it with any algorithm;
         ``res.X`` is θ, as ``evaluate`` takes it, and ``.front(res)`` makes a ``tradeoff.Front``::
 
@@ -547,7 +583,7 @@ class Problem:
         (``tradeoff.solve(problem, NSGA2(...))`` runs the same search in standardised
         parameters, which suits the algorithms' operators better; this one searches θ itself.)
         Implemented beside the pymoo adapter: ``tradeoff.solvers.evolutionary.to_pymoo``."""
-        return _verb("to_pymoo")(self)
+        return _verb("to_pymoo")(self, bounds=bounds)
 
     def start_theta(self, K: int, rng=None) -> np.ndarray:
         """K starting points Θ (K, d): the model's seeded ``init(K, p, rng)`` where it has one (a

@@ -39,7 +39,9 @@ def _check_design(config, points: int):
             assert entry.options["n_points"] == points
         assert "constraint" not in entry.options  # fairlearn's constraint comes from each problem
     assert config.seeds == (0,)
-    assert len(config.runs()) == len(names) * (1 + len(LABELS))
+    # no exact runs: neither fairness gap is convex with the logistic model
+    assert len(config.runs()) == len(names) * len(LABELS)
+    assert set(config.exact_skipped) == set(names)
 
 
 def test_adult_study_runs_both_fairness_notions_over_five_split_seeds():

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._validation import (MissingFileError, check_bool, check_choice, check_positive,
+from .._validation import (MissingFileError, check_bool, check_choice, check_positive, check_rows,
                           check_seed, fail)
 from .base import Dataset
 from ..fairness import encode_groups
@@ -393,8 +393,8 @@ def synthetic_shift(n: int = 2000, task: str = "regression", shift: float = 1.0,
     Regression: y = x·β + shift·1[B] + N(0, 1). Classification: y ~ Bernoulli(σ(2(x·β +
     shift·1[B]) − c)), c centring the base rate near ½; group base rates differ widely.
     """
-    check_positive("n", n, integer=True)
     check_positive("p", p, integer=True)
+    check_rows("n", n, p + 1)
     check_choice("task", task, ("regression", "classification"))
     if isinstance(shift, bool) or not isinstance(shift, (int, float)) or not np.isfinite(shift):
         fail("shift", "a finite number", shift, exc=TypeError)

@@ -5,6 +5,6 @@ missing and merges the tables; ``report.markdown`` and ``figures.draw`` read the
 """
 
 from .config import Config, RunSpec, load_config, parse_config
-from .runner import run_sweep
+from .runner import run_study, run_sweep
 
-__all__ = ["Config", "RunSpec", "load_config", "parse_config", "run_sweep"]
+__all__ = ["Config", "RunSpec", "load_config", "parse_config", "run_study", "run_sweep"]

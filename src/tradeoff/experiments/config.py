@@ -34,7 +34,8 @@
     [exact]                      # options of the exact reference front, computed once per problem
     n_points = 200
 
-Runs = problems × (one exact front + solvers × grid × seeds). Each run's solver seed is a hash of
+Runs = problems × (one exact front + solvers × grid × seeds); a problem that is not convex
+(``Problem.is_convex``) has no exact run, as the exact solver cannot trace its front. Each run's solver seed is a hash of
 its normalised problem (defaults written out), solver and config seed (``run_seed``), never of its
 position in the sweep or of how the config spells the problem.
 
@@ -284,12 +285,16 @@ class Config:
     # per problem name: its fixed HV reference point ([[problems]] hv_reference)
     hv_references: dict = field(default_factory=dict)
     import_folder: str = ""  # the config file's folder (absolute), where `imports` are looked for
+    # per problem name: why it has no exact reference run (it is not convex), when built
+    exact_skipped: dict = field(default_factory=dict)
 
     def runs(self) -> list[RunSpec]:
-        """Every run in a fixed order: per problem its exact front, then solvers × grid × seeds."""
+        """Every run in a fixed order: per problem its exact front (unless the problem is not
+        convex, where the exact solver cannot run: ``exact_skipped``), then solvers × grid × seeds."""
         runs = []
         for spec in self.problems:
-            runs.append(self._run(spec, "exact", "exact", dict(self.exact_options), {}, None))
+            if spec["name"] not in self.exact_skipped:
+                runs.append(self._run(spec, "exact", "exact", dict(self.exact_options), {}, None))
             for entry in self.solvers:
                 if entry.problems is not None and spec["name"] not in entry.problems:
                     continue
@@ -366,13 +371,14 @@ def parse_config(raw: dict, *, source: str = "", build_problems: bool = True) ->
     data: dict = {}
     grids: dict = {}
     hv_refs: dict = {}
-    problems = _problems(raw.get("problems"), build_problems, base, data, grids, hv_refs)
+    skipped: dict = {}
+    problems = _problems(raw.get("problems"), build_problems, base, data, grids, hv_refs, skipped)
     grid = _grid(raw.get("grid", {}), "grid")
     solvers = _solvers(raw.get("solvers"), grid, problems)
     _check_problem_grids(grids, problems, solvers)
     exact_opts = _exact(raw.get("exact", {}), problems)
     return Config(name, description, kind, seeds, problems, solvers, exact_opts, {}, raw, source,
-                  digest, imports, data, grids, hv_refs, folder)
+                  digest, imports, data, grids, hv_refs, folder, skipped)
 
 
 def _check_problem_grids(grids: dict, problems, solvers) -> None:
@@ -488,12 +494,14 @@ def _data_info(spec: dict, path: str, base: Path) -> dict:
 
 
 def _problems(value, build: bool, base: Path = Path("."), data: dict | None = None,
-              grids: dict | None = None, hv_refs: dict | None = None) -> tuple[dict, ...]:
+              grids: dict | None = None, hv_refs: dict | None = None,
+              skipped: dict | None = None) -> tuple[dict, ...]:
     from ..spec import PROBLEM_KEYS
 
     data = {} if data is None else data
     grids = {} if grids is None else grids
     hv_refs = {} if hv_refs is None else hv_refs
+    skipped = {} if skipped is None else skipped
     specs, names = [], set()
     for i, spec in enumerate(_list_of_tables(value, "problems", "problem")):
         path = f"problems[{i}]"
@@ -544,6 +552,9 @@ def _problems(value, build: bool, base: Path = Path("."), data: dict | None = No
                     info["sha256"] = file_sha256(meta["path"])
                 if "split" in one:
                     info["split_rows"] = _split_rows(problem.data, one["split"], f"{path}.split")
+                convex, why = problem.is_convex()
+                if not convex:  # the exact solver would only return "no exact front"
+                    skipped[one["name"]] = f"not convex: {why}"
             # the split (in `one`) is part of the run's identity (and of its solver seed)
             data[one["name"]] = info
             if own:

@@ -87,7 +87,7 @@ def _setting(value) -> str:
     return str(value)
 
 
-def reference_note(runs: pd.DataFrame, problem: str) -> str:
+def reference_note(runs: pd.DataFrame, problem: str, manifest: dict | None = None) -> str:
     sub = runs[runs["problem"] == problem]
     rule = sub["reference"].dropna().iloc[0] if sub["reference"].notna().any() else "none"
     exact = sub[sub["solver"] == "exact"]
@@ -96,6 +96,9 @@ def reference_note(runs: pd.DataFrame, problem: str) -> str:
         return f"Reference: the exact front ({n_exact} points)."
     why = exact["message"].iloc[0] if len(exact) and isinstance(exact["message"].iloc[0], str) else ""
     why = why.removeprefix("no exact front: ").split(";")[0]
+    skipped = ((manifest or {}).get("exact_skipped") or {}).get(problem)
+    if not len(exact) and skipped:  # the sweep ran no exact solver here: say why
+        why = f"the problem is {skipped}, so the sweep ran no exact solver"
     return ("Reference: **the union of all runs' feasible non-dominated points**, as there is no "
             f"exact front{f' ({why})' if why else ''}. An HV ratio near 1 means close to the best "
             "found, not to the true front.")
@@ -237,9 +240,11 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = 
         if len(objectives) and objectives.iloc[0]:
             names = [n.strip() for n in str(objectives.iloc[0]).split(",")]
             lines.append(f"Objectives: {objectives_note(manifest, problem, names)}. "
-                         + reference_note(runs, problem) + hv_reference_note(manifest, problem))
+                         + reference_note(runs, problem, manifest)
+                         + hv_reference_note(manifest, problem))
         else:
-            lines.append(reference_note(runs, problem) + hv_reference_note(manifest, problem))
+            lines.append(reference_note(runs, problem, manifest)
+                         + hv_reference_note(manifest, problem))
         lines.append("")
         metrics = [m for m in METRICS if (m[0] not in OPTIONAL_METRICS
                                           or sub[f"{m[0]}_mean"].notna().any())

@@ -45,6 +45,48 @@ def versions() -> dict:
     return out
 
 
+# tradeoff's modules that only present stored results (tables, reports, figures, the command line):
+# editing them changes no run's numbers, so they are left out of ``code_hash``
+PRESENTATION = ("cli.py", "display.py", "plots.py", "experiments/figures.py",
+                "experiments/report.py", "experiments/tables.py", "experiments/stats.py",
+                "experiments/store.py", "experiments/results.py")
+
+
+@lru_cache(maxsize=None)
+def code_hash(package_dir: str | None = None) -> str:
+    """sha256 of the source of tradeoff's modules that compute a run (every ``.py`` file of the
+    package except ``PRESENTATION``), by relative path and content: a stored run made by other code
+    has another hash and runs again."""
+    import hashlib
+
+    if package_dir is None:
+        from .. import __file__ as init_file
+
+        package_dir = str(Path(init_file).resolve().parent)
+    root = Path(package_dir)
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel in PRESENTATION:
+            continue
+        h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def pending(runs, stored: dict, retry_failed: bool = False, code: str | None = None) -> list:
+    """The runs to execute: those without a stored result, those a different version of tradeoff's
+    code made (their ``code_hash`` differs from ``code``, default ``code_hash()``; results stored
+    before the hash was recorded have none and are reused) and, with ``retry_failed``, failed ones."""
+    code = code_hash() if code is None else code
+    out = []
+    for r in runs:
+        res = stored.get(r.run_id)
+        if (res is None or res.get("code_hash", code) != code
+                or (retry_failed and res["status"] == "failed")):
+            out.append(r)
+    return out
+
+
 @contextmanager
 def _one_blas_thread():
     """One BLAS thread per run: faster with many workers, and the same sums on every executor."""
@@ -177,7 +219,8 @@ def execute(run: RunSpec) -> dict:
 
     reuse_freed_memory()  # Dask workers would otherwise page-fault every temporary in afresh
     t0 = time.perf_counter()
-    result = {"run_id": run.run_id, "run": run.to_dict(), "versions": versions(), "trace": []}
+    result = {"run_id": run.run_id, "run": run.to_dict(), "versions": versions(),
+              "code_hash": code_hash(), "trace": []}
     with _one_blas_thread():
         try:
             # a fresh worker must register what the run names
@@ -387,6 +430,49 @@ def source_commit(package_dir: str | Path | None = None) -> str | None:
     return commit.stdout.strip() or None if commit.returncode == 0 else None
 
 
+def run_study(config: Config, out: str | Path | None = None, *, echo=print) -> dict:
+    """Run a config that is not a sweep (kind "seed_blog": the post reproduced) into ``out``
+    (default results/<name>) and write its ``manifest.json`` as a sweep does: the config and its
+    hash, versions, tradeoff's commit and ``code_hash``, times, and the files the study wrote."""
+    from .. import __version__
+
+    if config.kind != "seed_blog":
+        fail("config", "a study (experiment.kind = 'seed_blog')", config.kind,
+             "Run a sweep with run_sweep.")
+    from ..studies import seed_blog
+
+    out = Path(out) if out is not None else Path("results") / config.name
+
+    def stamps():
+        return ({p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*")
+                 if p.is_file() and p.name != "manifest.json"} if out.is_dir() else {})
+
+    before, started = stamps(), _now()
+    seed_blog.run(out, **config.seed_blog, echo=echo)
+    written = sorted(k for k, t in stamps().items() if before.get(k) != t)
+    from importlib.metadata import PackageNotFoundError, version
+
+    extra = {}
+    for pkg in ("pandas", "matplotlib"):  # what draws the study's table and figures
+        try:
+            extra[pkg] = version(pkg)
+        except PackageNotFoundError:
+            extra[pkg] = ""
+    manifest = {"experiment": config.name, "kind": config.kind,
+                "description": config.description, "config_file": config.source,
+                "config": config.raw, "config_hash": config.hash,
+                "versions": {**versions(), **extra}, "tradeoff_version": __version__,
+                "git_commit": source_commit(), "code_hash": code_hash(),
+                "config_git_commit": git_commit(Path(config.source or "."), out.parent),
+                "started": started, "finished": _now(), "files": written}
+    # as a sweep's: what the clock or the checkout decides goes to execution.json (git-ignored),
+    # so that running the study again rewrites manifest.json with the same bytes
+    store = Store(out)
+    store.record([out / f for f in written])
+    store.write_manifest(manifest)
+    return manifest
+
+
 def run_sweep(config: Config, out: str | Path | None = None, *, jobs: int = 1,
               scheduler: str | None = None, fresh: bool = False, retry_failed: bool = False,
               force: bool = False, progress: Callable | None = None) -> Sweep:
@@ -439,13 +525,14 @@ def _sweep(config, store, label, go, t0, *, fresh, retry_failed, force, progress
     store.clean_temporaries()  # what a killed write left behind
     runs = config.runs()
     stored = store.read_runs(r.run_id for r in runs)  # untrustworthy files warn and run again
-    todo = [r for r in runs if r.run_id not in stored
-            or (retry_failed and stored[r.run_id]["status"] == "failed")]
+    todo = pending(runs, stored, retry_failed)  # missing, made by other code, or failed (retry)
     # the full manifest is written once, with the tables, when the sweep completes: a sweep that
     # fails or is killed leaves the previous one and the tables as they were (a matching pair)
     manifest = {"experiment": config.name, "description": config.description,
                 "config_file": config.source, "config": config.raw, "config_hash": config.hash,
-                "data": config.data, "versions": versions(), "tradeoff_version": __version__,
+                "data": config.data, "exact_skipped": config.exact_skipped,
+                "versions": versions(), "tradeoff_version": __version__,
+                "code_hash": code_hash(),
                 "git_commit": source_commit(),  # tradeoff's own source: what made the numbers
                 "config_git_commit": git_commit(Path(config.source or "."),
                                                 Path(store.root).parent),

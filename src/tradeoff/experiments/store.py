@@ -79,7 +79,8 @@ WALL_CLOCK = ("seconds",)
 # manifest keys that describe one execution (when, where, from which checkout): execution.json
 # (git_commit is tradeoff's own source commit, config_git_commit the config's repository's:
 # both change with the checkout, so neither can be in a committed file)
-EXECUTION_KEYS = ("git_commit", "config_git_commit", "executor", "started", "finished", "runs")
+EXECUTION_KEYS = ("git_commit", "config_git_commit", "code_hash", "executor", "started", "finished",
+                  "runs")
 # runs/.gitignore: per-run results are a cache for resuming sweeps; the merged tables are committed
 RUNS_GITIGNORE = "# per-run results: a cache for resuming sweeps, not for git\n*\n"
 # what a results folder keeps out of git: it changes on every run or checkout

@@ -29,6 +29,13 @@ INITS = ("he", "glorot", "torch")
 OUTPUTS = ("linear", "logistic")
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 BLOCK_NUMBERS = 1 << 19  # one hidden layer's activations for all K networks in one row block
+# Size limits, checked before anything is allocated. A row block has at least 16 rows, so a layer of
+# width h holds 16·K·h activations (and the backward pass as many per objective): at 65,536 units that
+# is 8 MB per network; a layer of 10⁶ units would need 128 MB per network per array, gigabytes for a
+# population. 20 million parameters are 160 MB per network, of which solvers keep several copies.
+MAX_WIDTH = 1 << 16
+MAX_PARAMS = 20_000_000
+MAX_BLOCK_BYTES = 1 << 31  # one activation array of the smallest row block, all K networks
 
 
 @lru_cache(maxsize=64)
@@ -81,6 +88,11 @@ class MLP(Model):
                            for h in hidden)):
             fail("hidden", "a non-empty list of positive layer widths, e.g. [64, 64]", self.hidden)
         object.__setattr__(self, "hidden", tuple(int(h) for h in hidden))
+        if max(self.hidden) > MAX_WIDTH:
+            fail("hidden", f"layers of at most {MAX_WIDTH:,} units (one block of a wider layer's "
+                 "activations takes hundreds of MB per network)", list(self.hidden),
+                 "Use fewer, smaller layers, e.g. [64, 64].")
+        self._check_size(1)  # the weights between hidden layers alone, before any data is seen
         check_choice("activation", self.activation, ACTIVATIONS)
         check_choice("output", self.output, OUTPUTS)
         check_choice("init_scheme", self.init_scheme, INITS)
@@ -113,6 +125,17 @@ class MLP(Model):
 
     # -- layout --------------------------------------------------------------------------------
     def n_params(self, n_features: int) -> int:
+        return self._check_size(n_features)
+
+    def _check_size(self, n_features: int) -> int:
+        """d for ``n_features`` inputs, refused beyond ``MAX_PARAMS`` (counted without allocating)."""
+        sizes = (int(n_features), *self.hidden, 1)
+        d = sum(i * u + u for i, u in zip(sizes[:-1], sizes[1:]))
+        if d > MAX_PARAMS:
+            fail("hidden", f"layers with at most {MAX_PARAMS:,} parameters in all (8 bytes each, "
+                 "per network, several copies per solver)",
+                 f"{list(self.hidden)}: {d:,} parameters with {n_features} input(s), "
+                 f"{d * 8 / 1e9:.3g} GB per network", "Use fewer, smaller layers.")
         return _layout(self.hidden, int(n_features))[1]
 
     def _unpack(self, Theta: np.ndarray, p: int):
@@ -163,7 +186,14 @@ class MLP(Model):
         return rng.standard_normal((int(K), d)) * scale
 
     def block_rows(self, K: int) -> int:
-        """Rows per block: about 2¹⁹ numbers of one hidden layer's activations for all K."""
+        """Rows per block: about 2¹⁹ numbers of one hidden layer's activations for all K; refused
+        when even the smallest block (16 rows) of the widest layer for K networks passes
+        ``MAX_BLOCK_BYTES``, before a pass allocates it."""
+        need = 16 * max(K, 1) * max(self.hidden) * 8
+        if need > MAX_BLOCK_BYTES:
+            fail("hidden", f"narrow enough that 16 rows of its widest layer for {K} networks fit in "
+                 f"{MAX_BLOCK_BYTES / 2**30:g} GiB", f"{list(self.hidden)}: {need / 2**30:.3g} GiB",
+                 "Use smaller layers, or fewer networks at once (n_points, pop_size).")
         return max(16, BLOCK_NUMBERS // (max(K, 1) * max(self.hidden)))
 
     # -- forward and backward ------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 ``solve`` searches in standardised parameters Φ inside the problem's box (``Problem.phi_box``);
 ``Problem.to_pymoo()`` gives the same adapter in the original parameters θ (``space="theta"``,
-box ``Problem.theta_box``), so that a user's ``pymoo.optimize.minimize`` returns ``res.X`` that
-``problem.evaluate`` takes as it is. Either way pymoo sees the same objectives F (K, m) and
+box ``bounds=`` or ``Problem.theta_box``, derived from the data's fit), so that a user's
+``pymoo.optimize.minimize`` returns ``res.X`` that ``problem.evaluate`` takes as it is. Either way pymoo sees the same objectives F (K, m) and
 constraints G (K, c) as every other solver.
 """
 
@@ -28,13 +28,16 @@ class PymooAdapter(PymooProblem):
     call; X is Φ (``space="phi"``, what ``solve`` uses) or θ (``space="theta"``, what
     ``Problem.to_pymoo`` gives). ``front(res)`` turns a pymoo result into a ``tradeoff.Front``."""
 
-    def __init__(self, problem: Problem, space: str = "phi"):
+    def __init__(self, problem: Problem, space: str = "phi", bounds=None):
         if space not in ("phi", "theta"):
             fail("space", "'phi' or 'theta'", space)
         self.space = space
         self.problem = problem
         self.sp = ScaledProblem(problem, space == "phi")
-        lo, hi = problem.phi_box() if space == "phi" else problem.theta_box()
+        if bounds is not None:
+            lo, hi = _box(bounds, problem.d)
+        else:
+            lo, hi = problem.phi_box() if space == "phi" else problem.theta_box()
         super().__init__(n_var=problem.d, n_obj=problem.m, n_ieq_constr=problem.n_constraints,
                          xl=lo, xu=hi, vtype=float)
 
@@ -58,12 +61,27 @@ class PymooAdapter(PymooProblem):
         return with_context(self.problem, with_exact_metrics(self.problem, front))
 
 
+def _box(bounds, d: int):
+    """``bounds`` = (lower, upper), each a number or d numbers, finite, lower < upper."""
+    if not isinstance(bounds, (tuple, list)) or len(bounds) != 2:
+        fail("bounds", "a pair (lower, upper) of numbers or arrays of length d", bounds,
+             exc=TypeError)
+    try:
+        lo, hi = (np.broadcast_to(np.asarray(b, float), (d,)).copy() for b in bounds)
+    except (TypeError, ValueError):
+        fail("bounds", f"a pair (lower, upper), each a number or {d} numbers (d)", bounds)
+    if not (np.isfinite(lo).all() and np.isfinite(hi).all() and (lo < hi).all()):
+        fail("bounds", f"finite with lower < upper in each of the {d} coordinates",
+             (lo.tolist(), hi.tolist()))
+    return lo, hi
+
+
 @problem_verb("to_pymoo")
-def to_pymoo(problem: Problem) -> PymooAdapter:
+def to_pymoo(problem: Problem, bounds=None) -> PymooAdapter:
     """``problem`` as a ``pymoo.core.problem.Problem`` over θ (``Problem.to_pymoo``): n_var = d,
-    xl/xu from ``Problem.theta_box``, a vectorised ``_evaluate`` giving out["F"] (K, m) and, with
-    constraints, out["G"] (K, c)."""
-    return PymooAdapter(problem, space="theta")
+    xl/xu from ``bounds`` = (lower, upper) or ``Problem.theta_box``, a vectorised ``_evaluate``
+    giving out["F"] (K, m) and, with constraints, out["G"] (K, c)."""
+    return PymooAdapter(problem, space="theta", bounds=bounds)
 
 
 def make_algorithm(name: str, m: int, pop_size: int, seed: int):

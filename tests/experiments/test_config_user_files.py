@@ -73,7 +73,8 @@ def test_documented_csv_config_runs_with_a_module_beside_it(folder, tmp_path):
     sys.modules.pop("my_objectives", None)
     sys.path.remove(str(folder.resolve()))
     sweep = run_sweep(config, tmp_path / "out", jobs=1)
-    assert sweep.failed == 0 and sweep.executed == len(runs) == 2
+    # the solver's run; no exact one (log-loss with a parity gap is not convex)
+    assert sweep.failed == 0 and sweep.executed == len(runs) == 1
     assert Path(sys.modules["my_objectives"].__file__).parent == folder.resolve()
 
 

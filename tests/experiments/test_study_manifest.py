@@ -28,6 +28,10 @@ def test_seed_blog_run_writes_a_manifest(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(path), "--out", str(out)]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
+    # what the clock and the checkout decide is in execution.json (git-ignored), as for sweeps
+    execution = json.loads((out / "execution.json").read_text())
+    assert not set(execution) & set(manifest)
+    manifest = {**manifest, **execution}
     config = load_config(path)
     assert manifest["experiment"] == "blog_small" and manifest["kind"] == "seed_blog"
     assert manifest["config"] == config.raw and manifest["config_hash"] == config.hash
@@ -35,7 +39,8 @@ def test_seed_blog_run_writes_a_manifest(tmp_path, capsys):
     assert {"python", "numpy", "pandas", "matplotlib", "tradeoff"} <= set(manifest["versions"])
     assert "epochs.csv" in manifest["files"] and "compare.png" in manifest["files"]
     assert sorted(manifest["files"]) == sorted(p.name for p in out.iterdir()
-                                               if p.name != "manifest.json")
+                                               if p.name not in ("manifest.json",
+                                                                 ".tradeoff-files.json"))
     assert manifest["started"] <= manifest["finished"]
 
 

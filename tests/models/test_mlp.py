@@ -85,18 +85,18 @@ def test_weights_are_views_of_theta():
 
 
 def test_initialisation_is_seeded_he_and_glorot():
-    model = MLP(hidden=[200, 100], activation="relu", seed=3)
+    model = MLP(hidden=[200, 100], activation="relu", seed=3, init_scheme="he")
     T1, T2 = model.init(4, 50), model.init(4, 50)
     np.testing.assert_array_equal(T1, T2)
     np.testing.assert_array_equal(model.init(2, 50), T1[:2])  # row k does not depend on K
-    assert not np.array_equal(MLP(hidden=[200, 100], seed=4).init(4, 50), T1)
+    assert not np.array_equal(MLP(hidden=[200, 100], seed=4, init_scheme="he").init(4, 50), T1)
     np.testing.assert_array_equal(model.init(3, 50, 7), model.init(3, 50, np.random.default_rng(7)))
     W1, W2, w = model._unpack(T1, 50)
     assert np.all(W1[:, -1] == 0) and np.all(W2[:, -1] == 0) and np.all(w[:, -1] == 0)  # biases
     assert abs(W1[:, :-1].std() - np.sqrt(2 / 50)) < 0.02 * np.sqrt(2 / 50) * 5
     assert abs(W2[:, :-1].std() - np.sqrt(2 / 200)) < 0.1 * np.sqrt(2 / 200)
     assert abs(w[:, :-1].std() - np.sqrt(2 / 101)) < 0.2 * np.sqrt(2 / 101)
-    tanh = MLP(hidden=[200], activation="tanh").init(4, 50)
+    tanh = MLP(hidden=[200], activation="tanh", init_scheme="he").init(4, 50)
     assert abs(tanh[:, :50 * 200].std() - np.sqrt(2 / 250)) < 0.05 * np.sqrt(2 / 250)
 
 
@@ -109,7 +109,7 @@ def test_each_init_scheme_is_seeded(scheme):
     np.testing.assert_array_equal(model.init(3, 50, 7), model.init(3, 50, np.random.default_rng(7)))
     assert not np.array_equal(get_model("mlp", hidden=[200, 100], init_scheme=scheme,
                                         seed=4).init(4, 50), T)
-    assert (model.describe().get("init_scheme") == scheme) == (scheme != "he")
+    assert model.describe()["init_scheme"] == scheme
     assert MLP(**{k: v for k, v in model.describe().items() if k != "name"}) == model
 
 
@@ -120,7 +120,8 @@ def test_init_scheme_distributions():
     for W, fan_in, fan_out in ((W1, 50, 200), (W2, 200, 100), (w, 100, 1)):
         var = 2 / (fan_in + fan_out)  # Glorot in every layer, relu or not
         assert abs(W[:, :-1].var() - var) < 4 * np.sqrt(2 / W[:, :-1].size) * var  # 4 std errors
-    he = MLP(hidden=[200, 100], seed=0)
+    he = MLP(hidden=[200, 100], seed=0, init_scheme="he")
+    assert MLP().init_scheme == "torch"  # the default: the best held-out HV measured
     assert abs(he._unpack(he.init(4, 50), 50)[0][:, :-1].var() - 2 / 50) < 0.1 * 2 / 50
     pt = MLP(hidden=[200, 100], init_scheme="torch", seed=0)
     T = pt.init(4, 50)
@@ -217,7 +218,7 @@ def test_mlp_from_a_config_table_and_solvers():
     assert prob.model == MLP(hidden=(3,), activation="tanh", output="logistic", seed=0,
                              input_mean=tuple(X.mean(0)), input_scale=tuple(X.std(0)))
     assert prob.model.describe() == {"name": "mlp", "hidden": [3], "activation": "tanh",
-                                     "output": "logistic", "seed": 0,
+                                     "output": "logistic", "seed": 0, "init_scheme": "torch",
                                      "input_mean": X.mean(0).tolist(),
                                      "input_scale": X.std(0).tolist()}
     front = to.solve(prob, "weighted-sum", n_points=4, max_evaluations=600)

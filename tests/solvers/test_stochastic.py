@@ -252,8 +252,8 @@ n_points = 5
     # what `tradeoff run` does before its report (the report takes seconds: left out here)
     sweep = run_sweep(load_config(write(tmp_path, cfg)), tmp_path / "out")
     runs = to.read_results(tmp_path / "out").runs
-    assert sweep.failed == 0 and set(runs["solver"]) == {"exact", "weighted-sum", "mgda", "epo",
-                                                         "hv-grad"}
+    # no exact run: the problem is not convex (an MLP)
+    assert sweep.failed == 0 and set(runs["solver"]) == {"weighted-sum", "mgda", "epo", "hv-grad"}
     assert (runs["status"] == "ok").all()
 
 

@@ -54,10 +54,10 @@ class MLP(Model):
     """A fully connected network: ``hidden`` layer widths, ``activation`` relu | tanh | gelu, and
     ``output`` linear (regression) or logistic (a probability; ``threshold`` makes it a class).
 
-    ``seed`` fixes ``init``; ``init_scheme`` picks its scheme: ``he`` (default: He-normal weights
-    for relu and gelu, Glorot-normal for tanh and for the output layer, zero biases), ``glorot``
-    (Glorot-normal weights everywhere, zero biases) or ``torch`` (PyTorch's ``nn.Linear`` default:
-    weights and biases uniform on ±1/√fan-in). ``penalized`` marks the weights, not the biases.
+    ``seed`` fixes ``init``; ``init_scheme`` picks its scheme: ``torch`` (default: PyTorch's
+    ``nn.Linear`` default, weights and biases uniform on ±1/√fan-in; the best held-out HV measured),
+    ``he`` (He-normal weights for relu and gelu, Glorot-normal for tanh and for the output layer,
+    zero biases) or ``glorot`` (Glorot-normal weights everywhere, zero biases). ``penalized`` marks the weights, not the biases.
 
     ``standardize`` (default true): the network sees (X − μ)/s, with μ and s (``input_mean``,
     ``input_scale``) learned from the training rows when a ``Problem`` is built (``fit_inputs``) and
@@ -74,7 +74,7 @@ class MLP(Model):
     standardize: bool = True
     input_mean: tuple | None = None
     input_scale: tuple | None = None
-    init_scheme: str = "he"  # not ``init``: that name is the protocol's method
+    init_scheme: str = "torch"  # not ``init``: that name is the protocol's method
     name = "mlp"
     affine = False
     stacks_gradients = True  # pullback takes dP (n, K, t) and returns (K, t, d)
@@ -292,8 +292,7 @@ class MLP(Model):
             out["threshold"] = self.threshold
         if not self.standardize:
             out["standardize"] = False
-        if self.init_scheme != "he":
-            out["init_scheme"] = self.init_scheme
+        out["init_scheme"] = self.init_scheme
         if self.input_mean is not None:
             out["input_mean"] = list(self.input_mean)
             out["input_scale"] = list(self.input_scale)

@@ -47,11 +47,11 @@ from ..._validation import check_choice, check_positive, fail
 from ...optim import SCHEDULES, get_optimizer, get_schedule
 from ...datasets import Dataset
 from ...problem import Problem
-from ..weights import check_weights, simplex_grid
+from ..weights import weight_rows
 from .directions import DIRECTIONS
 from .newton import Scalarisation
-from .setup import (AugmentedLagrangian, Setup, linear_scalarisation, tchebycheff,
-                    tchebycheff_weights, weighted_scalarisation)
+from .setup import (DECOMPOSITIONS, AugmentedLagrangian, Setup, check_decomposition,
+                    decomposition, linear_scalarisation, weighted_scalarisation)
 
 OPTIMIZERS = ("adam", "sgd")
 NORMALIZE = ("auto", "anchors", "online", "none")
@@ -125,14 +125,15 @@ def _check(optimizer, lr, momentum, schedule, batch_size, epochs, normalize, ear
                    name=f"{problem.name}:validation")
 
 
-SCALARISED = ("weighted", "chebyshev", "epsilon")  # the other kinds: set rules (directions.py)
+SCALARISED = ("weighted", *DECOMPOSITIONS, "epsilon")  # the other kinds: set rules (directions.py)
 
 
-def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
-        epsilon=None, reference=None, max_evaluations=None, max_epochs=2000, max_seconds=None,
+def run(problem, name: str, kind: str, *, n_points, weights=None, preferences="grid", mu=0.01,
+        theta=5.0, rho=0.01, epsilon=None, reference=None, max_evaluations=None, max_epochs=2000, max_seconds=None,
         standardize=True, seed=0, method="auto", optimizer="adam", **opts):
     """Solve ``problem`` by the mini-batch loop: ``kind`` is "weighted" (weighted-sum and penalty,
-    by their weight rows), "chebyshev", "epsilon", or a set rule registered in ``directions.py``
+    by their weight rows), "chebyshev", "pbi", "aasf" (by their preference rows: ``weights``, or
+    ``preferences``), "epsilon", or a set rule registered in ``directions.py``
     ("mgda", "epo" with rays ``weights``, "hv" with ``reference`` in normalised units); the options
     as in the module's docstring.
     Returns a Front with ``extra["epochs_run"]`` and ``extra["stopped_by"]``."""
@@ -142,6 +143,10 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         fail("options", f"options of solver {name!r}", sorted(unknown),
              "See docs/solvers.md for the options of the mini-batch loop.")
     o = {**DEFAULTS, **{k: v for k, v in opts.items() if v is not None}}
+    params = {"mu": mu, "theta": theta, "rho": rho}
+    if kind in DECOMPOSITIONS:
+        params = {k: params[k] for k in DECOMPOSITIONS[kind]}
+        check_decomposition(kind, params)
     val = _check(optimizer, o["lr"], o["momentum"], o["schedule"], o["batch_size"], o["epochs"],
                  o["normalize"], o["early_stopping"], o["patience"], o["validation"], problem)
     normalize = o["normalize"]
@@ -166,16 +171,14 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     # -- the candidates' scalarisations ---------------------------------------------------------
     T = E = None  # ε bounds: normalised (default, between the anchors) or in the objectives' units
     if kind == "weighted":
-        W = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
+        W = weight_rows(weights, preferences, n_points, m, seed)
         mix = W
         sc = weighted_scalarisation(s, W)
         value, coef = sc.value, sc.coef
-    elif kind == "chebyshev":
-        check_positive("mu", mu)
-        R = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
-        W = tchebycheff_weights(R)
+    elif kind in DECOMPOSITIONS:
+        R = weight_rows(weights, preferences, n_points, m, seed)
+        W, (value, coef, _) = decomposition(s, kind, R, params)
         mix = R
-        value, coef, _ = tchebycheff(s, W, mu)
     elif kind == "epsilon":
         if epsilon is None:
             T = np.repeat(np.linspace(0, 1, n_points)[:, None], m - 1, 1)
@@ -399,8 +402,10 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         options["momentum"] = o["momentum"]
     if o["early_stopping"]:
         options["patience"] = o["patience"]
-    if kind == "chebyshev":
-        options["mu"] = mu
+    if kind in DECOMPOSITIONS:
+        options.update(params)
+    if preferences != "grid":
+        options["preferences"] = preferences
     if kind == "hv":
         options["reference"] = np.asarray(reference, float).tolist()
     extra = {"weights": W.tolist(), "engine": "stochastic", "epochs_run": float(epochs_run),

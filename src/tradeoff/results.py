@@ -3,7 +3,8 @@
 A folder written by ``tradeoff run`` (``results/<study>/``) holds three tables and a manifest::
 
     runs.{parquet,csv}     one row per run: problem, solver, label, seed, options (opt_*), status,
-                           hv, hv_ratio, igd_plus, evaluations, seconds, versions
+                           hv, hv_ratio, igd_plus, spacing, sparsity, evaluations, seconds,
+                           versions
     points.{parquet,csv}   one row per front point: run_id, solver, label, seed, objectives,
                            feasible, nondominated, exact metrics, parameters
     traces.{parquet,csv}   HV ratio and IGD+ of each run against evaluations

@@ -452,12 +452,26 @@ def pbi(s, V, theta, mu):
 def aasf(s, V, rho, mu):
     """value, coef and outer of the augmented achievement scalarising function (Wierzbicki 1980;
     pymoo's ``AASF``) on the normalised objectives f̃ for rays V (K, m), all entries > 0:
-    maxᵢ (f̃ᵢ − z̃)/vᵢ + ρ Σᵢ (f̃ᵢ − z̃)/vᵢ. The max is Chebyshev's with weights 1/vᵢ and is smoothed the
-    same way, μ·log Σ exp(·/μ) (``mu=0``: the exact max, pymoo's value, and no second derivatives);
-    the augmentation, linear, makes every minimiser Pareto optimal, not only weakly."""
+    maxᵢ (f̃ᵢ − z̃)/vᵢ + ρ Σᵢ (f̃ᵢ − z̃)/vᵢ. The max is c times Chebyshev's with the weights
+    (1/vᵢ)/c, c = Σᵢ 1/vᵢ, and is smoothed as that one is, c·μ·log Σ exp(·/μ), within c·μ·log m
+    (``mu=0``: the exact max, pymoo's value, and no second derivatives); the augmentation, linear,
+    makes every minimiser Pareto optimal, not only weakly."""
     Winv = 1.0 / V
     if mu > 0:
-        tv, tc, to = tchebycheff(s, Winv, mu)
+        # smoothed as Chebyshev's with its weights summing to 1, then scaled back by c = Σ 1/vᵢ:
+        # μ acts relative to each row's scale (1/vᵢ reaches 100 near an axis, and a μ in absolute
+        # units would leave the max almost as kinked as without smoothing there)
+        c = Winv.sum(1)
+        cv, cc, co = tchebycheff(s, Winv / c[:, None], mu)
+
+        def tv(F, G, r):
+            return c[r] * cv(F, G, r)
+
+        def tc(F, G, r):
+            return c[r, None] * cc(F, G, r)
+
+        def to(F, G, r):
+            return c[r, None, None] * co(F, G, r)
     else:
         def tv(F, G, r):
             return (Winv[r] * (s.norm(F) - UTOPIA)).max(1)

@@ -71,3 +71,14 @@ def test_preferences_errors(cap_problem):
     with pytest.raises(ValueError, match=r"`options.preferences` must be an option of solver "
                        r"'penalty'"):
         to.solve(cap_problem, "penalty", preferences="grid")
+
+
+@pytest.mark.parametrize("opts", [{}, {"optimizer": "sgd", "epochs": 3, "batch_size": 32}])
+def test_epo_draws_its_rays_from_the_preference_set(cap_problem, opts):
+    front = to.solve(cap_problem, "epo", n_points=5, preferences="dirichlet", seed=2,
+                     max_evaluations=3000, **opts)
+    np.testing.assert_allclose(front.extra["weights"],
+                               np.random.default_rng(2).dirichlet(np.ones(2), 5))
+    assert front.options["preferences"] == "dirichlet"
+    with pytest.raises(ValueError, match=r"`preferences` must be 'grid' \(the default\)"):
+        to.solve(cap_problem, "epo", weights=[[0.5, 0.5]], preferences="das-dennis")

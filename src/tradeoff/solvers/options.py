@@ -429,7 +429,7 @@ def declared() -> dict[str, dict[str, Spec]]:
         "mgda": dict(GRADIENT),
         "hv-grad": {**FIRST_ORDER, "reference": Numbers(Real(1, math.inf, "neither"),
                                                         example="[1.1, 1.1]")},
-        "epo": {**FIRST_ORDER, "weights": Weights(none_ok=True)},
+        "epo": {**FIRST_ORDER, "weights": Weights(none_ok=True), "preferences": PREFERENCES},
         "pareto-set": dict(PARETO_SET),
         "exact": {"n_points": N_POINTS, "adaptive": Boolean(), "weights": Weights(none_ok=True),
                   "tol": POSITIVE, "max_iter": Integer(1), "seed": SEED},

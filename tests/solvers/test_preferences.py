@@ -82,3 +82,17 @@ def test_epo_draws_its_rays_from_the_preference_set(cap_problem, opts):
     assert front.options["preferences"] == "dirichlet"
     with pytest.raises(ValueError, match=r"`preferences` must be 'grid' \(the default\)"):
         to.solve(cap_problem, "epo", weights=[[0.5, 0.5]], preferences="das-dennis")
+
+
+def test_a_config_with_no_das_dennis_count_fails_at_load():
+    from tradeoff.experiments.config import parse_config
+
+    raw = {"experiment": {"name": "dd", "seeds": [0]},
+           "problems": [{"name": "three", "data": {"name": "blog", "n": 40, "seed": 0},
+                         "objectives": ["mse", {"name": "cap_violation", "cap": 120}, "l2"]}],
+           "solvers": [{"name": "pbi", "options": {"n_points": 11, "preferences": "das-dennis"}}]}
+    with pytest.raises(ValueError, match=r"`solvers\[0\]\.options\.n_points` must be a Das–Dennis "
+                       r"count for 3 objectives .*; got 11\. Use n_points = 10 or 15"):
+        parse_config(raw)
+    raw["solvers"][0]["options"]["n_points"] = 10
+    parse_config(raw)  # a lattice count loads

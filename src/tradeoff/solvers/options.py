@@ -465,6 +465,9 @@ def check_against_problem(solver: str, options: dict, m: int, path: str = "optio
         if cols is not None and cols != m:
             fail(at("weights"), f"rows of {m} weights, one per objective{where}",
                  _plain(w))
+    if (options.get("preferences") == "das-dennis" and options.get("weights") is None
+            and _is_int(options.get("n_points", 50))):
+        _weights.das_dennis_partitions(options.get("n_points", 50), m, at("n_points"))
     ref = _plain(options.get("reference"))
     if solver == "hv-grad" and isinstance(ref, list) and len(ref) != m:
         fail(at("reference"), f"a number or a list of {m} numbers, one per objective{where}", ref)

@@ -47,6 +47,13 @@ def preference_rows(kind: str, k: int, m: int, seed: int = 0) -> np.ndarray:
     if kind != "das-dennis":
         fail("preferences", f"one of {', '.join(map(repr, PREFERENCES))}", kind)
     from pymoo.util.ref_dirs import get_reference_directions
+
+    return get_reference_directions("das-dennis", m, n_partitions=das_dennis_partitions(k, m))
+
+
+def das_dennis_partitions(k: int, m: int, name: str = "n_points") -> int:
+    """The H whose Das–Dennis lattice on m objectives has exactly k rows, C(H + m − 1, m − 1);
+    else an error naming the two nearest counts (``name``: the option, as the caller calls it)."""
     from pymoo.util.reference_direction import (get_number_of_uniform_points,
                                                 get_partition_closest_to_points)
 
@@ -54,10 +61,10 @@ def preference_rows(kind: str, k: int, m: int, seed: int = 0) -> np.ndarray:
     below = get_number_of_uniform_points(H, m)
     if below != k:
         above = get_number_of_uniform_points(H + 1, m)
-        fail("n_points", f"a Das–Dennis count for {m} objectives (C(H + {m - 1}, {m - 1}) for an "
+        fail(name, f"a Das–Dennis count for {m} objectives (C(H + {m - 1}, {m - 1}) for an "
              "integer H)", k, f"Use n_points = {below} or {above}, or preferences = 'grid' for "
              "any number of points.")
-    return get_reference_directions("das-dennis", m, n_partitions=H)
+    return H
 
 
 def weight_rows(weights, preferences: str, k: int, m: int, seed: int = 0) -> np.ndarray:

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from .._validation import check_positive, fail
+from .._validation import fail
 from .engine import stochastic
 from .engine.descent import line_search
 from .engine.directions import Direction, even_mixes, min_norm, register_direction

@@ -45,7 +45,8 @@ def test_smoothing_stays_within_mu():
     V = ray_weights(rng.dirichlet(np.ones(3), 20))
     mu = 0.05
     gap_pbi = pbi(s, V, 5.0, mu)[0](F, G, r) - pbi(s, V, 5.0, 0.0)[0](F, G, r)
-    assert (gap_pbi <= 1e-12).all() and (gap_pbi >= -5.0 * mu - 1e-12).all()  # √(d² + μ²) − μ ∈ [d − μ, d]
+    # √(d² + μ²) − μ ∈ [d − μ, d], times θ = 5
+    assert (gap_pbi <= 1e-12).all() and (gap_pbi >= -5.0 * mu - 1e-12).all()
     gap_aasf = aasf(s, V, 0.1, mu)[0](F, G, r) - aasf(s, V, 0.1, 0.0)[0](F, G, r)
     # the max is smoothed relative to each row's scale c = Σ 1/vᵢ: within c·μ·log m
     c = (1.0 / V).sum(1)

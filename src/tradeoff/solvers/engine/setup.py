@@ -443,7 +443,8 @@ def pbi(s, V, theta, mu):
         # ∂²/∂f̃² of θ·√(‖p‖² + μ²) = (θ/q)(P − p pᵀ/q²), P = I − u uᵀ the projection off the ray
         u, _, p, q = parts(F, r)
         P = np.eye(s.m)[None] - u[:, :, None] * u[:, None, :]
-        S = (theta / q)[:, None, None] * (P - p[:, :, None] * p[:, None, :] / (q * q)[:, None, None])
+        pp = p[:, :, None] * p[:, None, :] / (q * q)[:, None, None]
+        S = (theta / q)[:, None, None] * (P - pp)
         return _block(s, len(r), S)
 
     return value, coef, (outer if mu > 0 else None)

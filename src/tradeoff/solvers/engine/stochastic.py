@@ -129,8 +129,8 @@ SCALARISED = ("weighted", *DECOMPOSITIONS, "epsilon")  # the other kinds: set ru
 
 
 def run(problem, name: str, kind: str, *, n_points, weights=None, preferences="grid", mu=0.01,
-        theta=5.0, rho=0.01, epsilon=None, reference=None, max_evaluations=None, max_epochs=2000, max_seconds=None,
-        standardize=True, seed=0, method="auto", optimizer="adam", **opts):
+        theta=5.0, rho=0.01, epsilon=None, reference=None, max_evaluations=None, max_epochs=2000,
+        max_seconds=None, standardize=True, seed=0, method="auto", optimizer="adam", **opts):
     """Solve ``problem`` by the mini-batch loop: ``kind`` is "weighted" (weighted-sum and penalty,
     by their weight rows), "chebyshev", "pbi", "aasf" (by their preference rows: ``weights``, or
     ``preferences``), "epsilon", or a set rule registered in ``directions.py``

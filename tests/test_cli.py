@@ -113,7 +113,8 @@ def test_report_numbers_match_the_runs_table(results, capsys):
     assert "### Differences in HV ratio between solvers" in out
     table = _cells(out.split("### Differences")[0])
     head, rows = table[0], table[1:]
-    assert head == ["solver", "max_evaluations", "runs", "HV ratio", "IGD+", "evaluations", "seconds"]
+    assert head == ["solver", "max_evaluations", "runs", "HV ratio", "IGD+", "evaluations", "seconds",
+                    "spacing", "sparsity"]
     assert "seconds" not in pd.read_csv(results / "runs.csv").columns  # wall-clock: timings.csv
     runs = Store(results).read_table("runs")
     for row in rows:
@@ -122,8 +123,8 @@ def test_report_numbers_match_the_runs_table(results, capsys):
         if budget:
             sub = sub[sub["opt_max_evaluations"] == int(budget)]
         assert row[2].split(",")[0] == str(len(sub))
-        for cell, col, digits in zip(row[3:], ("hv_ratio", "igd_plus", "evaluations", "seconds"),
-                                     (4, 4, 0, 3)):
+        for cell, col, digits in zip(row[3:], ("hv_ratio", "igd_plus", "evaluations", "seconds",
+                                               "spacing", "sparsity"), (4, 4, 0, 3, 4, 4)):
             # the mean, then a 95 % bootstrap interval unless every seed gave the same value
             assert cell.split(" [")[0] == f"{sub[col].mean():.{digits}f}", (label, budget, col)
             if sub[col].nunique() == 1:

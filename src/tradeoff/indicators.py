@@ -1,5 +1,6 @@
 """Quality indicators of fronts: the non-dominated filter, a shared normalisation (``Scale``),
-hypervolume and IGD+, and ``compare`` (both in one normalisation).
+hypervolume and IGD+, the spread measures spacing, sparsity and span, and ``compare`` (all in one
+normalisation).
 
 Indicators come from moocore when it is installed and from pymoo otherwise; both are exact, so the
 numbers agree. Fronts that are compared must share one normalisation: see ``Scale``. Anything with
@@ -171,8 +172,43 @@ def igd_plus(F, reference_F) -> float:
     return float(IGDPlus(R)(F))
 
 
+def spacing(F) -> float:
+    """Schott's spacing (1995) of the points F (k, m): the standard deviation of each point's
+    city-block (L1) distance to its nearest other point; 0 when they are evenly spaced. As pymoo's
+    ``SpacingIndicator``, the deviation divides by k (Schott's paper divides by k − 1). The nearest
+    neighbours come from a k-d tree, O(k log k), where pymoo builds all k² distances. Fewer than
+    two points: 0 (no gap to compare)."""
+    F = _check_points("F", F)
+    if len(F) < 2:
+        return 0.0
+    from scipy.spatial import cKDTree
+
+    d = cKDTree(F).query(F, k=2, p=1)[0][:, 1]  # [0] is the point itself (distance 0)
+    return float(np.sqrt(np.mean((d - d.mean()) ** 2)))
+
+
+def sparsity(F) -> float:
+    """Sparsity of a front as LibMOON and Pareto set learning (Lin et al., NeurIPS 2022) define it:
+    over F's non-dominated points, sorted along each objective in turn, the sum over objectives of
+    the squared gaps between neighbours, divided by (k − 1), k the number of those points; lower
+    is denser. 0 for fewer than two points."""
+    F = _check_points("F", F)
+    F = F[nondominated(F)]
+    if len(F) < 2:
+        return 0.0
+    gaps = np.diff(np.sort(F, axis=0), axis=0)
+    return float((gaps ** 2).sum() / (len(F) - 1))
+
+
+def span(F) -> np.ndarray:
+    """The extent of F (k, m) in each objective, maxᵢ − minᵢ (m,); zeros for an empty F."""
+    F = _check_points("F", F)
+    return np.ptp(F, axis=0) if len(F) else np.zeros(F.shape[1])
+
+
 def compare(front, reference, scale: Scale | None = None) -> dict:
-    """HV ratio (front's HV over the reference's) and IGD+ in one shared normalisation.
+    """HV ratio (front's HV over the reference's) and IGD+ in one shared normalisation, and in it
+the front's ``spacing`` and ``sparsity`` (lower: more even, denser; see those functions).
 
     ``front`` and ``reference`` are Fronts or arrays (k, m). A Front is scored by its feasible
     non-dominated points (NaN rows never are); an array is scored as given. The reference must have at least one point and no NaN (a clear error otherwise: an
@@ -187,4 +223,5 @@ def compare(front, reference, scale: Scale | None = None) -> dict:
     hv_ref = hypervolume(scale(R), ref)
     hv = hypervolume(scale(F), ref) if len(F) else 0.0
     return {"hv": hv, "hv_ratio": hv / hv_ref if hv_ref > 0 else float("nan"),
-            "igd_plus": igd_plus(scale(F), scale(R)) if len(F) else float("inf")}
+            "igd_plus": igd_plus(scale(F), scale(R)) if len(F) else float("inf"),
+            "spacing": spacing(scale(F)), "sparsity": sparsity(scale(F))}

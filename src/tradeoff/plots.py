@@ -62,6 +62,8 @@ STYLES: dict[str, Style] = {
     "weighted-sum": Style(_C["blue"], "o", "-"),
     "penalty": Style(_C["sky blue"], "s", "-"),
     "chebyshev": Style(_C["reddish purple"], "D", "-"),
+    "pbi": Style(_C["sky blue"], "X", "-"),
+    "aasf": Style(_C["reddish purple"], "v", "-"),
     "epsilon-constraint": Style(_C["bluish green"], "^", "-"),
     "epsilon-constraint-exact": Style(_C["bluish green"], "v", "-."),
     "mgda": Style(_C["black"], "P", "-"),

@@ -3,7 +3,7 @@
 A folder written by ``tradeoff run`` (``results/<study>/``) holds three tables and a manifest::
 
     runs.{parquet,csv}     one row per run: problem, solver, label, seed, options (opt_*), status,
-                           hv, hv_ratio, igd_plus, evaluations, versions; seconds (wall
+                           hv, hv_ratio, igd_plus, spacing, sparsity, evaluations, versions; seconds (wall
                            clock) merged in from timings.csv when the folder has it
     points.{parquet,csv}   one row per front point: run_id, solver, label, seed, objectives,
                            feasible, nondominated, exact metrics, parameters

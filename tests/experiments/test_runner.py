@@ -275,3 +275,23 @@ def test_git_commit_counts_edits_but_not_what_sweeps_write(tmp_path):
     assert git_commit(tmp_path).endswith("+dirty")
     (tmp_path / "src.py").write_text("y\n")
     assert git_commit(tmp_path, tmp_path / "results").endswith("+dirty")
+
+
+def test_runs_table_and_report_carry_spacing_and_sparsity(reference):
+    from tradeoff.experiments.report import markdown
+    from tradeoff.indicators import sparsity, spacing
+
+    runs = Store(reference).read_table("runs")  # with the wall-clock seconds of timings.csv
+    assert (runs["spacing"] >= 0).all() and (runs["sparsity"] >= 0).all()
+    text = markdown(runs, tests=False)
+    assert "| seconds | spacing | sparsity |" in text and "Spacing (Schott's" in text
+    # a runs table written before the columns existed reports as it did
+    old = markdown(runs.drop(columns=["spacing", "sparsity"]), tests=False)
+    assert "spacing" not in old.lower() and "| seconds |" in old
+    # the exact run's cell is its own front's spread in the problem's shared normalisation
+    exact = runs[runs["solver"] == "exact"].iloc[0]
+    points = pd.read_parquet(reference / "points.parquet")
+    F = points.loc[points["run_id"] == exact["run_id"], ["mse", "cap_violation"]].to_numpy()
+    lo, hi = F.min(0), F.max(0)
+    assert exact["spacing"] == pytest.approx(spacing((F - lo) / (hi - lo)), rel=1e-9)
+    assert exact["sparsity"] == pytest.approx(sparsity((F - lo) / (hi - lo)), rel=1e-9)

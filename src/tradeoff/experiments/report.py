@@ -10,9 +10,16 @@ import numpy as np
 import pandas as pd
 
 METRICS = (("hv_ratio", "HV ratio", 4), ("igd_plus", "IGD+", 4), ("evaluations", "evaluations", 0),
-           ("estimator_fits", "estimator fits", 0), ("seconds", "seconds", 3))
-# fairlearn's reductions count estimator fits, not evaluations: a column only where one has them
-OPTIONAL_METRICS = ("estimator_fits",)
+           ("estimator_fits", "estimator fits", 0), ("seconds", "seconds", 3),
+           ("spacing", "spacing", 4), ("sparsity", "sparsity", 4))
+# fairlearn's reductions count estimator fits, not evaluations: a column only where one has them;
+# spacing and sparsity only where the runs table has them (tables written before them do not)
+OPTIONAL_METRICS = ("estimator_fits", "spacing", "sparsity")
+SPREAD_NOTE = (" Spacing (Schott's: the standard deviation of each point's L1 distance to its "
+               "nearest neighbour; 0 when evenly spaced) and sparsity (LibMOON's: the squared gaps "
+               "between neighbours along each objective, summed, over k − 1; lower is denser) are "
+               "of the same points in the same normalised units, tradeoff.indicators; both "
+               "depend on the number of points.")
 
 
 def option_columns(runs: pd.DataFrame) -> list[str]:
@@ -230,7 +237,8 @@ def markdown(runs: pd.DataFrame, manifest: dict | None = None, *, tests: bool = 
                  "Solver wall time differs on every run, so it is not in this file: `tradeoff "
                  "report` prints it from the results folder's timings.csv. ")
               + "The exact front is a sample of points on the true front, so "
-              "a run that fills its gaps can score slightly above 1.", ""]
+              "a run that fills its gaps can score slightly above 1."
+              + (SPREAD_NOTE if "spacing" in runs.columns else ""), ""]
     table = summary(runs)
     settings = setting_columns(runs)
     for problem in runs["problem"].drop_duplicates():

@@ -96,7 +96,8 @@ def build_tables(runs: list[RunSpec], results: dict[str, dict]) -> dict[str, pd.
         row = {"run_id": r.run_id, "experiment": r.experiment, "problem": r.problem,
                "solver": r.solver, "label": r.label, "seed": r.seed, "run_seed": r.run_seed}
         row.update({f"opt_{k}": r.options.get(k) for k in option_keys})
-        score = {"hv": None, "hv_ratio": None, "igd_plus": None}
+        score = {"hv": None, "hv_ratio": None, "igd_plus": None, "spacing": None,
+                 "sparsity": None}
         # an exact run without points is no front to score: it only says why there is none
         if front is not None and len(ref_F) and (len(front) or r.solver != "exact"):
             score = compare(best_points(front), ref_F, scales[r.problem])
@@ -107,7 +108,8 @@ def build_tables(runs: list[RunSpec], results: dict[str, dict]) -> dict[str, pd.
                    n_points=None if front is None else len(front),
                    n_feasible=None if front is None else int(front.feasible.sum()),
                    reference=rule, hv=score["hv"], hv_ratio=score["hv_ratio"],
-                   igd_plus=score["igd_plus"],
+                   igd_plus=score["igd_plus"], spacing=score["spacing"],
+                   sparsity=score["sparsity"],
                    # a run counts objective evaluations or, fairlearn's, estimator fits: the
                    # other column stays empty so that the two units never mix
                    evaluations=res.get("evaluations") if res and res.get(

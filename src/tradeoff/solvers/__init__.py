@@ -19,6 +19,8 @@ SOLVERS: dict[str, Callable[..., Front]] = {
     "weighted-sum": gradient.weighted_sum,
     "penalty": gradient.penalty,
     "chebyshev": gradient.chebyshev,
+    "pbi": gradient.pbi,
+    "aasf": gradient.aasf,
     "epsilon-constraint": gradient.epsilon_constraint,
     "mgda": gradient.mgda,
     "hv-grad": hv_gradient.hv_grad,
@@ -32,8 +34,8 @@ try:  # fairlearn's reductions, behind the optional extra `fairlearn`; importing
 except ImportError:  # pragma: no cover
     BASELINES = {}
 SOLVERS.update({name: fn for name, (fn, _) in BASELINES.items()})
-GRADIENT_SOLVERS = ("weighted-sum", "penalty", "chebyshev", "epsilon-constraint", "mgda", "hv-grad",
-                    "epo", "exact")
+GRADIENT_SOLVERS = ("weighted-sum", "penalty", "chebyshev", "pbi", "aasf", "epsilon-constraint",
+                    "mgda", "hv-grad", "epo", "exact")
 
 # the options each solver accepts, with their types and ranges (solvers/options.py): names for
 # clear errors on typos, specs for clear errors on values, both checked here and by the config loader

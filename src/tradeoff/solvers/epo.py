@@ -33,7 +33,7 @@ from .engine import stochastic
 from .engine.directions import Direction, min_norm, register_direction
 from .engine.first_order import SET_LOOP_RULES, mini_batch, note_time, run
 from .engine.setup import Setup
-from .weights import check_weights, simplex_grid
+from .weights import check_weights, simplex_grid, weight_rows
 
 RAY_EPS = 1e-10  # μ below which a point is on its ray: l̂ = ½ ± e gives μ ≈ 2e², a gap of 4e ≈ 3e-5
 MIN_WEIGHT = 1e-3  # a zero weight (m > 2) would need rᵢ = ∞: floored, relative to the row's largest
@@ -155,7 +155,7 @@ def ray_gap(Fn, W) -> np.ndarray:
     return np.where(pos.sum(1) > 1, spread, zero)
 
 
-def epo(problem, *, n_points=50, weights=None, lr=None, optimizer=None,
+def epo(problem, *, n_points=50, weights=None, preferences="grid", lr=None, optimizer=None,
         max_evaluations=None, max_epochs=2000, tol=1e-3, max_seconds=None, standardize=True,
         seed=0, method="auto", **_opts):
     """EPO search: point k starts from the anchors' mix (1 − wₖ)/(m − 1) and steps along EPO's LP
@@ -165,10 +165,13 @@ def epo(problem, *, n_points=50, weights=None, lr=None, optimizer=None,
 
     With an option of the mini-batch loop, ``optimizer = "sgd"``, or a network and no
     ``optimizer``, the mini-batch loop takes EPO's direction of each mini-batch instead
-    (``first_order.mini_batch``)."""
+    (``first_order.mini_batch``). ``preferences`` ("das-dennis", "dirichlet") draws the rays when
+    no ``weights`` are given, as for the weighted sum."""
     if problem.n_constraints:
         fail("solver", "a solver that handles constraints", "epo",
              "EPO has no constraint handling; use 'epsilon-constraint' or 'nsga2'.")
+    if preferences != "grid":  # the rows drawn once here, then solved as given rays
+        weights = weight_rows(weights, preferences, n_points, problem.m, seed)
     if mini_batch(problem, optimizer, _opts):
         front = stochastic.run(problem, "epo", "epo", n_points=n_points, weights=weights,
                                max_evaluations=max_evaluations, max_epochs=max_epochs,
@@ -177,7 +180,10 @@ def epo(problem, *, n_points=50, weights=None, lr=None, optimizer=None,
         W = np.asarray(front.extra["weights"])
         span, ideal = np.asarray(front.extra["span"]), np.asarray(front.extra["ideal"])
         gap = ray_gap((front.F - ideal) / span, W)
-        return dataclasses.replace(front, extra={**front.extra, "ray_gap": gap.tolist()})
+        options = front.options if preferences == "grid" else {**front.options,
+                                                               "preferences": preferences}
+        return dataclasses.replace(front, options=options,
+                                   extra={**front.extra, "ray_gap": gap.tolist()})
     t0 = time.perf_counter()
     optimizer = "gd" if optimizer is None else optimizer
     lr = 0.5 if lr is None else lr
@@ -217,6 +223,8 @@ def epo(problem, *, n_points=50, weights=None, lr=None, optimizer=None,
     options = dict(n_points=K, lr=lr, optimizer=optimizer, max_evaluations=s.budget,
                    max_epochs=max_epochs, tol=s.tol, max_seconds=max_seconds,
                    standardize=standardize, seed=seed)
+    if preferences != "grid":
+        options["preferences"] = preferences
     front = s.finish("epo", options, Phi, status, steps, t0)
     extra = {**front.extra, "weights": W.tolist(),
              "ray_gap": ray_gap(s.norm(front.F), W).tolist(), "lp_modes": modes}

@@ -18,14 +18,14 @@ import time
 
 import numpy as np
 
-from .._validation import check_positive, fail
+from .._validation import fail
 from .engine import stochastic
 from .engine.descent import line_search
 from .engine.directions import Direction, even_mixes, min_norm, register_direction
 from .engine.newton import Scalarisation, damped_solve
-from .engine.setup import (RESTORE_HALVINGS, Setup, tchebycheff, tchebycheff_weights,
+from .engine.setup import (RESTORE_HALVINGS, Setup, check_decomposition, decomposition,
                            weighted_scalarisation)
-from .weights import check_weights, log_grid, refine_two, simplex_grid
+from .weights import log_grid, refine_two, simplex_grid, weight_rows
 
 def _start(setup: Setup, W):
     """Start each point from the anchors' mix by its weights: close to its optimum on a convex front."""
@@ -96,14 +96,16 @@ def _weighted(s: Setup, W):
     return solve
 
 
-def weighted_sum(problem, *, n_points=50, weights=None, adaptive=True, max_evaluations=None,
-                 max_epochs=2000, tol=None, standardize=True, seed=0, method="auto",
-                 max_seconds=None, optimizer=None, _name="weighted-sum", **_opts):
-    """Minimise Σ wᵢ f̃ᵢ for K weight vectors (evenly spread, given, or ``adaptive``: half evenly
-    spread, the rest placed in the widest gaps of the front found so far, two objectives).
+def weighted_sum(problem, *, n_points=50, weights=None, preferences="grid", adaptive=True,
+                 max_evaluations=None, max_epochs=2000, tol=None, standardize=True, seed=0,
+                 method="auto", max_seconds=None, optimizer=None, _name="weighted-sum", **_opts):
+    """Minimise Σ wᵢ f̃ᵢ for K weight vectors (evenly spread, given, drawn as ``preferences``
+    "das-dennis" or "dirichlet", or ``adaptive``: half evenly spread, the rest placed in the widest
+    gaps of the front found so far, two objectives, ``preferences = "grid"`` only).
     With ``optimizer`` the K weights are trained by the mini-batch loop (``stochastic.py``)."""
     if optimizer is not None:
         return stochastic.run(problem, _name, "weighted", n_points=n_points, weights=weights,
+                              preferences=preferences,
                               max_evaluations=max_evaluations,
                               max_epochs=max_epochs, max_seconds=max_seconds,
                               standardize=standardize, seed=seed, method=method,
@@ -112,8 +114,8 @@ def weighted_sum(problem, *, n_points=50, weights=None, adaptive=True, max_evalu
     t0 = time.perf_counter()
     s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
               tol=tol, standardize=standardize, seed=seed, method=method, max_seconds=max_seconds)
-    W = simplex_grid(n_points, s.m) if weights is None else check_weights(weights, s.m)
-    adaptive = adaptive and s.m == 2 and weights is None
+    W = weight_rows(weights, preferences, n_points, s.m, seed)
+    adaptive = adaptive and s.m == 2 and weights is None and preferences == "grid"
     if adaptive:
         W = simplex_grid(max(n_points // 2, 2), 2)
     share = _share(s, n_points if adaptive else len(W))
@@ -127,6 +129,8 @@ def weighted_sum(problem, *, n_points=50, weights=None, adaptive=True, max_evalu
         epochs += e
     options = dict(n_points=n_points, adaptive=adaptive, max_evaluations=s.budget,
                    max_epochs=max_epochs, tol=s.tol, standardize=standardize, seed=seed)
+    if preferences != "grid":
+        options["preferences"] = preferences
     return s.finish(_name, options, Phi, status, epochs, t0, {"weights": W.tolist()})
 
 
@@ -147,35 +151,81 @@ def penalty(problem, *, n_points=50, lambdas=None, max_evaluations=None, max_epo
     return front
 
 
-def chebyshev(problem, *, n_points=50, weights=None, mu=0.01, max_evaluations=None,
-              max_epochs=2000, tol=None, standardize=True, seed=0, method="auto", max_seconds=None,
-              optimizer=None, **_opts):
-    """Smooth Tchebycheff: μ·log Σᵢ exp(wᵢ (f̃ᵢ − z̃ᵢ) / μ) with utopia z̃ = −0.01; its minimiser lies on
-    the ray from z̃ along (1/wᵢ), so it also reaches non-convex parts of a front."""
-    if optimizer is not None:
-        return stochastic.run(problem, "chebyshev", "chebyshev", n_points=n_points,
-                              weights=weights, mu=mu, max_evaluations=max_evaluations,
-                              max_epochs=max_epochs, max_seconds=max_seconds,
-                              standardize=standardize, seed=seed, method=method,
-                              optimizer=optimizer, **_opts)
-    stochastic.engine_only(_opts)
-    t0 = time.perf_counter()
-    check_positive("mu", mu)
-    s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed, method=method, max_seconds=max_seconds)
-    R = simplex_grid(n_points, s.m) if weights is None else check_weights(weights, s.m)
-    W = tchebycheff_weights(R)
-    value, coef, outer = tchebycheff(s, W, mu)
-
+def _by_rays(s: Setup, R, value, coef, outer):
+    """Solve the scalarisation (value, coef, outer) of every preference row of R along the front."""
     def solve(idx, Phi0, budget):
         def sub(f, idx=idx):
-            return lambda F, G, r: f(F, G, idx[r])
+            return None if f is None else (lambda F, G, r: f(F, G, idx[r]))
         return s.constrained(Phi0, Scalarisation(sub(value), sub(coef), sub(outer)), budget=budget)
 
-    Phi, epochs, status = _along_front(s, R, solve, _share(s, len(R)))
-    options = dict(n_points=n_points, mu=mu, max_evaluations=s.budget, max_epochs=max_epochs,
+    return _along_front(s, R, solve, _share(s, len(R)))
+
+
+def _decomposition(problem, name, *, n_points, weights, preferences, max_evaluations, max_epochs,
+                   tol, standardize, seed, method, max_seconds, optimizer, params, opts):
+    """The ray-based scalarisations (chebyshev, pbi, aasf): the mini-batch loop with
+    ``optimizer``, else one engine solve per preference row, coarse to fine along the front."""
+    if optimizer is not None:
+        return stochastic.run(problem, name, name, n_points=n_points, weights=weights,
+                              preferences=preferences, max_evaluations=max_evaluations,
+                              max_epochs=max_epochs, max_seconds=max_seconds,
+                              standardize=standardize, seed=seed, method=method,
+                              optimizer=optimizer, **params, **opts)
+    stochastic.engine_only(opts)
+    t0 = time.perf_counter()
+    check_decomposition(name, params)
+    s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
+              tol=tol, standardize=standardize, seed=seed, method=method, max_seconds=max_seconds)
+    R = weight_rows(weights, preferences, n_points, s.m, seed)
+    W, parts = decomposition(s, name, R, params)
+    Phi, epochs, status = _by_rays(s, R, *parts)
+    options = dict(n_points=n_points, **params, max_evaluations=s.budget, max_epochs=max_epochs,
                    tol=s.tol, standardize=standardize, seed=seed)
-    return s.finish("chebyshev", options, Phi, status, epochs, t0, {"weights": W.tolist()})
+    if preferences != "grid":
+        options["preferences"] = preferences
+    return s.finish(name, options, Phi, status, epochs, t0, {"weights": W.tolist()})
+
+
+def chebyshev(problem, *, n_points=50, weights=None, preferences="grid", mu=0.01,
+              max_evaluations=None, max_epochs=2000, tol=None, standardize=True, seed=0,
+              method="auto", max_seconds=None, optimizer=None, **_opts):
+    """Smooth Tchebycheff: μ·log Σᵢ exp(wᵢ (f̃ᵢ − z̃ᵢ) / μ) with utopia z̃ = −0.01; its minimiser lies on
+    the ray from z̃ along (1/wᵢ), so it also reaches non-convex parts of a front."""
+    return _decomposition(problem, "chebyshev", n_points=n_points, weights=weights,
+                          preferences=preferences, max_evaluations=max_evaluations,
+                          max_epochs=max_epochs, tol=tol, standardize=standardize, seed=seed,
+                          method=method, max_seconds=max_seconds, optimizer=optimizer,
+                          params={"mu": mu}, opts=_opts)
+
+
+def pbi(problem, *, n_points=50, weights=None, preferences="grid", theta=5.0, mu=0.01,
+        max_evaluations=None, max_epochs=2000, tol=None, standardize=True, seed=0, method="auto",
+        max_seconds=None, optimizer=None, **_opts):
+    """Penalty-based boundary intersection (MOEA/D's PBI, pymoo's ``PBI``): d₁ + θ·d₂ on the
+    normalised objectives, d₁ the progress from z̃ = −0.01 along the ray of each preference row
+    (rᵢ + 0.01, as Chebyshev's), d₂ the distance from it (smoothed by ``mu``). A larger ``theta``
+    holds each point closer to its ray, on convex and non-convex parts of a front alike; PBI's
+    minimiser need not be Pareto optimal when θ is small."""
+    return _decomposition(problem, "pbi", n_points=n_points, weights=weights,
+                          preferences=preferences, max_evaluations=max_evaluations,
+                          max_epochs=max_epochs, tol=tol, standardize=standardize, seed=seed,
+                          method=method, max_seconds=max_seconds, optimizer=optimizer,
+                          params={"theta": theta, "mu": mu}, opts=_opts)
+
+
+def aasf(problem, *, n_points=50, weights=None, preferences="grid", rho=0.01, mu=0.01,
+         max_evaluations=None, max_epochs=2000, tol=None, standardize=True, seed=0,
+         method="auto", max_seconds=None, optimizer=None, **_opts):
+    """Augmented achievement scalarising function (Wierzbicki; pymoo's ``AASF``):
+    maxᵢ (f̃ᵢ − z̃)/vᵢ + ρ Σᵢ (f̃ᵢ − z̃)/vᵢ along the ray v of each preference row (rᵢ + 0.01, as
+    Chebyshev's), the max smoothed by ``mu``. The augmentation ``rho`` > 0 makes every minimiser
+    Pareto optimal (Chebyshev's may be only weakly so); a larger ρ pulls points toward the
+    weighted-sum solutions."""
+    return _decomposition(problem, "aasf", n_points=n_points, weights=weights,
+                          preferences=preferences, max_evaluations=max_evaluations,
+                          max_epochs=max_epochs, tol=tol, standardize=standardize, seed=seed,
+                          method=method, max_seconds=max_seconds, optimizer=optimizer,
+                          params={"rho": rho, "mu": mu}, opts=_opts)
 
 
 def epsilon_constraint(problem, *, n_points=50, epsilon=None, bound="surrogate",

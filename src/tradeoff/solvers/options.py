@@ -49,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import fail
+from . import weights as _weights
 
 MAX_POINTS = 100_000  # points of one front, population of one pymoo run, grid size of GridSearch
 METHODS = ("auto", "newton", "lbfgs", "gd")
@@ -282,6 +283,9 @@ POSITIVE = Real(0, math.inf, "neither")
 N_POINTS = Integer(2, MAX_POINTS, low_fix="A front has two ends; for a single point give "
                    "`weights` (or `lambdas`, `epsilon`) with one row instead.")
 
+# the preference rows of the weight-based solvers when no ``weights`` are given (solvers/weights.py)
+PREFERENCES = Choice(_weights.PREFERENCES)
+
 GRADIENT = {
     "n_points": N_POINTS,
     "max_evaluations": Integer(1, none_ok=True),
@@ -409,17 +413,23 @@ def declared() -> dict[str, dict[str, Spec]]:
 
     constraint = Choice(_fairlearn_constraints(), none_ok=True)
     return {
-        "weighted-sum": {**GRADIENT, "weights": Weights(none_ok=True), "adaptive": Boolean()},
+        "weighted-sum": {**GRADIENT, "weights": Weights(none_ok=True), "preferences": PREFERENCES,
+                         "adaptive": Boolean()},
         "penalty": {**GRADIENT, "lambdas": Numbers(Real(0, math.inf, "left"), scalar=False,
                                                    none_ok=True)},
-        "chebyshev": {**GRADIENT, "weights": Weights(none_ok=True), "mu": POSITIVE},
+        "chebyshev": {**GRADIENT, "weights": Weights(none_ok=True), "preferences": PREFERENCES,
+                      "mu": POSITIVE},
+        "pbi": {**GRADIENT, "weights": Weights(none_ok=True), "preferences": PREFERENCES,
+                "theta": POSITIVE, "mu": POSITIVE},
+        "aasf": {**GRADIENT, "weights": Weights(none_ok=True), "preferences": PREFERENCES,
+                 "rho": Real(0, math.inf, "left"), "mu": POSITIVE},
         "epsilon-constraint": {**GRADIENT, "bound": Choice(("surrogate", "exact")),
                                "epsilon": Numbers(scalar=True, rows=True, example="[0.1, 0.2]",
                                                   none_ok=True)},
         "mgda": dict(GRADIENT),
         "hv-grad": {**FIRST_ORDER, "reference": Numbers(Real(1, math.inf, "neither"),
                                                         example="[1.1, 1.1]")},
-        "epo": {**FIRST_ORDER, "weights": Weights(none_ok=True)},
+        "epo": {**FIRST_ORDER, "weights": Weights(none_ok=True), "preferences": PREFERENCES},
         "pareto-set": dict(PARETO_SET),
         "exact": {"n_points": N_POINTS, "adaptive": Boolean(), "weights": Weights(none_ok=True),
                   "tol": POSITIVE, "max_iter": Integer(1), "seed": SEED},
@@ -449,11 +459,15 @@ def check_against_problem(solver: str, options: dict, m: int, path: str = "optio
         return name if index is None else f"{name}[{index}]"
 
     w = options.get("weights")
-    if w is not None and solver in ("weighted-sum", "chebyshev", "exact", "epo"):
+    if w is not None and solver in ("weighted-sum", "chebyshev", "pbi", "aasf", "exact",
+                                          "epo"):
         cols = Weights.n_columns(w)
         if cols is not None and cols != m:
             fail(at("weights"), f"rows of {m} weights, one per objective{where}",
                  _plain(w))
+    if (options.get("preferences") == "das-dennis" and options.get("weights") is None
+            and _is_int(options.get("n_points", 50))):
+        _weights.das_dennis_partitions(options.get("n_points", 50), m, at("n_points"))
     ref = _plain(options.get("reference"))
     if solver == "hv-grad" and isinstance(ref, list) and len(ref) != m:
         fail(at("reference"), f"a number or a list of {m} numbers, one per objective{where}", ref)

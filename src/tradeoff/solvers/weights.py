@@ -28,6 +28,55 @@ def _energy(k: int, m: int) -> np.ndarray:
     return get_reference_directions("energy", m, k, seed=1)
 
 
+PREFERENCES = ("grid", "das-dennis", "dirichlet")
+
+
+def preference_rows(kind: str, k: int, m: int, seed: int = 0) -> np.ndarray:
+    """k preference rows (k, m) on the simplex, by ``kind``:
+
+    - ``grid``: ``simplex_grid`` (even for two objectives, Riesz s-energy for more);
+    - ``das-dennis``: pymoo's Das–Dennis lattice, every row a multiple of 1/H; it has
+      C(H + m − 1, m − 1) rows, so k must be one of those counts (any k for two objectives);
+    - ``dirichlet``: k rows drawn from the flat Dirichlet distribution by a numpy Generator seeded
+      with ``seed`` (the same rows for the same seed).
+    """
+    if kind == "grid":
+        return simplex_grid(k, m)
+    if kind == "dirichlet":
+        return np.random.default_rng(seed).dirichlet(np.ones(m), size=k)
+    if kind != "das-dennis":
+        fail("preferences", f"one of {', '.join(map(repr, PREFERENCES))}", kind)
+    from pymoo.util.ref_dirs import get_reference_directions
+
+    return get_reference_directions("das-dennis", m, n_partitions=das_dennis_partitions(k, m))
+
+
+def das_dennis_partitions(k: int, m: int, name: str = "n_points") -> int:
+    """The H whose Das–Dennis lattice on m objectives has exactly k rows, C(H + m − 1, m − 1);
+    else an error naming the two nearest counts (``name``: the option, as the caller calls it)."""
+    from pymoo.util.reference_direction import (get_number_of_uniform_points,
+                                                get_partition_closest_to_points)
+
+    H = get_partition_closest_to_points(k, m)
+    below = get_number_of_uniform_points(H, m)
+    if below != k:
+        above = get_number_of_uniform_points(H + 1, m)
+        fail(name, f"a Das–Dennis count for {m} objectives (C(H + {m - 1}, {m - 1}) for an "
+             "integer H)", k, f"Use n_points = {below} or {above}, or preferences = 'grid' for "
+             "any number of points.")
+    return H
+
+
+def weight_rows(weights, preferences: str, k: int, m: int, seed: int = 0) -> np.ndarray:
+    """The given ``weights`` rows (checked), else k rows of the kind ``preferences``."""
+    if weights is None:
+        return preference_rows(preferences, k, m, seed)
+    if preferences != "grid":
+        fail("preferences", "'grid' (the default) when `weights` are given", preferences,
+             "Give either explicit weights or a kind of preference set, not both.")
+    return check_weights(weights, m)
+
+
 def check_weights(W, m: int) -> np.ndarray:
     """W (k, m) with non-negative rows summing to 1 (to 1e-9); else a clear error."""
     W = np.atleast_2d(np.asarray(W, dtype=float))

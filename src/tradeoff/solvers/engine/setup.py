@@ -389,10 +389,13 @@ def tchebycheff_weights(R):
     return W / W.sum(1, keepdims=True)
 
 
+UTOPIA = -0.01  # z̃ of the ray-based scalarisations, a little below the normalised ideal 0
+
+
 def tchebycheff(s, W, mu):
     """value, coef and outer of the smooth Tchebycheff scalarisation for weight rows W (K, m), on
     the normalised objectives ``s.norm(F)`` (s: a Setup, or anything with norm, span, m and c)."""
-    z = -0.01
+    z = UTOPIA
 
     def probs(F, r):
         a = W[r] * (s.norm(F) - z) / mu
@@ -418,3 +421,121 @@ def tchebycheff(s, W, mu):
         return S
 
     return value, coef, outer
+
+
+def ray_weights(R):
+    """Rays of the PBI and AASF scalarisations for preference rows R (K, m): (rᵢ + 0.01) / Σ, the
+    rays along which Chebyshev's weights 1 / (rᵢ + 0.01) place their points (no ray on an axis,
+    where AASF would divide by 0)."""
+    V = R + 1e-2
+    return V / V.sum(1, keepdims=True)
+
+
+def _block(s, k, S):
+    """(k, m + c, m + c) second derivatives with S (k, m, m) on the objectives, 0 on constraints."""
+    out = np.zeros((k, s.m + s.c, s.m + s.c))
+    out[:, :s.m, :s.m] = S / (s.span[:, None] * s.span[None, :])
+    return out
+
+
+def pbi(s, V, theta, mu):
+    """value, coef and outer of penalty-based boundary intersection (Zhang & Li 2007, MOEA/D;
+    pymoo's ``PBI``) on the normalised objectives f̃ for rays V (K, m): d₁ + θ·d₂, with d₁ the length
+    of f̃ − z̃ along the ray and d₂ its distance from the ray. d₂ is not differentiable on the ray,
+    where PBI's minimiser usually lies, so it is smoothed to √(d₂² + μ²) − μ (within μ of d₂;
+    ``mu=0`` gives pymoo's value exactly and no second derivatives)."""
+    def parts(F, r):
+        fz = s.norm(F) - UTOPIA
+        u = V[r] / np.linalg.norm(V[r], axis=1, keepdims=True)
+        d1 = (fz * u).sum(1)
+        p = fz - d1[:, None] * u  # the component off the ray: d₂ = ‖p‖
+        q = np.sqrt((p * p).sum(1) + mu * mu)
+        return u, d1, p, q
+
+    def value(F, G, r):
+        _, d1, _, q = parts(F, r)
+        return d1 + theta * (q - mu)
+
+    def coef(F, G, r):
+        u, _, p, q = parts(F, r)
+        # ∂d₂/∂f̃ = p / q; on the ray with μ = 0 any subgradient will do, and 0 is one
+        dp = np.divide(p, q[:, None], out=np.zeros_like(p), where=q[:, None] > 0)
+        return np.hstack([(u + theta * dp) / s.span, np.zeros((len(r), s.c))])
+
+    def outer(F, G, r):
+        # ∂²/∂f̃² of θ·√(‖p‖² + μ²) = (θ/q)(P − p pᵀ/q²), P = I − u uᵀ the projection off the ray
+        u, _, p, q = parts(F, r)
+        P = np.eye(s.m)[None] - u[:, :, None] * u[:, None, :]
+        pp = p[:, :, None] * p[:, None, :] / (q * q)[:, None, None]
+        S = (theta / q)[:, None, None] * (P - pp)
+        return _block(s, len(r), S)
+
+    return value, coef, (outer if mu > 0 else None)
+
+
+def aasf(s, V, rho, mu):
+    """value, coef and outer of the augmented achievement scalarising function (Wierzbicki 1980;
+    pymoo's ``AASF``) on the normalised objectives f̃ for rays V (K, m), all entries > 0:
+    maxᵢ (f̃ᵢ − z̃)/vᵢ + ρ Σᵢ (f̃ᵢ − z̃)/vᵢ. The max is c times Chebyshev's with the weights
+    (1/vᵢ)/c, c = Σᵢ 1/vᵢ, and is smoothed as that one is, c·μ·log Σ exp(·/μ), within c·μ·log m
+    (``mu=0``: the exact max, pymoo's value, and no second derivatives); the augmentation, linear,
+    makes every minimiser Pareto optimal, not only weakly."""
+    Winv = 1.0 / V
+    if mu > 0:
+        # smoothed as Chebyshev's with its weights summing to 1, then scaled back by c = Σ 1/vᵢ:
+        # μ acts relative to each row's scale (1/vᵢ reaches 100 near an axis, and a μ in absolute
+        # units would leave the max almost as kinked as without smoothing there)
+        c = Winv.sum(1)
+        cv, cc, co = tchebycheff(s, Winv / c[:, None], mu)
+
+        def tv(F, G, r):
+            return c[r] * cv(F, G, r)
+
+        def tc(F, G, r):
+            return c[r, None] * cc(F, G, r)
+
+        def to(F, G, r):
+            return c[r, None, None] * co(F, G, r)
+    else:
+        def tv(F, G, r):
+            return (Winv[r] * (s.norm(F) - UTOPIA)).max(1)
+
+        def tc(F, G, r):
+            a = Winv[r] * (s.norm(F) - UTOPIA)
+            onehot = (np.arange(s.m)[None] == a.argmax(1)[:, None])
+            return np.hstack([onehot * Winv[r] / s.span, np.zeros((len(r), s.c))])
+
+        to = None
+
+    def value(F, G, r):
+        return tv(F, G, r) + rho * (Winv[r] * (s.norm(F) - UTOPIA)).sum(1)
+
+    def coef(F, G, r):
+        C = tc(F, G, r)
+        C[:, :s.m] += rho * Winv[r] / s.span
+        return C
+
+    return value, coef, to  # the augmentation is linear: no second derivatives of its own
+
+
+#: the ray-based scalarisations and their parameters (checked > 0; ``rho`` ≥ 0)
+DECOMPOSITIONS = {"chebyshev": ("mu",), "pbi": ("theta", "mu"), "aasf": ("rho", "mu")}
+
+
+def check_decomposition(kind: str, params: dict) -> None:
+    """The parameters of the scalarisation ``kind``, checked before any solve."""
+    for key in DECOMPOSITIONS[kind]:
+        check_positive(key, params[key], allow_zero=key == "rho")
+
+
+def decomposition(s, kind: str, R, params: dict):
+    """The weight rows and (value, coef, outer) of the scalarisation ``kind`` (DECOMPOSITIONS) for
+    preference rows R (K, m), with its parameters ``params``."""
+    check_decomposition(kind, params)
+    if kind == "chebyshev":
+        W = tchebycheff_weights(R)
+        return W, tchebycheff(s, W, params["mu"])
+    V = ray_weights(R)
+    if kind == "pbi":
+        return V, pbi(s, V, params["theta"], params["mu"])
+    return V, aasf(s, V, params["rho"], params["mu"])

@@ -47,11 +47,11 @@ from ..._validation import check_choice, check_positive, fail
 from ...optim import SCHEDULES, get_optimizer, get_schedule
 from ...datasets import Dataset
 from ...problem import Problem
-from ..weights import check_weights, simplex_grid
+from ..weights import weight_rows
 from .directions import DIRECTIONS
 from .newton import Scalarisation
-from .setup import (AugmentedLagrangian, Setup, linear_scalarisation, tchebycheff,
-                    tchebycheff_weights, weighted_scalarisation)
+from .setup import (DECOMPOSITIONS, AugmentedLagrangian, Setup, check_decomposition,
+                    decomposition, linear_scalarisation, weighted_scalarisation)
 
 MINI_BATCH_RULES = ("adam", "sgd")  # the step rules (optim.OPTIMIZERS) the mini-batch loop takes
 NORMALIZE = ("auto", "anchors", "online", "none")
@@ -125,14 +125,15 @@ def _check(optimizer, lr, momentum, schedule, batch_size, epochs, normalize, ear
                    name=f"{problem.name}:validation")
 
 
-SCALARISED = ("weighted", "chebyshev", "epsilon")  # the other kinds: set rules (directions.py)
+SCALARISED = ("weighted", *DECOMPOSITIONS, "epsilon")  # the other kinds: set rules (directions.py)
 
 
-def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
-        epsilon=None, reference=None, max_evaluations=None, max_epochs=2000, max_seconds=None,
-        standardize=True, seed=0, method="auto", optimizer="adam", **opts):
+def run(problem, name: str, kind: str, *, n_points, weights=None, preferences="grid", mu=0.01,
+        theta=5.0, rho=0.01, epsilon=None, reference=None, max_evaluations=None, max_epochs=2000,
+        max_seconds=None, standardize=True, seed=0, method="auto", optimizer="adam", **opts):
     """Solve ``problem`` by the mini-batch loop: ``kind`` is "weighted" (weighted-sum and penalty,
-    by their weight rows), "chebyshev", "epsilon", or a set rule registered in ``directions.py``
+    by their weight rows), "chebyshev", "pbi", "aasf" (by their preference rows: ``weights``, or
+    ``preferences``), "epsilon", or a set rule registered in ``directions.py``
     ("mgda", "epo" with rays ``weights``, "hv" with ``reference`` in normalised units); the options
     as in the module's docstring.
     Returns a Front with ``extra["epochs_run"]`` and ``extra["stopped_by"]``."""
@@ -142,6 +143,10 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
         fail("options", f"options of solver {name!r}", sorted(unknown),
              "See docs/solvers.md for the options of the mini-batch loop.")
     o = {**DEFAULTS, **{k: v for k, v in opts.items() if v is not None}}
+    params = {"mu": mu, "theta": theta, "rho": rho}
+    if kind in DECOMPOSITIONS:
+        params = {k: params[k] for k in DECOMPOSITIONS[kind]}
+        check_decomposition(kind, params)
     val = _check(optimizer, o["lr"], o["momentum"], o["schedule"], o["batch_size"], o["epochs"],
                  o["normalize"], o["early_stopping"], o["patience"], o["validation"], problem)
     normalize = o["normalize"]
@@ -164,8 +169,8 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
              f"{name} has no constraint handling here; use 'epsilon-constraint' or 'nsga2'.")
 
     # -- the candidates' scalarisations ---------------------------------------------------------
-    W, mix, value, coef, T, E, ctx = _candidates(kind, s, set_rule, n_points, weights, mu, epsilon,
-                                                 reference)
+    W, mix, value, coef, T, E, ctx = _candidates(kind, s, set_rule, n_points, weights,
+                                                 preferences, seed, params, epsilon, reference)
     K = len(W)
     cols, h, al, L_value, L_coef = _lagrangian(s, kind, value, coef, T, E, K)
 
@@ -321,8 +326,8 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, mu=0.01,
     sp.counts["function"] += int(np.ceil(used))
     sp.counts["gradient"] += int(np.ceil(used))
     epochs_run = batches_done / nb
-    options = _options(K, optimizer, lr, o, normalize, standardize, seed, s.budget, kind, mu,
-                       reference)
+    options = _options(K, optimizer, lr, o, normalize, standardize, seed, s.budget, kind,
+                       params, preferences, reference)
     extra = {"weights": W.tolist(), "engine": "stochastic", "epochs_run": float(epochs_run),
              "stopped_by": stop or "epochs"}
     if set_rule is not None:
@@ -400,7 +405,8 @@ def _refresh_span(s, acc):
     acc["wA"][:] = 0.0
 
 
-def _options(K, optimizer, lr, o, normalize, standardize, seed, budget, kind, mu, reference):
+def _options(K, optimizer, lr, o, normalize, standardize, seed, budget, kind, params,
+             preferences, reference):
     """The front's ``options``: what the loop ran with."""
     options = dict(n_points=K, optimizer=optimizer, lr=lr, schedule=o["schedule"],
                    batch_size=o["batch_size"], epochs=o["epochs"], normalize=normalize,
@@ -410,14 +416,17 @@ def _options(K, optimizer, lr, o, normalize, standardize, seed, budget, kind, mu
         options["momentum"] = o["momentum"]
     if o["early_stopping"]:
         options["patience"] = o["patience"]
-    if kind == "chebyshev":
-        options["mu"] = mu
+    if kind in DECOMPOSITIONS:
+        options.update(params)
+    if preferences != "grid":
+        options["preferences"] = preferences
     if kind == "hv":
         options["reference"] = np.asarray(reference, float).tolist()
     return options
 
 
-def _candidates(kind, s, set_rule, n_points, weights, mu, epsilon, reference):
+def _candidates(kind, s, set_rule, n_points, weights, preferences, seed, params, epsilon,
+                reference):
     """The K candidates of ``kind``: weight rows W (K, m), the anchors' mix each starts from, the
     scalarisation's value and coefficients (None for a set rule), the ε bounds (T normalised, the
     default between the anchors, or E in the objectives' units) and a set rule's context."""
@@ -425,16 +434,14 @@ def _candidates(kind, s, set_rule, n_points, weights, mu, epsilon, reference):
     T = E = None
     ctx = {}
     if kind == "weighted":
-        W = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
+        W = weight_rows(weights, preferences, n_points, m, seed)
         mix = W
         sc = weighted_scalarisation(s, W)
         value, coef = sc.value, sc.coef
-    elif kind == "chebyshev":
-        check_positive("mu", mu)
-        R = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
-        W = tchebycheff_weights(R)
+    elif kind in DECOMPOSITIONS:
+        R = weight_rows(weights, preferences, n_points, m, seed)
+        W, (value, coef, _) = decomposition(s, kind, R, params)
         mix = R
-        value, coef, _ = tchebycheff(s, W, mu)
     elif kind == "epsilon":
         if epsilon is None:
             T = np.repeat(np.linspace(0, 1, n_points)[:, None], m - 1, 1)

@@ -210,7 +210,8 @@ def test_tradeoff_run_keeps_fairlearn_fits_apart_and_draws_three_objectives(tmp_
     report_md = (out / "report.md").read_text()
     fair_part, three_part = report_md.split("## three")
     # report.md leaves out the wall-clock seconds (they differ on every run)
-    assert "| runs | HV ratio | IGD+ | evaluations | estimator fits |\n" in fair_part
+    assert ("| runs | HV ratio | IGD+ | evaluations | estimator fits | spacing | sparsity |\n"
+            in fair_part)
     assert any(line.startswith("| fairlearn-grid |") and "| – | 3 |" in line
                for line in fair_part.splitlines())
     assert "estimator fits |" not in three_part  # no solver there counts fits

@@ -53,6 +53,17 @@ def test_gradient_solvers_approach_the_exact_front(cap_problem, cap_exact, solve
     assert front.evaluations <= 30_000 * 1.05
 
 
+def test_chebyshev_rays_end_at_the_anchor_of_the_other_objective(cap_problem):
+    # the ray (1, 0) leaves the utopia along f̃₁: it meets the front where f̃₂ is smallest, the
+    # anchor of f₂ (and the ray (0, 1) the anchor of f₁), up to the smoothing μ = 0.01
+    front = to.solve(cap_problem, "chebyshev", weights=[[1.0, 0.0], [0.0, 1.0]],
+                     max_evaluations=20_000)
+    assert front.success, front.message
+    Fn = (front.F - front.extra["ideal"]) / front.extra["span"]
+    assert Fn[0, 1] < 0.05 and Fn[0, 0] > 0.9, Fn
+    assert Fn[1, 0] < 0.05 and Fn[1, 1] > 0.9, Fn
+
+
 @pytest.mark.parametrize("solver", ["nsga2", "sms-emoa"])
 def test_pymoo_solvers_approach_the_exact_front(cap_problem, cap_exact, solver):
     front = to.solve(cap_problem, solver, pop_size=40, max_evaluations=4000, seed=3)

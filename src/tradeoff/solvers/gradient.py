@@ -172,7 +172,9 @@ def chebyshev(problem, *, n_points=50, weights=None, mu=0.01, max_evaluations=No
             return lambda F, G, r: f(F, G, idx[r])
         return s.constrained(Phi0, Scalarisation(sub(value), sub(coef), sub(outer)), budget=budget)
 
-    Phi, epochs, status = _along_front(s, R, solve, _share(s, len(R)))
+    # ordered and started by the weights W, not the rays R: the ray (1, 0) ends at the anchor of
+    # f₂ (w ≈ (0, 1)), so R's one-hot rows are not the anchors _along_front would copy for them
+    Phi, epochs, status = _along_front(s, W, solve, _share(s, len(R)))
     options = dict(n_points=n_points, mu=mu, max_evaluations=s.budget, max_epochs=max_epochs,
                    tol=s.tol, standardize=standardize, seed=seed)
     return s.finish("chebyshev", options, Phi, status, epochs, t0, {"weights": W.tolist()})

@@ -433,7 +433,7 @@ def _candidates(kind, s, set_rule, n_points, weights, mu, epsilon, reference):
         check_positive("mu", mu)
         R = simplex_grid(n_points, m) if weights is None else check_weights(weights, m)
         W = tchebycheff_weights(R)
-        mix = R
+        mix = W  # the ray (1, 0) ends at f₂'s anchor: a start near it mixes the anchors by W, not R
         value, coef, _ = tchebycheff(s, W, mu)
     elif kind == "epsilon":
         if epsilon is None:

@@ -24,6 +24,7 @@ from .engine.descent import line_search
 from .engine.directions import Direction, even_mixes, min_norm, register_direction
 from .engine.newton import Scalarisation, damped_solve
 from .engine.setup import (RESTORE_HALVINGS, Setup, check_decomposition, decomposition,
+                           tchebycheff_weights,
                            weighted_scalarisation)
 from .weights import log_grid, refine_two, simplex_grid, weight_rows
 
@@ -158,7 +159,9 @@ def _by_rays(s: Setup, R, value, coef, outer):
             return None if f is None else (lambda F, G, r: f(F, G, idx[r]))
         return s.constrained(Phi0, Scalarisation(sub(value), sub(coef), sub(outer)), budget=budget)
 
-    return _along_front(s, R, solve, _share(s, len(R)))
+    # ordered and started by the rays' inverse weights, not the rays R: the ray (1, 0) ends at the
+    # anchor of f₂ (w ≈ (0, 1)), so R's one-hot rows are not the anchors _along_front would copy
+    return _along_front(s, tchebycheff_weights(R), solve, _share(s, len(R)))
 
 
 def _decomposition(problem, name, *, n_points, weights, preferences, max_evaluations, max_epochs,
@@ -417,15 +420,89 @@ def _restore_feasibility(s: Setup, Phi, eps):
     return Phi
 
 
+# MGDA's Newton steps renew the objectives' Hessians this often (and after a cut step): on
+# Gauss–Newton curvature they converge linearly anyway, and a gradient pass costs far less
+HESSIAN_EVERY = 8
+
+
+def _pd_solve(H, B):
+    """H⁻¹B for each row, B (K, d) or (K, d, j), H positive semi-definite (Gauss–Newton curvature):
+    one batched solve of H + 10⁻¹⁰·mean|diag H|·I; rows where that fails take the saddle-free step."""
+    K, d, _ = H.shape
+    scale = np.maximum(np.abs(np.diagonal(H, axis1=1, axis2=2)).mean(1), 1e-300)
+    Hd = H + (1e-10 * scale)[:, None, None] * np.eye(d)
+    vec = B.ndim == 2
+    Bm = B[:, :, None] if vec else B
+    try:
+        X = np.linalg.solve(Hd, Bm)
+    except np.linalg.LinAlgError:
+        X = np.stack([np.column_stack([damped_solve(Hd[k:k + 1], Bm[k:k + 1, :, j],
+                                                    np.zeros(1))[0][0]
+                                       for j in range(Bm.shape[2])]) for k in range(K)])
+    return X[:, :, 0] if vec else X
+
+
+def newton_direction(Gn, Hn, alpha0, iters=None):
+    """The multiobjective Newton direction (Fliege, Graña Drummond and Svaiter, 2009) for K points:
+    minimise maxᵢ (−gᵢᵀp + ½pᵀHᵢp) over the step −p. Its dual is α on the simplex minimising
+    q(α) = g(α)ᵀH(α)⁻¹g(α), g(α) = Σ αᵢgᵢ, H(α) = Σ αᵢHᵢ, a convex function of α (the matrix-
+    fractional function of an affine map), and p = H(α)⁻¹g(α). Frank–Wolfe from ``alpha0``, each
+    step's length γ by safeguarded Newton on q(α + γe): exact in one step for two objectives.
+    Gn (K, m, d), Hn (K, m, d, d) -> α (K, m), p (K, d)."""
+    K, m, _ = Gn.shape
+    alpha = np.array(alpha0, float)
+
+    def derivs(a, e):
+        """p, and q's first and second derivatives along e at a: with u = Σeᵢgᵢ − (ΣeᵢHᵢ)p,
+        q' = 2(Σeᵢgᵢ)ᵀp − pᵀ(ΣeᵢHᵢ)p and q'' = 2uᵀH(a)⁻¹u."""
+        g = np.einsum("ki,kid->kd", a, Gn)
+        H = np.einsum("ki,kide->kde", a, Hn)
+        p = _pd_solve(H, g)
+        ge = np.einsum("ki,kid->kd", e, Gn)
+        Hep = np.einsum("ki,kide,ke->kd", e, Hn, p)
+        u = ge - Hep
+        return p, 2 * (ge * p).sum(1) - (p * Hep).sum(1), 2 * (u * _pd_solve(H, u)).sum(1)
+
+    for _ in range(iters or (1 if m == 2 else 20)):
+        g = np.einsum("ki,kid->kd", alpha, Gn)
+        p = _pd_solve(np.einsum("ki,kide->kde", alpha, Hn), g)
+        # ∂q/∂αᵢ = 2gᵢᵀp − pᵀHᵢp: Frank–Wolfe moves toward the vertex where it is least
+        grad = 2 * np.einsum("kid,kd->ki", Gn, p) - np.einsum("kd,kide,ke->ki", p, Hn, p)
+        e = np.eye(m)[grad.argmin(1)] - alpha
+        lo, hi, gamma = np.zeros(K), np.ones(K), np.zeros(K)
+        _, d0, _ = derivs(alpha, e)
+        move = d0 < 0
+        if not move.any():
+            break
+        _, d1, _ = derivs(alpha + e, e)
+        gamma = np.where(move & (d1 <= 0), 1.0, np.where(move, 0.5, 0.0))  # q falls to the vertex
+        search = move & (d1 > 0)
+        for _ in range(12 if search.any() else 0):
+            _, q1, q2 = derivs(alpha + gamma[:, None] * e, e)
+            lo, hi = np.where(search & (q1 < 0), gamma, lo), np.where(search & (q1 >= 0), gamma, hi)
+            nxt = gamma - q1 / np.where(q2 > 0, q2, np.inf)
+            inside = (nxt > lo) & (nxt < hi) & (q2 > 0)
+            nxt = np.where(inside, nxt, 0.5 * (lo + hi))  # safeguard: bisect the bracket
+            if np.abs(nxt - gamma)[search].max() <= 1e-12:
+                gamma = np.where(search, nxt, gamma)
+                break
+            gamma = np.where(search, nxt, gamma)
+        alpha = np.clip(alpha + gamma[:, None] * e, 0.0, 1.0)
+        alpha /= alpha.sum(1, keepdims=True)
+    g = np.einsum("ki,kid->kd", alpha, Gn)
+    return alpha, _pd_solve(np.einsum("ki,kide->kde", alpha, Hn), g)
+
+
 def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=None,
          standardize=True, seed=0, method="auto", max_seconds=None, optimizer=None, **_opts):
     """Multiple-gradient descent: from K starting points (mixes of the anchors: even for two
-    objectives, random and seeded for more), step along the min-norm convex combination of the
-    normalised gradients, a direction that lowers every objective, until it vanishes (a
-    Pareto-stationary point). The anchors come from the engine's ``method``; the steps are
-    first-order unless ``method="newton"``, which tries a Newton step on the α-weighted sum first
-    and keeps it where it lowers every objective. With ``optimizer``, the mini-batch loop steps
-    along the min-norm direction of each mini-batch's gradients."""
+    objectives, random and seeded for more), step along a direction that lowers every normalised
+    objective until the min-norm convex combination of their gradients vanishes (a
+    Pareto-stationary point). With the Newton engine (``method`` "newton", or "auto" where it is
+    chosen) the step is the multiobjective Newton direction (``newton_direction``) on Gauss–Newton
+    curvature, which takes tens of steps where the first-order min-norm step takes hundreds; with
+    "lbfgs" or "gd" it is the min-norm direction itself. With ``optimizer``, the mini-batch loop
+    steps along the min-norm direction of each mini-batch's gradients."""
     if optimizer is not None:
         return stochastic.run(problem, "mgda", "mgda", n_points=n_points,
                               max_evaluations=max_evaluations, max_epochs=max_epochs,
@@ -437,8 +514,8 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
               tol=1e-6 if tol is None else tol, standardize=standardize, seed=seed, method=method,
               max_seconds=max_seconds)
     tol = s.tol
-    s.step_label = "Newton steps where they lower every objective" if method == "newton" else \
-        "min-norm steps"
+    newton = s.method == "newton"
+    s.step_label = "multiobjective Newton steps" if newton else "min-norm steps"
     if s.c:
         fail("solver", "a solver that handles constraints", "mgda",
              "MGDA has no constraint handling here; use 'epsilon-constraint' or 'nsga2'.")
@@ -448,27 +525,43 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
         mix = s.rng.dirichlet(np.ones(s.m), size=n_points)
         mix[: s.m] = np.eye(s.m)[: min(s.m, n_points)]
 
-
-    # MGDA's own step is the first-order min-norm direction; Newton steps on the α-weighted sum
-    # (method="newton") often raise one objective near the front and fall back, at a Hessian each
-    newton = method == "newton"
+    m = s.m
+    # each objective's own curvature, positive semi-definite (Gauss–Newton: the parity surrogates
+    # are not convex), so that every Hᵢ and their mixes are, and q(α) stays convex
+    s.sp.gauss_newton = newton
+    unit = np.eye(m) / s.span  # Hessian coefficients: one normalised objective per copy of a row
     Phi = mix @ s.anchor_phi
-    K = len(Phi)
+    K, d = Phi.shape
     status = np.full(K, "budget", dtype=object)
     active = np.ones(K, bool)
     gref = np.full(K, np.nan)
     t = np.ones(K)
-    lam = np.zeros(K)
+    age = np.full(K, HESSIAN_EVERY)
     plain = np.zeros(K, bool)
+    Hn = np.zeros((K, m, d, d)) if newton else None
     budget = s.budget - s.reserve
+    per_row = m + 1 if newton else 2  # evaluations of one iteration and its first trial
     epochs = 0
     for epochs in range(1, max_epochs + 1):
         r = np.flatnonzero(active)
-        if (len(r) == 0 or s.sp.evaluations + (3 if newton else 2) * len(r) > budget
+        if (len(r) == 0 or s.sp.evaluations + per_row * len(r) > budget
                 or s.sp.out_of_time()):
             break
         P = Phi[r]
-        F, _, dF = s.sp.gradients(P)
+        # the Hessians, m passes' worth per row, are renewed every HESSIAN_EVERY steps and after a
+        # cut step; in between the steps use the last ones and cost one gradient pass
+        fresh = (age[r] >= HESSIAN_EVERY) | (t[r] < 1) if newton else np.zeros(len(r), bool)
+        F, _, dF = (s.sp.gradients(P[~fresh]) if (~fresh).any() else
+                    (np.empty((0, m)), None, np.empty((0, m, d))))
+        if fresh.any():  # m copies of each row, one per objective's Hessian, in one pass
+            Fh, _, dV, H = s.sp.second(np.repeat(P[fresh], m, axis=0),
+                                       np.tile(unit, (int(fresh.sum()), 1)))
+            Hn[r[fresh]] = H.reshape(-1, m, d, d)
+            F, dF = np.vstack([Fh[::m], F]), np.concatenate([dV[::m, :m], dF])
+            order = np.concatenate([np.flatnonzero(fresh), np.flatnonzero(~fresh)])
+            F[order], dF[order] = F.copy(), dF.copy()
+            age[r[fresh]] = 0
+        age[r] += 1
         Gn = dF / s.span[None, :, None]
         alpha = min_norm(Gn)
         D = (alpha[:, :, None] * Gn).sum(1)  # lowers every objective while it is non-zero
@@ -477,16 +570,21 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
         gref[r[first]] = np.maximum(norm[first], s.gscale)
         done = norm <= tol * gref[r]
         status[r[done]], active[r[done]] = "converged", False
-        r, P, F, Gn, D, alpha = r[~done], P[~done], F[~done], Gn[~done], D[~done], alpha[~done]
+        keep = ~done
+        r, P, F, Gn, D, alpha = r[keep], P[keep], F[keep], Gn[keep], D[keep], alpha[keep]
         if len(r) == 0:
             break
         slope = (D * D).sum(1)
         t0_rows = np.minimum(2 * t[r], 1e6)
         if newton:
-            # Newton step on the α-weighted sum, kept only where it lowers every objective
-            _, _, _, H = s.sp.second(P, np.hstack([alpha / s.span, np.zeros((len(r), s.c))]))
-            step, lam[r] = damped_solve(H, D, lam[r])
+            _, step = newton_direction(Gn, Hn[r], alpha)
+            # a step across a flat region is cut to a box ten times the point's size (as the
+            # Newton engine does), so the line search starts from a sane length
+            cap = 10.0 * np.maximum(1.0, np.abs(P).max(1))
+            step *= np.minimum(1.0, cap / np.maximum(np.abs(step).max(1), 1e-300))[:, None]
             lower = np.einsum("kid,kd->ki", Gn, step).min(1)
+            # descent for every objective (else, from rounding, or after a Newton step that found
+            # no decrease, the min-norm step)
             use = (lower > 0) & ~plain[r]
             D = np.where(use[:, None], step, D)
             slope = np.where(use, lower, slope)
@@ -499,12 +597,13 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
 
         new, _, t[r], stuck = line_search(P, D, np.zeros(len(P)), slope, merit, t0_rows)
         Phi[r] = new
-        if newton:  # a Newton step that lowered not every objective: first-order steps from here
+        if newton:  # a stuck Newton step gets one retry along the min-norm direction
             retry = stuck & use
-            plain[r[retry]] = True
+            plain[r] = retry
             t[r[retry]] = 1.0
             stuck &= ~use
         status[r[stuck]], active[r[stuck]] = "stalled", False
+    s.sp.gauss_newton = False
     options = dict(n_points=n_points, max_evaluations=s.budget, max_epochs=max_epochs, tol=tol,
                    standardize=standardize, seed=seed)
     return s.finish("mgda", options, Phi, status, epochs, t0)

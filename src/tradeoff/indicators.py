@@ -8,6 +8,7 @@ an ``F`` array (k, m), a ``Front`` among them, is a front here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,8 +122,10 @@ def _check_points(name: str, F, *, allow_empty: bool = True, m: int | None = Non
         fail(name, "a front with at least one point", "an empty front",
              "An exact front is empty when the problem is not convex (see its message): "
              "compare against the union of the fronts found instead.")
-    nan = np.isnan(F).any(axis=1)
-    if nan.any():
+    # one dot product finds a NaN (a square is never NaN otherwise): the row mask, five times
+    # dearer than moocore's own work at 200 points, is built only to name the rows
+    if math.isnan(np.vdot(F, F)):
+        nan = np.isnan(F).any(axis=1)
         fail(name, "free of NaN", f"{int(nan.sum())} of {len(F)} points with NaN (rows "
              f"{np.flatnonzero(nan)[:5].tolist()})",
              "Drop those rows first; Front.nondominated() leaves them out.")
@@ -136,9 +139,9 @@ def hypervolume(F, ref_point) -> float:
     change the volume); an empty F has volume 0."""
     F = _check_points("F", F)
     ref = np.asarray(ref_point, dtype=float)
-    if F.ndim != 2 or ref.shape != (F.shape[1],):
+    if ref.shape != (F.shape[1],):
         fail("ref_point", f"of length {F.shape[-1]} (one per objective)", f"shape {ref.shape}")
-    if np.isnan(ref).any():
+    if math.isnan(sum(ref.tolist())) and np.isnan(ref).any():  # the sum is a cheap first look
         fail("ref_point", "free of NaN", ref.tolist())
     if len(F) == 0:
         return 0.0

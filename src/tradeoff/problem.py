@@ -16,7 +16,7 @@ import numpy as np
 
 from ._validation import check_number, check_theta, fail
 from .datasets import Dataset
-from .blocks import (PairGram, Quadratic, affine, block_size, gram_block, hessian_block_size,
+from .blocks import (PairGram, Quadratic, affine, block_size, gram, gram_block, hessian_block_size,
                      map_blocks,
                      model_rows, single_blas_thread, weighted_gram, with_ones)
 from .models import (Model, Standardizer, Unscaled, check_model, get_model, predictions,
@@ -536,8 +536,7 @@ class Problem:
         # the least-squares fit in standardised parameters φ (Θ = Φ A), from normal equations on the
         # Gram matrix, so no standardised copy of X is made: the start point and the default box
         A = self.standardizer.matrix
-        ones = np.full((self.data.n, 1), 1.0 / self.data.n)
-        Q = A @ weighted_gram(self.data.X, lambda s, e: ones[s:e], 1)[0] @ A.T
+        Q = A @ (gram(self.data.X) / self.data.n) @ A.T
         b = A @ np.append(self.data.X.T @ self.data.y, self.data.y.sum()) / self.data.n
         self.phi_start = np.linalg.lstsq(Q, b, rcond=None)[0]
         # default box φ_ls ± (2|φ_ls| + s), s the target's spread (4 on a logistic model's logit scale)

@@ -122,10 +122,10 @@ def _check_points(name: str, F, *, allow_empty: bool = True, m: int | None = Non
         fail(name, "a front with at least one point", "an empty front",
              "An exact front is empty when the problem is not convex (see its message): "
              "compare against the union of the fronts found instead.")
-    # one dot product finds a NaN (a square is never NaN otherwise): the row mask, five times
-    # dearer than moocore's own work at 200 points, is built only to name the rows
-    if math.isnan(np.vdot(F, F)):
-        nan = np.isnan(F).any(axis=1)
+    # one minimum finds a NaN (it propagates; a sum warns on inf − inf, a BLAS dot wakes threads):
+    # the row mask, dearer than moocore's own work at 200 points, only names the rows
+    if F.size and math.isnan(np.minimum.reduce(F, None)) and \
+            (nan := np.isnan(F).any(axis=1)).any():
         fail(name, "free of NaN", f"{int(nan.sum())} of {len(F)} points with NaN (rows "
              f"{np.flatnonzero(nan)[:5].tolist()})",
              "Drop those rows first; Front.nondominated() leaves them out.")
@@ -146,7 +146,7 @@ def hypervolume(F, ref_point) -> float:
     if len(F) == 0:
         return 0.0
     if _moocore is not None:  # moocore itself ignores points that do not dominate ref
-        return float(_moocore.hypervolume(F, ref=ref))
+        return _moocore_hypervolume(F, ref)
     from pymoo.indicators.hv import HV
 
     F = F[(F < ref).all(axis=1)]
@@ -154,6 +154,22 @@ def hypervolume(F, ref_point) -> float:
         return 0.0
 
     return float(HV(ref_point=ref)(F))
+
+
+_HV_BY_REF: dict = {}  # moocore.Hypervolume by reference point
+
+
+def _moocore_hypervolume(F, ref) -> float:
+    """moocore's hypervolume through a ``moocore.Hypervolume`` kept per reference point: its
+    set-up (the reference point's checks) is a quarter of a 200-point call, and a reference point
+    is usually reused across many fronts."""
+    key = ref.tobytes()
+    hv = _HV_BY_REF.get(key)
+    if hv is None:
+        if len(_HV_BY_REF) >= 64:  # bounded: reference points that change every call
+            _HV_BY_REF.clear()
+        hv = _HV_BY_REF[key] = _moocore.Hypervolume(ref=ref)
+    return float(hv(F))
 
 
 def igd_plus(F, reference_F) -> float:

@@ -1,0 +1,76 @@
+"""Building a Problem: a linear model, MSE and a cap, against one Gram product XᵀX.
+
+    .venv/bin/python benchmarks/construction.py [--quick] [--sizes 100000x20 100000x200]
+
+``Problem(...)`` checks the data, fits the standardisation and solves the least-squares start
+(from the Gram matrix); the first solve then builds MSE's Gram statistics (a second column). Both
+are timed against one ``X.T @ X`` with the same BLAS threads, each the best of a few, taken in
+turn. Target: construction within 3× one Gram product (one or two passes over the rows).
+``--quick`` runs n = 100,000, d = 200 only and exits non-zero on a miss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from _common import alternating, check, machine, table
+
+TARGET = 3.0
+
+
+def measure(n: int, p: int, repeat: int = 3, statistics: bool = True) -> dict:
+    import tradeoff as to
+    from tradeoff.datasets import Dataset
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n, p))
+    y = X @ rng.standard_normal(p) + rng.gamma(2.0, 1.0, n)
+    data = Dataset(X=X, y=y, name=f"normal {n}x{p}")
+    objectives = ["mse", {"name": "cap_violation", "cap": float(np.quantile(y, 0.9))}]
+
+    def build():
+        return to.Problem(data, "linear", objectives)
+
+    def with_statistics():  # what the first solve adds: MSE's Gram statistics
+        build()._quadratics()
+
+    fns = {"gram": lambda: X.T @ X, "problem": build}
+    t = alternating({**fns, "with_statistics": with_statistics} if statistics else fns, repeat)
+    if not statistics:
+        return {"XᵀX (s)": t["gram"], "Problem() (s)": t["problem"]}
+    return {"n": n, "d": p + 1, "XᵀX (s)": t["gram"], "Problem() (s)": t["problem"],
+            "Problem() / XᵀX": f"{t['problem'] / t['gram']:.2f}×",
+            "with MSE's statistics (s)": t["with_statistics"],
+            "with statistics / XᵀX": f"{t['with_statistics'] / t['gram']:.2f}×"}
+
+
+def quick() -> bool:
+    print("Problem construction, n = 100,000, d = 200")
+    r = measure(100_000, 200, repeat=2, statistics=False)
+    return check("Problem() / one XᵀX", r["Problem() (s)"] / r["XᵀX (s)"], TARGET, at_least=False)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", nargs="+", default=["100000x20", "100000x200"],
+                    help="n x p: rows and features")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="n 100,000 × d 200, checked against the target")
+    args = ap.parse_args(argv)
+    if args.quick:
+        return 0 if quick() else 1
+    print(machine())
+    rows = []
+    for size in args.sizes:
+        n, p = (int(v) for v in size.lower().split("x"))
+        rows.append(measure(n, p, args.repeat))
+    print(table(rows, list(rows[0])))
+    print(f"Target: Problem() within {TARGET:g}× one XᵀX.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -49,7 +49,7 @@ def measure(n: int, p: int, repeat: int = 3, statistics: bool = True) -> dict:
 
 def quick() -> bool:
     print("Problem construction, n = 100,000, d = 200")
-    r = measure(100_000, 200, repeat=2, statistics=False)
+    r = measure(100_000, 200, repeat=4, statistics=False)
     return check("Problem() / one XᵀX", r["Problem() (s)"] / r["XᵀX (s)"], TARGET, at_least=False)
 
 
@@ -57,7 +57,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", nargs="+", default=["100000x20", "100000x200"],
                     help="n x p: rows and features")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="n 100,000 × d 200, checked against the target")
     args = ap.parse_args(argv)
     if args.quick:
@@ -68,7 +68,12 @@ def main(argv=None):
         n, p = (int(v) for v in size.lower().split("x"))
         rows.append(measure(n, p, args.repeat))
     print(table(rows, list(rows[0])))
-    print(f"Target: Problem() within {TARGET:g}× one XᵀX.")
+    # the target is the size, d ≈ 200; at small d fixed costs dwarf a millisecond product
+    checks = [{"benchmark": f"Problem(), n = {r['n']:,}, d = {r['d']}",
+               "target": f"≤ {TARGET:g}× one XᵀX", "measured": r["Problem() / XᵀX"],
+               "met": "yes" if r["Problem() (s)"] <= TARGET * r["XᵀX (s)"] else "no"}
+              for r in rows if r["d"] >= 200]
+    print(table(checks, ["benchmark", "target", "measured", "met"]))
     return 0
 
 

@@ -5,9 +5,11 @@ so this is `make bench-quick`, not part of `make test`.
     python benchmarks/quick.py
 
 Benchmarks with a quick check: indicators (hypervolume and IGD+ against moocore), exact_front
-(the exact front against per-weight L-BFGS-B and Newton loops at n = 100,000) and construction
-(``Problem(...)`` against one XᵀX at n = 100,000, d = 200). The others (epoch, sweeps, Adult,
-the synthetic family, MLPs) take minutes and have no quick check yet.
+(the exact front against per-weight L-BFGS-B and Newton loops at n = 100,000), construction
+(``Problem(...)`` against one XᵀX at n = 100,000, d = 200), front_quality (the weighted sum against
+SMS-EMOA at n = 1,000, one seed) and epoch (one epoch against its two products at n = 200,000).
+The others (sweeps, Adult, the synthetic family, fairlearn, MLPs, LibMOON) take minutes and have
+no quick check yet.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import construction  # noqa: E402
+import epoch  # noqa: E402
 import exact_front  # noqa: E402
+import front_quality  # noqa: E402
 import indicators  # noqa: E402
 
 QUICK = {"indicators": indicators.quick, "exact_front": exact_front.quick,
-         "construction": construction.quick}
+         "construction": construction.quick, "front_quality": front_quality.quick,
+         "epoch": epoch.quick}
 
 
 def main() -> int:

@@ -153,13 +153,14 @@ def with_ones(X: np.ndarray) -> np.ndarray:
     return X1
 
 
-def gram(X: np.ndarray) -> np.ndarray:
+def gram(X: np.ndarray, sums: np.ndarray | None = None) -> np.ndarray:
     """X̃ᵀX̃ (d, d) with x̃ = (x, 1), without a copy of X: XᵀX is one BLAS product (exactly
-    symmetric: numpy computes a product of an array with its own transpose as a rank-k update)."""
+    symmetric: numpy computes a product of an array with its own transpose as a rank-k update).
+    ``sums``: X's column sums where the caller has them (a pass over X fewer)."""
     n, p = X.shape
     G = np.empty((p + 1, p + 1))
     G[:p, :p] = X.T @ X
-    G[:p, p] = G[p, :p] = X.sum(axis=0)
+    G[:p, p] = G[p, :p] = X.sum(axis=0) if sums is None else sums
     G[p, p] = n
     return G
 

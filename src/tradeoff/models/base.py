@@ -213,8 +213,13 @@ class Standardizer:
 
     @classmethod
     def fit(cls, X: np.ndarray) -> "Standardizer":
-        s = X.std(axis=0)
-        return cls(X.mean(axis=0), np.where(s > 0, s, 1.0))
+        # X.std(axis=0)'s own arithmetic, so the scale is bit for bit the same, with one pass over
+        # X fewer: its mean is this one
+        mean = X.mean(axis=0)
+        dev = X - mean
+        np.multiply(dev, dev, out=dev)
+        s = np.sqrt(dev.sum(axis=0) / len(X))
+        return cls(mean, np.where(s > 0, s, 1.0))
 
     @property
     def matrix(self) -> np.ndarray:

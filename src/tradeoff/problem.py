@@ -537,7 +537,8 @@ class Problem:
         # Gram matrix, so no standardised copy of X is made: the start point and the default box
         A = self.standardizer.matrix
         n = self.data.n
-        Q = A @ (gram(self.data.X, n * self.standardizer.mean) / n) @ A.T  # the mean: one pass fewer
+        # the column sums from the standardisation's mean: one pass over X fewer
+        Q = A @ (gram(self.data.X, n * self.standardizer.mean) / n) @ A.T
         b = A @ np.append(self.data.X.T @ self.data.y, self.data.y.sum()) / self.data.n
         self.phi_start = np.linalg.lstsq(Q, b, rcond=None)[0]
         # default box φ_ls ± (2|φ_ls| + s), s the target's spread (4 on a logistic model's logit scale)

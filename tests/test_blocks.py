@@ -55,3 +55,15 @@ def test_derivative_hessians_on_both_dense_paths(p, K):
     D = C[:, 0] * 2.0 / n + C[:, 1] * (Z > cap) * 2.0 / n  # MSE's and the cap's curvatures
     ref = _reference(X, np.broadcast_to(D, (n, K)))
     assert np.allclose(H, ref, rtol=1e-10, atol=1e-12 * np.abs(ref).max())
+
+
+@pytest.mark.parametrize("n, p, order", [(100_000, 200, "C"), (50_000, 2, "C"), (50_000, 1, "C"),
+                                         (50_000, 7, "F"), (300, 5, "C")])
+def test_standardizer_scale_is_numpys_std_bit_for_bit(n, p, order):
+    # blocks of rows summed from the running total: numpy's own order, so the same bits
+    from tradeoff.models import Standardizer
+
+    X = np.asarray(np.random.default_rng(4).normal(50.0, 3.0, (n, p)), order=order)
+    st = Standardizer.fit(X)
+    assert np.array_equal(st.scale, X.std(axis=0))
+    assert np.array_equal(st.mean, X.mean(axis=0))

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench results clean docs
+.PHONY: demo test bench bench-quick results clean docs
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,17 @@ results: $(BIN)/.installed
 	@test -n "$$TRADEOFF_COMPAS_CSV" || { echo "make results: set TRADEOFF_COMPAS_CSV to the path of ProPublica's compas-scores-two-years.csv (fairness_compas needs it; see experiments/fairness_compas.toml)"; exit 1; }
 	for s in $(STUDIES); do $(BIN)/tradeoff run experiments/$$s.toml --jobs 2 --fresh || exit 1; done
 
-# the performance benchmarks, each printing its table (see benchmarks/README.md); ~25 minutes
+# the performance benchmarks, each printing its table and writing it to benchmarks/results/<name>.json
+# (see benchmarks/README.md; ~25 minutes); then the docs' tables regenerated from those files
 bench: $(BIN)/.installed
-	cd benchmarks && for b in front_quality exact_front epoch sweep_scaling indicators fairlearn_vs_exact adult synthetic_family hv_epo; do \
+	cd benchmarks && for b in front_quality exact_front construction epoch sweep_scaling indicators fairlearn_vs_exact adult synthetic_family hv_epo; do \
 		echo "== $$b"; ../$(BIN)/python $$b.py || exit 1; done
+	$(BIN)/python benchmarks/tables.py
+
+# every benchmark's quick check (under a minute): each target a ratio measured in one run; exits
+# non-zero on a miss. Not part of `make test`: timings on a shared machine are noisy
+bench-quick: $(BIN)/.installed
+	$(BIN)/python benchmarks/quick.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -57,12 +57,111 @@ def machine() -> str:
             f"pymoo {pymoo.__version__}")
 
 
-def table(rows: list[dict], columns: list[str]) -> str:
-    """A Markdown table."""
+def machine_info() -> dict:
+    """What a recorded table was measured on: processor, cores, load, Python, the libraries and
+    the BLAS (threadpoolctl's view), for the JSON beside each table."""
+    import importlib.metadata as md
+
+    info = {"processor": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+            "python": sys.version.split()[0], "platform": platform.platform()}
+    try:
+        info["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    except OSError:  # pragma: no cover
+        pass
+    for pkg in ("numpy", "scipy", "pymoo", "moocore", "scikit-learn", "fairlearn", "dask"):
+        try:
+            info[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
+    try:
+        from threadpoolctl import threadpool_info
+        info["blas"] = [{k: b.get(k) for k in ("internal_api", "version", "num_threads",
+                                                "architecture")}
+                        for b in threadpool_info() if b.get("user_api") == "blas"]
+    except ImportError:  # pragma: no cover
+        pass
+    return info
+
+
+# every table a script prints, in order; written to results/<script>.json when it exits
+TABLES: list[dict] = []
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+
+
+def markdown(rows: list[dict], columns: list[str]) -> str:
+    """A Markdown table (also what benchmarks/tables.py renders from the JSON)."""
     out = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for r in rows:
         out.append("| " + " | ".join(_fmt(r.get(c, "")) for c in columns) + " |")
     return "\n".join(out)
+
+
+def table(rows: list[dict], columns: list[str]) -> str:
+    """A Markdown table, recorded: the script's tables are written as data when it exits
+    (``benchmarks/results/<script>.json``; a --quick run writes none, so the committed full run is
+    what the docs quote)."""
+    if not TABLES:
+        import atexit
+
+        atexit.register(save)
+    TABLES.append({"columns": list(columns),
+                   "rows": [{c: _plain(r.get(c, "")) for c in columns} for r in rows]})
+    return markdown(rows, columns)
+
+
+def _plain(v):
+    """A JSON value that renders as the printed table did."""
+    if isinstance(v, (np.floating, float)):
+        return float(v)
+    if isinstance(v, (np.integer, int)) and not isinstance(v, bool):
+        return int(v)
+    return v if isinstance(v, (str, bool)) or v is None else str(v)
+
+
+def save(name: str | None = None) -> str | None:
+    """Write the tables printed so far to results/<name>.json (name: the script's), with the date
+    and the machine; nothing on --quick or when no table was printed."""
+    import datetime
+    import json
+
+    if not TABLES or "--quick" in sys.argv:
+        return None
+    name = name or os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    os.makedirs(RESULTS, exist_ok=True)
+    path = os.path.join(RESULTS, f"{name}.json")
+    doc = {"benchmark": name, "argv": sys.argv[1:],
+           "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+           "machine": machine_info(), "tables": TABLES}
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    TABLES.clear()  # written once
+    return path
+
+
+# -- quick mode: each target a ratio measured in one run ------------------------------------------
+
+def check(label: str, measured: float, target: float, at_least: bool = True) -> bool:
+    """Print one quick-mode check (a ratio against its target) and whether it is met."""
+    ok = bool(np.isfinite(measured) and (measured >= target if at_least else measured <= target))
+    print(f"  {'ok  ' if ok else 'MISS'} {label}: {measured:.2f}× (target "
+          f"{'≥' if at_least else '≤'} {target:g}×)", flush=True)
+    return ok
+
+
+def alternating(fns: dict, repeat: int, number: int = 1) -> dict:
+    """The best of ``repeat`` timings of each function, taken in turn (a, b, a, b, …) so that a
+    burst of load on the shared machine hits every entry alike: {name: seconds per call}."""
+    import time
+
+    best = {k: float("inf") for k in fns}
+    for _ in range(repeat):
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fn()
+            best[k] = min(best[k], (time.perf_counter() - t0) / number)
+    return best
 
 
 def _fmt(v):

@@ -139,3 +139,14 @@ def test_evaluate_rejects_nonfinite_parameters(Theta, match):
                  lambda: prob.exact_metrics(Theta)):
         with pytest.raises((ValueError, TypeError), match=match):
             call()
+
+
+def test_infinities_are_not_nan_and_each_reference_point_counts():
+    # inf and -inf sum to NaN: the quick look must not mistake them for a NaN point
+    F = np.array([[np.inf, 0.0], [-np.inf, 2.0], [0.5, 0.5]])
+    assert hypervolume(F, [1.0, 1.0]) == pytest.approx(0.25)
+    # the per-reference-point cache of moocore's set-up: another point, another volume
+    G = np.array([[0.5, 0.5]])
+    assert hypervolume(G, [1.0, 1.0]) == pytest.approx(0.25)
+    assert hypervolume(G, [2.0, 1.0]) == pytest.approx(0.75)
+    assert hypervolume(G, [1.0, 1.0]) == pytest.approx(0.25)

@@ -153,14 +153,39 @@ def with_ones(X: np.ndarray) -> np.ndarray:
     return X1
 
 
+def gram(X: np.ndarray, sums: np.ndarray | None = None) -> np.ndarray:
+    """X̃ᵀX̃ (d, d) with x̃ = (x, 1), without a copy of X: XᵀX is one BLAS product (exactly
+    symmetric: numpy computes a product of an array with its own transpose as a rank-k update).
+    ``sums``: X's column sums where the caller has them (a pass over X fewer)."""
+    n, p = X.shape
+    G = np.empty((p + 1, p + 1))
+    G[:p, :p] = X.T @ X
+    G[:p, p] = G[p, :p] = X.sum(axis=0) if sums is None else sums
+    G[p, p] = n
+    return G
+
+
 def weighted_gram(X: np.ndarray, weights, K: int) -> np.ndarray:
     """H (K, d, d) = Σᵢ wᵢₖ x̃ᵢ x̃ᵢᵀ with x̃ = (x, 1), for weights(start, stop) -> (B, K), by blocks.
 
-    Each block forms its rows' outer products once (B, d²) and contracts them with all K weight
-    columns in one matrix product.
+    When d < K each block forms its rows' outer products once (B, d²) and contracts them with all
+    K weight columns in one matrix product; otherwise (few weights, many columns: a least-squares
+    start has K = 1) each block is one ``gram_block`` product, (K·d × B)(B × d), at BLAS speed
+    instead of a (B, d²) operand per 64 rows. Either way the result is made exactly symmetric.
     """
     n, p = X.shape
     d = p + 1
+    if K == 1:
+        w = np.asarray(weights(0, n), float).reshape(-1)
+        if len(w) and (w == w[0]).all():  # the same weight on every row: one product on X itself
+            return w[0] * gram(X)[None]
+    if d >= K:
+        G = np.zeros((K, d, d))
+        B = hessian_block_size(n, K, d)
+        for s in range(0, n, B):
+            X1 = with_ones(X[s:s + B])
+            G += gram_block(X1, weights(s, s + len(X1)))
+        return 0.5 * (G + G.transpose(0, 2, 1))
     H = np.zeros((K, d * d))
     B = block_size(n, max(K, d * d))
     for s in range(0, n, B):

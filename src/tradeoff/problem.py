@@ -16,7 +16,7 @@ import numpy as np
 
 from ._validation import check_number, check_theta, fail
 from .datasets import Dataset
-from .blocks import (PairGram, Quadratic, affine, block_size, gram_block, hessian_block_size,
+from .blocks import (PairGram, Quadratic, affine, block_size, gram, gram_block, hessian_block_size,
                      map_blocks,
                      model_rows, single_blas_thread, weighted_gram, with_ones)
 from .models import (Model, Standardizer, Unscaled, check_model, get_model, predictions,
@@ -383,29 +383,38 @@ class Problem:
         pairs = self._pair_gram() if H is not None else None
         # with sparse rows every block's curvature weights are gathered first, then one product
         Dall = np.zeros((n, K)) if pairs is not None else None
+        # dense rows: Σ D x̃x̃ᵀ from the rows' outer products (B, d²) when d < K, else from
+        # gram_block's (B, K·d) operand; the same products either way, the smaller temporary
+        outer = H is not None and pairs is None and d < K
+        if H is None:
+            size = block_size(n, K * max(len(additive), 1))
+        elif outer:
+            size = block_size(n, max(K * max(len(additive), 1), d * d))
+        else:
+            size = hessian_block_size(n, K, d)
         with single_blas_thread():
-            for sel, size in ((additive, hessian_block_size(n, K, d) if H is not None
-                               else block_size(n, K * max(len(additive), 1))), (whole, n)):
+            for sel, size in ((additive, size), (whole, n)):
                 if not sel:
                     continue
                 for s in range(0, n, size):
                     e = min(s + size, n)
-                    Xb = X[s:e]
-                    Z = affine(Xb, Theta)
-                    P, S = self.model.link(Z)
-                    S2 = self.model.link_second(Z, P, S)
-                    if self._identity:
-                        S = None
+                    X1 = with_ones(X[s:e])  # (X, 1) once: scores, pull-backs and Grams
+                    Z = X1 @ Theta.T
+                    if self._identity:  # P = Z: no slope to form (nor to multiply by)
+                        P, S, S2 = Z, None, None
+                    else:
+                        P, S = self.model.link(Z)
+                        S2 = self.model.link_second(Z, P, S)
                     bb = b.rows(s, e)
-                    Dsum = (Dall[s:e] if Dall is not None else np.zeros_like(Z)) \
-                        if H is not None else None
+                    # the block's Σᵢ Cᵢ Dzᵢ: the first term makes it (no zero-filled pass first)
+                    Dsum = Dall[s:e] if Dall is not None else None
                     for i in sel:
                         if H is None:
                             f, dP = objs[i].evaluate(bb, P, True)
                             if dP is None:
                                 self._no_gradient(i)
                             V[:, i] += f
-                            dV[:, i] += _pull(dP if S is None else dP * S, Xb)
+                            dV[:, i] += (dP if S is None else dP * S).T @ X1
                             continue
                         keep = not gauss_newton or _canonical(objs[i], self.model)
                         out = objs[i].second_z(bb, P, S, S2 if keep else None, gauss_newton)
@@ -413,15 +422,28 @@ class Problem:
                             self._no_second(i)
                         f, dZ, Dz, low = out
                         V[:, i] += f
-                        dV[:, i] += _pull(dZ, Xb)
-                        Dsum += Dz * C[:, i]
+                        dV[:, i] += dZ.T @ X1
+                        if Dsum is None:
+                            Dsum = Dz * C[:, i]
+                            if Dsum.shape != Z.shape:  # a Dz that broadcasts over rows
+                                Dsum = np.broadcast_to(Dsum, Z.shape).copy()
+                        else:
+                            Dsum += Dz * C[:, i]
                         for c, U in low:
-                            J = _pull(U, Xb)  # (K, d)
+                            J = U.T @ X1  # (K, d)
                             H += (C[:, i] * c)[:, None, None] * (J[:, :, None] * J[:, None, :])
-                    if H is not None and pairs is None:
+                    if Dsum is None or pairs is not None:
+                        continue
+                    if outer:
+                        step = block_size(n, max(K, d * d))
+                        for t in range(0, e - s, step):  # by blocks, also over all rows
+                            Xt = X1[t:t + step]
+                            O = (Xt[:, :, None] * Xt[:, None, :]).reshape(len(Xt), d * d)
+                            H += (Dsum[t:t + step].T @ O).reshape(K, d, d)
+                    else:
                         step = hessian_block_size(n, K, d)
                         for t in range(0, e - s, step):  # by blocks, also over all rows
-                            H += gram_block(with_ones(Xb[t:t + step]), Dsum[t:t + step])
+                            H += gram_block(X1[t:t + step], Dsum[t:t + step])
             if pairs is not None:  # sparse rows: the nonzero pairs' products only
                 H += pairs(0, n, Dall)
         return V[:, :self.m], V[:, self.m:] - self._bound_array(), dV, H
@@ -488,8 +510,9 @@ class Problem:
         # the least-squares fit in standardised parameters φ (Θ = Φ A), from normal equations on the
         # Gram matrix, so no standardised copy of X is made: the start point and the default box
         A = self.standardizer.matrix
-        ones = np.full((self.data.n, 1), 1.0 / self.data.n)
-        Q = A @ weighted_gram(self.data.X, lambda s, e: ones[s:e], 1)[0] @ A.T
+        n = self.data.n
+        # the column sums from the standardisation's mean: one pass over X fewer
+        Q = A @ (gram(self.data.X, n * self.standardizer.mean) / n) @ A.T
         b = A @ np.append(self.data.X.T @ self.data.y, self.data.y.sum()) / self.data.n
         self.phi_start = np.linalg.lstsq(Q, b, rcond=None)[0]
         # default box φ_ls ± (2|φ_ls| + s), s the target's spread (4 on a logistic model's logit scale)
@@ -655,15 +678,6 @@ def _distinct_names(objectives: tuple[Objective, ...]) -> tuple[Objective, ...]:
              f"{twice[0]!r} is given twice with the same parameters; remove one, or give them "
              "different parameters.")
     return tuple(out)
-
-
-def _pull(G, X):
-    """∂f/∂Θ (K, d) from ∂f/∂Z G (B, K): Gᵀ X for the weights and column sums for the intercept,
-    without a copy of X with a column of ones."""
-    out = np.empty((G.shape[1], X.shape[1] + 1))
-    out[:, :-1] = G.T @ X
-    out[:, -1] = G.sum(axis=0)
-    return out
 
 
 def _logistic_log_loss(bb: Batch, P):

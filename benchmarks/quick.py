@@ -1,0 +1,46 @@
+"""Every benchmark's quick mode in one run (under a minute): each target a ratio measured in this
+run, printed beside its target; exits 1 if any is missed. Timings on a shared machine are noisy,
+so this is `make bench-quick`, not part of `make test`.
+
+    python benchmarks/quick.py
+
+Benchmarks with a quick check: indicators (hypervolume and IGD+ against moocore), exact_front
+(the exact front against per-weight L-BFGS-B and Newton loops at n = 100,000), construction
+(``Problem(...)`` against one XᵀX at n = 100,000, d = 200), front_quality (the weighted sum against
+SMS-EMOA at n = 1,000, one seed) and epoch (one epoch against its two products at n = 200,000).
+The others (sweeps, Adult, the synthetic family, fairlearn, MLPs, LibMOON) take minutes and have
+no quick check yet.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import construction  # noqa: E402
+import epoch  # noqa: E402
+import exact_front  # noqa: E402
+import front_quality  # noqa: E402
+import indicators  # noqa: E402
+
+QUICK = {"indicators": indicators.quick, "exact_front": exact_front.quick,
+         "construction": construction.quick, "front_quality": front_quality.quick,
+         "epoch": epoch.quick}
+
+
+def main() -> int:
+    from _common import machine
+
+    print(machine())
+    t0 = time.perf_counter()
+    missed = [name for name, quick in QUICK.items() if not quick()]
+    print(f"{len(QUICK) - len(missed)} of {len(QUICK)} benchmarks met every target "
+          f"({time.perf_counter() - t0:.0f} s)" + (f"; missed: {', '.join(missed)}" if missed else ""))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

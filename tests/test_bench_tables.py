@@ -1,0 +1,58 @@
+"""The benchmark tables in the docs are generated from the committed JSON (benchmarks/tables.py),
+never typed: a region that differs from what its file renders fails here."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _tables():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_tables", ROOT / "benchmarks" / "tables.py")
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+
+tables = _tables()
+
+
+@pytest.mark.parametrize("doc", tables.DOCS, ids=lambda p: pathlib.Path(p).name)
+def test_generated_regions_equal_the_committed_json(doc):
+    text = pathlib.Path(doc).read_text()
+    assert tables.REGION.search(text), f"{doc} has no generated table"
+    assert tables.rewrite(text) == text, \
+        f"{doc}: a table differs from benchmarks/results/; run `python benchmarks/tables.py`"
+
+
+def test_every_marker_names_a_recorded_table_and_json_is_complete():
+    for doc in tables.DOCS:
+        for m in tables.REGION.finditer(pathlib.Path(doc).read_text()):
+            name = m.group("key").partition("#")[0]
+            data = json.loads((ROOT / "benchmarks" / "results" / f"{name}.json").read_text())
+            assert data["date"] and data["machine"]["cores"] and data["tables"]
+
+
+def test_a_typed_number_is_rewritten(tmp_path):
+    doc = pathlib.Path(tables.DOCS[0]).read_text()
+    m = tables.REGION.search(doc)
+    body = m.group("body")
+    typed = doc.replace(body, body.replace("|", "| 9.99 |", 1), 1)
+    assert typed != doc and tables.rewrite(typed) == doc
+
+
+def test_a_marker_without_its_file_names_it(tmp_path):
+    with pytest.raises(SystemExit, match=r"`table:nosuch` must name a recorded benchmark; got no "
+                                         r"file .*nosuch\.json\. Run `python benchmarks/nosuch\.py`"):
+        tables.rewrite("<!-- table:nosuch -->\nx\n<!-- /table:nosuch -->", str(tmp_path))

@@ -435,3 +435,6 @@ def test_heldout_overlay_shows_every_point_and_names_every_solver():
         assert any(t.startswith(s["label"]) for t in texts), s["label"]
     assert not any("beyond the axes" in t for t in _texts(fig))
     assert len(fig.axes) == 1  # no close-up without a zoom
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

@@ -107,8 +107,35 @@ def _per_budget(study: str):
     return make
 
 
+def shootout(results: Path) -> str:
+    """HV ratio per solver and problem (mean over seeds, 95 % bootstrap interval where they
+    differ), and the feasible points of each run on the constrained problem ``hard``."""
+    runs = _runs(results, "shootout")
+    table = summary(runs)
+    ok = runs[(runs["status"] == "ok") & (runs["solver"] != "exact")]
+    problems = list(ok["problem"].drop_duplicates())
+    head = ["solver"] + [f"HV ratio, {p}" for p in problems]
+    hard = "hard" in problems
+    head += ["feasible points, hard"] * hard
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    for label in ok["label"].drop_duplicates():
+        cells = [label]
+        for p in problems:
+            row = table[(table["label"] == label) & (table["problem"] == p)]
+            cells.append("–" if row.empty else format_ci(row.iloc[0]["hv_ratio_mean"],
+                                                         row.iloc[0]["hv_ratio_lo"],
+                                                         row.iloc[0]["hv_ratio_hi"], 4))
+        if hard:
+            n = ok.loc[(ok["label"] == label) & (ok["problem"] == "hard"), "n_feasible"]
+            lo, hi = (int(n.min()), int(n.max())) if len(n) else (None, None)
+            cells.append("–" if lo is None else str(lo) if lo == hi else f"{lo}–{hi}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 TABLES = {
     "cap_tradeoff": cap_tradeoff,
+    "shootout": shootout,
     "fairness_adult-parity": _pooled("fairness_adult", "parity"),
     "fairness_adult-odds": _pooled("fairness_adult", "odds"),
     "fairness_compas-parity": _pooled("fairness_compas", "parity"),

@@ -133,9 +133,38 @@ def shootout(results: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+FAIRNESS = (("fairness_diabetes", "diabetes"), ("fairness_cps1985", "cps1985"),
+            ("fairness_arrests", "arrests"), ("fairness_synthetic", "parity"),
+            ("fairness_synthetic", "odds"))
+
+
+def fairness(results: Path) -> str:
+    """HV ratio per solver and problem of the four fairness studies at 10,000 evaluations (the
+    solvers without a budget: their one setting), and the points returned there."""
+    cells: dict[str, dict[str, str]] = {}
+    for study, problem in FAIRNESS:
+        runs = _runs(results, study)
+        runs = runs[(runs["problem"] == problem) & (runs["solver"] != "exact")]
+        at = runs[runs["opt_max_evaluations"].isna() | (runs["opt_max_evaluations"] == 10000)]
+        table = summary(at)
+        for row in table.itertuples(index=False):
+            ok = at[(at["label"] == row.label) & (at["status"] == "ok")]["n_points"]
+            n = f"{int(ok.min())}" if ok.min() == ok.max() else f"{int(ok.min())}–{int(ok.max())}"
+            cells.setdefault(row.label, {})[problem] = (
+                format_ci(row.hv_ratio_mean, row.hv_ratio_lo, row.hv_ratio_hi, 4) + f" ({n})")
+    problems = [p for _, p in FAIRNESS]
+    head = ["solver"] + [p if s == f"fairness_{p}" else f"{s[len('fairness_'):]}, {p}"
+                         for s, p in FAIRNESS]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * len(problems)]
+    for label, row in cells.items():
+        lines.append("| " + " | ".join([label] + [row.get(p, "–") for p in problems]) + " |")
+    return "\n".join(lines) + "\n"
+
+
 TABLES = {
     "cap_tradeoff": cap_tradeoff,
     "shootout": shootout,
+    "fairness": fairness,
     "fairness_adult-parity": _pooled("fairness_adult", "parity"),
     "fairness_adult-odds": _pooled("fairness_adult", "odds"),
     "fairness_compas-parity": _pooled("fairness_compas", "parity"),

@@ -410,3 +410,31 @@ def test_fronts_in_an_exact_metric_and_empty_fronts_without_legend(tmp_path):
         plots.fronts([front], objectives=("log_loss", "demographic_parity_sq:exact"),
                      reference=front.F)
     plt.close("all")
+
+
+def test_heldout_overlay_shows_every_point_and_names_every_solver():
+    from tradeoff.plots import style
+
+    rng = np.random.default_rng(0)
+    far = np.array([[0.9, 0.2]])  # a poor point far from the rest stays inside the axes
+    series = [{"label": lb, "style": style(lb), "note": "1 run",
+               "test": np.vstack([rng.uniform(0, 0.1, (8, 2)) + [0, 0.8], far * (i + 1)]),
+               "train": rng.uniform(0, 0.1, (8, 2)) + [0, 0.85],
+               "chosen": [{"x": 0.04, "y": 0.83}]}
+              for i, lb in enumerate(["weighted-sum", "nsga2", "fairlearn-grid"])]
+    fig = plots.heldout_overlay(series, ["gap", "accuracy"], title="t", bounds=(0.05,),
+                                chosen_legend=[("*", "chosen")])
+    main = fig.axes[0]
+    (x0, x1), (y0, y1) = main.get_xlim(), main.get_ylim()
+    for s in series:
+        for P in (s["test"], s["train"]):
+            assert ((P[:, 0] >= x0) & (P[:, 0] <= x1) & (P[:, 1] >= y0) & (P[:, 1] <= y1)).all()
+    assert x0 <= 0.05 <= x1  # the bound is in view
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    for s in series:
+        assert any(t.startswith(s["label"]) for t in texts), s["label"]
+    assert not any("beyond the axes" in t for t in _texts(fig))
+    assert len(fig.axes) == 1  # no close-up without a zoom
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

@@ -943,3 +943,116 @@ def _fronts_pcp(parts, labels, ax, reference, idx, names, reference_label, title
     ax.legend(handles, texts, fontsize=8, frameon=False, loc="upper left",
               bbox_to_anchor=(1.01, 1.0))
     return ax
+
+
+# -- held-out sweeps: every solver's test front on one axes ---------------------------------------
+def fitted_limits(arrays, margin: float = 0.04, include_x=()):
+    """((x0, x1), (y0, y1)) around every finite point of ``arrays`` (each (k, 2)) and the x values
+    ``include_x`` (e.g. a bound), with a margin: nothing lies beyond them. None with no point."""
+    P = [np.asarray(a, float).reshape(-1, 2) for a in arrays if a is not None and len(a)]
+    P = np.vstack(P) if P else np.zeros((0, 2))
+    P = P[np.isfinite(P).all(1)]
+    if not len(P):
+        return None
+    lo, hi = P.min(0), P.max(0)
+    for x in include_x:
+        lo[0], hi[0] = min(lo[0], x), max(hi[0], x)
+    span = np.where(hi > lo, hi - lo, np.maximum(np.abs(hi), 1.0))
+    return tuple((float(a - margin * s), float(b + margin * s)) for a, b, s in zip(lo, hi, span))
+
+
+def _draw_overlay(ax, series, bounds, bound_styles, *, clip=True):
+    for b in bounds:
+        ax.axvline(b, color="0.25", lw=1.0, zorder=1.5, **bound_styles[b])
+    for s in series:
+        look = s["style"]
+        train = s.get("train")
+        if train is not None and len(train):
+            ax.scatter(train[:, 0], train[:, 1], s=22, marker=look.marker, facecolor="none",
+                       edgecolor=look.color, lw=0.7, alpha=0.35, zorder=2, clip_on=clip)
+        test = s["test"]
+        if len(test):
+            ax.scatter(test[:, 0], test[:, 1], s=s.get("size", 26), lw=0,
+                       alpha=s.get("alpha", 0.85), zorder=3, clip_on=clip, **look.points())
+        front = s.get("front")
+        if front is not None and len(front) > 1:
+            ax.plot(front[:, 0], front[:, 1], color=look.color, ls=look.linestyle, lw=1.1,
+                    alpha=0.9, zorder=3, clip_on=clip)
+    for s in series:  # the chosen models above every solver's points
+        look = s["style"]
+        for c in s.get("chosen", ()):
+            if c.get("xerr") is not None or c.get("yerr") is not None:
+                ax.errorbar(c["x"], c["y"], xerr=c.get("xerr"), yerr=c.get("yerr"), fmt="none",
+                            ecolor="black", elinewidth=1.0, capsize=3, zorder=5, clip_on=clip)
+            ax.scatter(c["x"], c["y"], s=c.get("size", 320), marker=c.get("marker", "*"),
+                       facecolor=look.color, edgecolor="black", lw=1.4, zorder=6, clip_on=clip)
+
+
+def heldout_overlay(series, names, *, title: str, limits=None, zoom=None, bounds=(),
+                    bound_styles=None, chosen_legend=(), train_label="the same points on train",
+                    test_label="points on test"):
+    """Every solver's test points (filled, its colour and marker), its front on test (a line in
+    its line style), the same points on train (hollow and lighter) and the chosen models (large
+    outlined markers) on one axes whose ``limits`` hold every point (default: fitted to all).
+    ``series``: dicts with ``label``, ``style``, ``test`` (k, 2), optional ``train``, ``front``,
+    ``chosen`` (dicts x, y, marker, xerr, yerr) and ``note`` (shown in the legend). ``zoom``:
+    limits of a second panel, a close-up of the best points, marked by a box on the first.
+    ``bounds``: x values drawn as vertical lines (``bound_styles``: bound -> line keywords);
+    ``chosen_legend``: (marker, text) pairs."""
+    if limits is None:
+        limits = fitted_limits([a for s in series for a in (s["test"], s.get("train"))]
+                               + [np.array([[c["x"], c["y"]]]) for s in series
+                                  for c in s.get("chosen", ())], include_x=bounds)
+    bound_styles = bound_styles or {b: {"ls": "--"} for b in bounds}
+    cols = 2 if zoom is not None else 1
+    ncol = 3 if cols == 2 else 2
+    entries = len(series) + 2 + len(chosen_legend) + len(bounds)
+    # the legend sits below the axes: room for its rows (two lines each), so they never squash
+    fig, axes = plt.subplots(1, cols, figsize=(7.0 * cols if cols == 2 else 9.5,
+                                               5.0 + 0.4 * -(-entries // ncol)),
+                             squeeze=False, layout="constrained")
+    main = axes[0, 0]
+    _draw_overlay(main, series, bounds, bound_styles, clip=False)
+    panels = [(main, limits)]
+    if zoom is not None:
+        close = axes[0, 1]
+        _draw_overlay(close, series, bounds, bound_styles, clip=True)
+        main.set_title("every point", fontsize=9, color="0.1")
+        close.set_title("close-up of the best test points (the grey box on the left)",
+                        fontsize=9, color="0.1")
+        from matplotlib.patches import Rectangle
+
+        (x0, x1), (y0, y1) = zoom
+        main.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor="0.5", alpha=0.08,
+                                 edgecolor="0.4", lw=0.8, zorder=1))
+        panels.append((close, zoom))
+    for ax, (xl, yl) in (p for p in panels if p[1] is not None):
+        ax.set_xlim(*xl)
+        ax.set_ylim(*yl)
+    for ax, _ in panels:
+        ax.grid(True, color="0.9", lw=0.6, zorder=0)
+        ax.set_xlabel(names[0])
+        ax.set_ylabel(names[1])
+    handles, labels = [], []
+    for s in series:
+        look = s["style"]
+        handles.append(_handle(color=look.color, marker=look.marker, ls=look.linestyle, ms=6,
+                               lw=1.1))
+        labels.append(s["label"] + (f"\n  {s['note']}" if s.get("note") else ""))
+    handles.append(_handle(color="0.35", marker="o", ls="", ms=6))
+    labels.append(test_label)
+    if any(s.get("train") is not None and len(s["train"]) for s in series):
+        handles.append(_handle(color="0.35", marker="o", ls="", ms=6, markerfacecolor="none",
+                               alpha=0.5))
+        labels.append(train_label)
+    for marker, text in chosen_legend:
+        handles.append(_handle(color="0.55", marker=marker, ls="", ms=14, mec="black", mew=1.4))
+        labels.append(text)
+    for b in bounds:
+        handles.append(_handle(color="0.25", lw=1.0, **bound_styles[b]))
+        labels.append(f"bound {b:g}")
+    # below the axes, never over a point; long solver notes wrap onto a second line
+    fig.legend(handles, labels, loc="outside lower center", ncol=ncol,
+               fontsize=8, frameon=False, labelspacing=0.9, columnspacing=2.0)
+    fig.suptitle(title, fontsize=11)
+    return fig

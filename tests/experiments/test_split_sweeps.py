@@ -196,6 +196,32 @@ def test_heldout_figure_is_drawn(swept, tmp_path):
     assert "parity_heldout.png" in names and "parity_fronts.png" in names
 
 
+def test_heldout_figure_shows_every_point_and_every_solver(swept, tmp_path, monkeypatch):
+    from tradeoff import plots
+    from tradeoff.experiments.figures import draw
+
+    _, out, _, tables = swept
+    figs = {}
+    real_save = plots.save
+
+    def keep(fig, stem, *a, **kw):  # look at the figure before save closes it
+        if str(stem).endswith("_heldout"):
+            main = fig.axes[0]
+            figs["heldout"] = (main.get_xlim(), main.get_ylim(),
+                               [t.get_text() for t in fig.legends[0].get_texts()])
+        return real_save(fig, stem, *a, **kw)
+
+    monkeypatch.setattr(plots, "save", keep)
+    draw(out, tmp_path / "figures")
+    (x0, x1), (y0, y1), legend = figs["heldout"]
+    pts = tables["points"]
+    shown = pts[pts["split"].isin(["train", "test"]) & pts["feasible"].astype(bool)]
+    x, y = shown["demographic_parity_sq:exact"], shown["accuracy"]
+    assert ((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)).all()
+    for label in ("weighted-sum", "nsga2"):
+        assert any(t.startswith(label) for t in legend), label
+
+
 def test_malformed_heldout_values_are_redone(swept):
     import json
 

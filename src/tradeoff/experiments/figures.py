@@ -541,8 +541,8 @@ def _training_figure(traces, solver_runs, looks, problem, stem) -> list[Path]:
 
 
 def _heldout_limits(pts, x_col, y_col, maximise_y: bool, bound):
-    """Axes around the best test points of all runs (non-dominated in x and y), with a margin and
-    the ε-rule's bound in view: far-off points (a small NSGA-II budget) would squash the rest."""
+    """Limits around the best test points of all runs (non-dominated in x and y), with a margin
+    and the ε-rule's bound in view: the close-up beside the figure's every-point panel."""
     from ..indicators import nondominated
 
     test = pts[(pts["split"] == "test") & pts["feasible"].astype(bool)]
@@ -558,20 +558,41 @@ def _heldout_limits(pts, x_col, y_col, maximise_y: bool, bound):
     return (x0, x1), (y0, y1)
 
 
-def _heldout_figure(points, sub, solver_runs, objectives, looks, manifest, problem,
-                    stem) -> list[Path]:
-    """Held-out sweeps: per solver, its points on test (coloured) beside the same points on train
-    (grey); for a fairness problem with a classifier, test accuracy against the exact fairness
-    gap on test, the ε-rule's bound as a dashed line and the validation-chosen models as stars.
-    Axes frame the best test points of all runs; points beyond them sit on the edge."""
-    from matplotlib.lines import Line2D
+def _zoom(full, close, chosen=()):
+    """The close-up's limits, widened to hold the chosen models; None when it would show little
+    more than the full axes (under a 1.6-fold magnification on both axes)."""
+    if full is None or close is None:
+        return None
+    (x0, x1), (y0, y1) = close
+    for x, y in chosen:
+        if np.isfinite(x) and np.isfinite(y):
+            pad_x, pad_y = 0.05 * (x1 - x0), 0.05 * (y1 - y0)
+            x0, x1 = min(x0, x - pad_x), max(x1, x + pad_x)
+            y0, y1 = min(y0, y - pad_y), max(y1, y + pad_y)
+    (a0, a1), (b0, b1) = full
+    x0, x1, y0, y1 = max(x0, a0), min(x1, a1), max(y0, b0), min(y1, b1)
+    if (a1 - a0) < 1.6 * (x1 - x0) and (b1 - b0) < 1.6 * (y1 - y0):
+        return None
+    return (x0, x1), (y0, y1)
 
-    from .. import plots
-    from .heldout import EPSILON_BOUND, chosen_table, fairness_objective
 
-    pts = points[points["problem"] == problem]
-    if not (pts["split"] == "test").any():
-        return []
+def _test_front(P, maximise_y: bool) -> np.ndarray:
+    """The points of P non-dominated in (x down, y up or down), sorted by x: a front on test."""
+    from ..indicators import nondominated
+
+    P = P[np.isfinite(P).all(1)]
+    if not len(P):
+        return P
+    F = P[nondominated(P * np.array([1.0, -1.0 if maximise_y else 1.0]))]
+    return F[np.lexsort((F[:, 1], F[:, 0]))]
+
+
+def _heldout_axes(pts, manifest, problem, objectives):
+    """(x column, y column, axis names, fairness objective or None) of a held-out figure: test
+    accuracy against the exact fairness gap for a fairness problem with a classifier, else the
+    second objective against the first."""
+    from .heldout import fairness_objective
+
     fair = fairness_objective(objectives, pts.columns)
     if fair is not None:
         x_col = f"{fair}:exact"
@@ -581,69 +602,75 @@ def _heldout_figure(points, sub, solver_runs, objectives, looks, manifest, probl
         x_col, y_col = objectives[1], objectives[0]
     names = _axis_names(manifest, problem, [x_col, y_col]) if y_col != "accuracy" else \
         [_axis_names(manifest, problem, [x_col])[0], "accuracy (share of right decisions)"]
+    return x_col, y_col, names, fair
+
+
+def _heldout_figure(points, sub, solver_runs, objectives, looks, manifest, problem,
+                    stem) -> list[Path]:
+    """Held-out sweeps: every solver on one axes — its points on test (filled, its colour and
+    marker) with its front on test as a line, the same points on train (hollow, lighter) and,
+    for a fairness problem with a classifier (test accuracy against the exact gap on test), the
+    ε-rule's bound as a dashed line and each run's validation-chosen model as a large outlined
+    star. The axes hold every point; a close-up of the best test points sits beside them when
+    far-off points squash the rest. No intervals: the points table stores one value per point
+    and part, and these problems have one run per solver."""
+    from .. import plots
+    from .heldout import EPSILON_BOUND, chosen_table
+
+    pts = points[points["problem"] == problem]
+    if not (pts["split"] == "test").any():
+        return []
+    x_col, y_col, names, fair = _heldout_axes(pts, manifest, problem, objectives)
+    maximise_y = y_col == "accuracy"
     chosen = chosen_table(sub, points, problem) if fair is not None else pd.DataFrame()
-    labels = list(solver_runs["label"].drop_duplicates())
-    limits = _heldout_limits(pts[pts["run_id"].isin(solver_runs["run_id"])], x_col, y_col,
-                             y_col == "accuracy", EPSILON_BOUND if fair is not None else None)
-    fig, axes = plots._panel_grid(len(labels))
-    for ax, label in zip(axes.flat, labels):
+    series, stars = [], []
+    for label in solver_runs["label"].drop_duplicates():
         ids = solver_runs.loc[solver_runs["label"] == label, "run_id"]
-        mine = pts[pts["run_id"].isin(ids)]
-        look = looks[label]
-        beyond = 0
-        for part, kw in (("train", {"color": "0.72", "marker": "o"}),
-                         ("test", look.points())):
-            rows = mine[(mine["split"] == part) & mine["feasible"].astype(bool)]
-            P = rows[[x_col, y_col]].to_numpy(float)
-            inside = P[~plots._outside_mask(P, limits)]
-            ax.scatter(inside[:, 0], inside[:, 1], s=14, alpha=0.75, lw=0,
-                       zorder=2 + (part == "test"), **kw)
-            if part == "test" and limits is not None:
-                beyond = plots._edge_points(ax, P, limits, look.color)
+        mine = pts[pts["run_id"].isin(ids) & pts["feasible"].astype(bool)]
+        train = mine.loc[mine["split"] == "train", [x_col, y_col]].to_numpy(float)
+        test = mine.loc[mine["split"] == "test", [x_col, y_col]].to_numpy(float)
         n = ids.nunique()
         note = f"{n} run{'s' if n != 1 else ''}"
+        marks = []
         if len(chosen):
             c = chosen[chosen["run_id"].isin(ids) & chosen["point"].notna()]
+            y = c["test_accuracy"] if maximise_y else c["test_loss"]
+            marks = [{"x": float(a), "y": float(b)} for a, b in zip(c["test_gap"], y)]
+            stars += [(m["x"], m["y"]) for m in marks]
             if len(c):
-                y = c["test_accuracy"] if y_col == "accuracy" else c["test_loss"]
-                ax.scatter(c["test_gap"], y, s=110, marker="*", color=look.color,
-                           edgecolor="black", lw=0.7, zorder=5)
-                note += f"; the chosen model broke the bound on test in {int(c['broke'].sum())} " \
-                        f"of {len(c)}"
+                note += f"; chosen broke the bound on test in {int(c['broke'].sum())} of {len(c)}"
             mine_c = chosen[chosen["run_id"].isin(ids)]
             unmeasured = int((~mine_c["measured"].astype(bool)).sum())
             missed = len(mine_c) - len(c) - unmeasured
             if missed:
-                note += (f"; no point met the bound on validation in {missed} run"
-                         f"{'s' if missed > 1 else ''}")
+                note += f"; none met the bound on validation in {missed}"
             if unmeasured:
-                note += (f"; the gap was not measured on validation in {unmeasured} run"
-                         f"{'s' if unmeasured > 1 else ''}")
-        if beyond:
-            note += f"\n{beyond} test point{'s' if beyond > 1 else ''} beyond the axes, on the edge"
-        if fair is not None:
-            ax.axvline(EPSILON_BOUND, color="0.2", ls="--", lw=1.0, zorder=1.5)
-        ax.set_title(f"{label}\n{note}", fontsize=8.5, color="0.1")
-    handles = [Line2D([], [], color="0.72", marker="o", ls="", ms=4),
-               Line2D([], [], color="0.3", marker="o", ls="", ms=4)]
-    legend = ["the same points on train", "points on test (solver's colour and marker)"]
-    if fair is not None:
-        handles += [Line2D([], [], color="0.3", marker="*", ls="", ms=10, mec="black"),
-                    Line2D([], [], color="0.2", ls="--", lw=1.0)]
-        legend += [f"model chosen on validation (ε-rule: least {objectives[0]} with gap ≤ "
-                   f"{EPSILON_BOUND:g}), on test", f"bound {EPSILON_BOUND:g}"]
-    what = "test accuracy against the test gap" if y_col == "accuracy" else "test fronts"
-    plots._finish_panels(fig, axes, names, limits,
-                         f"{problem}: {what}, every solver trained on the train part only",
-                         len(labels), handles, legend)
+                note += f"; gap not measured on validation in {unmeasured}"
+        series.append({"label": label, "style": looks[label], "note": note, "train": train,
+                       "test": test, "front": _test_front(test, maximise_y), "chosen": marks})
+    bounds = (EPSILON_BOUND,) if fair is not None else ()
+    limits = plots.fitted_limits([a for s in series for a in (s["train"], s["test"])]
+                                 + [np.array(stars).reshape(-1, 2)], include_x=bounds)
+    close = _heldout_limits(pts[pts["run_id"].isin(solver_runs["run_id"])], x_col, y_col,
+                            maximise_y, EPSILON_BOUND if fair is not None else None)
+    legend = [("*", f"model chosen on validation (ε-rule: least {objectives[0]} with gap ≤ "
+                    f"{EPSILON_BOUND:g}), on test")] if fair is not None else []
+    what = "test accuracy against the test gap" if maximise_y else "test fronts"
+    fig = plots.heldout_overlay(
+        series, names, limits=limits, zoom=_zoom(limits, close, stars), bounds=bounds,
+        chosen_legend=legend, train_label="the same points on train (hollow, lighter)",
+        test_label="points on test (filled; line: the solver's front on test)",
+        title=f"{problem}: {what}, every solver trained on the train part only")
     return plots.save(fig, f"{stem}_heldout")
 
 
 def _pooled_heldout_figure(points, runs, group, settings, budget, manifest, out) -> list[Path]:
-    """Problems that differ only in the split seed: per solver, its test points of every split
-    (accuracy against the exact fairness gap on test) and, per ε-rule bound, the validation-chosen
-    model's test values as the mean across split seeds with 95 % bootstrap intervals (error bars
-    in both directions). ``<name>_heldout_pooled.png``."""
+    """Problems that differ only in the split seed: every solver on one axes — its test points of
+    every split (accuracy against the exact fairness gap on test, faint) and, per ε-rule bound,
+    the validation-chosen model's test values as the mean across split seeds (a large outlined
+    marker) with 95 % bootstrap intervals across the split seeds in both directions. The axes hold
+    every point; a close-up sits beside them when far-off points squash the rest.
+    ``<name>_heldout_pooled.png``."""
     import os
 
     from .. import plots
@@ -666,30 +693,16 @@ def _pooled_heldout_figure(points, runs, group, settings, budget, manifest, out)
     chosen = {b: pd.concat([chosen_table(sub, points, p, b) for p in group], ignore_index=True)
               for b in EPSILON_BOUNDS}
     mine_pts = pts[pts["run_id"].isin(solver_runs["run_id"])]
-    limits = _heldout_limits(mine_pts, x_col, y_col, True, max(EPSILON_BOUNDS))
-    picked = pd.concat(list(chosen.values()), ignore_index=True)
-    picked = picked[picked["point"].notna() & picked["run_id"].isin(solver_runs["run_id"])]
-    if limits is not None and len(picked):  # the chosen models stay in view, however poor
-        (x0, x1), (y0, y1) = limits
-        lo, hi = picked["test_accuracy"].min(), picked["test_gap"].max()
-        pad = 0.05 * (y1 - y0)
-        limits = ((x0, max(x1, hi * 1.05)), (min(y0, lo - pad), y1))
     where = dict(zip(sub["run_id"], sub["problem"]))
     marks = dict(zip(EPSILON_BOUNDS, ("D", "*", "P", "X")))
     lines = dict(zip(EPSILON_BOUNDS, (":", "--", "-.", (0, (1, 3)))))
-    fig, axes = plots._panel_grid(len(labels))
-    for ax, label in zip(axes.flat, labels):
+    series, ends = [], []
+    for label in labels:
         ids = solver_runs.loc[solver_runs["label"] == label, "run_id"]
-        look = looks[label]
         rows = mine_pts[mine_pts["run_id"].isin(ids) & (mine_pts["split"] == "test")
                         & mine_pts["feasible"].astype(bool)]
-        P = rows[[x_col, y_col]].to_numpy(float)
-        inside = P[~plots._outside_mask(P, limits)]
-        ax.scatter(inside[:, 0], inside[:, 1], s=10, alpha=0.35, lw=0, zorder=2, **look.points())
-        beyond = plots._edge_points(ax, P, limits, look.color) if limits is not None else 0
-        notes = []
+        notes, means = [], []
         for b in EPSILON_BOUNDS:
-            ax.axvline(b, color="0.25", ls=lines[b], lw=1.0, zorder=1.5)
             c = chosen[b][chosen[b]["run_id"].isin(ids)]
             got = c[c["point"].notna()]
             missed = len(c) - len(got)
@@ -704,26 +717,34 @@ def _pooled_heldout_figure(points, runs, group, settings, budget, manifest, out)
             for col, m in zip(("test_gap", "test_accuracy"), mean):
                 lo, hi = bootstrap_ci(per[col].to_numpy(float))
                 err.append([[m - lo], [hi - m]] if np.isfinite(lo) else None)
-            ax.errorbar(mean[0], mean[1], xerr=err[0], yerr=err[1], fmt=marks[b], ms=9,
-                        color=look.color, mec="black", mew=0.7, ecolor="black", elinewidth=1.0,
-                        capsize=2.5, zorder=5)
+                if np.isfinite(lo):
+                    ends.append((lo, hi, col))
+            means.append({"x": float(mean[0]), "y": float(mean[1]), "xerr": err[0],
+                          "yerr": err[1], "marker": marks[b], "size": 260 if marks[b] == "*"
+                          else 150})
         n = solver_runs.loc[solver_runs["label"] == label, "problem"].nunique()
-        text = f"{label}\n{n} split seeds; {'; '.join(notes)}"
-        if beyond:
-            text += f"\n{beyond} test point{'s' if beyond > 1 else ''} beyond the axes, on the edge"
-        ax.set_title(text, fontsize=8.5, color="0.1")
-    from matplotlib.lines import Line2D
-
-    handles = [Line2D([], [], color="0.3", marker="o", ls="", ms=4, alpha=0.5)]
-    legend = ["test points, every split seed"]
-    for b in EPSILON_BOUNDS:
-        handles.append(Line2D([], [], color="0.3", marker=marks[b], ls=lines[b], ms=8, mec="black"))
-        legend.append(f"chosen on validation at gap ≤ {b:g}: mean on test over split seeds, "
-                      "95 % interval")
+        series.append({"label": label, "style": looks[label], "test": rows[[x_col, y_col]]
+                       .to_numpy(float), "size": 14, "alpha": 0.35, "chosen": means,
+                       "note": f"{n} split seeds; {'; '.join(notes)}"})
+    stars = [(m["x"], m["y"]) for s in series for m in s["chosen"]]
+    bars = [np.array([[lo, np.nan], [hi, np.nan]]) if col == "test_gap"
+            else np.array([[np.nan, lo], [np.nan, hi]]) for lo, hi, col in ends]
+    limits = plots.fitted_limits([s["test"] for s in series] + [np.array(stars).reshape(-1, 2)],
+                                 include_x=EPSILON_BOUNDS)
+    if limits is not None:  # the intervals' ends in view too
+        (x0, x1), (y0, y1) = limits
+        xs = [v for b in bars for v in b[:, 0] if np.isfinite(v)]
+        ys = [v for b in bars for v in b[:, 1] if np.isfinite(v)]
+        limits = ((min([x0] + xs), max([x1] + xs)), (min([y0] + ys), max([y1] + ys)))
+    close = _heldout_limits(mine_pts, x_col, y_col, True, max(EPSILON_BOUNDS))
+    legend = [(marks[b], f"chosen on validation at gap ≤ {b:g}: mean on test over split seeds, "
+                         "95 % bootstrap interval") for b in EPSILON_BOUNDS]
     prefix = os.path.commonprefix(group)
     name = prefix[:-2] if prefix.endswith("-s") else "_".join(group[:1])
-    plots._finish_panels(fig, axes, names, limits,
-                         f"{name}: test accuracy against the test gap over {len(group)} split "
-                         f"seeds ({', '.join(group)}), every solver trained on its train part",
-                         len(labels), handles, legend)
+    fig = plots.heldout_overlay(
+        series, names, limits=limits, zoom=_zoom(limits, close, stars), bounds=EPSILON_BOUNDS,
+        bound_styles={b: {"ls": lines[b]} for b in EPSILON_BOUNDS}, chosen_legend=legend,
+        test_label="test points, every split seed",
+        title=f"{name}: test accuracy against the test gap over {len(group)} split seeds "
+              f"({', '.join(group)}), every solver trained on its train part")
     return plots.save(fig, out / f"{name}_heldout_pooled")

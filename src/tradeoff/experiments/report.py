@@ -72,7 +72,7 @@ def summary(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _fmt(mean: float, lo: float, hi: float, digits: int) -> str:
+def format_ci(mean: float, lo: float, hi: float, digits: int) -> str:
     """``mean [lo, hi]``; the mean alone when every seed gave the same value (or one seed ran)."""
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "–"
@@ -84,6 +84,9 @@ def _fmt(mean: float, lo: float, hi: float, digits: int) -> str:
         if not low == high == text:
             text += f" [{low}, {high}]"
     return text
+
+
+_fmt = format_ci  # the name this module's tables use
 
 
 def _setting(value) -> str:

@@ -1,0 +1,213 @@
+"""The tables of docs/studies.md that quote committed results, made from the results' CSVs.
+
+A region ``<!-- results:NAME -->`` … ``<!-- /results:NAME -->`` in a Markdown file holds the
+table ``TABLES[NAME]`` makes from ``results/``; ``python -m tradeoff.experiments.docs_tables``
+rewrites every region of docs/studies.md (``--check``: exit 1, naming the regions, when one
+differs), so a typed number cannot drift from the CSVs it quotes. Wall-clock seconds are left
+out: regenerated studies keep them in git-ignored timings.csv, and they differ on every machine.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .report import format_ci, heldout_pooled_markdown, setting_columns, summary
+
+REGION = re.compile(r"(<!-- results:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /results:(?P=name) -->)",
+                    re.S)
+
+
+def _runs(results: Path, study: str) -> pd.DataFrame:
+    return pd.read_csv(results / study / "runs.csv", low_memory=False)
+
+
+def _budget(v) -> str:
+    return f"{int(v):,}"
+
+
+def cap_tradeoff(results: Path) -> str:
+    """HV ratio at 1,000 and 10,000 evaluations, IGD+, evaluations and points returned at
+    10,000, per solver (mean over seeds, 95 % bootstrap interval where the seeds differ)."""
+    runs = _runs(results, "cap_tradeoff")
+    table = summary(runs)
+    ok = runs[runs["status"] == "ok"]
+    head = ["solver", "HV ratio at 1,000", "HV ratio at 10,000", "IGD+ at 10,000",
+            "evaluations at 10,000", "points returned at 10,000"]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    for label in table["label"].drop_duplicates():
+        rows = table[table["label"] == label]
+        mine = ok[ok["label"] == label]
+        if label == "exact":
+            at = {b: rows.iloc[0] for b in (1000, 10000)}
+            pts = mine["n_points"]
+        else:
+            at = {b: rows[rows["opt_max_evaluations"] == b].iloc[0] for b in (1000, 10000)}
+            pts = mine.loc[mine["opt_max_evaluations"] == 10000, "n_points"]
+        top = at[10000]
+        lo, hi = int(pts.min()), int(pts.max())
+        cells = [label,
+                 format_ci(at[1000]["hv_ratio_mean"], at[1000]["hv_ratio_lo"],
+                           at[1000]["hv_ratio_hi"], 4),
+                 format_ci(top["hv_ratio_mean"], top["hv_ratio_lo"], top["hv_ratio_hi"], 4),
+                 format_ci(top["igd_plus_mean"], top["igd_plus_lo"], top["igd_plus_hi"], 4),
+                 f"{top['evaluations_mean']:.0f}", str(lo) if lo == hi else f"{lo}–{hi}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _pooled(study: str, group: str):
+    """The report's table pooled over split seeds for the problems ``group-s*`` of ``study``."""
+
+    def make(results: Path) -> str:
+        import json
+
+        root = results / study
+        runs = _runs(results, study)
+        points = pd.read_csv(root / "points.csv", low_memory=False)
+        manifest = json.loads((root / "manifest.json").read_text())
+        lines = heldout_pooled_markdown(runs, points, manifest, setting_columns(runs))
+        start = lines.index(next(x for x in lines if x.startswith("## ") and
+                                 x.endswith(f": {group}")))
+        table = []
+        for line in lines[start + 1:]:
+            if line.startswith("## "):
+                break
+            if line.startswith("|"):
+                table.append(line)
+        return "\n".join(table) + "\n"
+
+    make.__doc__ = f"{study}'s table pooled over its split seeds, problems {group}-s*."
+    return make
+
+
+def _per_budget(study: str):
+    """Test HV ratio per solver label and model, one value per wall-clock budget."""
+
+    def make(results: Path) -> str:
+        runs = _runs(results, study)
+        ok = runs[(runs["status"] == "ok") & (runs["solver"] != "exact")]
+        problems = list(ok["problem"].drop_duplicates())
+        budgets = sorted(pd.to_numeric(ok["opt_max_seconds"]).dropna().unique())
+        head = [f"test HV ratio at {' / '.join(f'{b:g}' for b in budgets)} s"] + problems
+        lines = ["| " + " | ".join(head) + " |", "|---|" + "---|" * len(problems)]
+        for label in ok["label"].drop_duplicates():
+            cells = [label]
+            for p in problems:
+                mine = ok[(ok["label"] == label) & (ok["problem"] == p)]
+                by = mine.groupby("opt_max_seconds")["test_hv_ratio"].mean().sort_index()
+                cells.append(" / ".join(f"{v:.3f}" for v in by))
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines) + "\n"
+
+    make.__doc__ = f"{study}: test HV ratio per solver and model at each wall-clock budget."
+    return make
+
+
+def shootout(results: Path) -> str:
+    """HV ratio per solver and problem (mean over seeds, 95 % bootstrap interval where they
+    differ), and the feasible points of each run on the constrained problem ``hard``."""
+    runs = _runs(results, "shootout")
+    table = summary(runs)
+    ok = runs[(runs["status"] == "ok") & (runs["solver"] != "exact")]
+    problems = list(ok["problem"].drop_duplicates())
+    head = ["solver"] + [f"HV ratio, {p}" for p in problems]
+    hard = "hard" in problems
+    head += ["feasible points, hard"] * hard
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    for label in ok["label"].drop_duplicates():
+        cells = [label]
+        for p in problems:
+            row = table[(table["label"] == label) & (table["problem"] == p)]
+            cells.append("–" if row.empty else format_ci(row.iloc[0]["hv_ratio_mean"],
+                                                         row.iloc[0]["hv_ratio_lo"],
+                                                         row.iloc[0]["hv_ratio_hi"], 4))
+        if hard:
+            n = ok.loc[(ok["label"] == label) & (ok["problem"] == "hard"), "n_feasible"]
+            lo, hi = (int(n.min()), int(n.max())) if len(n) else (None, None)
+            cells.append("–" if lo is None else str(lo) if lo == hi else f"{lo}–{hi}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+FAIRNESS = (("fairness_diabetes", "diabetes"), ("fairness_cps1985", "cps1985"),
+            ("fairness_arrests", "arrests"), ("fairness_synthetic", "parity"),
+            ("fairness_synthetic", "odds"))
+
+
+def fairness(results: Path) -> str:
+    """HV ratio per solver and problem of the four fairness studies at 10,000 evaluations (the
+    solvers without a budget: their one setting), and the points returned there."""
+    cells: dict[str, dict[str, str]] = {}
+    for study, problem in FAIRNESS:
+        runs = _runs(results, study)
+        runs = runs[(runs["problem"] == problem) & (runs["solver"] != "exact")]
+        at = runs[runs["opt_max_evaluations"].isna() | (runs["opt_max_evaluations"] == 10000)]
+        table = summary(at)
+        for row in table.itertuples(index=False):
+            ok = at[(at["label"] == row.label) & (at["status"] == "ok")]["n_points"]
+            n = f"{int(ok.min())}" if ok.min() == ok.max() else f"{int(ok.min())}–{int(ok.max())}"
+            cells.setdefault(row.label, {})[problem] = (
+                format_ci(row.hv_ratio_mean, row.hv_ratio_lo, row.hv_ratio_hi, 4) + f" ({n})")
+    problems = [p for _, p in FAIRNESS]
+    head = ["solver"] + [p if s == f"fairness_{p}" else f"{s[len('fairness_'):]}, {p}"
+                         for s, p in FAIRNESS]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * len(problems)]
+    for label, row in cells.items():
+        lines.append("| " + " | ".join([label] + [row.get(p, "–") for p in problems]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+TABLES = {
+    "cap_tradeoff": cap_tradeoff,
+    "shootout": shootout,
+    "fairness": fairness,
+    "fairness_adult-parity": _pooled("fairness_adult", "parity"),
+    "fairness_adult-odds": _pooled("fairness_adult", "odds"),
+    "fairness_compas-parity": _pooled("fairness_compas", "parity"),
+    "scaling_d": _per_budget("scaling_d"),
+}
+
+
+def rewrite(text: str, results: str | Path) -> str:
+    """``text`` with every ``results:NAME`` region's body replaced by ``TABLES[NAME]``'s table."""
+    from .._validation import fail
+
+    results = Path(results)
+
+    def one(m):
+        name = m.group("name")
+        if name not in TABLES:
+            fail(f"<!-- results:{name} -->", f"one of {', '.join(sorted(TABLES))}", name,
+                 "Rename the region or add its table to tradeoff.experiments.docs_tables.TABLES.")
+        return m.group(1) + TABLES[name](results) + m.group(4)
+
+    return REGION.sub(one, text)
+
+
+def main(argv=None) -> int:
+    """``[--check] [DOC ...]`` (default docs/studies.md), run from the repository root."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    check = "--check" in args
+    docs = [Path(a) for a in args if a != "--check"] or [Path("docs/studies.md")]
+    stale = []
+    for doc in docs:
+        text = doc.read_text(encoding="utf-8")
+        new = rewrite(text, doc.resolve().parent.parent / "results")
+        if new != text:
+            stale.append(str(doc))
+            if not check:
+                doc.write_text(new, encoding="utf-8")
+    if stale:
+        verb = "differ from" if check else "rewritten from"
+        print(f"{', '.join(stale)}: results tables {verb} the committed CSVs"
+              + ("; run `python -m tradeoff.experiments.docs_tables` to rewrite them." if check
+                 else "."))
+    return 1 if check and stale else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -63,7 +63,7 @@ STYLES: dict[str, Style] = {
     "penalty": Style(_C["sky blue"], "s", "-"),
     "chebyshev": Style(_C["reddish purple"], "D", "-"),
     "pbi": Style(_C["sky blue"], "X", "-"),
-    "aasf": Style(_C["reddish purple"], "v", "-"),
+    "aasf": Style(_C["orange"], "v", "-"),  # not Chebyshev's colour: their points often coincide
     "epsilon-constraint": Style(_C["bluish green"], "^", "-"),
     "epsilon-constraint-exact": Style(_C["bluish green"], "v", "-."),
     "mgda": Style(_C["black"], "P", "-"),

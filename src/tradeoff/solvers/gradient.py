@@ -24,7 +24,6 @@ from .engine.descent import line_search
 from .engine.directions import Direction, even_mixes, min_norm, register_direction
 from .engine.newton import Scalarisation, damped_solve
 from .engine.setup import (RESTORE_HALVINGS, Setup, check_decomposition, decomposition,
-                           tchebycheff_weights,
                            weighted_scalarisation)
 from .weights import log_grid, refine_two, simplex_grid, weight_rows
 
@@ -152,16 +151,17 @@ def penalty(problem, *, n_points=50, lambdas=None, max_evaluations=None, max_epo
     return front
 
 
-def _by_rays(s: Setup, R, value, coef, outer):
-    """Solve the scalarisation (value, coef, outer) of every preference row of R along the front."""
+def _by_rays(s: Setup, W, value, coef, outer):
+    """Solve the scalarisation (value, coef, outer) of every row of W along the front, ordered and
+    started by W (the decomposition's weight rows, one per preference row)."""
     def solve(idx, Phi0, budget):
         def sub(f, idx=idx):
             return None if f is None else (lambda F, G, r: f(F, G, idx[r]))
         return s.constrained(Phi0, Scalarisation(sub(value), sub(coef), sub(outer)), budget=budget)
 
-    # ordered and started by the rays' inverse weights, not the rays R: the ray (1, 0) ends at the
-    # anchor of f₂ (w ≈ (0, 1)), so R's one-hot rows are not the anchors _along_front would copy
-    return _along_front(s, tchebycheff_weights(R), solve, _share(s, len(R)))
+    # by the weights W, not the rays R: Chebyshev's ray (1, 0) ends at the anchor of f₂
+    # (w ≈ (0, 1)), so R's one-hot rows are not the anchors _along_front would copy for them
+    return _along_front(s, W, solve, _share(s, len(W)))
 
 
 def _decomposition(problem, name, *, n_points, weights, preferences, max_evaluations, max_epochs,
@@ -181,7 +181,7 @@ def _decomposition(problem, name, *, n_points, weights, preferences, max_evaluat
               tol=tol, standardize=standardize, seed=seed, method=method, max_seconds=max_seconds)
     R = weight_rows(weights, preferences, n_points, s.m, seed)
     W, parts = decomposition(s, name, R, params)
-    Phi, epochs, status = _by_rays(s, R, *parts)
+    Phi, epochs, status = _by_rays(s, W, *parts)
     options = dict(n_points=n_points, **params, max_evaluations=s.budget, max_epochs=max_epochs,
                    tol=s.tol, standardize=standardize, seed=seed)
     if preferences != "grid":

@@ -51,8 +51,7 @@ from ..weights import weight_rows
 from .directions import DIRECTIONS
 from .newton import Scalarisation
 from .setup import (DECOMPOSITIONS, AugmentedLagrangian, Setup, check_decomposition,
-                    decomposition, linear_scalarisation, tchebycheff_weights,
-                    weighted_scalarisation)
+                    decomposition, linear_scalarisation, weighted_scalarisation)
 
 MINI_BATCH_RULES = ("adam", "sgd")  # the step rules (optim.OPTIMIZERS) the mini-batch loop takes
 NORMALIZE = ("auto", "anchors", "online", "none")
@@ -442,8 +441,8 @@ def _candidates(kind, s, set_rule, n_points, weights, preferences, seed, params,
     elif kind in DECOMPOSITIONS:
         R = weight_rows(weights, preferences, n_points, m, seed)
         W, (value, coef, _) = decomposition(s, kind, R, params)
-        # the ray (1, 0) ends at f₂'s anchor: a start near it mixes the anchors by 1/ray
-        mix = tchebycheff_weights(R)
+        # Chebyshev's ray (1, 0) ends at f₂'s anchor: the anchors are mixed by W, not R
+        mix = W
     elif kind == "epsilon":
         if epsilon is None:
             T = np.repeat(np.linspace(0, 1, n_points)[:, None], m - 1, 1)

@@ -14,13 +14,14 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ._validation import fail
 from .indicators import Scale, compare, hypervolume, igd_plus, nondominated  # noqa: F401 (old paths)
+from .verbs import Verbs
 
 def _frozen(a):
     a = np.array(a, dtype=float)
@@ -151,7 +152,7 @@ class Front:
     def plot(self, ax=None, reference=None, **kwargs):
         """Draw this front (in its solver's look) over an optional ``reference`` (a Front or an
         array (k, m)) and return the matplotlib Axes; see ``tradeoff.plots.fronts``."""
-        return _verb("plot")(self, ax=ax, reference=reference, **kwargs)
+        return _VERBS["plot"](self, ax=ax, reference=reference, **kwargs)
 
     def nondominated(self) -> "Front":
         """The same front restricted to its feasible, mutually non-dominated points."""
@@ -177,47 +178,31 @@ class Front:
     def evaluate(self, data, *, n_boot: int = 0, seed: int = 0, alpha: float = 0.05) -> pd.DataFrame:
         """Every objective and exact metric of every point on ``data``; see
         ``tradeoff.evaluation.evaluate``."""
-        return _verb("evaluate")(self, data, n_boot=n_boot, seed=seed, alpha=alpha)
+        return _VERBS["evaluate"](self, data, n_boot=n_boot, seed=seed, alpha=alpha)
 
     def select(self, rule: str = "knee", **kwargs) -> int:
         """The index of one point chosen by ``rule``; see ``tradeoff.selection.select``."""
-        return _verb("select")(self, rule, **kwargs)
+        return _VERBS["select"](self, rule, **kwargs)
 
     def predictor(self, i: int):
         """A ``tradeoff.predictor.Predictor`` for point ``i``."""
-        return _verb("predictor")(self, i)
+        return _VERBS["predictor"](self, i)
 
     def save(self, path, *, allow_pickle: bool = False) -> None:
         """Write the front to ``path`` (one zip file of JSON and arrays; format in
         ``tradeoff.front_io``). An encoder other than tradeoff's own needs ``allow_pickle``."""
-        _verb("save")(self, path, allow_pickle=allow_pickle)
+        _VERBS["save"](self, path, allow_pickle=allow_pickle)
 
     @classmethod
     def load(cls, path, *, trust: bool = False) -> "Front":
         """Read a front written by ``save``; a file holding a pickle needs ``trust=True``."""
-        return _verb("load")(path, trust=trust)
+        return _VERBS["load"](path, trust=trust)
 
 
-# the verbs on fronts, each implemented in its own module above this one (plots, evaluation,
-# selection, predictor, front_io), which registers it with ``front_verb`` when it is imported;
-# ``import tradeoff`` imports them all
-_VERBS: dict[str, Callable] = {}
-
-
-def front_verb(name: str):
-    """Decorator: ``fn`` implements ``Front.<name>`` (called with the front, then the arguments)."""
-    def deco(fn):
-        _VERBS[name] = fn
-        return fn
-    return deco
-
-
-def _verb(name: str) -> Callable:
-    try:
-        return _VERBS[name]
-    except KeyError:  # only if tradeoff's package face was bypassed
-        raise RuntimeError(f"Front.{name} is implemented by a module that was not imported; "
-                           "import tradeoff first.") from None
+# the verbs on fronts, implemented in modules above this one (tradeoff.verbs): each
+# registers with ``front_verb`` when ``import tradeoff`` imports it
+_VERBS = Verbs("Front")
+front_verb = _VERBS.register
 
 
 def require_context(front, what: str) -> None:

@@ -22,6 +22,7 @@ from .blocks import (PairGram, Quadratic, affine, block_size, gram, gram_block, 
 from .models import (Model, Standardizer, Unscaled, check_model, get_model, predictions,
                      uses_affine_path)
 from .objectives import Batch, Constraint, Objective, get_objective
+from .verbs import Verbs
 
 
 @dataclass(frozen=True)
@@ -606,7 +607,7 @@ class Problem:
         (``tradeoff.solve(problem, NSGA2(...))`` runs the same search in standardised
         parameters, which suits the algorithms' operators better; this one searches θ itself.)
         Implemented beside the pymoo adapter: ``tradeoff.solvers.evolutionary.to_pymoo``."""
-        return _verb("to_pymoo")(self, bounds=bounds)
+        return _VERBS["to_pymoo"](self, bounds=bounds)
 
     def start_theta(self, K: int, rng=None) -> np.ndarray:
         """K starting points Θ (K, d): the model's seeded ``init(K, p, rng)`` where it has one (a
@@ -630,28 +631,13 @@ class Problem:
              "constraints": [{"name": "cap_max", "cap": 120, "bound": 0}],
              "bounds": {"lower": [...], "upper": [...]}}
         """
-        return _verb("from_dict")(spec, path=path)
+        return _VERBS["from_dict"](spec, path=path)
 
 
-# verbs on problems implemented above this module (the pymoo adapter in solvers/evolutionary.py),
-# which registers itself with ``problem_verb`` when imported (``import tradeoff`` imports it)
-_VERBS: dict[str, Callable] = {}
-
-
-def problem_verb(name: str):
-    """Decorator: ``fn`` implements ``Problem.<name>`` (called with the problem first)."""
-    def deco(fn):
-        _VERBS[name] = fn
-        return fn
-    return deco
-
-
-def _verb(name: str) -> Callable:
-    try:
-        return _VERBS[name]
-    except KeyError:  # only if tradeoff's package face was bypassed
-        raise RuntimeError(f"Problem.{name} is implemented by a module that was not imported; "
-                           "import tradeoff first.") from None
+# the verbs on problems, implemented in modules above this one (tradeoff.verbs): each
+# registers with ``problem_verb`` when ``import tradeoff`` imports it
+_VERBS = Verbs("Problem")
+problem_verb = _VERBS.register
 
 
 def _distinct_names(objectives: tuple[Objective, ...]) -> tuple[Objective, ...]:

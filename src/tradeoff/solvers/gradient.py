@@ -435,10 +435,11 @@ def _pd_solve(H, B):
     Bm = B[:, :, None] if vec else B
     try:
         X = np.linalg.solve(Hd, Bm)
-    except np.linalg.LinAlgError:
-        X = np.stack([np.column_stack([damped_solve(Hd[k:k + 1], Bm[k:k + 1, :, j],
-                                                    np.zeros(1))[0][0]
-                                       for j in range(Bm.shape[2])]) for k in range(K)])
+    except np.linalg.LinAlgError:  # every (row, column) pair as one batched damped solve
+        J = Bm.shape[2]
+        rows = np.repeat(Hd, J, axis=0)  # (K·J, d, d)
+        X = damped_solve(rows, Bm.transpose(0, 2, 1).reshape(K * J, d), np.zeros(K * J))[0]
+        X = X.reshape(K, J, d).transpose(0, 2, 1)
     return X[:, :, 0] if vec else X
 
 

@@ -47,7 +47,7 @@ from ..optim import adam
 from ..problem import Problem
 from .context import with_exact_metrics
 from .engine.descent import ScaledProblem
-from .engine.setup import DIVERGED
+from .engine.setup import DIVERGED, diverged as far_from_start
 from .weights import check_weights, simplex_grid
 
 ANCHOR_SHARE = 1e-3  # the other objectives' share in a corner's anchor rule (as gradient.py's)
@@ -236,10 +236,8 @@ def pareto_set(problem: Problem, *, n_points=50, rank=8, steps=2000, batch_size=
     ev = problem.evaluate(Theta, grad=False)
     evaluations += n_points
     # diverged: values not finite, or beyond DIVERGED times the scale of the start's values
-    with np.errstate(over="ignore", invalid="ignore"):
-        F0 = problem.evaluate(sp.theta(phi0[None]), grad=False).F[0]
-        scale = np.maximum(np.abs(F0), np.abs(F0).max() * 1e-12 + 1e-300)
-        diverged = ~np.isfinite(ev.F).all(1) | (np.abs(ev.F - F0) > DIVERGED * scale).any(1)
+    F0 = problem.evaluate(sp.theta(phi0[None]), grad=False).F[0]
+    diverged = far_from_start(ev.F, F0, np.maximum(np.abs(F0), np.abs(F0).max() * 1e-12))
     ok = not diverged.any() and stop != "non-finite"
     tail = losses[-max(1, len(losses) // 10):]
     msg = (f"trained {step} of {steps} steps ({K} preferences × {B} of {n} rows each; "

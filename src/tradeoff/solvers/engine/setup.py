@@ -187,11 +187,8 @@ class Setup:
         """(K,) points whose values are not finite or lie beyond ``DIVERGED`` times the scale set
         by the start (its values, and the anchors' span): a step size or a problem that blew up."""
         F0 = self.start_values()
-        scale = np.maximum(np.abs(F0), np.asarray(self.span, float))
-        with np.errstate(over="ignore", invalid="ignore"):
-            far = (np.abs(F - F0) > DIVERGED * np.maximum(scale, 1e-300)).any(1)
-        finite = np.isfinite(F).all(1) & (np.isfinite(G).all(1) if G.size else True)
-        return ~finite | far
+        finite_G = np.isfinite(G).all(1) if G.size else np.ones(len(F), bool)
+        return diverged(F, F0, np.maximum(np.abs(F0), np.asarray(self.span, float))) | ~finite_G
 
     def norm(self, F):
         return (F - self.ideal) / self.span
@@ -357,6 +354,14 @@ class Setup:
                       "diverged": diverged, "point_status": status.tolist(),
                       **({} if self.max_seconds is None else
                          {"out_of_time": self.sp.out_of_time()}), **(extra or {})})
+
+
+def diverged(F, F0, scale) -> np.ndarray:
+    """(K,) rows of F (K, m) that are not finite or lie more than ``DIVERGED`` × ``scale`` (m,)
+    from the start's values F0 (m,)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        far = (np.abs(F - F0) > DIVERGED * np.maximum(scale, 1e-300)).any(1)
+    return ~np.isfinite(F).all(1) | far
 
 
 def linear_scalarisation(C, c):

@@ -5,6 +5,7 @@ between them with gradient scalarisations, pymoo's evolutionary solvers, or exac
 """
 
 from .datasets import Dataset, load_dataset, split
+from .datasets.chunked import ChunkedDataset
 from .front import Front, front_verb
 from .indicators import Scale, compare, hypervolume, igd_plus, nondominated
 from .objectives import Objective, PredictionObjective, ParameterObjective, register_objective
@@ -12,7 +13,7 @@ from .problem import Problem
 from .results import Results, read_results
 from .solvers import SOLVERS, register_solver, solve
 # the verbs on fronts and problems register themselves on import (``front_verb``, ``problem_verb``)
-from . import evaluation, front_io, predictor, selection, spec  # noqa: E402,F401
+from . import chunked_problem, evaluation, front_io, predictor, selection, spec  # noqa: E402,F401
 
 
 @front_verb("plot")
@@ -24,7 +25,7 @@ def _plot_front(front, **kwargs):
 
 __version__ = "0.1.0"
 
-__all__ = ["Dataset", "Front", "Objective", "ParameterObjective", "PredictionObjective", "Problem",
+__all__ = ["ChunkedDataset", "Dataset", "Front", "Objective", "ParameterObjective", "PredictionObjective", "Problem",
            "Results", "SOLVERS", "Scale", "compare", "hypervolume", "igd_plus", "load_dataset",
            "nondominated", "read_results", "register_objective", "register_solver", "solve",
            "split"]

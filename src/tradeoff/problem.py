@@ -38,8 +38,9 @@ class Problem:
 
     def __init__(self, data: Dataset, model: Model | str, objectives, constraints=(), *,
                  bounds=None, name: str | None = None):
-        if not isinstance(data, Dataset):
-            fail("data", "a tradeoff.datasets.Dataset", type(data).__name__, exc=TypeError)
+        if not isinstance(data, Dataset) and not getattr(data, "chunked", False):
+            fail("data", "a tradeoff.datasets.Dataset (or a ChunkedDataset)", type(data).__name__,
+                 exc=TypeError)
         self.data = data
         self.model = check_model(get_model(model))
         fit_inputs = getattr(self.model, "fit_inputs", None)
@@ -58,17 +59,40 @@ class Problem:
             _constraint(c, self.model, data.X.shape[1]) for c in constraints)
         for obj in self.objectives + tuple(c.objective for c in self.constraints):
             if hasattr(obj, "check"):
-                obj.check(data)  # e.g. a fairness gap needs sensitive groups
+                obj.check(self._checked_data())  # e.g. a fairness gap needs sensitive groups
             if hasattr(obj, "check_model"):
                 obj.check_model(self.model)  # e.g. log_loss needs probabilities
         self.name = name or data.name
         self.d = self.model.n_params(data.X.shape[1])
-        self.standardizer = Unscaled(self.d) if not self.affine else Standardizer.fit(data.X)
+        self.standardizer = Unscaled(self.d) if not self.affine else self._fit_standardizer()
         self.bounds = self._bounds(bounds)
-        w = data.sample_weight
-        omega = np.full(data.n, 1.0 / data.n) if w is None else np.asarray(w, float) / np.sum(w)
-        self._full = Batch(data.X, data.y, data.groups, omega)
+        self._full = self._full_batch()
         self._quad = None  # Gram statistics, built on first use
+
+    # -- what the rows give: overridden where the rows are not in memory (ChunkedProblem) ---------
+    def __new__(cls, data=None, *args, **kwargs):
+        if cls is Problem and getattr(data, "chunked", False):
+            cls = _VERBS["chunked"]  # tradeoff.chunked_problem.ChunkedProblem
+        return super().__new__(cls)
+
+    def _checked_data(self):
+        """What the objectives' ``check(data)`` sees."""
+        return self.data
+
+    def _fit_standardizer(self) -> Standardizer:
+        return Standardizer.fit(self.data.X)
+
+    def _full_batch(self) -> Batch:
+        data, w = self.data, self.data.sample_weight
+        omega = np.full(data.n, 1.0 / data.n) if w is None else np.asarray(w, float) / np.sum(w)
+        return Batch(data.X, data.y, data.groups, omega)
+
+    def _normal_equations(self):
+        """X̃ᵀX̃ / n (d, d), X̃ᵀy (d,), n and the standard deviation of y."""
+        X, y, n = self.data.X, self.data.y, self.data.n
+        # the column sums from the standardisation's mean: one pass over X fewer
+        return gram(X, n * self.standardizer.mean) / n, np.append(X.T @ y, y.sum()), n, \
+            float(np.std(y))
 
     # -- description ---------------------------------------------------------------------------
     @property
@@ -377,11 +401,20 @@ class Problem:
                 rows.append(i)
         if not rows:
             return V[:, :self.m], V[:, self.m:] - self._bound_array(), dV, H
+        self._row_derivatives(Theta, rows, C, gauss_newton, V, dV, H)
+        return V[:, :self.m], V[:, self.m:] - self._bound_array(), dV, H
+
+    def _row_derivatives(self, Theta, rows, C, gauss_newton, V, dV, H, batch=None):
+        """Add the prediction objectives ``rows``' values, gradients and (with C) their share of
+        H = Σᵢ Cₖᵢ ∇²vᵢ into V, dV and H, in one pass over the rows of ``batch`` (all rows by
+        default; a chunk's rows keep the whole data's ω, so chunks' pieces add up)."""
+        objs = self._all
+        K, d = Theta.shape
         additive = [i for i in rows if getattr(objs[i], "additive", False)]
         whole = [i for i in rows if i not in additive]
-        X, n = self.data.X, self.data.n
-        b = self._full
-        pairs = self._pair_gram() if H is not None else None
+        b = self._full if batch is None else batch
+        X, n = b.X, len(b.y)
+        pairs = self._pair_gram() if H is not None and batch is None else None
         # with sparse rows every block's curvature weights are gathered first, then one product
         Dall = np.zeros((n, K)) if pairs is not None else None
         # dense rows: Σ D x̃x̃ᵀ from the rows' outer products (B, d²) when d < K, else from
@@ -511,13 +544,11 @@ class Problem:
         # the least-squares fit in standardised parameters φ (Θ = Φ A), from normal equations on the
         # Gram matrix, so no standardised copy of X is made: the start point and the default box
         A = self.standardizer.matrix
-        n = self.data.n
-        # the column sums from the standardisation's mean: one pass over X fewer
-        Q = A @ (gram(self.data.X, n * self.standardizer.mean) / n) @ A.T
-        b = A @ np.append(self.data.X.T @ self.data.y, self.data.y.sum()) / self.data.n
-        self.phi_start = np.linalg.lstsq(Q, b, rcond=None)[0]
+        G, Xy, n, y_std = self._normal_equations()
+        self.phi_start = np.linalg.lstsq(A @ G @ A.T, A @ Xy / n, rcond=None)[0]
+        self._y_std = y_std
         # default box φ_ls ± (2|φ_ls| + s), s the target's spread (4 on a logistic model's logit scale)
-        spread = self.model.score_spread or float(np.std(self.data.y)) or 1.0
+        spread = self.model.score_spread or y_std or 1.0
         half = 2.0 * np.abs(self.phi_start) + spread
         self.phi_bounds = (self.phi_start - half, self.phi_start + half)
         if bounds is None:
@@ -558,7 +589,7 @@ class Problem:
         lo, hi = self.phi_bounds
         if not self.affine:  # Θ = Φ
             return lo, hi
-        spread = self.model.score_spread or float(np.std(self.data.y)) or 1.0
+        spread = self.model.score_spread or self._y_std or 1.0
         phi = self._fit_phi()
         theta = self.standardizer.to_original(phi[None])[0]
         half = (2.0 * np.abs(phi) + spread) / np.append(self.standardizer.scale, 1.0)

@@ -116,6 +116,22 @@ class PredictionObjective(Objective):
         return f, dZ, Dz, ()
 
 
+    def sums(self, batch: Batch, P, present, second: bool = False):
+        """For an objective that sees the rows only through c weighted sums per candidate (a gap
+        of group means: each group's Σ ωᵢ qᵢ), so that chunks of rows can be visited apart:
+
+            s (c, K) = Σᵢ ωᵢ φ(yᵢ, gᵢ, Pᵢ),  ∂s/∂P by row (n, c, K),  ∂²s/∂P² by row (n, c, K) or
+            None (zero, or not ``second``),  and the sums that do not depend on θ (c′,).
+
+        ``present``: the group codes present in the whole data. None: no such form (then the
+        objective needs all rows in memory)."""
+        return None
+
+    def from_sums(self, s, const):
+        """f (K,), ∂f/∂s (c, K) and ∂²f/∂s² (c, c, K) (or None) from the whole data's sums."""
+        raise NotImplementedError
+
+
 class ParameterObjective(Objective):
     kind = "parameter"
 

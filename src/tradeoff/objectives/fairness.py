@@ -28,10 +28,10 @@ from ..losses import get_loss
 from .base import PredictionObjective, check_loss_model, identity_link
 
 
-def _cells(groups: np.ndarray, omega: np.ndarray, mask=None):
+def _cells(groups: np.ndarray, omega: np.ndarray, mask=None, groups_count: int | None = None):
     """Weighted one-hot membership M (n, G) (zero outside ``mask``), the groups' weights W (G,)
-    and which groups are present."""
-    G = int(groups.max()) + 1
+    and which groups are present. G = ``groups_count``, else one more than the largest code."""
+    G = int(groups.max()) + 1 if groups_count is None else groups_count
     w = omega if mask is None else omega * mask
     M = np.zeros((len(groups), G))
     M[np.arange(len(groups)), groups] = w
@@ -128,6 +128,42 @@ class GroupMeanGap(PredictionObjective):
             if grad:
                 dP += (M @ (dmu / np.where(present, W, 1.0)[:, None])) * dq
         return f, dP
+
+
+    def sums(self, batch, P, present, second=False):
+        """Per label cell and group g: Σᵢ ωᵢ [gᵢ = g] qᵢ (the θ-dependent sums) and Σᵢ ωᵢ [gᵢ = g]
+        (the groups' weights, constant). See ``PredictionObjective.sums``."""
+        G = int(np.max(present)) + 1
+        q, dq = self.quantity(batch.y[:, None], P)
+        d2q = self.quantity_second(batch.y[:, None], P) if second else None
+        M = np.concatenate([_cells(batch.groups, batch.omega,
+                                   None if label is None else (batch.y == label).astype(float),
+                                   groups_count=G)[0] for label in self.label_cells], axis=1)
+        ds = M[:, :, None] * dq[:, None, :]
+        d2s = None if d2q is None else M[:, :, None] * d2q[:, None, :]
+        return M.T @ q, ds, d2s, M.sum(axis=0)
+
+    def from_sums(self, s, const):
+        """μ = s / W per cell, f = Σ over label cells of the mean squared pairwise gap of μ."""
+        K = s.shape[1]
+        G = len(const) // len(self.label_cells)
+        f = np.zeros(K)
+        dF = np.zeros_like(s)
+        d2F = np.zeros((len(s), len(s), K))
+        for c in range(len(self.label_cells)):
+            cell = slice(c * G, (c + 1) * G)
+            W = const[cell]
+            present = W > 0
+            Wp = np.where(present, W, 1.0)
+            fc, dmu = _pair_gap(s[cell] / Wp[:, None], present)
+            f += fc
+            dF[cell] = dmu / Wp[:, None]
+            Gp = int(present.sum())
+            if Gp > 1:  # ∂²f/∂μ_g∂μ_h = 2G/#pairs · (δ_gh − 1/G) over present groups
+                hess = (2.0 * Gp / (Gp * (Gp - 1) / 2)) * (np.eye(Gp) - 1.0 / Gp)
+                idx = np.flatnonzero(present) + c * G
+                d2F[np.ix_(idx, idx)] = (hess / np.outer(W[present], W[present]))[:, :, None]
+        return f, dF, d2F
 
 
 class MeanGapSq(GroupMeanGap):
@@ -249,6 +285,17 @@ class TanhGap(ClassificationGap):
         if not grad:
             return f, None
         return f, sign[:, None] * np.sign(gap)[None, :] * (1.0 - t * t)
+
+    def sums(self, batch, P, present, second=False):
+        """One sum, Σᵢ ±ωᵢ tanh(ŷᵢ) (+ in the first present group, − in the other)."""
+        t = np.tanh(P)
+        sign = np.where(batch.groups == np.min(present), 1.0, -1.0) * batch.omega
+        if self.label_cells != (None,):
+            sign = sign * np.isin(batch.y, self.label_cells)
+        return (sign @ t)[None], (sign[:, None] * (1.0 - t * t))[:, None, :], None, np.zeros(0)
+
+    def from_sums(self, s, const):
+        return np.abs(s[0]), np.sign(s), None
 
 
 class DemographicParityTanh(TanhGap):

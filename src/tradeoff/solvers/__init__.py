@@ -117,6 +117,10 @@ def solve(problem: Problem, solver="weighted-sum", **options) -> Front:
 
     # one BLAS thread for the whole solve: the same front to the last bit whatever the machine's
     # thread count (a threaded product may sum in another order), as sweeps already run
+    passes = getattr(problem.data, "passes", None)  # chunked data counts its passes over rows
     with single_blas_thread():  # the exact metrics too: a threaded pass over small blocks is slow
         front = with_exact_metrics(problem, SOLVERS[solver](problem, **options))
+    if passes is not None:
+        front = dataclasses.replace(front, extra={**front.extra,
+                                                  "passes": problem.data.passes - passes})
     return with_context(problem, front)

@@ -21,7 +21,10 @@ of data only — JSON and numpy ``.npy`` arrays — so loading one never runs co
 - ``arrays/<i>.npy`` — arrays found inside ``options`` or ``extra``.
 
 Loading rebuilds everything from allow-lists, never by importing a name found in the file: the
-model by the built-in model names (``BUILTIN_MODELS``), the objectives from tradeoff's objective
+model by the built-in model names (``BUILTIN_MODELS``) — a torch model (``TorchModel``, whose
+network is code) is the one the caller passes, ``load(path, model=TorchModel(module))`` or the bare
+module, after its parameter names and shapes, output, dtype, threshold and n_inputs are checked
+against the file's description — the objectives from tradeoff's objective
 registry (so a user's registered objective must be registered before loading), and the encoder
 only if it is ``tradeoff.datasets.Encoder`` (named "tradeoff.tabular:Encoder" in the file), from its columns, levels and names (``ENCODERS``).
 Before any array is read, its ``.npy`` header is checked against ``shapes`` and the names in the

@@ -387,14 +387,20 @@ def test_sklearn_estimators_take_a_torch_module_on_the_digits(torch):
     assert reg.front_.model.output == "linear" and reg.score(Xr, yr) > 0.5
 
 
-def test_docs_example_runs(torch):
+def test_docs_examples_run(torch):
+    pytest.importorskip("sklearn")
     text = DOCS.read_text(encoding="utf-8")
     section = text[text.index("## PyTorch models"):]
-    code = re.findall(r"```python\n(.*?)```", section, flags=re.S)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 2
     scope: dict = {}
-    exec(compile(code, str(DOCS), "exec"), scope)
+    exec(compile(blocks[0], str(DOCS), "exec"), scope)
     assert len(scope["front"]) >= 2 and len(scope["evolved"]) >= 1
     assert set(np.unique(scope["labels"])) <= {0.0, 1.0}
+    exec(compile(blocks[1], str(DOCS), "exec"), scope)  # save, load and scikit-learn
+    np.testing.assert_array_equal(scope["proba"],
+                                  scope["front"].predictor(0).predict_proba(scope["X"]))
+    assert scope["accuracy"] > 0.7
 
 
 def test_bad_torch_models(torch):

@@ -304,8 +304,8 @@ def _torch_model(desc: dict, given, d: int, path):
              "not hold (that would be code); pass model=TorchModel(your_module) to load it.")
     saved = desc.get("parameters")
     if not isinstance(saved, list) or not all(
-            isinstance(p, dict) and isinstance(p.get("name"), str) and isinstance(p.get("shape"), list)
-            for p in saved):
+            isinstance(p, dict) and isinstance(p.get("name"), str)
+            and isinstance(p.get("shape"), list) for p in saved):
         raise _Broken("its torch model does not list its parameters' names and shapes")
     settings = {"output": desc.get("output"), "dtype": desc.get("dtype"),
                 "threshold": desc.get("threshold", 0.5)}

@@ -90,8 +90,8 @@ class TorchModel(Model):
         if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
                                     or threads < 1):
             fail("threads", "a positive integer or None (torch's own setting)", threads)
-        if n_inputs is not None and (isinstance(n_inputs, bool)
-                                     or not isinstance(n_inputs, (int, np.integer)) or n_inputs < 1):
+        integer = isinstance(n_inputs, (int, np.integer)) and not isinstance(n_inputs, bool)
+        if n_inputs is not None and not (integer and n_inputs >= 1):
             fail("n_inputs", "a positive integer (the number of feature columns) or None", n_inputs)
         self.threads = threads
         self.n_inputs = None if n_inputs is None else int(n_inputs)
@@ -240,7 +240,7 @@ class TorchModel(Model):
 
     # -- forward and backward ------------------------------------------------------------------
     def score(self, Theta: np.ndarray, X: np.ndarray) -> np.ndarray:
-        """The module's outputs Z (n, K) before the output link (a predictor's decision_function)."""
+        """The module's outputs Z (n, K) before the output link (for decision_function)."""
         torch = _torch()
         Theta = np.atleast_2d(np.asarray(Theta, dtype=float))
         with self._threads(), torch.no_grad():

@@ -194,9 +194,10 @@ class Front:
         _VERBS["save"](self, path, allow_pickle=allow_pickle)
 
     @classmethod
-    def load(cls, path, *, trust: bool = False) -> "Front":
-        """Read a front written by ``save``; a file holding a pickle needs ``trust=True``."""
-        return _VERBS["load"](path, trust=trust)
+    def load(cls, path, *, trust: bool = False, model=None) -> "Front":
+        """Read a front written by ``save``; a file holding a pickle needs ``trust=True``, and
+        a front of a torch model needs its network: ``model=TorchModel(your_module)``."""
+        return _VERBS["load"](path, trust=trust, model=model)
 
 
 # the verbs on fronts, implemented in modules above this one (tradeoff.verbs): each

@@ -21,7 +21,10 @@ of data only — JSON and numpy ``.npy`` arrays — so loading one never runs co
 - ``arrays/<i>.npy`` — arrays found inside ``options`` or ``extra``.
 
 Loading rebuilds everything from allow-lists, never by importing a name found in the file: the
-model by the built-in model names (``BUILTIN_MODELS``), the objectives from tradeoff's objective
+model by the built-in model names (``BUILTIN_MODELS``) — a torch model (``TorchModel``, whose
+network is code) is the one the caller passes, ``load(path, model=TorchModel(module))`` or the bare
+module, after its parameter names and shapes, output, dtype, threshold and n_inputs are checked
+against the file's description — the objectives from tradeoff's objective
 registry (so a user's registered objective must be registered before loading), and the encoder
 only if it is ``tradeoff.datasets.Encoder`` (named "tradeoff.tabular:Encoder" in the file), from its columns, levels and names (``ENCODERS``).
 Before any array is read, its ``.npy`` header is checked against ``shapes`` and the names in the
@@ -285,18 +288,66 @@ def _read_npy(z: zipfile.ZipFile, name: str, declared, expect: tuple) -> np.ndar
         raise _Broken(f"its array {name} could not be read ({type(err).__name__}: {err})") from None
 
 
-def _rebuild(meta, path):
+def _shapes_text(params) -> str:
+    return ", ".join(f"{p['name']} {tuple(p['shape'])}" for p in params)
+
+
+def _torch_model(desc: dict, given, d: int, path):
+    """The user's module (or TorchModel) for a front saved with a torch model, checked against
+    the file's description: parameter names and shapes, output, dtype and threshold."""
+    from .models.torch import TorchModel, is_module
+
+    module = desc.get("module")
+    if given is None:
+        fail("model", "given to load this front file", None,
+             f"{str(path)!r} was saved with a torch model ({module}), whose network a file does "
+             "not hold (that would be code); pass model=TorchModel(your_module) to load it.")
+    saved = desc.get("parameters")
+    if not isinstance(saved, list) or not all(
+            isinstance(p, dict) and isinstance(p.get("name"), str)
+            and isinstance(p.get("shape"), list) for p in saved):
+        raise _Broken("its torch model does not list its parameters' names and shapes")
+    settings = {"output": desc.get("output"), "dtype": desc.get("dtype"),
+                "threshold": desc.get("threshold", 0.5)}
+    if is_module(given):  # a bare module: the saved settings, on the CPU
+        try:
+            given = TorchModel(given, **settings, seed=desc.get("seed", 0),
+                               threads=desc.get("threads", 1))
+        except (TypeError, ValueError) as err:
+            raise _Broken(f"its torch model's settings {settings} do not make a TorchModel "
+                          f"({err})") from None
+    mine = given.describe()
+    ours = [{"name": p["name"], "shape": p["shape"]} for p in mine["parameters"]]
+    if ours != saved or mine["n_params"] != d:
+        fail("model", f"the network the front was trained with ({module}: {_shapes_text(saved)}; "
+             f"{d} parameters)", f"{mine['module']}: {_shapes_text(ours)}; {mine['n_params']} "
+             "parameters", f"Build the module of {str(path)!r} as it was when the front was saved.")
+    n_inputs = desc.get("n_inputs")
+    if n_inputs is not None and not (isinstance(n_inputs, int) and n_inputs > 0):
+        raise _Broken(f"its torch model's n_inputs is {n_inputs!r}, not a positive integer")
+    if n_inputs is not None and mine.get("n_inputs") is not None:
+        settings["n_inputs"] = n_inputs
+    for key, value in settings.items():
+        if mine.get(key, 0.5) != value:
+            fail("model", f"a TorchModel with {key}={value!r}, as the front was trained",
+                 f"{key}={mine.get(key, 0.5)!r}", f"Pass TorchModel(your_module, {key}={value!r}).")
+    return given if n_inputs is None else given.fit_inputs(np.empty((0, n_inputs)))
+
+
+def _rebuild(meta, path, given=None):
     from .models import get_model
     from .objectives import Constraint, get_objective
 
     model = objectives = constraints = None
-    if meta["model"] is not None:
+    name = None if meta["model"] is None else dict(meta["model"]).get("name")
+    if given is not None and name != "torch":
+        fail("model", "left out for a front file whose model is not a torch model",
+             type(given).__name__, f"{str(path)!r} rebuilds its model {name!r} itself.")
+    if name == "torch":  # TorchModel.describe(): the network itself is code, so the user's
+        model = _torch_model(dict(meta["model"]), given, len(meta["param_names"]), path)
+    elif meta["model"] is not None:
         desc = dict(meta["model"])
         name = desc.pop("name", None)
-        if name == "torch":  # TorchModel.describe(): the network itself is not data
-            fail("path", "a front of a model a file can rebuild", str(path),
-                 "Its model is a TorchModel, whose network a front file does not hold; "
-                 "Front.load cannot read it (keep the front and the module in your session).")
         if name not in BUILTIN_MODELS:
             raise _Broken(f"its model is {name!r}, not one of the built-in models "
                           f"({', '.join(BUILTIN_MODELS)}) a file may name")
@@ -316,9 +367,15 @@ def _rebuild(meta, path):
     return model, objectives, constraints
 
 
-def load(path, *, trust: bool = False):
-    """Read a front written by ``save``; ``trust=True`` is needed to unpickle an encoder."""
+def load(path, *, trust: bool = False, model=None):
+    """Read a front written by ``save``; ``trust=True`` is needed to unpickle an encoder, and
+    ``model`` (a ``TorchModel`` or a torch module, checked against the file) for a torch front."""
 
+    from .models.torch import TorchModel, is_module  # neither imports torch
+
+    if model is not None and not (isinstance(model, TorchModel) or is_module(model)):
+        fail("model", "a TorchModel or a torch.nn.Module (for a front saved with a torch model)",
+             type(model).__name__, "Pass model=TorchModel(your_module).", exc=TypeError)
     p = Path(path)
     if not p.is_file():
         fail("path", "an existing front file", str(path), exc=FileNotFoundError)
@@ -328,7 +385,7 @@ def load(path, *, trust: bool = False):
         fail("path", "a front file written by Front.save (a zip archive)", str(path))
     try:
         with z:
-            return _load(z, p, Front, trust)
+            return _load(z, p, Front, trust, model)
     except _Broken as why:
         fail("path", "a front file written by Front.save", str(path),
              f"It is damaged: {why}. Save the front again.")
@@ -337,7 +394,7 @@ def load(path, *, trust: bool = False):
              f"Its front.json is damaged ({type(err).__name__}: {err}). Save the front again.")
 
 
-def _load(z: zipfile.ZipFile, path: Path, Front, trust: bool):
+def _load(z: zipfile.ZipFile, path: Path, Front, trust: bool, given=None):
     names = set(z.namelist())
     if "front.json" not in names:
         fail("path", "a front file written by Front.save (with front.json inside)", str(path))
@@ -395,7 +452,7 @@ def _load(z: zipfile.ZipFile, path: Path, Front, trust: bool):
         else:
             arrays[name] = _read_npy(z, name, declared(name), expect)
     encoder = _load_encoder(meta["encoder"], z, arrays, path, trust)
-    model, objectives, constraints = _rebuild(meta, path)
+    model, objectives, constraints = _rebuild(meta, path, given)
     try:
         return Front(F, X, tuple(meta["objective_names"]), tuple(meta["param_names"]),
                      meta["solver"], _decode(meta["options"], arrays), meta["evaluations"],

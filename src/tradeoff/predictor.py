@@ -110,7 +110,9 @@ class Predictor:
 
     @property
     def is_classifier(self) -> bool:
-        return getattr(self.model, "threshold", None) is not None
+        """A model with a ``threshold`` whose output is a probability (not ``output="linear"``)."""
+        return (getattr(self.model, "threshold", None) is not None
+                and getattr(self.model, "output", "logistic") != "linear")
 
     @property
     def classes_(self) -> np.ndarray:

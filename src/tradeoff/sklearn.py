@@ -26,6 +26,10 @@ training data, choose one point with the ``select`` rule and predict with it::
   ``params={"sensitive_features": s}`` and in ``GridSearchCV.fit(X, y, sensitive_features=s)``
   (split with the rows); with ``sklearn.set_config(enable_metadata_routing=True)`` request it with
   ``est.set_fit_request(sensitive_features=True)``.
+- ``model``: a model name, a ``tradeoff.models.Model`` (e.g. ``TorchModel(module)``) or a bare
+  ``torch.nn.Module``, wrapped as ``TorchModel(module, output="logistic")`` for a classifier
+  (``"linear"`` for a regressor) seeded by ``seed``. A network trains best with the mini-batch
+  loop: ``solver_options={"optimizer": "adam", "epochs": 30, "batch_size": 64, "lr": 0.01}``.
 - Fitted attributes: ``front_`` (the Front), ``selected_`` (the chosen point's index),
   ``predictor_`` (its ``Predictor``), ``classes_`` (classifier), ``n_features_in_`` and
   ``feature_names_in_``.
@@ -99,6 +103,16 @@ class _ParetoEstimator(BaseEstimator):
                  objectives, exc=TypeError)
         return [get_objective(o) for o in objectives]
 
+    def _model(self):
+        """``model``, with a bare torch module wrapped as a ``TorchModel`` (logistic output for a
+        classifier, linear for a regressor; seeded by ``seed``)."""
+        from .models.torch import TorchModel, is_module  # neither imports torch
+
+        if is_module(self.model):
+            return TorchModel(self.model, output="logistic" if self._classifier else "linear",
+                              seed=self.seed)
+        return self.model
+
     def _select_args(self) -> dict:
         sel = self.select
         if isinstance(sel, str):
@@ -157,7 +171,7 @@ class _ParetoEstimator(BaseEstimator):
         data = Dataset(X, y, name=type(self).__name__, feature_names=names, groups=groups,
                        group_names=group_names, encoder=self.encoder_)
         train, val = self._split(data)
-        problem = Problem(train, self.model, objectives)
+        problem = Problem(train, self._model(), objectives)
         front = solve(problem, self.solver, **self._solver_options())
         args = self._select_args()
         rule = args.pop("rule")

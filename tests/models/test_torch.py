@@ -237,7 +237,7 @@ def test_a_small_cnn_trains_a_fair_front_on_the_digits(torch):
     start = problem.evaluate(problem.start_theta(3, 0), grad=False).F
     front = to.solve(problem, "weighted-sum", n_points=3, optimizer="adam", epochs=4,
                      batch_size=256, lr=0.03, seed=0)
-    assert model.vmap_fallback is None  # the convolution ran vmapped
+    assert problem.model.vmap_fallback is None  # the convolution ran vmapped
     frame = front.to_frame()
     best = int(np.argmin(frame["log_loss"]))
     assert frame["log_loss"].iloc[best] < start[:, 0].min() - 0.1
@@ -246,28 +246,161 @@ def test_a_small_cnn_trains_a_fair_front_on_the_digits(torch):
     assert frame["demographic_parity_sq"].iloc[fairest] < frame["demographic_parity_sq"].iloc[best]
 
 
-def test_a_torch_front_saves_but_load_says_it_cannot_rebuild_the_network(torch, tmp_path):
+def _torch_front(torch, output="logistic", seed=0):
     from tradeoff.models.torch import TorchModel
 
-    problem = to.Problem(_data(), TorchModel(_net(torch), output="logistic"),
-                         ["log_loss", "demographic_parity_sq"])
-    front = to.solve(problem, "weighted-sum", n_points=2, optimizer="adam", epochs=2,
-                     batch_size=64, seed=0)
+    objs = (["log_loss", "demographic_parity_sq"] if output == "logistic"
+            else ["mse", "demographic_parity_sq"])
+    problem = to.Problem(_data(), TorchModel(_net(torch), output=output, seed=seed), objs)
+    return to.solve(problem, "weighted-sum", n_points=3, optimizer="adam", epochs=3,
+                    batch_size=64, lr=0.01, seed=0)
+
+
+def test_a_torch_front_saves_as_data_and_loads_with_its_module(torch, tmp_path):
+    import zipfile
+
+    from tradeoff.models.torch import TorchModel
+
+    front = _torch_front(torch)
+    assert front.model.n_inputs == 5  # recorded by Problem from its data
     path = tmp_path / "front.zip"
     front.save(path)
-    with pytest.raises(ValueError, match=r"`path` must be a front of a model a file can rebuild; "
-                                         r"got '.*front\.zip'\. Its model is a TorchModel"):
+    with zipfile.ZipFile(path) as z:
+        assert all(n.endswith((".json", ".npy")) for n in z.namelist())  # data only, no pickle
+    X = _data(seed=1).X
+    for given in (_net(torch), TorchModel(_net(torch), output="logistic")):
+        back = to.Front.load(path, model=given)
+        np.testing.assert_array_equal(back.X, front.X)
+        assert back.model.describe() == front.model.describe()
+        for i in range(len(front)):
+            before, after = front.predictor(i), back.predictor(i)
+            np.testing.assert_array_equal(after.predict_proba(X), before.predict_proba(X))
+            np.testing.assert_array_equal(after.predict(X), before.predict(X))
+        np.testing.assert_array_equal(back.evaluate(_data(seed=1)).to_numpy(),
+                                      front.evaluate(_data(seed=1)).to_numpy())
+    assert given.n_inputs is None  # the caller's model is not changed
+
+
+def test_loading_a_torch_front_checks_the_module_against_the_file(torch, tmp_path):
+    from tradeoff.models.torch import TorchModel
+
+    path = tmp_path / "front.zip"
+    _torch_front(torch).save(path)
+    with pytest.raises(ValueError, match=r"`model` must be given to load this front file; got "
+                                         r"None\. '.*front\.zip' was saved with a torch model "
+                                         r"\(Sequential\), .*; pass model=TorchModel\(your_module\) "
+                                         r"to load it\."):
         to.Front.load(path)
+    with pytest.raises(ValueError, match=r"`model` must be the network the front was trained with "
+                                         r"\(Sequential: 0\.weight \(7, 5\), 0\.bias \(7,\), "
+                                         r"2\.weight \(1, 7\), 2\.bias \(1,\); 50 parameters\); "
+                                         r"got 'Sequential: 0\.weight \(8, 5\), .*; 57 parameters'\. "
+                                         r"Build the module"):
+        to.Front.load(path, model=_net(torch, h=8))
+    for key, value, saved in (("output", "linear", "'logistic'"),
+                              ("dtype", "float32", "'float64'"), ("threshold", 0.3, "0.5"),
+                              ("n_inputs", 4, "5")):
+        wrong = TorchModel(_net(torch), **{"output": "logistic", key: value})
+        with pytest.raises(ValueError, match=rf"`model` must be a TorchModel with {key}={saved}, "
+                                             rf"as the front was trained; got [\"']{key}="):
+            to.Front.load(path, model=wrong)
+    with pytest.raises(TypeError, match=r"`model` must be a TorchModel or a torch\.nn\.Module "
+                                        r"\(for a front saved with a torch model\); got 'str'\."):
+        to.Front.load(path, model="mlp")
+    plain = tmp_path / "plain.zip"
+    to.solve(to.Problem(_data(), "logistic", ["log_loss", "l2"]), "weighted-sum",
+             n_points=3).save(plain)
+    with pytest.raises(ValueError, match=r"`model` must be left out for a front file whose model "
+                                         r"is not a torch model; got 'Sequential'\. "
+                                         r"'.*plain\.zip' rebuilds its model 'logistic' itself\."):
+        to.Front.load(plain, model=_net(torch))
 
 
-def test_docs_example_runs(torch):
+def test_predictors_of_torch_fronts(torch):
+    from scipy.special import expit
+
+    from tradeoff.predictor import Predictor
+
+    front = _torch_front(torch)
+    X = _data(seed=2).X
+    pred = front.predictor(1)
+    assert pred.is_classifier and pred.feature_names == tuple(f"x{j}" for j in range(5))
+    p1 = front.model.predict(front.X[1], X)
+    np.testing.assert_allclose(pred.predict_proba(X)[:, 1], p1, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(expit(pred.decision_function(X)), p1, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(pred.predict(X), (p1 >= 0.5).astype(int))
+    with pytest.raises(ValueError, match=r"`X` must be 5 columns .*; got '4 columns'"):
+        pred.predict(X[:, :4])
+    reg = _torch_front(torch, output="linear").predictor(0)
+    assert not reg.is_classifier  # a linear output is a regressor, though the model has a threshold
+    np.testing.assert_array_equal(reg.predict(X), reg.decision_function(X))
+    assert np.ptp(reg.predict(X)) > 0
+    from tradeoff.models.torch import TorchModel
+
+    direct = Predictor(front.X[1], TorchModel(_net(torch), output="logistic", n_inputs=5))
+    np.testing.assert_array_equal(direct.predict_proba(X), pred.predict_proba(X))
+    with pytest.raises(ValueError, match=r"`n_inputs` must be a positive integer \(the number of "
+                                         r"feature columns\) or None; got 0\."):
+        TorchModel(_net(torch), n_inputs=0)
+    with pytest.raises(ValueError, match=r"`X` must be 5 feature columns \(the model's n_inputs\); "
+                                         r"got '4 columns'\."):
+        to.Problem(Dataset(X[:, :4], np.zeros(len(X))), front.model, ["mse", "l2"])
+
+
+def test_sklearn_estimators_take_a_torch_module_on_the_digits(torch):
+    pytest.importorskip("sklearn")
+    from sklearn.base import clone
+    from sklearn.datasets import load_digits
+
+    from tradeoff.models.torch import TorchModel
+    from tradeoff.sklearn import ParetoClassifier, ParetoRegressor
+
+    digits = load_digits()
+    X, y = digits.data / 16.0, (digits.target < 5).astype(int)
+    brightness = X.mean(axis=1)
+    group = (brightness > np.median(brightness)).astype(int)
+    nn = torch.nn
+    net = nn.Sequential(nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Flatten(), nn.Linear(36, 1))
+    options = {"n_points": 3, "optimizer": "adam", "epochs": 4, "batch_size": 256, "lr": 0.03}
+    clf = ParetoClassifier(model=net, select="asf", solver_options=options)
+    clf.fit(X, y, sensitive_features=group)
+    assert clf.front_.model.name == "torch" and clf.front_.model.output == "logistic"
+    assert clf.score(X, y) > 0.7 and clf.n_features_in_ == 64
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba[:, 1], clf.front_.model.predict(
+        clf.front_.X[clf.selected_], X), rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(clf.predict(X), (clf.decision_function(X) >= 0).astype(int))
+    wrapped = clone(clf).set_params(model=TorchModel(net, output="logistic"))
+    np.testing.assert_array_equal(wrapped.fit(X, y, sensitive_features=group).predict_proba(X),
+                                  proba)  # the same network and seed: the same estimator
+    assert clf.get_params()["model"] is net  # fit does not change its parameters
+
+    rng = np.random.default_rng(0)
+    Xr = rng.standard_normal((300, 3))
+    yr = np.sin(Xr[:, 0]) + Xr[:, 1] ** 2 + 0.1 * rng.standard_normal(300)
+    mlp = nn.Sequential(nn.Linear(3, 16), nn.Tanh(), nn.Linear(16, 1))
+    reg = ParetoRegressor(model=mlp, objectives=("mse", "l2"), select="asf",
+                          solver_options={"n_points": 3, "optimizer": "adam", "epochs": 60,
+                                          "batch_size": 32, "lr": 0.02})
+    reg.fit(Xr, yr)
+    assert reg.front_.model.output == "linear" and reg.score(Xr, yr) > 0.5
+
+
+def test_docs_examples_run(torch):
+    pytest.importorskip("sklearn")
     text = DOCS.read_text(encoding="utf-8")
     section = text[text.index("## PyTorch models"):]
-    code = re.findall(r"```python\n(.*?)```", section, flags=re.S)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 2
     scope: dict = {}
-    exec(compile(code, str(DOCS), "exec"), scope)
+    exec(compile(blocks[0], str(DOCS), "exec"), scope)
     assert len(scope["front"]) >= 2 and len(scope["evolved"]) >= 1
     assert set(np.unique(scope["labels"])) <= {0.0, 1.0}
+    exec(compile(blocks[1], str(DOCS), "exec"), scope)  # save, load and scikit-learn
+    np.testing.assert_array_equal(scope["proba"],
+                                  scope["front"].predictor(0).predict_proba(scope["X"]))
+    assert scope["accuracy"] > 0.7
 
 
 def test_bad_torch_models(torch):
@@ -316,6 +449,15 @@ def test_bad_torch_models(torch):
                                         r"Wrap a torch module as "
                                         r"tradeoff\.models\.torch\.TorchModel\(module\)\."):
         to.Problem(_data(), _net(torch), OBJS)
+
+    class Net(torch.nn.Module):  # a module class of the user's own (its __module__ is not torch)
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(5, 1)
+
+    with pytest.raises(TypeError, match=r"got 'Net'\. Wrap a torch module as "
+                                        r"tradeoff\.models\.torch\.TorchModel\(module\)\."):
+        to.Problem(_data(), Net(), OBJS)
 
 
 def test_without_torch_the_error_names_the_extra(monkeypatch):

@@ -29,7 +29,9 @@ def get_model(name: str | Model, **params) -> Model:
     """The model called ``name`` (linear, capped_linear, logistic, mlp) with its parameters."""
     if isinstance(name, Model):
         return name
-    if type(name).__module__.split(".")[0] == "torch":  # a bare torch.nn.Module
+    from .torch import is_module  # does not import torch
+
+    if is_module(name):  # a bare torch.nn.Module
         fail("model", "a model name or a tradeoff.models.Model", type(name).__name__,
              "Wrap a torch module as tradeoff.models.torch.TorchModel(module).", exc=TypeError)
     check_choice("model", name, MODELS)

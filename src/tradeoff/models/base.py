@@ -290,7 +290,14 @@ class Unscaled(Standardizer):
 
 def n_features(model, d: int) -> int:
     """The number of input features p for which ``model.n_params(p) == d`` (d − 1 for an affine
-    model; for a network the first layer's fan-in). n_params grows with p, so a bisection finds it."""
+    model; for a network the first layer's fan-in). n_params grows with p, so a bisection finds it;
+    a model whose d does not depend on p (a torch module) says p as ``n_inputs``."""
+    p = getattr(model, "n_inputs", None)
+    if p is not None:
+        if model.n_params(p) != d:
+            fail("theta", f"a parameter vector of the model {model.name!r} "
+                 f"({model.n_params(p)} parameters)", f"{d} parameters")
+        return int(p)
     lo, hi = 0, int(d)
     while lo < hi:
         mid = (lo + hi) // 2

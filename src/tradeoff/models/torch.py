@@ -32,6 +32,13 @@ DTYPES = ("float32", "float64")
 X_CACHE = 4  # tensors of X kept (a full data set and a few row blocks)
 
 
+def is_module(obj) -> bool:
+    """True if ``obj`` is a ``torch.nn.Module`` (your own subclasses too), without importing torch:
+    a module's class has ``torch.nn.Module`` among its bases, and that class lives in torch.nn."""
+    return any(c.__name__ == "Module" and c.__module__.startswith("torch.nn")
+               for c in type(obj).__mro__)
+
+
 def _torch():
     """The torch module, or an ImportError naming the extra that installs it."""
     try:
@@ -53,6 +60,8 @@ class TorchModel(Model):
     ``threads`` (default 1): torch's intra-op threads during ``forward``/``pullback`` (restored
     after); ``None`` leaves torch's setting. One thread is the engine's choice for numpy's BLAS too:
     a row block's operations are small, and threads spinning for them cost more than they give.
+    ``n_inputs``: the number of feature columns the module takes; d does not say it (unlike the
+    MLP's), so ``Problem`` records it from its data (``fit_inputs``) for predictors and saved files.
     """
 
     name = "torch"
@@ -60,7 +69,8 @@ class TorchModel(Model):
     stacks_gradients = True  # pullback takes dP (n, K, t) and returns (K, t, d)
 
     def __init__(self, module, *, output: str = "linear", dtype="float64", device=None,
-                 seed: int = 0, threshold: float = 0.5, threads: int | None = 1):
+                 seed: int = 0, threshold: float = 0.5, threads: int | None = 1,
+                 n_inputs: int | None = None):
         torch = _torch()
         if not isinstance(module, torch.nn.Module):
             fail("module", "a torch.nn.Module", type(module).__name__, exc=TypeError)
@@ -80,7 +90,11 @@ class TorchModel(Model):
         if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
                                     or threads < 1):
             fail("threads", "a positive integer or None (torch's own setting)", threads)
+        integer = isinstance(n_inputs, (int, np.integer)) and not isinstance(n_inputs, bool)
+        if n_inputs is not None and not (integer and n_inputs >= 1):
+            fail("n_inputs", "a positive integer (the number of feature columns) or None", n_inputs)
         self.threads = threads
+        self.n_inputs = None if n_inputs is None else int(n_inputs)
         self.output, self.seed, self.threshold = output, int(seed), float(threshold)
         self.dtype, self.device = getattr(torch, dtype), device
         # a float64 CPU copy re-initialised by ``init`` (so starts do not depend on dtype or
@@ -101,6 +115,19 @@ class TorchModel(Model):
     # -- layout --------------------------------------------------------------------------------
     def n_params(self, n_features: int) -> int:
         return self._d
+
+    def fit_inputs(self, X: np.ndarray) -> "TorchModel":
+        """This model knowing it takes X's columns (a copy sharing the module, if ``n_inputs`` was
+        not set: the caller's model is not changed); itself if it already does."""
+        p = int(np.shape(X)[1])
+        if self.n_inputs == p:
+            return self
+        if self.n_inputs is not None:
+            fail("X", f"{self.n_inputs} feature columns (the model's n_inputs)", f"{p} columns",
+                 "Give the data the model was built for, or a TorchModel with n_inputs=None.")
+        out = copy.copy(self)
+        out.n_inputs = p
+        return out
 
     def param_names(self, feature_names) -> list[str]:
         """``0.weight[3,1]``: the module's parameter name and the entry's index."""
@@ -212,6 +239,14 @@ class TorchModel(Model):
                 torch.set_num_threads(before)
 
     # -- forward and backward ------------------------------------------------------------------
+    def score(self, Theta: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """The module's outputs Z (n, K) before the output link (for decision_function)."""
+        torch = _torch()
+        Theta = np.atleast_2d(np.asarray(Theta, dtype=float))
+        with self._threads(), torch.no_grad():
+            Z = self._scores(self._tensor(Theta), self._x(X))
+        return Z.to("cpu", torch.float64).numpy().T.copy()
+
     def forward(self, Theta: np.ndarray, X: np.ndarray):
         """P (n, K) and aux = (the vjp of the scores, the output link's slope or None)."""
         torch = _torch()
@@ -251,9 +286,15 @@ class TorchModel(Model):
         return None  # non-convex: no global curvature bound
 
     def describe(self) -> dict:
+        """Everything but the network itself, as data: the settings, and the module's class name and
+        parameter names and shapes (what ``Front.load`` checks a given module against)."""
         out = {"name": self.name, "module": type(self.module).__name__, "output": self.output,
                "dtype": str(self.dtype).removeprefix("torch."), "device": str(self.device),
-               "seed": self.seed, "threads": self.threads}
+               "seed": self.seed, "threads": self.threads, "n_params": self._d,
+               "parameters": [{"name": k, "shape": list(s)}
+                              for k, s in zip(self._names, self._shapes)]}
+        if self.n_inputs is not None:
+            out["n_inputs"] = self.n_inputs
         if self.threshold != 0.5:
             out["threshold"] = self.threshold
         return out

@@ -79,8 +79,9 @@ def problem_from_spec(spec: dict, *, path: str = "problem") -> Problem:
 
 
 def dataset_from_spec(spec, *, path: str = "data") -> Dataset:
-    """A Dataset from a name or a table: built-in ``{"name": ..., **params}`` or
-    ``{"csv": PATH, "target": ..., "sensitive": ..., "features": [...]}``."""
+    """A Dataset from a name or a table: built-in ``{"name": ..., **params}``,
+    ``{"csv": PATH, "target": ..., "sensitive": ..., "features": [...]}``, or a ChunkedDataset from
+    ``{"parquet": PATH_OR_GLOB, "target": ..., "sensitive": ..., "features": [...]}``."""
     if isinstance(spec, Dataset):
         return spec
     if isinstance(spec, str):
@@ -94,8 +95,17 @@ def dataset_from_spec(spec, *, path: str = "data") -> Dataset:
             fail(f"{path}.csv", "the path of a CSV file", csv, exc=TypeError)
         check_params(from_csv, spec, "a CSV dataset", path=path, skip=("path",), also=("csv",))
         return from_csv(csv, **spec)
+    if "parquet" in spec:  # out of core: read chunk by chunk on every pass (needs the dask extra)
+        from .datasets.chunked import ChunkedDataset
+
+        files = spec.pop("parquet")
+        if not isinstance(files, (str, os.PathLike)):
+            fail(f"{path}.parquet", "a path or glob of Parquet files", files, exc=TypeError)
+        check_params(ChunkedDataset.from_parquet, spec, "a Parquet dataset", path=path,
+                     skip=("path",), also=("parquet",))
+        return ChunkedDataset.from_parquet(files, **spec)
     if "name" not in spec:
-        fail(path, "a table with a dataset `name` (or `csv`)", spec)
+        fail(path, "a table with a dataset `name` (or `csv`, or `parquet`)", spec)
     name = spec.pop("name")
     registry = all_datasets()
     if isinstance(name, str) and name in registry:

@@ -210,7 +210,8 @@ def normalise_problem(spec: dict) -> dict:
         from ..datasets import DATASETS as datasets
     out = {k: v for k, v in spec.items() if k != "name"}
     data = out.get("data")
-    if isinstance(data, (str, dict)) and not (isinstance(data, dict) and "csv" in data):
+    if isinstance(data, (str, dict)) and not (isinstance(data, dict) and
+                                              ("csv" in data or "parquet" in data)):
         out["data"] = _named(data, datasets)
     out["model"] = _named(out.get("model", "linear"), MODELS, "linear")
     out["objectives"] = [_named(o, REGISTRY) for o in out.get("objectives", [])]
@@ -319,7 +320,8 @@ class Config:
             parts.append({"data_sha256": data_hash})
         run_id = hashlib.sha256(canonical(parts).encode()).hexdigest()[:12]
         # the worker reads the file where the config loader found it
-        run_spec = _with_data_path(spec, info["csv"]) if "csv" in info else spec
+        file = info.get("csv", info.get("parquet"))
+        run_spec = _with_data_path(spec, file) if file else spec
         return RunSpec(run_id, self.name, spec["name"], run_spec, solver, label, options, settings,
                        seed, seed_for_run, dict(self.exact_options), self.imports, data_hash,
                        self.hv_references.get(spec["name"]), self.import_folder)
@@ -453,15 +455,48 @@ def _list_of_tables(value, path: str, what: str) -> list:
 
 
 def data_file(spec: dict) -> str | None:
-    """The CSV path a problem spec reads, as written, or None for a built-in dataset."""
+    """The CSV path (or Parquet path or glob) a problem spec reads, as written, or None for a
+    built-in dataset."""
     data = spec.get("data")
-    if isinstance(data, dict) and isinstance(data.get("csv"), str):
-        return data["csv"]
+    if isinstance(data, dict):
+        for key in ("csv", "parquet"):
+            if isinstance(data.get(key), str):
+                return data[key]
     return None
 
 
-def _with_data_path(spec: dict, csv: str) -> dict:
-    return {**spec, "data": {**spec["data"], "csv": csv}}
+def _with_data_path(spec: dict, file: str) -> dict:
+    key = "parquet" if "parquet" in spec["data"] else "csv"
+    return {**spec, "data": {**spec["data"], key: file}}
+
+
+def data_digest(spec: dict) -> str:
+    """The identity of a problem spec's data file as the loader will read it: a CSV's SHA-256, or
+    Parquet files' ``parquet_digest`` (raises OSError when they cannot be read)."""
+    file = data_file(spec)
+    if "parquet" not in spec["data"]:
+        return file_sha256(file)
+    import glob
+
+    path = Path(file)
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else \
+        sorted(Path(f) for f in glob.glob(file))
+    if not files:
+        raise FileNotFoundError(2, "No such file or directory", file)
+    return parquet_digest(files)
+
+
+def parquet_digest(files: list[Path]) -> str:
+    """The identity of Parquet files without reading every row: each file's name, size and footer
+    (its schema, row groups and per-column statistics; the last 64 KiB)."""
+    h = hashlib.sha256()
+    for f in files:
+        size = f.stat().st_size
+        h.update(f"{f.name}:{size}:".encode())
+        with open(f, "rb") as fh:
+            fh.seek(max(0, size - (1 << 16)))
+            h.update(fh.read())
+    return h.hexdigest()
 
 
 def file_sha256(path: str | Path) -> str:
@@ -480,6 +515,14 @@ def _data_info(spec: dict, path: str, base: Path) -> dict:
     resolved = Path(csv).expanduser()
     if not resolved.is_absolute():
         resolved = base / resolved
+    if "parquet" in spec["data"]:
+        try:
+            digest = data_digest(_with_data_path(spec, str(resolved)))
+        except OSError:
+            fail(f"{path}.data.parquet", "existing Parquet file(s) (a relative path is read from "
+                 f"the config file's folder, {str(base.resolve())!r})", csv,
+                 "Check the path or the glob pattern.")
+        return {"parquet": str(resolved), "sha256": digest}
     resolved = resolved.resolve()
     if not resolved.is_file():
         where = f" (read from the config file's folder, {str(base.resolve())!r})" \
@@ -540,7 +583,8 @@ def _problems(value, build: bool, base: Path = Path("."), data: dict | None = No
             info = _data_info(bare, path, base)
             if build:
                 if built is None:
-                    built = _build(_with_data_path(bare, info["csv"]) if info else bare, path)
+                    file = info.get("csv", info.get("parquet"))
+                    built = _build(_with_data_path(bare, file) if file else bare, path)
                 problem = built
                 meta = getattr(problem.data, "meta", None) or {}
                 dropped = meta.get("rows_dropped", meta.get("n_dropped_missing"))
@@ -613,9 +657,10 @@ def _check_problem_parts(spec: dict, path: str):
 
     data = spec["data"]
     if isinstance(data, dict):
-        if "csv" not in data:
+        if "csv" not in data and "parquet" not in data:
             if "name" not in data:
-                fail(f"{path}.data.name", "given (or `csv = PATH`)", "nothing")
+                fail(f"{path}.data.name", "given (or `csv = PATH`, or `parquet = GLOB`)",
+                     "nothing")
             _choice(data["name"], f"{path}.data.name", _dataset_names(), "a dataset")
     else:
         _choice(data, f"{path}.data", _dataset_names(), "a dataset")

@@ -11,10 +11,11 @@ import pandas as pd
 
 METRICS = (("hv_ratio", "HV ratio", 4), ("igd_plus", "IGD+", 4), ("evaluations", "evaluations", 0),
            ("estimator_fits", "estimator fits", 0), ("seconds", "seconds", 3),
-           ("spacing", "spacing", 4), ("sparsity", "sparsity", 4))
+           ("spacing", "spacing", 4), ("sparsity", "sparsity", 4), ("passes", "passes", 0))
 # fairlearn's reductions count estimator fits, not evaluations: a column only where one has them;
-# spacing and sparsity only where the runs table has them (tables written before them do not)
-OPTIONAL_METRICS = ("estimator_fits", "spacing", "sparsity")
+# spacing and sparsity only where the runs table has them (tables written before them do not);
+# passes over the rows only for chunked (Dask) data
+OPTIONAL_METRICS = ("estimator_fits", "spacing", "sparsity", "passes")
 SPREAD_NOTE = (" Spacing (Schott's: the standard deviation of each point's L1 distance to its "
                "nearest neighbour; 0 when evenly spaced) and sparsity (LibMOON's: the squared gaps "
                "between neighbours along each objective, summed, over k − 1; lower is denser) are "

@@ -24,7 +24,7 @@ import numpy as np
 
 from .._validation import fail
 from ..blocks import reuse_freed_memory
-from .config import Config, RunSpec, canonical, data_file, file_sha256, import_modules
+from .config import Config, RunSpec, canonical, data_digest, data_file, import_modules
 from .store import Store
 
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
@@ -196,7 +196,7 @@ def _check_data(run: RunSpec) -> None:
     if not run.data_hash or csv is None:
         return
     try:
-        now = file_sha256(csv)
+        now = data_digest(run.problem_spec)
     except OSError as err:
         raise OSError(f"the data file {csv!r} of problem {run.problem!r} cannot be read: "
                       f"{err.strerror}") from None
@@ -247,6 +247,8 @@ def execute(run: RunSpec) -> dict:
                           evaluations=int(front.evaluations), seconds=float(front.seconds))
             if "estimator_fits" in front.extra:  # fairlearn: a cost of its own, not evaluations
                 result["estimator_fits"] = int(front.extra["estimator_fits"])
+            if "passes" in front.extra:  # chunked data: how many times the rows were read
+                result["passes"] = int(front.extra["passes"])
         except Exception as err:  # noqa: BLE001 - a failing run is a result; the sweep goes on
             result.update(status="failed", error=f"{type(err).__name__}: {err}"[:2000], front=None,
                           evaluations=0, seconds=time.perf_counter() - t0)

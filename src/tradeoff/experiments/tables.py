@@ -119,6 +119,8 @@ def build_tables(runs: list[RunSpec], results: dict[str, dict]) -> dict[str, pd.
                    # the rows the problem's data had, and those its loader dropped (if it says)
                    rows=(res.get("data") or {}).get("rows"),
                    rows_dropped=(res.get("data") or {}).get("rows_dropped"))
+        if res and res.get("passes") is not None:  # chunked data: the front's passes over the rows
+            row["passes"] = res["passes"]
         if split_problems:  # held-out scores, against the union of the test points
             row.update(_test_score(r, res, front, test_refs.get(r.problem)))
         row.update({f"version_{k}": (res.get("versions") or {}).get(k, "") for k in VERSION_KEYS})

@@ -104,17 +104,22 @@ def test_group_absent_from_a_chunk():
 @pytest.mark.parametrize("case,solver,options", [
     ("linear cap", "exact", {"n_points": 9}),
     ("linear gap", "exact", {"n_points": 9}),
-    ("linear cap", "weighted-sum", {"n_points": 7}),
-    ("linear cap", "penalty", {"n_points": 5}),
-    ("logistic parity", "weighted-sum", {"n_points": 5}),
-    ("logistic parity", "epsilon-constraint", {"n_points": 4}),
+    # iterative solvers stop within their tolerance: tightened, so that the comparison sees the
+    # data path rather than where each run stopped
+    ("linear cap", "weighted-sum", {"n_points": 7, "tol": 1e-12}),
+    ("linear cap", "penalty", {"n_points": 5, "tol": 1e-12}),
+    ("logistic parity", "weighted-sum", {"n_points": 5, "tol": 1e-12}),
+    ("logistic parity", "epsilon-constraint", {"n_points": 4, "tol": 1e-12}),
 ])
 def test_fronts_equal_memory(case, solver, options):
     memory, chunked = _pair(case, [70, 70, 70, 30])
     a, b = solve(memory, solver, **options), solve(chunked, solver, **options)
     assert a.success and b.success
     span = np.ptp(a.F, axis=0)
-    assert np.abs(a.F - b.F).max(axis=0) @ (1 / np.where(span > 0, span, 1)) <= 1e-8 * a.F.shape[1]
+    # an ε-constraint point meets its bound to the augmented Lagrangian's feasibility tolerance
+    # (a relative 1e-7 of ε), whatever `tol`: its points are pinned to that, not to rounding
+    limit = 1e-7 if solver == "epsilon-constraint" else 1e-8
+    assert (np.abs(a.F - b.F) / np.where(span > 0, span, 1)).max() <= limit
     assert b.extra["passes"] > 0
 
 

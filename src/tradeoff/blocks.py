@@ -211,6 +211,29 @@ class Quadratic:
         return f, (self.g0 + 2.0 * QD if grad else None)
 
 
+@dataclass(frozen=True)
+class LinearSums:
+    """f(θ) = F(Sθ) for an objective that sees the rows through sums linear in θ (a gap of group
+    means of a linear model's predictions: s_g = Σᵢ ωᵢ[gᵢ = g] x̃ᵢᵀθ): S (c, d) and the constant
+    sums are gathered once, and F is the objective's own ``from_sums``. Exact where f is near 0
+    (a gap that closes), where the expanded f₀ + g₀ᵀδ + δᵀQδ loses every digit to cancellation;
+    Q (d, d) = ½∇²f, constant, serves the Hessians."""
+
+    S: np.ndarray
+    const: np.ndarray
+    finish: object
+    Q: np.ndarray
+
+    @classmethod
+    def build(cls, S, const, finish):
+        d2F = finish(S[:, :1] * 0.0, const)[2]  # ∂²F/∂s², the same at every s for a squared gap
+        return cls(S, const, finish, 0.5 * S.T @ d2F[:, :, 0] @ S)
+
+    def __call__(self, Theta: np.ndarray, grad: bool = True):
+        f, dF, _ = self.finish(self.S @ Theta.T, self.const)
+        return f, (dF.T @ self.S if grad else None)
+
+
 # -- models that are not link(X̃θ): through the model protocol (forward / pullback) ---------------
 def model_rows(model, Theta, batch, objs, grad: bool):
     """Values (K, t), gradients (K, t, d) and which objectives had no gradient, for the prediction

@@ -23,7 +23,7 @@ import copy
 import numpy as np
 
 from ._validation import fail
-from .blocks import Quadratic, block_size, gram_block, with_ones
+from .blocks import LinearSums, Quadratic, block_size, gram_block, with_ones
 from .models import Standardizer, check_model, get_model, uses_affine_path
 from .objectives import Batch
 from .problem import Problem, problem_verb
@@ -84,9 +84,11 @@ class ChunkedProblem(Problem):
         return {}
 
     # -- passes ------------------------------------------------------------------------------------
-    def _pass(self, Theta, rows, grad, C=None, gauss_newton=False):
+    def _pass(self, Theta, rows, grad, C=None, gauss_newton=False, linear=None):
         """V (K, r), dV (K, r, d) and H (K, d, d) = Σᵢ Cₖᵢ ∇²vᵢ for the prediction objectives
-        ``rows`` (indices into objectives then constraints), and which have no gradient."""
+        ``rows`` (indices into objectives then constraints), and which have no gradient; with
+        ``linear`` (indices), also those objectives' linear sums (``_linear_sums``), in the same
+        pass."""
         K, d, r = len(Theta), self.d, len(self._all)
         kernel = copy.copy(self)
         kernel.data = None  # what a chunk's worker gets: model, objectives, no rows
@@ -94,13 +96,16 @@ class ChunkedProblem(Problem):
         second = C is not None and not gauss_newton
         parts = self.data.map_chunks(_chunk_part, kernel, self.data.omega_scale(),
                                      _present(self.data), np.ascontiguousarray(Theta, float),
-                                     tuple(rows), grad, C, gauss_newton)
+                                     tuple(rows), grad, C, gauss_newton,
+                                     [self._all[i] for i in linear or ()])
         V = np.zeros((K, r))
         dV = np.zeros((K, r, d)) if grad else None
         H = None if C is None else np.zeros((K, d, d))
         missing = set()
         summed = {}
-        for Vc, dVc, Hc, sums, miss in parts:  # in chunk order: the same sum on any scheduler
+        lin = [(sum(p[5][j][0] for p in parts), sum(p[5][j][1] for p in parts))
+               for j in range(len(linear or ()))]
+        for Vc, dVc, Hc, sums, miss, _ in parts:  # in chunk order: the same on any scheduler
             V += Vc
             if grad:
                 dV += dVc
@@ -125,7 +130,7 @@ class ChunkedProblem(Problem):
                 if second and Hs is not None:
                     Hi += np.einsum("ck,ckde->kde", dF, Hs)
                 H += C[:, i, None, None] * Hi
-        return V, dV, H, missing
+        return (V, dV, H, missing) if linear is None else (V, dV, H, missing, lin)
 
     def _by_rows(self, Theta, batch, grad, idx, hess_coef=None):
         if hess_coef is not None:
@@ -153,13 +158,20 @@ class ChunkedProblem(Problem):
         if self._quad is None:
             self._quad = {}
             idx = [i for i, o in enumerate(self._all) if getattr(o, "quadratic", False)]
-            if self._identity and idx:
-                theta0 = self.standardizer.to_original(self.phi_start[None])[0]
-                C = np.zeros((len(idx), len(self._all)))
-                C[np.arange(len(idx)), idx] = 1.0
-                V, dV, H, _ = self._pass(np.repeat(theta0[None], len(idx), axis=0), idx, True, C)
-                for j, i in enumerate(idx):
-                    self._quad[i] = Quadratic(theta0, float(V[j, i]), dV[j, i], 0.5 * H[j])
+            if not (self._identity and idx):
+                return self._quad
+            linear = [i for i in idx if getattr(self._all[i], "linear_sums", False)]
+            idx = [i for i in idx if i not in linear]
+            # one pass for both kinds: the linear sums, and the others' expansion around θ₀
+            theta0 = self.standardizer.to_original(self.phi_start[None])[0]
+            C = np.zeros((max(len(idx), 1), len(self._all)))
+            C[np.arange(len(idx)), idx] = 1.0
+            V, dV, H, _, lin = self._pass(np.repeat(theta0[None], len(C), axis=0), idx, True, C,
+                                          linear=linear)
+            for j, i in enumerate(idx):
+                self._quad[i] = Quadratic(theta0, float(V[j, i]), dV[j, i], 0.5 * H[j])
+            for i, (S, const) in zip(linear, lin):
+                self._quad[i] = LinearSums.build(S, const, self._all[i].from_sums)
         return self._quad
 
 
@@ -173,9 +185,10 @@ def _probe(data):
     return Batch(np.zeros((1, len(data.feature_names))), data.y_values[:1], g, np.ones(1))
 
 
-def _chunk_part(X, y, g, w, kernel, scale, present, Theta, rows, grad, C, gauss_newton):
+def _chunk_part(X, y, g, w, kernel, scale, present, Theta, rows, grad, C, gauss_newton, linear):
     """One chunk's pieces (run on a Dask worker): values (K, r), gradients (K, r, d), its share of
-    the Hessian (K, d, d), the sums of the sums-form objectives, and which had no gradient."""
+    the Hessian (K, d, d), the sums of the sums-form objectives, which had no gradient, and the
+    linear sums of the objectives ``linear``."""
     X = np.asarray(X, float)
     y = np.asarray(y, float)
     omega = (np.full(len(y), 1.0) if w is None else np.asarray(w, float)) * scale
@@ -199,7 +212,22 @@ def _chunk_part(X, y, g, w, kernel, scale, present, Theta, rows, grad, C, gauss_
     second = C is not None and not gauss_newton
     sums = {i: _sums_part(kernel, objs[i], batch, Theta, present, grad or C is not None, second)
             for i in rows if i not in additive}
-    return V, dV, H, sums, missing
+    return V, dV, H, sums, missing, _linear_sums_of(batch, linear, present)
+
+
+def _linear_sums_of(batch, objs, present):
+    """Each objective's sums at P = X̃ over a batch, by blocks: [(S (c, d), constant sums)]."""
+    X, y = batch.X, batch.y
+    out = []
+    size = block_size(len(y), X.shape[1] + 1)
+    for obj in objs:
+        S = const = None
+        for s in range(0, max(len(y), 1), size):
+            bb = batch.rows(s, s + size)
+            Sb, _, _, cb = obj.sums(bb, with_ones(bb.X), present)
+            S, const = (Sb, cb) if S is None else (S + Sb, const + cb)
+        out.append((S, const))
+    return out
 
 
 def _sums_part(kernel, obj, batch, Theta, present, grad, second):

@@ -16,9 +16,9 @@ import numpy as np
 
 from ._validation import check_number, check_theta, fail
 from .datasets import Dataset
-from .blocks import (PairGram, Quadratic, affine, block_size, gram, gram_block, hessian_block_size,
-                     map_blocks,
-                     model_rows, single_blas_thread, weighted_gram, with_ones)
+from .blocks import (LinearSums, PairGram, Quadratic, affine, block_size, gram, gram_block,
+                     hessian_block_size, map_blocks, model_rows, single_blas_thread, weighted_gram,
+                     with_ones)
 from .models import (Model, Standardizer, Unscaled, check_model, get_model, predictions,
                      uses_affine_path)
 from .objectives import Batch, Constraint, Objective, get_objective
@@ -150,6 +150,10 @@ class Problem:
             self._quad = {}
             if self._identity:
                 idx = [i for i, o in enumerate(self._all) if getattr(o, "quadratic", False)]
+                linear = [i for i in idx if getattr(self._all[i], "linear_sums", False)]
+                for i, (S, const) in zip(linear, self._linear_sums(linear)):
+                    self._quad[i] = LinearSums.build(S, const, self._all[i].from_sums)
+                idx = [i for i in idx if i not in linear]
                 if idx:
                     theta0 = self.standardizer.to_original(self.phi_start[None])
                     V, D, _ = self._by_rows(theta0, self._full, True, idx)
@@ -157,6 +161,21 @@ class Problem:
                     for j, i in enumerate(idx):
                         self._quad[i] = Quadratic(theta0[0], float(V[0, j]), D[0, j], 0.5 * H[j][0])
         return self._quad
+
+    def _linear_sums(self, idx):
+        """For each objective of ``idx`` with sums linear in θ: (S (c, d), the constant sums), from
+        one pass over the rows (its ``sums`` at P = X̃, block by block)."""
+        out = []
+        for i in idx:
+            obj, b = self._all[i], self._full
+            present = np.unique(b.groups)
+            S = const = None
+            for s in range(0, len(b.y), block_size(len(b.y), self.d)):
+                bb = b.rows(s, s + block_size(len(b.y), self.d))
+                Sb, _, _, cb = obj.sums(bb, with_ones(bb.X), present)
+                S, const = (Sb, cb) if S is None else (S + Sb, const + cb)
+            out.append((S, const))
+        return out
 
     def _by_rows(self, Theta, batch, grad, idx, hess_coef=None):
         """Values (K, r) and gradients (K, r, d) of the prediction objectives ``idx``: sums over rows

@@ -168,6 +168,7 @@ class GroupMeanGap(PredictionObjective):
 
 class MeanGapSq(GroupMeanGap):
     name = "mean_gap_sq"
+    linear_sums = True  # q = ŷ: with a linear model each group's Σ ωᵢ ŷᵢ is linear in θ
 
     def is_convex(self, model):
         return identity_link(model)

@@ -19,6 +19,7 @@ from .weights import check_weights, refine_two, simplex_grid
 
 ANCHOR_SHARE = 1e-8
 LEXICOGRAPHIC_SHARES = (1e-4, 1e-8)
+ROUNDING = 1e-14  # a decrement below ROUNDING·|v| changes v by a few dozen ulps at most
 
 
 def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, max_iter: int,
@@ -46,6 +47,7 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
     v, g, H, Fall[:] = second(Phi, np.arange(K))
     active = np.ones(K, bool)
     was_tiny = np.zeros(K, bool)
+    last_size = np.full(K, np.inf)
     it = 0
     for it in range(1, max_iter + 1):
         rows = np.flatnonzero(active)
@@ -58,20 +60,26 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
         dec = (g[rows] * step).sum(1)
         # stop on the step, not only the decrement: a decrement of 1e-16·f still leaves θ (and each
         # objective) uncertain at 1e-8; steps below 1e-13 of θ leave it at rounding level
-        # (or after a second rounding-level decrement in a row, for flat directions such as
-        # collinear features, where steps along the flat direction never shrink)
+        # (or after a second rounding-level decrement in a row whose step did not shrink 10×:
+        # flat directions such as collinear features, where steps never shrink; a converging
+        # step shrinks far faster, and stopping it early left θ 1e-8 off)
         size = np.abs(step).max(1) / np.maximum(np.abs(Phi[rows]).max(1), 1e-300)
         tiny = dec <= tol * np.maximum(1.0, np.abs(v[rows]))
-        done = (dec <= 0) | (tiny & ((size <= step_tol) | was_tiny[rows]))
+        stalled = was_tiny[rows] & (size > 0.1 * last_size[rows])
+        done = (dec <= 0) | (tiny & ((size <= step_tol) | stalled))
         was_tiny[rows] = tiny
+        last_size[rows] = size
         active[rows[done]] = False
         r, step, dec = rows[~done], step[~done], dec[~done]
         if len(r) == 0:
             break
         trial = Phi[r] - step
         vt, gt, Ht, Ft = second(trial, r)
-        # sufficient decrease, or a step so small that the values only differ by rounding
-        ok = (vt <= v[r] - ARMIJO_C * dec) | ((dec <= tol * np.abs(v[r])) & (vt <= v[r] * (1 + 4e-16)))
+        # sufficient decrease, or a step whose decrease (about dec / 2) is within a few dozen
+        # ulps of v, where comparing values says nothing: rejecting it there left points a
+        # decrement of 1e-15·v from their minimum, 3e-8 of the front's span off in F
+        ok = (vt <= v[r] - ARMIJO_C * dec) | \
+            ((dec <= ROUNDING * np.abs(v[r])) & (vt <= v[r] + ROUNDING * np.abs(v[r])))
         acc = r[ok]
         Phi[acc], v[acc], g[acc], H[acc], Fall[acc] = trial[ok], vt[ok], gt[ok], Ht[ok], Ft[ok]
         if (~ok).any():

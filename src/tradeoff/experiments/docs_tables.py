@@ -5,6 +5,14 @@ table ``TABLES[NAME]`` makes from ``results/``; ``python -m tradeoff.experiments
 rewrites every region of docs/studies.md (``--check``: exit 1, naming the regions, when one
 differs), so a typed number cannot drift from the CSVs it quotes. Wall-clock seconds are left
 out: regenerated studies keep them in git-ignored timings.csv, and they differ on every machine.
+
+A number in a sentence is a region too, on one line: ``<!-- value:SPEC -->0.9953<!-- /value -->``
+holds what ``value(SPEC)`` gives, so the prose of README.md and docs/*.md quotes the results the
+same way. SPEC is ``STUDY[/points] COLUMN AGG [FILTER ...] [by=COLUMN] [:FORMAT]``: the runs (or
+points) of ``results/STUDY``, rows kept by every ``COLUMN=V1,V2`` / ``COLUMN!=V``, then AGG (mean,
+min, max, range, count, sum) of COLUMN, over the rows or over the per-``by`` means; FORMAT is a
+format spec (default ``,.0f`` for whole numbers, else ``.4f``); a range prints ``lo–hi``, or one
+number when they are equal. ``STUDY/manifest KEY.KEY`` quotes a field of the study's manifest.
 """
 
 from __future__ import annotations
@@ -172,11 +180,93 @@ TABLES = {
 }
 
 
+VALUE = re.compile(r"(<!-- value:(?P<spec>[^>]*?) -->)(?P<body>[^<\n]*)(<!-- /value -->)")
+AGGREGATES = ("mean", "min", "max", "range", "count", "sum")
+
+
+def _format(v, fmt: str | None) -> str:
+    if fmt is None:
+        fmt = ",.0f" if float(v) == round(float(v)) else ".4f"
+    return format(v, fmt)
+
+
+def _match(frame: pd.DataFrame, column: str, wanted: str) -> pd.Series:
+    col = frame[column]
+    keep = pd.Series(False, index=frame.index)
+    for w in wanted.split(","):
+        if w.lower() in ("nan", "none"):
+            keep |= col.isna()
+        elif pd.api.types.is_numeric_dtype(col):
+            keep |= col == float(w)
+        else:
+            keep |= col.astype(str) == w
+    return keep
+
+
+def value(spec: str, results: str | Path) -> str:
+    """The text a ``<!-- value:SPEC -->`` region holds: see the module's docstring."""
+    import json
+
+    from .._validation import fail
+
+    where = f"<!-- value:{spec} -->"
+    words = spec.split()
+    fmt = words.pop()[1:] if words and words[-1].startswith(":") else None
+    if len(words) < 2:
+        fail(where, "`STUDY[/points] COLUMN AGG [FILTER ...] [:FORMAT]`", spec,
+             "Name the study, the column and the aggregate, e.g. `cap_tradeoff hv_ratio mean`.")
+    study, _, table = words[0].partition("/")
+    root = Path(results) / study
+    if table == "manifest":
+        field = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+        for key in words[1].split("."):
+            if not isinstance(field, dict) or key not in field:
+                fail(where, f"a field of {root / 'manifest.json'}", words[1],
+                     "Name a field the manifest has, keys joined by dots.")
+            field = field[key]
+        return _format(field, fmt) if isinstance(field, (int, float)) else str(field)
+    if table not in ("", "points") or not (root / f"{table or 'runs'}.csv").is_file():
+        fail(where, "a committed study's runs, points or manifest", words[0],
+             f"Use a folder of {results} (with `/points` or `/manifest` for those files).")
+    frame = pd.read_csv(root / f"{table or 'runs'}.csv", low_memory=False)
+    column, agg, rest = words[1], words[2] if len(words) > 2 else "", words[3:]
+    if agg not in AGGREGATES:
+        fail(where, f"an aggregate, one of {', '.join(AGGREGATES)}", agg,
+             "Write it after the column, e.g. `hv_ratio mean`.")
+    by = None
+    for word in rest:
+        key, op, wanted = word.partition("!=") if "!=" in word else word.partition("=")
+        if not op or key not in frame.columns and key != "by":
+            fail(where, f"filters `COLUMN=V` or `COLUMN!=V` on columns of {study}", word,
+                 "Name a column of the table, with `=` or `!=` and the values, comma-separated.")
+        if key == "by":
+            by = wanted
+            continue
+        keep = _match(frame, key, wanted)
+        frame = frame[~keep if op == "!=" else keep]
+    if column not in frame.columns or by is not None and by not in frame.columns:
+        fail(where, f"a column of {study}'s {table or 'runs'}.csv", column if column not in
+             frame.columns else by, "Name a column the table has.")
+    if frame.empty:
+        fail(where, "a selection of at least one row", spec, "Loosen the filters.")
+    if agg == "count":
+        return _format(len(frame), fmt)
+    values = pd.to_numeric(frame[column])
+    if by is not None:
+        values = values.groupby(frame[by]).mean()
+    if agg == "range":
+        lo, hi = _format(values.min(), fmt), _format(values.max(), fmt)
+        return lo if lo == hi else f"{lo}–{hi}"
+    return _format(getattr(values, agg)(), fmt)
+
+
 def rewrite(text: str, results: str | Path) -> str:
-    """``text`` with every ``results:NAME`` region's body replaced by ``TABLES[NAME]``'s table."""
+    """``text`` with every ``results:NAME`` region's body replaced by ``TABLES[NAME]``'s table and
+    every ``value:SPEC`` region's by ``value(SPEC)``."""
     from .._validation import fail
 
     results = Path(results)
+    text = VALUE.sub(lambda m: m.group(1) + value(m.group("spec"), results) + m.group(4), text)
 
     def one(m):
         name = m.group("name")
@@ -189,21 +279,25 @@ def rewrite(text: str, results: str | Path) -> str:
 
 
 def main(argv=None) -> int:
-    """``[--check] [DOC ...]`` (default docs/studies.md), run from the repository root."""
+    """``[--check] [DOC ...]`` (default README.md and docs/*.md), run from the repository root."""
     args = list(sys.argv[1:] if argv is None else argv)
     check = "--check" in args
-    docs = [Path(a) for a in args if a != "--check"] or [Path("docs/studies.md")]
+    docs = ([Path(a) for a in args if a != "--check"]
+            or [Path("README.md"), *sorted(Path("docs").glob("*.md"))])
     stale = []
     for doc in docs:
         text = doc.read_text(encoding="utf-8")
-        new = rewrite(text, doc.resolve().parent.parent / "results")
+        # README.md sits beside results/, docs/*.md one level below it
+        root = next((p for p in doc.resolve().parents if (p / "results").is_dir()),
+                    doc.resolve().parent.parent)
+        new = rewrite(text, root / "results")
         if new != text:
             stale.append(str(doc))
             if not check:
                 doc.write_text(new, encoding="utf-8")
     if stale:
         verb = "differ from" if check else "rewritten from"
-        print(f"{', '.join(stale)}: results tables {verb} the committed CSVs"
+        print(f"{', '.join(stale)}: results tables or values {verb} the committed results"
               + ("; run `python -m tradeoff.experiments.docs_tables` to rewrite them." if check
                  else "."))
     return 1 if check and stale else 0

@@ -8,8 +8,8 @@ out: regenerated studies keep them in git-ignored timings.csv, and they differ o
 
 A number in a sentence is a region too, on one line: ``<!-- value:SPEC -->0.9953<!-- /value -->``
 holds what ``value(SPEC)`` gives, so the prose of README.md and docs/*.md quotes the results the
-same way. SPEC is ``STUDY[/points] COLUMN AGG [FILTER ...] [by=COLUMN] [:FORMAT]``: the runs (or
-points) of ``results/STUDY``, rows kept by every ``COLUMN=V1,V2`` / ``COLUMN!=V``, then AGG (mean,
+same way. SPEC is ``STUDY[/NAME] COLUMN AGG [FILTER ...] [by=COLUMN] [:FORMAT]``: the runs.csv (or
+NAME.csv) of ``results/STUDY``, rows kept by every ``COLUMN=V1,V2`` / ``COLUMN!=V``, then AGG (mean,
 min, max, range, count, sum) of COLUMN, over the rows or over the per-``by`` means; FORMAT is a
 format spec (default ``,.0f`` for whole numbers, else ``.4f``); a range prints ``lo–hi``, or one
 number when they are equal. ``STUDY/manifest KEY.KEY`` quotes a field of the study's manifest.
@@ -196,6 +196,8 @@ def _match(frame: pd.DataFrame, column: str, wanted: str) -> pd.Series:
     for w in wanted.split(","):
         if w.lower() in ("nan", "none"):
             keep |= col.isna()
+        elif pd.api.types.is_bool_dtype(col):
+            keep |= col == (w.lower() == "true")
         elif pd.api.types.is_numeric_dtype(col):
             keep |= col == float(w)
         else:
@@ -213,7 +215,7 @@ def value(spec: str, results: str | Path) -> str:
     words = spec.split()
     fmt = words.pop()[1:] if words and words[-1].startswith(":") else None
     if len(words) < 2:
-        fail(where, "`STUDY[/points] COLUMN AGG [FILTER ...] [:FORMAT]`", spec,
+        fail(where, "`STUDY[/NAME] COLUMN AGG [FILTER ...] [:FORMAT]`", spec,
              "Name the study, the column and the aggregate, e.g. `cap_tradeoff hv_ratio mean`.")
     study, _, table = words[0].partition("/")
     root = Path(results) / study
@@ -225,9 +227,9 @@ def value(spec: str, results: str | Path) -> str:
                      "Name a field the manifest has, keys joined by dots.")
             field = field[key]
         return _format(field, fmt) if isinstance(field, (int, float)) else str(field)
-    if table not in ("", "points") or not (root / f"{table or 'runs'}.csv").is_file():
-        fail(where, "a committed study's runs, points or manifest", words[0],
-             f"Use a folder of {results} (with `/points` or `/manifest` for those files).")
+    if not (root / f"{table or 'runs'}.csv").is_file():
+        fail(where, "a committed study's runs, another CSV of its folder, or its manifest",
+             words[0], f"Use a folder of {results}, with `/NAME` for its NAME.csv or `/manifest`.")
     frame = pd.read_csv(root / f"{table or 'runs'}.csv", low_memory=False)
     column, agg, rest = words[1], words[2] if len(words) > 2 else "", words[3:]
     if agg not in AGGREGATES:

@@ -9,8 +9,9 @@ out: regenerated studies keep them in git-ignored timings.csv, and they differ o
 A number in a sentence is a region too, on one line: ``<!-- value:SPEC -->0.9953<!-- /value -->``
 holds what ``value(SPEC)`` gives, so the prose of README.md and docs/*.md quotes the results the
 same way. SPEC is ``STUDY[/NAME] COLUMN AGG [FILTER ...] [by=COLUMN] [:FORMAT]``: the runs.csv (or
-NAME.csv) of ``results/STUDY``, rows kept by every ``COLUMN=V1,V2`` / ``COLUMN!=V``, then AGG (mean,
-min, max, range, count, sum) of COLUMN, over the rows or over the per-``by`` means; FORMAT is a
+NAME.csv) of ``results/STUDY``, rows kept by every ``COLUMN=V1,V2`` / ``!=V`` / ``<=X`` (``>=``, ``<``, ``>``), then AGG (mean,
+min, max, range, count, sum; ci: the mean and its 95 % bootstrap interval as in the tables) of
+COLUMN, over the rows or over the per-``by`` means; FORMAT is a
 format spec (default ``,.0f`` for whole numbers, else ``.4f``); a range prints ``lo–hi``, or one
 number when they are equal. ``STUDY/manifest KEY.KEY`` quotes a field of the study's manifest.
 """
@@ -181,7 +182,8 @@ TABLES = {
 
 
 VALUE = re.compile(r"(<!-- value:(?P<spec>[^>]*?) -->)(?P<body>[^<\n]*)(<!-- /value -->)")
-AGGREGATES = ("mean", "min", "max", "range", "count", "sum")
+FILTER = re.compile(r"(?P<key>[^<>=!]+)(?P<op><=|>=|!=|=|<|>)(?P<value>.+)")
+AGGREGATES = ("mean", "min", "max", "range", "count", "sum", "ci")
 
 
 def _format(v, fmt: str | None) -> str:
@@ -237,15 +239,20 @@ def value(spec: str, results: str | Path) -> str:
              "Write it after the column, e.g. `hv_ratio mean`.")
     by = None
     for word in rest:
-        key, op, wanted = word.partition("!=") if "!=" in word else word.partition("=")
-        if not op or key not in frame.columns and key != "by":
-            fail(where, f"filters `COLUMN=V` or `COLUMN!=V` on columns of {study}", word,
-                 "Name a column of the table, with `=` or `!=` and the values, comma-separated.")
+        m = FILTER.fullmatch(word)
+        if not m or m["key"] not in frame.columns and m["key"] != "by":
+            fail(where, f"filters `COLUMN=V1,V2`, `COLUMN!=V` or `COLUMN<=X` on columns of {study}",
+                 word, "Name a column of the table, then `=`, `!=`, `<=`, `>=`, `<` or `>`.")
+        key, op, wanted = m["key"], m["op"], m["value"]
         if key == "by":
             by = wanted
             continue
-        keep = _match(frame, key, wanted)
-        frame = frame[~keep if op == "!=" else keep]
+        if op in ("=", "!="):
+            keep = _match(frame, key, wanted)
+            frame = frame[~keep if op == "!=" else keep]
+        else:
+            col, x = pd.to_numeric(frame[key], errors="coerce"), float(wanted)
+            frame = frame[{"<=": col <= x, ">=": col >= x, "<": col < x, ">": col > x}[op]]
     if column not in frame.columns or by is not None and by not in frame.columns:
         fail(where, f"a column of {study}'s {table or 'runs'}.csv", column if column not in
              frame.columns else by, "Name a column the table has.")
@@ -256,6 +263,12 @@ def value(spec: str, results: str | Path) -> str:
     values = pd.to_numeric(frame[column])
     if by is not None:
         values = values.groupby(frame[by]).mean()
+    if agg == "ci":  # as the tables: the mean [95 % bootstrap interval] where the seeds differ
+        from .stats import bootstrap_ci
+
+        digits = int(re.fullmatch(r"\.(\d+)f", fmt or ".4f").group(1))
+        return format_ci(float(values.mean()), *bootstrap_ci(values.astype(float).to_numpy()),
+                         digits)
     if agg == "range":
         lo, hi = _format(values.min(), fmt), _format(values.max(), fmt)
         return lo if lo == hi else f"{lo}–{hi}"

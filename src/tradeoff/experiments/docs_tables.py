@@ -13,7 +13,8 @@ NAME.csv) of ``results/STUDY``, rows kept by every ``COLUMN=V1,V2`` / ``!=V`` / 
 min, max, range, count, sum; ci: the mean and its 95 % bootstrap interval as in the tables) of
 COLUMN, over the rows or over the per-``by`` means; FORMAT is a
 format spec (default ``,.0f`` for whole numbers, else ``.4f``); a range prints ``lo–hi``, or one
-number when they are equal. ``STUDY/manifest KEY.KEY`` quotes a field of the study's manifest.
+number when they are equal. ``STUDY/manifest KEY.KEY`` quotes a field of the study's manifest,
+and ``@NAME ROW COLUMN`` a cell of the table ``TABLES[NAME]``.
 """
 
 from __future__ import annotations
@@ -207,7 +208,28 @@ def _match(frame: pd.DataFrame, column: str, wanted: str) -> pd.Series:
     return keep
 
 
-def value(spec: str, results: str | Path) -> str:
+def _cell(where: str, words: list, fmt: str | None, results, tables: dict) -> str:
+    """The cell of a generated table: ``@NAME ROW COLUMN`` (the row whose first cell is ROW, the
+    column counted from 0); FORMAT ``head`` keeps the text before a " [" or " (" that follows."""
+    from .._validation import fail
+
+    name = words[0][1:]
+    if name not in TABLES or len(words) != 3 or not words[2].isdigit():
+        fail(where, f"`@NAME ROW COLUMN` with NAME one of {', '.join(sorted(TABLES))}",
+             " ".join(words), "Name a table, the first cell of its row and a column number.")
+    if name not in tables:  # a table is made once per rewrite, however often it is quoted
+        tables[name] = TABLES[name](Path(results))
+    rows = [[c.strip() for c in line.strip("|").split("|")]
+            for line in tables[name].splitlines()[2:]]
+    row = next((r for r in rows if r[0] == words[1]), None)
+    if row is None or int(words[2]) >= len(row):
+        fail(where, f"a row and column of the table {name}", " ".join(words[1:]),
+             f"Rows: {', '.join(r[0] for r in rows)}; columns 0 to {len(rows[0]) - 1}.")
+    text = row[int(words[2])]
+    return re.split(r" [\[(]", text)[0] if fmt == "head" else text
+
+
+def value(spec: str, results: str | Path, tables: dict | None = None) -> str:
     """The text a ``<!-- value:SPEC -->`` region holds: see the module's docstring."""
     import json
 
@@ -216,6 +238,8 @@ def value(spec: str, results: str | Path) -> str:
     where = f"<!-- value:{spec} -->"
     words = spec.split()
     fmt = words.pop()[1:] if words and words[-1].startswith(":") else None
+    if words and words[0].startswith("@"):
+        return _cell(where, words, fmt, results, tables if tables is not None else {})
     if len(words) < 2:
         fail(where, "`STUDY[/NAME] COLUMN AGG [FILTER ...] [:FORMAT]`", spec,
              "Name the study, the column and the aggregate, e.g. `cap_tradeoff hv_ratio mean`.")
@@ -281,7 +305,9 @@ def rewrite(text: str, results: str | Path) -> str:
     from .._validation import fail
 
     results = Path(results)
-    text = VALUE.sub(lambda m: m.group(1) + value(m.group("spec"), results) + m.group(4), text)
+    tables: dict = {}
+    text = VALUE.sub(lambda m: m.group(1) + value(m.group("spec"), results, tables) + m.group(4),
+                     text)
 
     def one(m):
         name = m.group("name")

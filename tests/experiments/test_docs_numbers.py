@@ -95,6 +95,33 @@ def _odds_spread():
     return [(lowest.max() - lowest.min(), "≥")]
 
 
+def _chosen(problems, labels, seconds=None) -> pd.Series:
+    """Test accuracy at parity ≤ 0.05 of the models chosen on validation, from the dimension
+    study's report (its per-problem held-out tables, made from the committed runs and points)."""
+    rows, problem, table = [], None, False
+    for line in (RESULTS / "scaling_d" / "report.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            problem = line[3:].strip()
+        table = (table or line.startswith("| solver | max_seconds | runs | test HV ratio")) \
+            and line.startswith("|")
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if table and cells[0] != "solver" and not cells[0].startswith("---"):
+            rows.append((problem, cells[0], float(cells[1]), cells[8]))
+    found = pd.DataFrame(rows, columns=["problem", "label", "seconds", "accuracy"])
+    keep = found["problem"].isin(problems) & found["label"].isin(labels)
+    if seconds is not None:
+        keep &= found["seconds"] == seconds
+    return pd.to_numeric(found.loc[keep, "accuracy"], errors="coerce").dropna()
+
+
+def _columns_led_by_the_minibatch_loop():
+    runs = pd.read_csv(RESULTS / "scaling_d" / "runs.csv", low_memory=False)
+    runs = runs[runs["problem"] != "logistic"].dropna(subset=["test_hv_ratio"])
+    best = runs.loc[runs.groupby(["problem", "opt_max_seconds"])["test_hv_ratio"].idxmax(), "label"]
+    return [(best.isin(["hv-grad-adam", "epo-adam"]).sum(), "="), (len(best), "=")]
+
+
+MLPS = ["mlp16", "mlp64x64", "mlp256x256"]
 PARITY = ("log_loss", "demographic_parity_sq")
 # name: (the sentence, one group per number; what each number is, with "=": to the printed
 # precision, or "≥": the quoted number bounds the results)
@@ -125,6 +152,21 @@ CHECKS = {
         r"the most accurate logistic model \(log-loss [\d.]+\) gives the two groups positive "
         r"rates ([\d.]+) apart", _synthetic_gap),
     "synthetic: equalized odds ≤ 0.05": (r"are within ([\d.]+) of each other", _odds_spread),
+    "scaling_d: evolution's chosen models": (
+        r"Their chosen models' test accuracy at parity ≤ 0.05 is ([\d.]+)–([\d.]+) on the MLPs",
+        lambda: [(a.min(), "="), (a.max(), "=")] if len(
+            a := _chosen(MLPS, ["nsga2", "sms-emoa"])) else []),
+    "scaling_d: full-batch chosen models": (
+        r"its chosen model on MLP \[64, 64\]: test accuracy ([\d.]+),.*? and on MLP \[16\] its "
+        r"chosen model has test accuracy ([\d.]+)\.",
+        lambda: [(_chosen(["mlp64x64"], ["epo"], 10).iloc[0], "="),
+                 (_chosen(["mlp16"], ["hv-grad"], 10).iloc[0], "=")]),
+    "scaling_d: mini-batch chosen models": (
+        r"Their chosen models reach test accuracy ([\d.]+) \(EPO, MLP \[64, 64\], 10 s\) and "
+        r"([\d.]+) \(hv-grad, MLP \[16\], 10 s\), and they lead (\w+) of the (\w+) network columns",
+        lambda: [(_chosen(["mlp64x64"], ["epo-adam"], 10).iloc[0], "="),
+                 (_chosen(["mlp16"], ["hv-grad-adam"], 10).iloc[0], "="),
+                 *_columns_led_by_the_minibatch_loop()]),
     "the union references' ends": (
         r"it ends at log-loss ([\d.]+) \(Arrests\), ([\d.]+) \(parity\) and ([\d.]+) "
         r"\(equalized odds\)",
@@ -135,8 +177,12 @@ CHECKS = {
 }
 
 
+WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+
+
 def agrees(quoted: str, actual: float, how: str = "=") -> bool:
     """Whether ``quoted`` is ``actual`` to its printed precision (or bounds it, ``"≥"``)."""
+    quoted = str(WORDS.get(quoted, quoted))
     half = 0.5 * 10.0 ** -(len(quoted.split(".")[1]) if "." in quoted else 0)
     if how == "≥":
         return actual <= float(quoted) + half
@@ -158,6 +204,7 @@ def test_a_derived_number_in_studies_md_is_the_results(name):
     ("23", 23.26, "=", True), ("24", 23.26, "=", False),
     ("0.034", 0.03407, "=", True), ("0.035", 0.03407, "=", False),
     ("0.03", 0.0228, "≥", True), ("0.02", 0.0228, "≥", True), ("0.01", 0.0228, "≥", False),
+    ("four", 4, "=", True), ("three", 4, "=", False),
 ])
 def test_agrees_is_to_the_printed_precision(quoted, actual, how, ok):
     assert agrees(quoted, actual, how) is ok

@@ -197,7 +197,7 @@ def test_a_derived_number_in_studies_md_is_the_results(name):
     expected = compute()
     assert len(expected) == len(m.groups())
     for quoted, (actual, how) in zip(m.groups(), expected):
-        assert agrees(quoted, float(actual), how), f"{name}: the doc says {quoted}, results {actual}"
+        assert agrees(quoted, float(actual), how), f"{name}: the doc says {quoted}, not {actual}"
 
 
 @pytest.mark.parametrize("quoted, actual, how, ok", [

@@ -118,10 +118,20 @@ def test_value_ci_gives_the_interval_where_values_differ(results):
     ("s hv_ratio mean label=z", r"must be a selection of at least one row"),
     ("s/manifest runs.executed", r"must be a field of .*manifest.json; got 'runs.executed'"),
     ("@nope x 1", r"must be `@NAME ROW COLUMN` with NAME one of .*got '@nope x 1'"),
+    ("s hv_ratio mean budget<=ten", r"must be a number after `<=`; got 'budget<=ten'"),
+    ("s label mean", r"must be a selection with numbers in label"),
+    ("s hv_ratio ci :,.0f", r"must be a `ci` with a format `:.Nf`"),
 ])
 def test_a_wrong_spec_is_refused_with_the_fix(results, spec, match):
     with pytest.raises(ValueError, match=match):
         value(spec, results)
+
+
+def test_a_study_without_a_manifest_is_named(results):
+    (results / "s" / "manifest.json").unlink()
+    with pytest.raises(ValueError, match=r"`<!-- value:s/manifest runs.total -->` must be a study "
+                                         r"with a manifest.json; got 's/manifest'"):
+        value("s/manifest runs.total", results)
 
 
 def test_a_cell_of_a_generated_table():

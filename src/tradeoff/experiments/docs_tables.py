@@ -1,20 +1,20 @@
-"""The tables of docs/studies.md that quote committed results, made from the results' CSVs.
+"""The tables and numbers of the docs that quote committed results, made from the results' files.
 
 A region ``<!-- results:NAME -->`` … ``<!-- /results:NAME -->`` in a Markdown file holds the
 table ``TABLES[NAME]`` makes from ``results/``; ``python -m tradeoff.experiments.docs_tables``
-rewrites every region of docs/studies.md (``--check``: exit 1, naming the regions, when one
+rewrites every region of README.md and docs/*.md (``--check``: exit 1, naming the regions, when one
 differs), so a typed number cannot drift from the CSVs it quotes. Wall-clock seconds are left
 out: regenerated studies keep them in git-ignored timings.csv, and they differ on every machine.
 
 A number in a sentence is a region too, on one line: ``<!-- value:SPEC -->0.9953<!-- /value -->``
 holds what ``value(SPEC)`` gives, so the prose of README.md and docs/*.md quotes the results the
-same way. SPEC is ``STUDY[/NAME] COLUMN AGG [FILTER ...] [by=COLUMN] [:FORMAT]``: the runs.csv (or
-NAME.csv) of ``results/STUDY``, rows kept by every ``COLUMN=V1,V2`` / ``!=V`` / ``<=X`` (``>=``, ``<``, ``>``), then AGG (mean,
-min, max, range, count, sum; ci: the mean and its 95 % bootstrap interval as in the tables) of
-COLUMN, over the rows or over the per-``by`` means; FORMAT is a
-format spec (default ``,.0f`` for whole numbers, else ``.4f``); a range prints ``lo–hi``, or one
-number when they are equal. ``STUDY/manifest KEY.KEY`` quotes a field of the study's manifest,
-and ``@NAME ROW COLUMN`` a cell of the table ``TABLES[NAME]``.
+same way. SPEC is ``STUDY[/NAME] COLUMN AGG [FILTER ...] [by=COLUMN] [:FORMAT]``: the runs.csv
+(or NAME.csv) of ``results/STUDY``, rows kept by every ``COLUMN=V1,V2`` / ``!=V`` / ``<=X``
+(``>=``, ``<``, ``>``), then AGG (mean, min, max, range, count, sum; ci: the mean and its 95 %
+bootstrap interval, as in the tables) of COLUMN, over the rows or over the per-``by`` means;
+FORMAT is a format spec (default ``,.0f`` for whole numbers, else ``.4f``); a range prints
+``lo–hi``, or one number when they are equal. ``STUDY/manifest KEY.KEY`` quotes a field of the
+study's manifest, and ``@NAME ROW COLUMN`` a cell of the table ``TABLES[NAME]``.
 """
 
 from __future__ import annotations
@@ -246,6 +246,9 @@ def value(spec: str, results: str | Path, tables: dict | None = None) -> str:
     study, _, table = words[0].partition("/")
     root = Path(results) / study
     if table == "manifest":
+        if not (root / "manifest.json").is_file():
+            fail(where, "a study with a manifest.json", words[0],
+                 f"Use a folder of {results} that has one (`tradeoff run` writes it).")
         field = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
         for key in words[1].split("."):
             if not isinstance(field, dict) or key not in field:
@@ -275,7 +278,11 @@ def value(spec: str, results: str | Path, tables: dict | None = None) -> str:
             keep = _match(frame, key, wanted)
             frame = frame[~keep if op == "!=" else keep]
         else:
-            col, x = pd.to_numeric(frame[key], errors="coerce"), float(wanted)
+            try:
+                x = float(wanted)
+            except ValueError:
+                fail(where, f"a number after `{op}`", word, "Compare a column with a number.")
+            col = pd.to_numeric(frame[key], errors="coerce")
             frame = frame[{"<=": col <= x, ">=": col >= x, "<": col < x, ">": col > x}[op]]
     if column not in frame.columns or by is not None and by not in frame.columns:
         fail(where, f"a column of {study}'s {table or 'runs'}.csv", column if column not in
@@ -284,13 +291,20 @@ def value(spec: str, results: str | Path, tables: dict | None = None) -> str:
         fail(where, "a selection of at least one row", spec, "Loosen the filters.")
     if agg == "count":
         return _format(len(frame), fmt)
-    values = pd.to_numeric(frame[column])
+    values = pd.to_numeric(frame[column], errors="coerce")
     if by is not None:
         values = values.groupby(frame[by]).mean()
+    values = values.dropna()
+    if values.empty:
+        fail(where, f"a selection with numbers in {column}", spec,
+             "Choose rows where the column has values (it is empty or not numeric there).")
     if agg == "ci":  # as the tables: the mean [95 % bootstrap interval] where the seeds differ
         from .stats import bootstrap_ci
 
-        digits = int(re.fullmatch(r"\.(\d+)f", fmt or ".4f").group(1))
+        digits = re.fullmatch(r"\.(\d+)f", fmt or ".4f")
+        if digits is None:
+            fail(where, "a `ci` with a format `:.Nf`", spec, "Write e.g. `:.4f` after it.")
+        digits = int(digits.group(1))
         return format_ci(float(values.mean()), *bootstrap_ci(values.astype(float).to_numpy()),
                          digits)
     if agg == "range":

@@ -230,7 +230,8 @@ def _cell(where: str, words: list, fmt: str | None, results, tables: dict) -> st
 
 
 def value(spec: str, results: str | Path, tables: dict | None = None) -> str:
-    """The text a ``<!-- value:SPEC -->`` region holds: see the module's docstring."""
+    """The text a ``<!-- value:SPEC -->`` region holds: see the module's docstring. ``tables``: a
+    cache of the tables and CSVs already read, shared by the regions of one rewrite."""
     import json
 
     from .._validation import fail
@@ -259,7 +260,11 @@ def value(spec: str, results: str | Path, tables: dict | None = None) -> str:
     if not (root / f"{table or 'runs'}.csv").is_file():
         fail(where, "a committed study's runs, another CSV of its folder, or its manifest",
              words[0], f"Use a folder of {results}, with `/NAME` for its NAME.csv or `/manifest`.")
-    frame = pd.read_csv(root / f"{table or 'runs'}.csv", low_memory=False)
+    path = root / f"{table or 'runs'}.csv"
+    cache = tables if tables is not None else {}
+    if path not in cache:  # a file is read once per rewrite, however often it is quoted
+        cache[path] = pd.read_csv(path, low_memory=False)
+    frame = cache[path]
     column, agg, rest = words[1], words[2] if len(words) > 2 else "", words[3:]
     if agg not in AGGREGATES:
         fail(where, f"an aggregate, one of {', '.join(AGGREGATES)}", agg,
@@ -328,7 +333,9 @@ def rewrite(text: str, results: str | Path) -> str:
         if name not in TABLES:
             fail(f"<!-- results:{name} -->", f"one of {', '.join(sorted(TABLES))}", name,
                  "Rename the region or add its table to tradeoff.experiments.docs_tables.TABLES.")
-        return m.group(1) + TABLES[name](results) + m.group(4)
+        if name not in tables:
+            tables[name] = TABLES[name](results)
+        return m.group(1) + tables[name] + m.group(4)
 
     return REGION.sub(one, text)
 

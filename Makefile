@@ -33,7 +33,7 @@ export TRADEOFF_COMPAS_CSV
 results: $(BIN)/.installed
 	@test -n "$$TRADEOFF_COMPAS_CSV" || { echo "make results: set TRADEOFF_COMPAS_CSV to the path of ProPublica's compas-scores-two-years.csv (fairness_compas needs it; see experiments/fairness_compas.toml)"; exit 1; }
 	for s in $(STUDIES); do $(BIN)/tradeoff run experiments/$$s.toml --jobs 2 --fresh || exit 1; done
-	$(BIN)/python -m tradeoff.experiments.docs_tables  # docs/studies.md's tables from the new CSVs
+	$(BIN)/python -m tradeoff.experiments.docs_tables  # the docs' tables and quoted numbers from the new CSVs
 
 # the performance benchmarks, each printing its table and writing it to benchmarks/results/<name>.json
 # (see benchmarks/README.md; ~25 minutes); then the docs' tables regenerated from those files

@@ -18,7 +18,11 @@ from .engine.descent import ARMIJO_C, ScaledProblem, line_search
 from .weights import check_weights, refine_two, simplex_grid
 
 ANCHOR_SHARE = 1e-8
-LEXICOGRAPHIC_SHARES = (1e-4, 1e-8)
+# the anchors' shares of the other objectives: 1e-6 resolves the lexicographic end points to about
+# 1e-7 of the front's span; 1e-8 did not do better where fᵢ's minimum is 0 (a gap that closes):
+# there the others' share is 10⁸ times smaller than the gap's rounding-level gradient noise allows,
+# and Newton wandered at the noise floor (fronts that moved 2e-5 of their span with the layout)
+LEXICOGRAPHIC_SHARES = (1e-4, 1e-6)
 ROUNDING = 1e-14  # a decrement below ROUNDING·|v| changes v by a few dozen ulps at most
 
 
@@ -203,7 +207,7 @@ def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weigh
     start = 0.5 * (lo + hi)
     F0, _ = sp.values(start[None])
     raw = np.maximum(np.abs(F0[0]), 1e-12)
-    # anchors: each objective with a 1e-8 share of the others, which picks the best of its minimisers
+    # anchors: each objective with a small share of the others, which picks the best of its minimisers
     Wa = np.full((m, m), ANCHOR_SHARE)
     np.fill_diagonal(Wa, 1.0)
     # lexicographic anchors: fᵢ first, then the others at that fᵢ; each share warm-starts the next,

@@ -121,7 +121,8 @@ def accuracy(front, data) -> np.ndarray | None:
     """(k,) accuracy of each point on ``data``: 1 − mean |y − P(ŷ = 1)|, which for a
     deterministic point is the share of right decisions ŷ = [p ≥ threshold], for a randomised
     one its expected share; None for a model that is no classifier."""
-    if getattr(front.model, "threshold", None) is None:
+    if getattr(front.model, "threshold", None) is None or not len(front) or \
+            not front.predictor(0).is_classifier:  # e.g. an MLP with output="linear"
         return None
     y = np.asarray(data.y, float)
     w = data.sample_weight

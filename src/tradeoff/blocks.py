@@ -234,6 +234,22 @@ class LinearSums:
         return f, (dF.T @ self.S if grad else None)
 
 
+def linear_sums(batch, objs, present) -> list:
+    """Each objective's ``sums`` at P = X̃ over a batch's rows, block by block: [(S (c, d), the
+    constant sums)], what ``LinearSums`` is built from (adding up over chunks of rows)."""
+    X, y = batch.X, batch.y
+    out = []
+    size = block_size(len(y), X.shape[1] + 1)
+    for obj in objs:
+        S = const = None
+        for s in range(0, max(len(y), 1), size):
+            bb = batch.rows(s, s + size)
+            Sb, _, _, cb = obj.sums(bb, with_ones(bb.X), present)
+            S, const = (Sb, cb) if S is None else (S + Sb, const + cb)
+        out.append((S, const))
+    return out
+
+
 # -- models that are not link(X̃θ): through the model protocol (forward / pullback) ---------------
 def model_rows(model, Theta, batch, objs, grad: bool):
     """Values (K, t), gradients (K, t, d) and which objectives had no gradient, for the prediction

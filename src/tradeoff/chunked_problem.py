@@ -23,7 +23,7 @@ import copy
 import numpy as np
 
 from ._validation import fail
-from .blocks import LinearSums, Quadratic, block_size, gram_block, with_ones
+from .blocks import LinearSums, Quadratic, block_size, gram_block, linear_sums, with_ones
 from .models import Standardizer, check_model, get_model, uses_affine_path
 from .objectives import Batch
 from .problem import Problem, problem_verb
@@ -212,22 +212,7 @@ def _chunk_part(X, y, g, w, kernel, scale, present, Theta, rows, grad, C, gauss_
     second = C is not None and not gauss_newton
     sums = {i: _sums_part(kernel, objs[i], batch, Theta, present, grad or C is not None, second)
             for i in rows if i not in additive}
-    return V, dV, H, sums, missing, _linear_sums_of(batch, linear, present)
-
-
-def _linear_sums_of(batch, objs, present):
-    """Each objective's sums at P = X̃ over a batch, by blocks: [(S (c, d), constant sums)]."""
-    X, y = batch.X, batch.y
-    out = []
-    size = block_size(len(y), X.shape[1] + 1)
-    for obj in objs:
-        S = const = None
-        for s in range(0, max(len(y), 1), size):
-            bb = batch.rows(s, s + size)
-            Sb, _, _, cb = obj.sums(bb, with_ones(bb.X), present)
-            S, const = (Sb, cb) if S is None else (S + Sb, const + cb)
-        out.append((S, const))
-    return out
+    return V, dV, H, sums, missing, linear_sums(batch, linear, present)
 
 
 def _sums_part(kernel, obj, batch, Theta, present, grad, second):

@@ -17,8 +17,8 @@ import numpy as np
 from ._validation import check_number, check_theta, fail
 from .datasets import Dataset
 from .blocks import (LinearSums, PairGram, Quadratic, affine, block_size, gram, gram_block,
-                     hessian_block_size, map_blocks, model_rows, single_blas_thread, weighted_gram,
-                     with_ones)
+                     hessian_block_size, linear_sums, map_blocks, model_rows, single_blas_thread,
+                     weighted_gram, with_ones)
 from .models import (Model, Standardizer, Unscaled, check_model, get_model, predictions,
                      uses_affine_path)
 from .objectives import Batch, Constraint, Objective, get_objective
@@ -164,18 +164,9 @@ class Problem:
 
     def _linear_sums(self, idx):
         """For each objective of ``idx`` with sums linear in θ: (S (c, d), the constant sums), from
-        one pass over the rows (its ``sums`` at P = X̃, block by block)."""
-        out = []
-        for i in idx:
-            obj, b = self._all[i], self._full
-            present = np.unique(b.groups)
-            S = const = None
-            for s in range(0, len(b.y), block_size(len(b.y), self.d)):
-                bb = b.rows(s, s + block_size(len(b.y), self.d))
-                Sb, _, _, cb = obj.sums(bb, with_ones(bb.X), present)
-                S, const = (Sb, cb) if S is None else (S + Sb, const + cb)
-            out.append((S, const))
-        return out
+        one pass over the rows (``blocks.linear_sums``)."""
+        b = self._full
+        return linear_sums(b, [self._all[i] for i in idx], np.unique(b.groups)) if idx else []
 
     def _by_rows(self, Theta, batch, grad, idx, hess_coef=None):
         """Values (K, r) and gradients (K, r, d) of the prediction objectives ``idx``: sums over rows

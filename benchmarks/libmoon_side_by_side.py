@@ -31,7 +31,7 @@ import tempfile
 import time
 
 import numpy as np
-from _common import machine, pin_blas_threads, table
+from _common import TABLES, machine, pin_blas_threads, table
 from libmoon_adult import hv, run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -111,29 +111,10 @@ def problems(A: dict, kind: str, seed: int):
     return out
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--epochs", type=int, default=10)
-    ap.add_argument("--methods", nargs="+", default=[m for m, _ in PAIRS],
-                    choices=[m for m, _ in PAIRS], help="LibMOON methods (and their matches) to run")
-    ap.add_argument("--libmoon-python", default=os.environ.get("LIBMOON_PYTHON",
-                                                               "/tmp/lmvenv/bin/python"))
-    ap.add_argument("--libmoon-src", default=os.environ.get("LIBMOON_SRC", "/tmp/libmoon_src"))
-    ap.add_argument("--quick", action="store_true", help="seed 0, one epoch, no JSON")
-    args = ap.parse_args()
-    if args.quick:
-        args.seeds, args.epochs = [0], 1
-    for path, what in ((args.libmoon_python, "--libmoon-python"), (args.libmoon_src, "--libmoon-src")):
-        if not os.path.exists(path):
-            raise SystemExit(f"`{what}` must be an existing path; got {path!r}. Make LibMOON's "
-                             f"environment as benchmarks/README.md section 11 says, or pass it.")
-    pin_blas_threads(1)
-    print(f"Machine: {machine()}", flush=True)
-    pairs = [(m, s) for m, s in PAIRS if m in args.methods]
-    keys = ("train", "test", "cpu", "logged")
-    res = {(who, m): {k: [] for k in keys} for m, _ in pairs for who in ("libmoon", "numpy", "torch")}
-    t_all = time.perf_counter()
+def measure(args, pairs) -> list[dict]:
+    """Every run of ``args.seeds``: one record per (code, method, seed) with HV train / test, CPU
+    seconds and (LibMOON's) the HV of its logged last-epoch batch means."""
+    records = []
     with tempfile.TemporaryDirectory() as folder:
         A = arrays(folder)
         print(f"# arrays: train {A['X_train'].shape}, test {A['X_test'].shape}; seeds {args.seeds}, "
@@ -145,64 +126,115 @@ def main():
                 train, test = problems(A, kind, seed)
                 for m, solver in pairs:
                     front, _, cpu, msg = run(solver, train, seed, args.epochs)
-                    r = res[(kind, m)]
                     if front is None:
                         print(f"  seed {seed} {kind} {solver} failed: {msg}", flush=True)
                         continue
-                    r["cpu"].append(cpu)
-                    r["train"].append(hv(front.F))
-                    r["test"].append(hv(test.evaluate(front.X, grad=False).F))
-                    print(f"  seed {seed} {kind} {solver}: HV {r['train'][-1]:.4f} / "
-                          f"{r['test'][-1]:.4f}, {cpu:.1f} s CPU — {msg}", flush=True)
+                    r = {"code": kind, "method": m, "seed": seed, "cpu": cpu,
+                         "train": hv(front.F), "test": hv(test.evaluate(front.X, grad=False).F)}
+                    records.append(r)
+                    print(f"  seed {seed} {kind} {solver}: HV {r['train']:.4f} / {r['test']:.4f}, "
+                          f"{cpu:.1f} s CPU — {msg}", flush=True)
             for m, lr in finish_libmoon(proc).items():
-                r = res[("libmoon", m)]
-                r["cpu"].append(lr["cpu"])
-                r["train"].append(hv(lr["train"]))
-                r["test"].append(hv(lr["test"]))
-                r["logged"].append(hv(lr["batch_mean"]))
-                print(f"  seed {seed} LibMOON {m}: HV {r['train'][-1]:.4f} / {r['test'][-1]:.4f} "
-                      f"(logged batch mean {r['logged'][-1]:.4f}), {lr['cpu']:.1f} s CPU",
-                      flush=True)
+                r = {"code": "libmoon", "method": m, "seed": seed, "cpu": lr["cpu"],
+                     "train": hv(lr["train"]), "test": hv(lr["test"]),
+                     "logged": hv(lr["batch_mean"])}
+                records.append(r)
+                print(f"  seed {seed} LibMOON {m}: HV {r['train']:.4f} / {r['test']:.4f} (logged "
+                      f"batch mean {r['logged']:.4f}), {r['cpu']:.1f} s CPU", flush=True)
+    return records
+
+
+def report(records: list[dict], pairs, epochs: int):
+    """The side-by-side table (means over the seeds) and the per-seed table, recorded."""
+    seeds = sorted({r["seed"] for r in records})
+
+    def of(code, m, key):
+        return [r[key] for r in records if r["code"] == code and r["method"] == m]
 
     def mean(v, fmt="{:.3f}"):
         return fmt.format(np.mean(v)) if v else "—"
 
+    def verdict(code, m):
+        if not (of(code, m, "test") and of("libmoon", m, "test")):
+            return "—"
+        hv_ok = all(np.mean(of(code, m, k)) >= np.mean(of("libmoon", m, k)) for k in ("train", "test"))
+        cpu_ok = np.mean(of(code, m, "cpu")) <= np.mean(of("libmoon", m, "cpu"))
+        return f"HV {'≥' if hv_ok else '<'}, CPU {'≤' if cpu_ok else '>'}"
+
     rows = []
     for m, solver in pairs:
-        L, N, T = (res[(w, m)] for w in ("libmoon", "numpy", "torch"))
-
-        def verdict(r):
-            if not (r["test"] and L["test"]):
-                return "—"
-            hv_ok = np.mean(r["train"]) >= np.mean(L["train"]) and np.mean(r["test"]) >= np.mean(L["test"])
-            cpu_ok = np.mean(r["cpu"]) <= np.mean(L["cpu"])
-            return f"HV {'≥' if hv_ok else '<'}, CPU {'≤' if cpu_ok else '>'}"
-
-        rows.append({"LibMOON method": m, "tradeoff solver": solver,
-                     "LibMOON HV train / test": f"{mean(L['train'])} / {mean(L['test'])}",
-                     "numpy HV train / test": f"{mean(N['train'])} / {mean(N['test'])}",
-                     "torch HV train / test": f"{mean(T['train'])} / {mean(T['test'])}",
-                     "CPU s LibMOON / numpy / torch": f"{mean(L['cpu'], '{:.1f}')} / "
-                                                      f"{mean(N['cpu'], '{:.1f}')} / "
-                                                      f"{mean(T['cpu'], '{:.1f}')}",
-                     "numpy vs LibMOON": verdict(N), "torch vs LibMOON": verdict(T),
-                     "seeds": f"{len(L['test'])} / {len(N['test'])} / {len(T['test'])}"})
+        row = {"LibMOON method": m, "tradeoff solver": solver}
+        for code, label in (("libmoon", "LibMOON"), ("numpy", "numpy"), ("torch", "torch")):
+            row[f"{label} HV train / test"] = (f"{mean(of(code, m, 'train'))} / "
+                                               f"{mean(of(code, m, 'test'))}")
+        row["CPU s LibMOON / numpy / torch"] = " / ".join(
+            mean(of(code, m, "cpu"), "{:.1f}") for code in ("libmoon", "numpy", "torch"))
+        row["numpy vs LibMOON"], row["torch vs LibMOON"] = verdict("numpy", m), verdict("torch", m)
+        row["seeds"] = " / ".join(str(len(of(code, m, "test"))) for code in ("libmoon", "numpy", "torch"))
+        rows.append(row)
     print()
     print(f"## LibMOON's Adult protocol, LibMOON's code and tradeoff's on the same arrays: HV "
-          f"(pymoo, reference (1, 1), raw BCE and DEO), mean over seeds {args.seeds}, "
-          f"{args.epochs} epochs, one thread each")
+          f"(pymoo, reference (1, 1), raw BCE and DEO), mean over seeds {seeds}, {epochs} epochs, "
+          f"one thread each")
     print()
     print(table(rows, list(rows[0])))
     print()
-    seed_rows = [{"LibMOON method": m, "code": who, "seed": seed,
-                  "HV train": f"{r['train'][i]:.4f}", "HV test": f"{r['test'][i]:.4f}",
-                  "CPU s": f"{r['cpu'][i]:.1f}",
-                  "HV logged batch mean": f"{r['logged'][i]:.4f}" if r["logged"] else "—"}
-                 for m, _ in pairs for who in ("libmoon", "numpy", "torch")
-                 for r in [res[(who, m)]] for i, seed in enumerate(args.seeds[:len(r["test"])])]
+    order = {c: i for i, c in enumerate(("libmoon", "numpy", "torch"))}
+    rank = {m: i for i, (m, _) in enumerate(pairs)}
+    seed_rows = [{"LibMOON method": r["method"], "code": r["code"], "seed": r["seed"],
+                  "HV train": f"{r['train']:.4f}", "HV test": f"{r['test']:.4f}",
+                  "CPU s": f"{r['cpu']:.1f}",
+                  "HV logged batch mean": f"{r['logged']:.4f}" if "logged" in r else "—"}
+                 for r in sorted(records, key=lambda r: (rank[r["method"]], order[r["code"]], r["seed"]))]
     print("Per seed:")
     print(table(seed_rows, ["LibMOON method", "code", "seed", "HV train", "HV test", "CPU s",
                             "HV logged batch mean"]))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--methods", nargs="+", default=[m for m, _ in PAIRS],
+                    choices=[m for m, _ in PAIRS], help="LibMOON methods (and their matches) to run")
+    ap.add_argument("--libmoon-python", default=os.environ.get("LIBMOON_PYTHON",
+                                                               "/tmp/lmvenv/bin/python"))
+    ap.add_argument("--libmoon-src", default=os.environ.get("LIBMOON_SRC", "/tmp/libmoon_src"))
+    ap.add_argument("--quick", action="store_true", help="seed 0, one epoch, no JSON")
+    ap.add_argument("--raw", help="also write this run's per-seed records to this JSON file")
+    ap.add_argument("--merge", nargs="+", metavar="RAW",
+                    help="no training: the tables of earlier --raw files (e.g. one per seed, run "
+                         "side by side)")
+    args = ap.parse_args()
+    pairs = [(m, s) for m, s in PAIRS if m in args.methods]
+    if args.merge:
+        docs = []
+        for path in args.merge:
+            with open(path) as f:
+                docs.append(json.load(f))
+        epochs = {d["epochs"] for d in docs}
+        if len(epochs) != 1:
+            raise SystemExit(f"`--merge` must name runs of one epoch count; got {sorted(epochs)}. "
+                             f"Merge runs of the same --epochs.")
+        print(f"Machine: {machine()}; merged {len(docs)} runs", flush=True)
+        report([r for d in docs for r in d["records"]], pairs, epochs.pop())
+        return
+    if args.quick:
+        args.seeds, args.epochs = [0], 1
+    for path, what in ((args.libmoon_python, "--libmoon-python"), (args.libmoon_src, "--libmoon-src")):
+        if not os.path.exists(path):
+            raise SystemExit(f"`{what}` must be an existing path; got {path!r}. Make LibMOON's "
+                             f"environment as benchmarks/README.md section 11 says, or pass it.")
+    pin_blas_threads(1)
+    print(f"Machine: {machine()}", flush=True)
+    t_all = time.perf_counter()
+    records = measure(args, pairs)
+    if args.raw:
+        with open(args.raw, "w") as f:
+            json.dump({"epochs": args.epochs, "seeds": args.seeds, "records": records}, f, indent=1)
+    report(records, pairs, args.epochs)
+    if args.raw:  # a partial run (e.g. one seed) is recorded by --merge, not on its own
+        TABLES.clear()
     print(f"Total {time.perf_counter() - t_all:.0f} s.")
 
 

@@ -3,6 +3,12 @@ on identical arrays, side by side (issue 22, item 3).
 
     python benchmarks/libmoon_side_by_side.py [--seeds 0 1 2] [--epochs 10] [--quick]
         [--libmoon-python /tmp/lmvenv/bin/python] [--libmoon-src /tmp/libmoon_src]
+        [--raw seed0.json]                       # also write this run's per-seed records
+    python benchmarks/libmoon_side_by_side.py --merge seed0.json seed1.json seed2.json
+
+Each seed takes about 8 minutes of CPU (LibMOON's part beside tradeoff's, on the other core);
+the recorded table ran one process per seed with ``--raw`` and then ``--merge`` (the merge writes
+``results/libmoon_side_by_side.json``; a ``--raw`` run does not).
 
 The arrays are built once: tradeoff's Adult split as ``libmoon_adult.py`` makes it (UCI's training
 file, 70/10/20 stratified, seed 0), standardised with the training rows' mean and scale, saved as
@@ -151,7 +157,7 @@ def report(records: list[dict], pairs, epochs: int):
     def of(code, m, key):
         return [r[key] for r in records if r["code"] == code and r["method"] == m]
 
-    def mean(v, fmt="{:.3f}"):
+    def mean(v, fmt="{:.4f}"):
         return fmt.format(np.mean(v)) if v else "—"
 
     def verdict(code, m):

@@ -1,7 +1,7 @@
 """LibMOON's own Adult training loop on arrays given as .npy files; run in LibMOON's environment
 (not tradeoff's) by ``libmoon_side_by_side.py``:
 
-    LIBMOON_SRC/python benchmarks/libmoon_driver.py DIR SEED EPOCHS METHOD [METHOD ...]
+    PYTHONPATH=LIBMOON_SRC LIBMOON_PYTHON benchmarks/libmoon_driver.py DIR SEED EPOCHS METHOD ...
 
 DIR holds X_train.npy, y_train.npy, s_train.npy, X_test.npy, y_test.npy, s_test.npy (already
 standardised). Each METHOD (LS, mTche, COSMOS, EPO, HVGrad, MGDA-UB) is trained by LibMOON's

@@ -6,7 +6,8 @@ on identical arrays, side by side (issue 22, item 3).
         [--raw seed0.json]                       # also write this run's per-seed records
     python benchmarks/libmoon_side_by_side.py --merge seed0.json seed1.json seed2.json
 
-Each seed takes about 8 minutes of CPU (LibMOON's part beside tradeoff's, on the other core);
+Each seed takes about 7 minutes of CPU for tradeoff's rows and 4.5 for LibMOON's (beside them,
+on the other core);
 the recorded table ran one process per seed with ``--raw`` and then ``--merge`` (the merge writes
 ``results/libmoon_side_by_side.json``; a ``--raw`` run does not).
 

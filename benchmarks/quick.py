@@ -10,7 +10,9 @@ Benchmarks with a quick check: indicators (hypervolume and IGD+ against moocore)
 SMS-EMOA at n = 1,000, one seed), epoch (one epoch against its two products at n = 200,000) and
 chunked (Dask-chunked fronts equal to in-memory ones within 1e-8 of the span, n = 50,000).
 The others (sweeps, Adult, the synthetic family, fairlearn, MLPs, LibMOON) take minutes and have
-no quick check yet.
+no quick check yet; ``libmoon_side_by_side.py --quick`` (seed 0, one epoch, about 95 s) needs
+LibMOON's own environment (benchmarks/README.md section 11) and has no ratio target, so it is run
+by hand.
 """
 
 from __future__ import annotations

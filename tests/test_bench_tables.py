@@ -56,3 +56,23 @@ def test_a_marker_without_its_file_names_it(tmp_path):
     with pytest.raises(SystemExit, match=r"`table:nosuch` must name a recorded benchmark; got no "
                                          r"file .*nosuch\.json\. Run `python benchmarks/nosuch\.py`"):
         tables.rewrite("<!-- table:nosuch -->\nx\n<!-- /table:nosuch -->", str(tmp_path))
+
+
+def test_libmoon_side_by_side_has_every_method_with_libmoon_numpy_and_torch_rows():
+    """Issue 22's table: per LibMOON method, its HV (train / test) beside tradeoff's numpy and
+    torch rows, CPU of each, and every seed of every code in the per-seed table."""
+    data = json.loads((ROOT / "benchmarks" / "results" / "libmoon_side_by_side.json").read_text())
+    main, per_seed = data["tables"]
+    methods = ["LS", "mTche", "EPO", "HVGrad", "MGDA-UB", "COSMOS"]
+    assert [r["LibMOON method"] for r in main["rows"]] == methods
+    for r in main["rows"]:
+        for col in ("LibMOON HV train / test", "numpy HV train / test", "torch HV train / test"):
+            train, test = (float(v) for v in r[col].split(" / "))
+            assert 0 < test <= 1 and 0 < train <= 1, (r["LibMOON method"], col)
+        assert all(float(v) > 0 for v in r["CPU s LibMOON / numpy / torch"].split(" / "))
+    seeds = sorted({r["seed"] for r in per_seed["rows"]})
+    assert len(per_seed["rows"]) == len(methods) * 3 * len(seeds)
+    readme = (ROOT / "benchmarks" / "README.md").read_text()
+    section = readme.split("## 11.")[1].split("\n## 12.")[0]
+    assert "<!-- table:libmoon_side_by_side -->" in section
+    assert "<!-- table:libmoon_side_by_side#2 -->" in section

@@ -1,0 +1,249 @@
+"""LibMOON's Adult protocol run by LibMOON's own code and by tradeoff (numpy MLP and TorchModel)
+on identical arrays, side by side (issue 22, item 3).
+
+    python benchmarks/libmoon_side_by_side.py [--seeds 0 1 2] [--epochs 10] [--quick]
+        [--libmoon-python /tmp/lmvenv/bin/python] [--libmoon-src /tmp/libmoon_src]
+        [--raw seed0.json]                       # also write this run's per-seed records
+    python benchmarks/libmoon_side_by_side.py --merge seed0.json seed1.json seed2.json
+
+Each seed takes about 7 minutes of CPU for tradeoff's rows and 4.5 for LibMOON's (beside them,
+on the other core);
+the recorded table ran one process per seed with ``--raw`` and then ``--merge`` (the merge writes
+``results/libmoon_side_by_side.json``; a ``--raw`` run does not).
+
+The arrays are built once: tradeoff's Adult split as ``libmoon_adult.py`` makes it (UCI's training
+file, 70/10/20 stratified, seed 0), standardised with the training rows' mean and scale, saved as
+.npy in a temporary folder. LibMOON trains on them in its own environment (``libmoon_driver.py``,
+a subprocess: LibMOON's ``GradBaseMTLSolver`` and core solvers, its objectives, its [128, 128]
+network); tradeoff trains the matching solvers twice, on its numpy MLP (``standardize=False``: the
+arrays are standardised already) and on a ``TorchModel`` of the same ``nn.Sequential`` (float32,
+as LibMOON), both with PyTorch's default initialisation, seeded. Everything one thread (torch
+``set_num_threads(1)``, BLAS via threadpoolctl, OMP/MKL/OpenBLAS variables for the subprocess);
+CPU seconds are ``time.process_time`` around the training call only. The LibMOON subprocess of a
+seed runs beside tradeoff's runs of that seed (one core each); CPU seconds do not count the other.
+
+HV: pymoo's ``HV``, reference (1, 1), the raw (BCE, DEO) of the ten points on all training rows
+and on the test rows (LibMOON's objective functions for its networks, tradeoff's ``log_loss`` and
+``equal_opportunity_tanh`` for ours: the same formulas), mean over the seeds. ``--quick``: seed 0,
+one epoch, no JSON written. LibMOON's environment: see benchmarks/README.md section 11.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+from _common import TABLES, machine, pin_blas_threads, table
+from libmoon_adult import hv, run
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# LibMOON method → tradeoff solver
+PAIRS = (("LS", "weighted-sum"), ("mTche", "chebyshev"), ("EPO", "epo"), ("HVGrad", "hv-grad"),
+         ("MGDA-UB", "mgda"), ("COSMOS", "pareto-set"))
+OBJECTIVES = ["log_loss", "equal_opportunity_tanh"]
+ONE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+
+
+def arrays(folder: str) -> dict:
+    """tradeoff's Adult split, standardised by the training rows, written to ``folder`` as .npy."""
+    import tradeoff as to
+
+    data = to.load_dataset("adult", split="train")
+    train, _, test = to.split(data, test=0.2, validation=0.1, seed=0)
+    mu, sd = train.X.mean(0), train.X.std(0)
+    sd[sd == 0] = 1.0  # a constant column stays 0 rather than dividing by zero
+    out = {}
+    for part, d in (("train", train), ("test", test)):
+        out[f"X_{part}"] = (d.X - mu) / sd
+        out[f"y_{part}"] = d.y.astype(np.int64)
+        out[f"s_{part}"] = np.asarray(d.groups, np.int64)
+    for k, v in out.items():
+        np.save(os.path.join(folder, f"{k}.npy"), v)
+    return out
+
+
+def start_libmoon(python, src, folder, seed, epochs, methods):
+    """LibMOON's runs of one seed as a subprocess in its own environment (started, not awaited)."""
+    env = {**os.environ, **ONE_THREAD, "PYTHONPATH": src}
+    return subprocess.Popen([python, os.path.join(HERE, "libmoon_driver.py"), folder, str(seed),
+                             str(epochs), *methods], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def finish_libmoon(proc) -> dict:
+    """{method: result} from the subprocess's RESULT lines; its stderr tail if it failed."""
+    out, err = proc.communicate()
+    res = {}
+    for line in out.splitlines():
+        if line.startswith("RESULT "):
+            r = json.loads(line[7:])
+            res[r["method"]] = r
+    if proc.returncode != 0:
+        print(f"  LibMOON exited {proc.returncode}: {err.strip().splitlines()[-1:]}", flush=True)
+    return res
+
+
+def torch_mlp(p: int):
+    """LibMOON's ``FullyConnected(…, 'M1')``: Linear(p, 128), relu, Linear(128, 128), relu,
+    Linear(128, 1)."""
+    import torch
+
+    return torch.nn.Sequential(torch.nn.Linear(p, 128), torch.nn.ReLU(), torch.nn.Linear(128, 128),
+                               torch.nn.ReLU(), torch.nn.Linear(128, 1))
+
+
+def problems(A: dict, kind: str, seed: int):
+    """(train problem, test problem) of the arrays with the numpy MLP or the TorchModel."""
+    import tradeoff as to
+    from tradeoff.models import MLP
+
+    p = A["X_train"].shape[1]
+    if kind == "numpy":
+        model = MLP(hidden=(128, 128), output="logistic", seed=seed, standardize=False,
+                    init_scheme="torch")
+    else:
+        from tradeoff.models.torch import TorchModel
+
+        model = TorchModel(torch_mlp(p), output="logistic", dtype="float32", seed=seed)
+    out = []
+    for part in ("train", "test"):
+        d = to.Dataset(X=A[f"X_{part}"], y=A[f"y_{part}"].astype(float), groups=A[f"s_{part}"],
+                       group_names=("Female", "Male"), sensitive_name="sex", name=f"adult-{part}")
+        out.append(to.Problem(d, model, OBJECTIVES))
+    return out
+
+
+def measure(args, pairs) -> list[dict]:
+    """Every run of ``args.seeds``: one record per (code, method, seed) with HV train / test, CPU
+    seconds and (LibMOON's) the HV of its logged last-epoch batch means."""
+    records = []
+    with tempfile.TemporaryDirectory() as folder:
+        A = arrays(folder)
+        print(f"# arrays: train {A['X_train'].shape}, test {A['X_test'].shape}; seeds {args.seeds}, "
+              f"{args.epochs} epochs", flush=True)
+        for seed in args.seeds:
+            proc = start_libmoon(args.libmoon_python, args.libmoon_src, folder, seed, args.epochs,
+                                 [m for m, _ in pairs])
+            for kind in ("numpy", "torch"):
+                train, test = problems(A, kind, seed)
+                for m, solver in pairs:
+                    front, _, cpu, msg = run(solver, train, seed, args.epochs)
+                    if front is None:
+                        print(f"  seed {seed} {kind} {solver} failed: {msg}", flush=True)
+                        continue
+                    r = {"code": kind, "method": m, "seed": seed, "cpu": cpu,
+                         "train": hv(front.F), "test": hv(test.evaluate(front.X, grad=False).F)}
+                    records.append(r)
+                    print(f"  seed {seed} {kind} {solver}: HV {r['train']:.4f} / {r['test']:.4f}, "
+                          f"{cpu:.1f} s CPU — {msg}", flush=True)
+            for m, lr in finish_libmoon(proc).items():
+                r = {"code": "libmoon", "method": m, "seed": seed, "cpu": lr["cpu"],
+                     "train": hv(lr["train"]), "test": hv(lr["test"]),
+                     "logged": hv(lr["batch_mean"])}
+                records.append(r)
+                print(f"  seed {seed} LibMOON {m}: HV {r['train']:.4f} / {r['test']:.4f} (logged "
+                      f"batch mean {r['logged']:.4f}), {r['cpu']:.1f} s CPU", flush=True)
+    return records
+
+
+def report(records: list[dict], pairs, epochs: int):
+    """The side-by-side table (means over the seeds) and the per-seed table, recorded."""
+    seeds = sorted({r["seed"] for r in records})
+
+    def of(code, m, key):
+        return [r[key] for r in records if r["code"] == code and r["method"] == m]
+
+    def mean(v, fmt="{:.4f}"):
+        return fmt.format(np.mean(v)) if v else "—"
+
+    def verdict(code, m):
+        if not (of(code, m, "test") and of("libmoon", m, "test")):
+            return "—"
+        hv_ok = all(np.mean(of(code, m, k)) >= np.mean(of("libmoon", m, k)) for k in ("train", "test"))
+        cpu_ok = np.mean(of(code, m, "cpu")) <= np.mean(of("libmoon", m, "cpu"))
+        return f"HV {'≥' if hv_ok else '<'}, CPU {'≤' if cpu_ok else '>'}"
+
+    rows = []
+    for m, solver in pairs:
+        row = {"LibMOON method": m, "tradeoff solver": solver}
+        for code, label in (("libmoon", "LibMOON"), ("numpy", "numpy"), ("torch", "torch")):
+            row[f"{label} HV train / test"] = (f"{mean(of(code, m, 'train'))} / "
+                                               f"{mean(of(code, m, 'test'))}")
+        row["CPU s LibMOON / numpy / torch"] = " / ".join(
+            mean(of(code, m, "cpu"), "{:.1f}") for code in ("libmoon", "numpy", "torch"))
+        row["numpy vs LibMOON"], row["torch vs LibMOON"] = verdict("numpy", m), verdict("torch", m)
+        row["seeds"] = " / ".join(str(len(of(code, m, "test"))) for code in ("libmoon", "numpy", "torch"))
+        rows.append(row)
+    print()
+    print(f"## LibMOON's Adult protocol, LibMOON's code and tradeoff's on the same arrays: HV "
+          f"(pymoo, reference (1, 1), raw BCE and DEO), mean over seeds {seeds}, {epochs} epochs, "
+          f"one thread each")
+    print()
+    print(table(rows, list(rows[0])))
+    print()
+    order = {c: i for i, c in enumerate(("libmoon", "numpy", "torch"))}
+    rank = {m: i for i, (m, _) in enumerate(pairs)}
+    seed_rows = [{"LibMOON method": r["method"], "code": r["code"], "seed": r["seed"],
+                  "HV train": f"{r['train']:.4f}", "HV test": f"{r['test']:.4f}",
+                  "CPU s": f"{r['cpu']:.1f}",
+                  "HV logged batch mean": f"{r['logged']:.4f}" if "logged" in r else "—"}
+                 for r in sorted(records, key=lambda r: (rank[r["method"]], order[r["code"]], r["seed"]))]
+    print("Per seed:")
+    print(table(seed_rows, ["LibMOON method", "code", "seed", "HV train", "HV test", "CPU s",
+                            "HV logged batch mean"]))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--methods", nargs="+", default=[m for m, _ in PAIRS],
+                    choices=[m for m, _ in PAIRS], help="LibMOON methods (and their matches) to run")
+    ap.add_argument("--libmoon-python", default=os.environ.get("LIBMOON_PYTHON",
+                                                               "/tmp/lmvenv/bin/python"))
+    ap.add_argument("--libmoon-src", default=os.environ.get("LIBMOON_SRC", "/tmp/libmoon_src"))
+    ap.add_argument("--quick", action="store_true", help="seed 0, one epoch, no JSON")
+    ap.add_argument("--raw", help="also write this run's per-seed records to this JSON file")
+    ap.add_argument("--merge", nargs="+", metavar="RAW",
+                    help="no training: the tables of earlier --raw files (e.g. one per seed, run "
+                         "side by side)")
+    args = ap.parse_args()
+    pairs = [(m, s) for m, s in PAIRS if m in args.methods]
+    if args.merge:
+        docs = []
+        for path in args.merge:
+            with open(path) as f:
+                docs.append(json.load(f))
+        epochs = {d["epochs"] for d in docs}
+        if len(epochs) != 1:
+            raise SystemExit(f"`--merge` must name runs of one epoch count; got {sorted(epochs)}. "
+                             f"Merge runs of the same --epochs.")
+        print(f"Machine: {machine()}; merged {len(docs)} runs", flush=True)
+        report([r for d in docs for r in d["records"]], pairs, epochs.pop())
+        return
+    if args.quick:
+        args.seeds, args.epochs = [0], 1
+    for path, what in ((args.libmoon_python, "--libmoon-python"), (args.libmoon_src, "--libmoon-src")):
+        if not os.path.exists(path):
+            raise SystemExit(f"`{what}` must be an existing path; got {path!r}. Make LibMOON's "
+                             f"environment as benchmarks/README.md section 11 says, or pass it.")
+    pin_blas_threads(1)
+    print(f"Machine: {machine()}", flush=True)
+    t_all = time.perf_counter()
+    records = measure(args, pairs)
+    if args.raw:
+        with open(args.raw, "w") as f:
+            json.dump({"epochs": args.epochs, "seeds": args.seeds, "records": records}, f, indent=1)
+    report(records, pairs, args.epochs)
+    if args.raw:  # a partial run (e.g. one seed) is recorded by --merge, not on its own
+        TABLES.clear()
+    print(f"Total {time.perf_counter() - t_all:.0f} s.")
+
+
+if __name__ == "__main__":
+    main()

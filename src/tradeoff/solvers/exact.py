@@ -18,10 +18,7 @@ from .engine.descent import ARMIJO_C, ScaledProblem, line_search
 from .weights import check_weights, refine_two, simplex_grid
 
 ANCHOR_SHARE = 1e-8
-# the anchors' shares of the other objectives: 1e-6 resolves the lexicographic end points to about
-# 1e-7 of the front's span; 1e-8 did not do better where fᵢ's minimum is 0 (a gap that closes):
-# there the others' share is 10⁸ times smaller than the gap's rounding-level gradient noise allows,
-# and Newton wandered at the noise floor (fronts that moved 2e-5 of their span with the layout)
+# the anchors' shares of the other objectives (see exact(): a refinement is kept where it converged)
 LEXICOGRAPHIC_SHARES = (1e-4, 1e-6)
 ROUNDING = 1e-14  # a decrement below ROUNDING·|v| changes v by a few dozen ulps at most
 
@@ -207,16 +204,21 @@ def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weigh
     start = 0.5 * (lo + hi)
     F0, _ = sp.values(start[None])
     raw = np.maximum(np.abs(F0[0]), 1e-12)
-    # anchors: each objective with a small share of the others, which picks the best of its minimisers
-    Wa = np.full((m, m), ANCHOR_SHARE)
-    np.fill_diagonal(Wa, 1.0)
-    # lexicographic anchors: fᵢ first, then the others at that fᵢ; each share warm-starts the next,
-    # so the end points are lexicographic optima to rounding even where fᵢ's minimiser is not unique
+    # lexicographic anchors: fᵢ with a small share of the others, which picks the best of its
+    # minimisers; each share warm-starts the next. The first share's anchors are weighted-sum
+    # minimisers, so Pareto optimal; a smaller share moves them closer to the lexicographic
+    # optimum where Newton can resolve it, and is kept only where it converged: where fᵢ's minimum
+    # is 0 on a whole subspace (a gap that closes), its rounding-level gradient over the share can
+    # outweigh the others', and the iterates wander at that noise floor
     anchor_phi = np.repeat(start[None], m, 0)
-    for share in LEXICOGRAPHIC_SHARES:
+    for k, share in enumerate(LEXICOGRAPHIC_SHARES):
         Wa = np.full((m, m), share)
         np.fill_diagonal(Wa, 1.0)
-        anchor_phi, _, ok_a, FA = _newton(sp, Wa / raw, anchor_phi, tol, max_iter)
+        Phi_s, _, ok_s, F_s = _newton(sp, Wa / raw, anchor_phi, tol, max_iter)
+        if k == 0:
+            anchor_phi, ok_a, FA = Phi_s, ok_s, F_s
+        else:
+            anchor_phi[ok_s], FA[ok_s] = Phi_s[ok_s], F_s[ok_s]
     ideal, nadir = FA.min(0), FA.max(0)
     span = np.where(nadir > ideal, nadir - ideal, 1.0)
 

@@ -182,3 +182,17 @@ def test_clear_errors(tmp_path):
     with pytest.raises(ValueError, match=r"`groups` must be at least 2 distinct groups"):
         Problem(ChunkedDataset(da.from_array(X, chunks=(20, 3)), da.from_array(y, chunks=20),
                                da.zeros(60, chunks=20, dtype=int)), "linear", ["mse", "mean_gap_sq"])
+
+
+def test_a_local_cluster_gives_the_same_front_and_persist_keeps_the_statistics():
+    """Passes on worker processes (the kernel and chunks pickled) equal the threaded ones."""
+    distributed = pytest.importorskip("distributed")
+    memory, chunked = _pair("logistic parity", [60, 60, 60, 60])
+    threaded = solve(chunked, "weighted-sum", n_points=3)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster):
+        data = chunked.data.persist()
+        assert (data.n, data.gram.tolist()) == (chunked.data.n, chunked.data.gram.tolist())
+        on_cluster = solve(Problem(data, "logistic", ["log_loss", "demographic_parity_sq"]),
+                           "weighted-sum", n_points=3)
+    assert on_cluster.success and np.array_equal(on_cluster.F, threaded.F)

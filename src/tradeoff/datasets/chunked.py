@@ -143,6 +143,23 @@ class ChunkedDataset:
         self.passes += 1
         return list(dask.compute(*parts))
 
+    def persist(self) -> "ChunkedDataset":
+        """This dataset with its chunks computed once and kept in memory where Dask runs (on a
+        cluster, spread over the workers' memory), so that later passes neither read the files
+        again nor send the data from this process. Returns a new dataset; the statistics carry
+        over (no pass is made to gather them again)."""
+        import copy
+
+        dask, _ = _dask()
+        out = copy.copy(self)
+        arrays = [a for a in (self.X, self.y, self.groups, self.sample_weight) if a is not None]
+        kept = iter(dask.persist(*arrays))
+        out.X, out.y = next(kept), next(kept)
+        out.groups = None if self.groups is None else next(kept)
+        out.sample_weight = None if self.sample_weight is None else next(kept)
+        out.passes = self.passes + 1
+        return out
+
     def omega_scale(self) -> float:
         """ω = w / Σw (or 1/n): the factor that turns a chunk's raw weights into the rows' ω."""
         return 1.0 / (self.weight_sum if self.sample_weight is not None else self.n)

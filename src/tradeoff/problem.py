@@ -33,6 +33,9 @@ class Evaluation:
     dG: np.ndarray | None
 
 
+EXACT_METRIC_CELLS = 1 << 25  # predictions held at once by exact_metrics: 256 MB of float64
+
+
 class Problem:
     """A multi-objective training problem over parameters θ ∈ ℝᵈ (intercept last)."""
 
@@ -527,22 +530,29 @@ class Problem:
         return out
 
     def exact_metrics(self, Theta) -> dict[str, np.ndarray]:
-        """The exact metric behind each surrogate objective (e.g. a fairness gap), (K,) each."""
+        """The exact metric behind each surrogate objective (e.g. a fairness gap), (K,) each.
+
+        The metrics need every row's prediction: the candidates are taken a slice at a time so that
+        the predictions (n, k) stay near ``EXACT_METRIC_CELLS`` numbers (100 points of a front at
+        10⁷ rows would otherwise hold 8 GB at once)."""
         Theta, _ = check_theta(Theta, self.d)
-        out = {}
-        P = None
-        for obj in self.objectives + tuple(c.objective for c in self.constraints):
-            if hasattr(obj, "exact") and len(Theta):
-                if P is None:
-                    with np.errstate(over="ignore", invalid="ignore"):
-                        P = predictions(self.model, Theta, self.data.X)
-                    if not np.isfinite(P).all():  # say so here, not as the metric's `y_pred`
-                        rows = np.unique(np.nonzero(~np.isfinite(P))[1])
-                        fail("Theta", "parameters whose predictions are finite",
-                             f"non-finite predictions for candidate(s) {rows[:5].tolist()}",
-                             "Bound the parameters (`bounds`) or rescale the features.")
-                out[f"{obj.name}:exact"] = np.asarray(obj.exact(self.data, self.model, P), float)
-        return out
+        # by name: an objective that is also a constraint has one metric
+        objs = list({o.name: o for o in reversed(self._all) if hasattr(o, "exact")}.values())[::-1]
+        if not objs or not len(Theta):
+            return {}
+        step = max(1, EXACT_METRIC_CELLS // max(self.data.n, 1))
+        parts = {o.name: [] for o in objs}
+        for s in range(0, len(Theta), step):
+            with np.errstate(over="ignore", invalid="ignore"):
+                P = predictions(self.model, Theta[s:s + step], self.data.X)
+            if not np.isfinite(P).all():  # say so here, not as the metric's `y_pred`
+                rows = s + np.unique(np.nonzero(~np.isfinite(P))[1])
+                fail("Theta", "parameters whose predictions are finite",
+                     f"non-finite predictions for candidate(s) {rows[:5].tolist()}",
+                     "Bound the parameters (`bounds`) or rescale the features.")
+            for obj in objs:
+                parts[obj.name].append(np.asarray(obj.exact(self.data, self.model, P), float))
+        return {f"{name}:exact": np.concatenate(v) for name, v in parts.items()}
 
     # -- bounds ----------------------------------------------------------------------------------
     def _bounds(self, bounds):

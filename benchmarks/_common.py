@@ -120,11 +120,11 @@ def _plain(v):
 
 def save(name: str | None = None) -> str | None:
     """Write the tables printed so far to results/<name>.json (name: the script's), with the date
-    and the machine; nothing on --quick or when no table was printed."""
+    and the machine; nothing on --quick or --small (a reduced run) or when no table was printed."""
     import datetime
     import json
 
-    if not TABLES or "--quick" in sys.argv:
+    if not TABLES or {"--quick", "--small"} & set(sys.argv):
         return None
     name = name or os.path.splitext(os.path.basename(sys.argv[0]))[0]
     os.makedirs(RESULTS, exist_ok=True)

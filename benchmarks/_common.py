@@ -83,8 +83,10 @@ def machine_info() -> dict:
     return info
 
 
-# every table a script prints, in order; written to results/<script>.json when it exits
+# every table a script prints, in order; written to results/<script>.json when it exits (unless
+# RECORD is off: quick.py's checks print tables of reduced runs)
 TABLES: list[dict] = []
+RECORD = True
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
@@ -124,7 +126,7 @@ def save(name: str | None = None) -> str | None:
     import datetime
     import json
 
-    if not TABLES or {"--quick", "--small"} & set(sys.argv):
+    if not TABLES or not RECORD or {"--quick", "--small"} & set(sys.argv):
         return None
     name = name or os.path.splitext(os.path.basename(sys.argv[0]))[0]
     os.makedirs(RESULTS, exist_ok=True)

@@ -1,6 +1,6 @@
 """Every benchmark's quick mode in one run (about a minute and a half here): each target a ratio
-measured in this run, printed beside its target; exits 1 if any is missed. Timings on a shared machine are noisy,
-so this is `make bench-quick`, not part of `make test`.
+measured in this run, printed beside its target; exits 1 if any is missed. Timings on a shared
+machine are noisy, so this is `make bench-quick`, not part of `make test`.
 
     python benchmarks/quick.py
 
@@ -11,10 +11,12 @@ SMS-EMOA at n = 1,000, one seed), epoch (one epoch against its two products at n
 chunked (Dask-chunked fronts equal to in-memory ones within 1e-8 of the span, n = 50,000),
 synthetic_family (exact against both loops in three cells of the family), adult (the weighted
 sum's 20 points against the L-BFGS-B penalty path on all of Adult, all converged),
-adult_mgda_chebyshev (MGDA within 2× the weighted sum, every point converged, all of Adult) and
-mlp_epoch (one epoch of 32 MLPs [64, 64] against its products at n = 10,000). The two on all of
-Adult take about 35 s of the total. The others (sweeps, fairlearn, the race, hv-grad/EPO, Pareto
-set learning, mini-batches, LibMOON) have no quick check yet.
+adult_mgda_chebyshev (MGDA within 2× the weighted sum, every point converged, all of Adult),
+mlp_epoch (one epoch of 32 MLPs [64, 64] against its products at n = 10,000) and pareto_set
+(pareto-set's training time against one MLP's, 200 steps; not its HV, which needs 1,000). The two
+on all of Adult take about 35 s of the total. sweep_scaling's --quick runs on its own (its speed-up
+needs the full 200 runs, 25 s or more); fairlearn, the synthetic family's race, hv-grad/EPO,
+mini-batches and LibMOON have no quick check.
 """
 
 from __future__ import annotations
@@ -35,13 +37,15 @@ import exact_front  # noqa: E402
 import front_quality  # noqa: E402
 import indicators  # noqa: E402
 import mlp_epoch  # noqa: E402
+import pareto_set  # noqa: E402
 import synthetic_family  # noqa: E402
 
 QUICK = {"indicators": indicators.quick, "exact_front": exact_front.quick,
          "construction": construction.quick, "front_quality": front_quality.quick,
          "epoch": epoch.quick, "chunked": chunked.quick,
          "synthetic_family": synthetic_family.quick, "adult": adult.quick,
-         "adult_mgda_chebyshev": adult_mgda_chebyshev.quick, "mlp_epoch": mlp_epoch.quick}
+         "adult_mgda_chebyshev": adult_mgda_chebyshev.quick, "mlp_epoch": mlp_epoch.quick,
+         "pareto_set": pareto_set.quick}
 
 
 def main() -> int:

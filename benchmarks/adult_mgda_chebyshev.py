@@ -15,6 +15,7 @@ round and checks them (about 15 s).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 
@@ -58,8 +59,8 @@ def quick(limit: float = 30.0) -> bool:
         blas.restore_original_limits()
 
     def share(s):  # points converged / points ("k of n"); 0 where cut off or failed
-        k, _, n = out[s]["converged"].partition(" of ")
-        return int(k) / int(n) if n else 0.0
+        m = re.fullmatch(r"(\d+) of (\d+)", out[s]["converged"])
+        return int(m.group(1)) / int(m.group(2)) if m and int(m.group(2)) else 0.0
 
     ws, mg = out["weighted-sum"]["seconds"], out["mgda"]["seconds"]
     ok = [check(f"MGDA / weighted sum ({mg:.1f} s vs {ws:.1f} s)", mg / ws, TARGET_MGDA,

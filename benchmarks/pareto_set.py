@@ -194,8 +194,8 @@ def main():
     print()
     print(table([{"benchmark": f"{best['method']}, its 20 points",
                   "target": f"HV ≥ {TARGET_HV:g} × the 20 MLPs' at ≤ {TARGET_TIME:g}× one MLP",
-                  "measured": f"HV ratio {best['ratio train']:.4f} train / {best['ratio test']:.4f} "
-                              f"test at {best['× one MLP']:.2f}×",
+                  "measured": f"HV ratio {best['ratio train']:.4f} train / "
+                              f"{best['ratio test']:.4f} test at {best['× one MLP']:.2f}×",
                   "met": "yes" if (min(best["ratio train"], best["ratio test"]) >= TARGET_HV
                                    and best["× one MLP"] <= TARGET_TIME) else "no"}
                  for best in (rows[1], rows[-2])], ["benchmark", "target", "measured", "met"]))

@@ -85,7 +85,8 @@ def quick(runs: int = 200, overhead_runs: int = 40) -> bool:
         w2, _, _, p2 = sweep(cfg, tmp / "j2", jobs=2)
     return all([check(f"overhead per run / {TARGET_OVERHEAD_MS:g} ms ({over:.1f} ms)",
                       over / TARGET_OVERHEAD_MS, 1.0, at_least=False),
-                check(f"--jobs 2 against --jobs 1 ({w1:.1f} s vs {w2:.1f} s)", w1 / w2, TARGET_JOBS2),
+                check(f"--jobs 2 against --jobs 1 ({w1:.1f} s vs {w2:.1f} s)", w1 / w2,
+                      TARGET_JOBS2),
                 check("points tables identical at --jobs 1 and 2 (1: yes)", float(p1.equals(p2)),
                       1.0)])
 
@@ -131,8 +132,8 @@ def main(argv=None):
     print(f"points tables identical across executors: {same}")
     print("Targets: ≥ 1.7× at --jobs 2, ≥ 1.6× on Dask, under 20 ms of overhead per run.")
     over = rows[0]["overhead per run (ms)"]
-    checks = [{"benchmark": f"sweep, {args.runs} runs", "target": f"≥ {TARGET_JOBS2:g}× at --jobs 2",
-               "measured": rows[1]["speed-up"],
+    checks = [{"benchmark": f"sweep, {args.runs} runs",
+               "target": f"≥ {TARGET_JOBS2:g}× at --jobs 2", "measured": rows[1]["speed-up"],
                "met": "yes" if base / rows[1]["wall (s)"] >= TARGET_JOBS2 else "no"},
               {"benchmark": f"sweep, {args.runs} runs", "target": f"≥ {TARGET_DASK:g}× on Dask",
                "measured": rows[2]["speed-up"],

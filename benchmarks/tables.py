@@ -6,8 +6,8 @@ typed: every region marked
     ...
     <!-- /table:NAME -->
 
-in benchmarks/README.md, docs/performance.md and docs/solvers.md is rewritten with the table and the date and
-machine it was measured on.
+in benchmarks/README.md, docs/performance.md and docs/solvers.md is rewritten with the table and
+the date and machine it was measured on.
 
     python benchmarks/tables.py            # rewrite the regions
     python benchmarks/tables.py --check    # exit 1 if a region differs from its JSON

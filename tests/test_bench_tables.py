@@ -86,4 +86,5 @@ def test_save_records_only_full_runs(tmp_path, monkeypatch, argv, record, writte
     assert (tmp_path / "bench.json").exists() == written
     if written:
         data = json.loads((tmp_path / "bench.json").read_text())
-        assert data["tables"] == [{"columns": ["a"], "rows": [{"a": 1}]}] and data["machine"]["cores"]
+        assert data["tables"] == [{"columns": ["a"], "rows": [{"a": 1}]}]
+        assert data["machine"]["cores"]

@@ -38,7 +38,7 @@ results: $(BIN)/.installed
 # the performance benchmarks, each printing its table and writing it to benchmarks/results/<name>.json
 # (see benchmarks/README.md; ~25 minutes); then the docs' tables regenerated from those files
 bench: $(BIN)/.installed
-	cd benchmarks && for b in front_quality exact_front construction epoch sweep_scaling indicators fairlearn_vs_exact adult synthetic_family hv_epo; do \
+	cd benchmarks && for b in front_quality exact_front construction epoch sweep_scaling indicators fairlearn_vs_exact adult adult_mgda_chebyshev mlp_epoch synthetic_family hv_epo; do \
 		echo "== $$b"; ../$(BIN)/python $$b.py || exit 1; done
 	$(BIN)/python benchmarks/tables.py
 

@@ -83,8 +83,10 @@ def machine_info() -> dict:
     return info
 
 
-# every table a script prints, in order; written to results/<script>.json when it exits
+# every table a script prints, in order; written to results/<script>.json when it exits (unless
+# RECORD is off: quick.py's checks print tables of reduced runs)
 TABLES: list[dict] = []
+RECORD = True
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
@@ -120,11 +122,11 @@ def _plain(v):
 
 def save(name: str | None = None) -> str | None:
     """Write the tables printed so far to results/<name>.json (name: the script's), with the date
-    and the machine; nothing on --quick or when no table was printed."""
+    and the machine; nothing on --quick or --small (a reduced run) or when no table was printed."""
     import datetime
     import json
 
-    if not TABLES or "--quick" in sys.argv:
+    if not TABLES or not RECORD or {"--quick", "--small"} & set(sys.argv):
         return None
     name = name or os.path.splitext(os.path.basename(sys.argv[0]))[0]
     os.makedirs(RESULTS, exist_ok=True)

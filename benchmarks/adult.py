@@ -1,7 +1,7 @@
 """Adult, 20 points: every gradient solver against a warm-started scipy L-BFGS-B penalty path, one
 scikit-learn fit, fairlearn's ExponentiatedGradient and pymoo at equal wall-clock (issue 9).
 
-    .venv/bin/python benchmarks/adult.py [--quick] [--method auto] [--solver-seconds 12 | --no-cap]
+    .venv/bin/python benchmarks/adult.py [--quick | --small] [--method auto] [--solver-seconds 12 | --no-cap]
 
 Data: UCI Adult, the training split (``tradeoff.load_dataset("adult", split="train")``, shipped with
 the package): rows with a ``?`` dropped (30,162 left), target income > 50K, sensitive attribute sex
@@ -55,8 +55,8 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import expit
 
-from _common import (accepts, converged, counts, guarded, machine, pin_blas_threads, ratio, table,
-                     with_method)
+from _common import (accepts, alternating, check, converged, counts, guarded, machine,
+                     pin_blas_threads, ratio, table, with_method)
 
 K_POINTS = 20
 GRADIENT = (("weighted-sum", "weighted-sum", {}),
@@ -316,6 +316,38 @@ def throughput(problem, num: Numpy, Phi, repeats):
     return out
 
 
+# ------------------------------------------------------------------------------------- quick
+
+TARGET_PATH = 5.0  # issue 20: the weighted sum against the L-BFGS-B penalty path, all converged
+
+
+def quick() -> bool:
+    """All of Adult (the path's cost per point grows with n faster than the weighted sum's, so a
+    subsample would measure another ratio): the weighted sum's 20 points and the penalty path, each
+    run once, in turn (about 20-25 s)."""
+    import tradeoff as to
+
+    limit = pin_blas_threads(1)
+    ds, _ = load_adult()
+    problem = to.Problem(ds, "logistic", ["log_loss", "demographic_parity_sq"])
+    num = Numpy(problem)
+    print(f"Adult, n = {ds.n:,}, {K_POINTS} points: the weighted sum against the L-BFGS-B penalty "
+          "path")
+    out = {}
+    t = alternating({"ws": lambda: out.update(ws=to.solve(problem, "weighted-sum",
+                                                           n_points=K_POINTS)),
+                     "path": lambda: out.update(path=lbfgs_path(
+                         num, np.logspace(-3, 3, K_POINTS), 1e-12, 1e-8))}, 1)
+    if limit is not None:
+        limit.restore_original_limits()
+    k, n = converged(out["ws"])
+    ok = [check(f"weighted sum vs the L-BFGS-B penalty path ({t['ws']:.1f} s vs {t['path']:.1f} s)",
+                t["path"] / t["ws"], TARGET_PATH),
+          check(f"weighted sum's points converged ({k} of {n}; share)", k / max(n, 1), 1.0),
+          check("penalty path's fits converged (all: 1)", float(out["path"][1]), 1.0)]
+    return all(ok)
+
+
 # ------------------------------------------------------------------------------------- main
 
 def main(argv=None):
@@ -323,7 +355,9 @@ def main(argv=None):
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true",
-                    help="3,000 rows, 1-s solver caps, 2 EG bounds: checks the script in < 30 s")
+                    help="the weighted sum against the penalty path, checked against the target")
+    ap.add_argument("--small", action="store_true",
+                    help="the whole script at 3,000 rows, 1-s solver caps, 2 EG bounds (< 30 s)")
     ap.add_argument("--method", default="auto",
                     help="the solvers' `method` where they take it (auto, newton, lbfgs, gd)")
     ap.add_argument("--solver-seconds", type=float, default=12.0,
@@ -340,12 +374,14 @@ def main(argv=None):
     ap.add_argument("--path-ftol", type=float, default=1e-12)
     args = ap.parse_args(argv)
     if args.quick:
+        return 0 if quick() else 1
+    if args.small:
         args.solver_seconds, args.eg_bounds, args.eg_max_iter, args.repeats = 1.0, 2, 10, 5
         args.cap, args.solver_limit = True, 5.0
     pin_blas_threads(1)
     t_start = time.perf_counter()
     print(machine())
-    ds, source = load_adult(3000 if args.quick else None)
+    ds, source = load_adult(3000 if args.small else None)
     problem = to.Problem(ds, "logistic", ["log_loss", "demographic_parity_sq"])
     print(f"Adult: {source}; n = {ds.n:,}, {ds.X.shape[1]} columns, d = {problem.d}, groups "
           f"{', '.join(ds.group_names)}; {K_POINTS} points")
@@ -420,15 +456,18 @@ def main(argv=None):
 
     ws = rows[0]
     path = next(r for r in rows if r["row"].startswith("scipy"))
-    print("\n## Against issue 9's targets\n")
+    print("\n## Against issue 9's targets (and issue 20's: ≥ 5×, MGDA)\n")
     t = [{"target": "weighted sum ≥ 3× faster than the L-BFGS-B penalty path",
           "measured": ratio(t_path, t_ws), "met": t_path >= 3 * t_ws},
+         {"target": f"weighted sum ≥ {TARGET_PATH:g}× faster than the L-BFGS-B penalty path "
+                    "(issue 20)", "measured": ratio(t_path, t_ws),
+          "met": t_path >= TARGET_PATH * t_ws},
          {"target": "weighted sum: all 20 converged", "measured": ws["converged"],
           "met": ws["all converged"]},
          {"target": "weighted sum's HV ≥ the path's", "measured":
           f"{ws['HV ratio'] or float('nan'):.4f} vs {path['HV ratio']:.4f}",
           "met": bool(len(ws["F"])) and ws["HV ratio"] >= path["HV ratio"]}]
-    for r in rows[1:len(GRADIENT) - 1]:  # penalty, both ε modes, Chebyshev (MGDA: no target)
+    for r in rows[1:len(GRADIENT)]:  # penalty, both ε modes, Chebyshev; MGDA (issue 20)
         t.append({"target": f"{r['row']}: all converged within 2× the weighted sum's time",
                   "measured": f"{r['vs weighted sum']}, {r['converged']}",
                   "met": r["all converged"] and r["seconds"] <= 2 * t_ws})
@@ -450,4 +489,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -2,7 +2,7 @@
 against a warm-started scipy L-BFGS-B loop and a per-weight Newton loop, and time to HV ratio 0.999
 against SMS-EMOA (issue 9).
 
-    .venv/bin/python benchmarks/synthetic_family.py [--quick] [--method auto] [--cell-seconds 8] [--exact-seconds 20]
+    .venv/bin/python benchmarks/synthetic_family.py [--quick | --small] [--method auto] [--cell-seconds 8] [--exact-seconds 20]
 
 Data, for d ∈ {2, 20, 200}, n ∈ {10³, 10⁵}, condition number κ ∈ {10, 10⁴}: X = Z L with Z (n, d)
 standard normal, centred and whitened (ZᵀZ/n = I exactly) and LᵀL = C a random correlation matrix
@@ -52,8 +52,8 @@ import time
 import numpy as np
 from scipy.optimize import minimize
 
-from _common import (accepts, converged, guarded, machine, pin_blas_threads, ratio, table,
-                     with_method)
+from _common import (accepts, alternating, check, converged, guarded, machine, pin_blas_threads,
+                     ratio, table, with_method)
 
 N_POINTS = 50
 RACE_POINTS = 200  # fronts of 100 points reach only 0.9989 of the 200-weight front's HV here
@@ -312,6 +312,50 @@ def anchor_span(obj: Objectives):
     return np.where(span > 0, span, 1.0)
 
 
+# ------------------------------------------------------------------------------------- quick
+
+TARGET_LBFGS, TARGET_NEWTON = 10.0, 1.5  # issue 20: exact against the two loops, every cell
+# small enough that the L-BFGS-B loop takes seconds (at n = 10⁴, κ = 10⁴ it takes 40 s at d = 20)
+QUICK_CELLS = ((2, 10_000, 10.0), (20, 3000, 1e4), (200, 1000, 10.0))
+
+
+def quick_cell(n, d, cond, repeat=2):
+    """Exact's 50 weights against the two loops over its interior weights, timed in turn
+    (``alternating``): (L-BFGS-B loop / exact, Newton loop / exact)."""
+    import tradeoff as to
+
+    X, y, cap = family_data(n, d, cond)
+    problem = family_problem(X, y, cap)
+    obj = Objectives(X, y, cap)
+    front = to.solve(problem, "exact", n_points=N_POINTS, adaptive=False)  # warm-up; its weights
+    W, span = np.array(front.extra["weights"]), np.asarray(front.extra["span"])
+    interior = (W > 0).all(1)
+    Wr = (W[interior] / span)[np.argsort(W[interior, 1])]
+    start = np.linalg.lstsq(obj.X1, y, rcond=None)[0]
+    t = alternating({"exact": lambda: to.solve(problem, "exact", n_points=N_POINTS, adaptive=False),
+                     "newton": lambda: newton_loop(obj, Wr, start, np.inf),
+                     "lbfgs": lambda: lbfgs_loop(obj, Wr, start, np.inf)}, repeat)
+    return t["lbfgs"] / t["exact"], t["newton"] / t["exact"]
+
+
+def quick() -> bool:
+    """Three cells of the family (d = 2, n = 10⁴, κ = 10; d = 20, n = 3,000, κ = 10⁴; d = 200,
+    n = 10³, κ = 10, where the full run measured exact's worst ratios), each loop timed beside exact
+    in one run (about 6 s)."""
+    limit = pin_blas_threads(1)
+    print(f"synthetic family, {N_POINTS} weights: exact against warm-started L-BFGS-B and Newton "
+          "loops")
+    ok = []
+    for d, n, cond in QUICK_CELLS:
+        lb, nt = quick_cell(n, d, cond)
+        where = f"d = {d}, n = {n:,}, κ = {cond:g}"
+        ok += [check(f"exact vs the L-BFGS-B loop, {where}", lb, TARGET_LBFGS),
+               check(f"exact vs the Newton loop, {where}", nt, TARGET_NEWTON)]
+    if limit is not None:
+        limit.restore_original_limits()
+    return all(ok)
+
+
 # ------------------------------------------------------------------------------------- the race
 
 def race_row(n, d, cond, args):
@@ -403,7 +447,9 @@ def race_row(n, d, cond, args):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true",
-                    help="d ∈ {2, 20}, n = 1,000, both κ; race at d = 20 only: < 30 s")
+                    help="three cells, exact against both loops, checked against the targets")
+    ap.add_argument("--small", action="store_true",
+                    help="the whole script at d ∈ {2, 20}, n = 1,000, both κ; race at d = 20 only")
     ap.add_argument("--dims", type=int, nargs="+", default=[2, 20, 200])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     ap.add_argument("--conds", type=float, nargs="+", default=[10.0, 1e4])
@@ -429,6 +475,8 @@ def main(argv=None):
     args.capped = args.cap or (not args.no_cap and (not accepts("weighted-sum", "method")
                                                      or args.method == "gd"))
     if args.quick:
+        return 0 if quick() else 1
+    if args.small:
         args.dims, args.sizes, args.race_dims = [2, 20], [1000], [20]
         args.cell_seconds, args.race_seconds, args.exact_seconds = 1.0, 2.0, 4.0
     pin_blas_threads(1)
@@ -461,4 +509,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -6,8 +6,8 @@ typed: every region marked
     ...
     <!-- /table:NAME -->
 
-in benchmarks/README.md and docs/performance.md is rewritten with the table and the date and
-machine it was measured on.
+in benchmarks/README.md, docs/performance.md and docs/solvers.md is rewritten with the table and
+the date and machine it was measured on.
 
     python benchmarks/tables.py            # rewrite the regions
     python benchmarks/tables.py --check    # exit 1 if a region differs from its JSON
@@ -23,7 +23,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-DOCS = [os.path.join(HERE, "README.md"), os.path.join(ROOT, "docs", "performance.md")]
+DOCS = [os.path.join(HERE, "README.md"), os.path.join(ROOT, "docs", "performance.md"),
+        os.path.join(ROOT, "docs", "solvers.md")]
 RESULTS = os.path.join(HERE, "results")
 REGION = re.compile(r"<!-- table:(?P<key>[\w.-]+(?:#\d+)?) -->\n(?P<body>.*?)<!-- /table:(?P<end>[\w.-]+) -->",
                     re.S)

@@ -76,3 +76,35 @@ def test_libmoon_side_by_side_has_every_method_with_libmoon_numpy_and_torch_rows
     section = readme.split("## 11.")[1].split("\n## 12.")[0]
     assert "<!-- table:libmoon_side_by_side -->" in section
     assert "<!-- table:libmoon_side_by_side#2 -->" in section
+
+
+def _common_module():
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        return importlib.import_module("_common")
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+
+@pytest.mark.parametrize("argv, record, written", [
+    (["bench.py"], True, True),
+    (["bench.py", "--quick"], True, False),
+    (["bench.py", "--small"], True, False),
+    (["quick.py"], False, False),  # quick.py turns RECORD off: its checks' tables are reduced runs
+])
+def test_save_records_only_full_runs(tmp_path, monkeypatch, argv, record, written):
+    common = _common_module()
+    monkeypatch.setattr(common, "RESULTS", str(tmp_path))
+    monkeypatch.setattr(common, "RECORD", record)
+    monkeypatch.setattr(common.sys, "argv", argv)
+    monkeypatch.setattr(common, "TABLES", [{"columns": ["a"], "rows": [{"a": 1}]}])
+    path = common.save("bench")
+    assert (path is not None) == written
+    assert (tmp_path / "bench.json").exists() == written
+    if written:
+        data = json.loads((tmp_path / "bench.json").read_text())
+        assert data["tables"] == [{"columns": ["a"], "rows": [{"a": 1}]}]
+        assert data["machine"]["cores"]

@@ -10,7 +10,8 @@ on identical arrays, side by side (issue 22, item 3).
 ``--dataset compas`` (TRADEOFF_COMPAS_CSV must name ProPublica's compas-scores-two-years.csv):
 LibMOON's COMPAS objectives, BCE and DEO with sex as the sensitive attribute, on tradeoff's COMPAS
 rows (``load_dataset("compas", sensitive="sex", races="all")``: 6,172 rows, 6 columns), the same
-70/10/20 split, LibMOON's 'compass' preferences; written to ``results/libmoon_side_by_side_compas.json``.
+70/10/20 split, LibMOON's 'compass' preferences; written to
+``results/libmoon_side_by_side_compas.json``.
 A seed takes about a fifth of Adult's time.
 
 Each seed takes about 7 minutes of CPU for tradeoff's rows and 4.5 for LibMOON's (beside them,
@@ -93,8 +94,8 @@ def start_libmoon(python, src, folder, seed, epochs, methods, problem="adult"):
     """LibMOON's runs of one seed as a subprocess in its own environment (started, not awaited)."""
     env = {**os.environ, **ONE_THREAD, "PYTHONPATH": src}
     return subprocess.Popen([python, os.path.join(HERE, "libmoon_driver.py"), folder, str(seed),
-                             str(epochs), *methods, "--problem", problem], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                             str(epochs), *methods, "--problem", problem], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def finish_libmoon(proc) -> dict:

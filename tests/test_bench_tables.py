@@ -86,4 +86,5 @@ def test_a_results_file_of_another_script_names_that_script(tmp_path):
     doc = {"benchmark": "x_compas", "script": "x", "argv": ["--dataset", "compas"], "date": "d",
            "machine": {"cores": 2}, "tables": [{"columns": ["a"], "rows": [{"a": 1}]}]}
     (tmp_path / "x_compas.json").write_text(json.dumps(doc))
-    assert "by `python benchmarks/x.py --dataset compas`" in tables.render("x_compas", str(tmp_path))
+    text = tables.render("x_compas", str(tmp_path))
+    assert "by `python benchmarks/x.py --dataset compas`" in text

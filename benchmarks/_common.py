@@ -131,9 +131,12 @@ def save(name: str | None = None) -> str | None:
     name = name or os.path.splitext(os.path.basename(sys.argv[0]))[0]
     os.makedirs(RESULTS, exist_ok=True)
     path = os.path.join(RESULTS, f"{name}.json")
+    script = os.path.splitext(os.path.basename(sys.argv[0]))[0]
     doc = {"benchmark": name, "argv": sys.argv[1:],
            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
            "machine": machine_info(), "tables": TABLES}
+    if script != name:  # one script, several results files: the docs name the script that ran
+        doc["script"] = script
     with open(path, "w") as f:
         json.dump(doc, f, indent=1, ensure_ascii=False)
         f.write("\n")

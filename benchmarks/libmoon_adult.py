@@ -62,9 +62,9 @@ MINIBATCH = ("weighted-sum", "chebyshev", "mgda", "epo", "hv-grad")
 K, LR, BATCH = 10, 1e-4, 128
 
 
-def libmoon_prefs(n: int = K) -> np.ndarray:
-    """LibMOON's ``get_mtl_prefs('adult', n)``: nadir (0.6, 0.12), ideal (0.3, 0.01)."""
-    t = np.linspace(np.arctan2(0.01, 0.6), np.arctan2(0.12, 0.3), n)
+def libmoon_prefs(n: int = K, nadir=(0.6, 0.12), ideal=(0.3, 0.01)) -> np.ndarray:
+    """LibMOON's ``get_mtl_prefs(problem, n)``; the defaults are its 'adult' nadir and ideal."""
+    t = np.linspace(np.arctan2(ideal[1], nadir[0]), np.arctan2(nadir[1], ideal[0]), n)
     P = np.column_stack([np.cos(t), np.sin(t)])
     return P / P.sum(1, keepdims=True)
 
@@ -91,7 +91,8 @@ def iterations(extra) -> str:
     return f"{extra.get('steps', extra.get('epochs', '—'))} steps"
 
 
-def run(name, problem, seed, epochs):
+def run(name, problem, seed, epochs, weights=None):
+    """``weights``: the preferences of the weighted sum, Chebyshev and EPO (default: Adult's)."""
     import tradeoff as to
 
     steps = epochs * -(-problem.data.n // BATCH)
@@ -100,7 +101,7 @@ def run(name, problem, seed, epochs):
         opts = {"optimizer": "adam", "lr": LR, "batch_size": BATCH, "epochs": epochs,
                 "normalize": "none"}
         if name not in ("mgda", "hv-grad"):
-            opts["weights"] = libmoon_prefs().tolist()
+            opts["weights"] = (libmoon_prefs() if weights is None else weights).tolist()
     else:  # pareto-set
         opts = {"steps": steps, "batch_size": BATCH, "lr": 1e-3, "n_preferences": 3}
     t0, c0 = time.perf_counter(), time.process_time()

@@ -1,18 +1,21 @@
-"""LibMOON's own Adult training loop on arrays given as .npy files; run in LibMOON's environment
-(not tradeoff's) by ``libmoon_side_by_side.py``:
+"""LibMOON's own Adult (or COMPAS) training loop on arrays given as .npy files; run in LibMOON's
+environment (not tradeoff's) by ``libmoon_side_by_side.py``:
 
     PYTHONPATH=LIBMOON_SRC LIBMOON_PYTHON benchmarks/libmoon_driver.py DIR SEED EPOCHS METHOD ...
+        [--problem adult|compass]
 
 DIR holds X_train.npy, y_train.npy, s_train.npy, X_test.npy, y_test.npy, s_test.npy (already
 standardised). Each METHOD (LS, mTche, COSMOS, EPO, HVGrad, MGDA-UB) is trained by LibMOON's
 ``GradBaseMTLSolver`` with its core solver, lr 1e-4, batches of 128, ten networks along
-``get_mtl_prefs('adult', 10)``; prints one JSON line per method: CPU seconds of ``solve()``, the
-last epoch's mean batch losses (LibMOON's logged values) and the final networks' (BCE, DEO) on all
-training and all test rows, computed with LibMOON's objective functions. Imports no tradeoff.
+``get_mtl_prefs(problem, 10)`` (LibMOON spells COMPAS 'compass'); prints one JSON line per method:
+CPU seconds of ``solve()``, the last epoch's mean batch losses (LibMOON's logged values) and the
+final networks' (BCE, DEO) on all training and all test rows, computed with LibMOON's objective
+functions. Imports no tradeoff.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -50,7 +53,14 @@ def main(argv):
     import torch
 
     torch.set_num_threads(1)
-    folder, seed, epochs, methods = argv[0], int(argv[1]), int(argv[2]), argv[3:]
+    ap = argparse.ArgumentParser()
+    ap.add_argument("folder")
+    ap.add_argument("seed", type=int)
+    ap.add_argument("epochs", type=int)
+    ap.add_argument("methods", nargs="+")
+    ap.add_argument("--problem", default="adult", choices=["adult", "compass"])
+    a = ap.parse_args(argv)
+    folder, seed, epochs, methods, problem = a.folder, a.seed, a.epochs, a.methods, a.problem
     lm = _import_libmoon()
     arrays = {f"{k}_{part}": np.load(os.path.join(folder, f"{k}_{part}.npy"))
               for k in ("X", "y", "s") for part in ("train", "test")}
@@ -77,7 +87,7 @@ def main(argv):
     # the solver reads its data and builds its networks through these two names
     lm.core_mtl.get_dataset = lambda name, type="train": Arrays("test" if type == "test" else "train")
     lm.core_mtl.model_from_dataset = lambda name, architecture="M1", **kw: lm.FullyConnected((p,), "M1")
-    prefs = lm.mtl.get_mtl_prefs(problem_name="adult", n_prob=10)
+    prefs = lm.mtl.get_mtl_prefs(problem_name=problem, n_prob=10)
     for method in methods:
         # theirs seeds numpy only; torch too here, so that a run repeats (initialisation, batches)
         np.random.seed(seed)
@@ -88,13 +98,15 @@ def main(argv):
         elif method == "EPO":
             core = lm.EPOCore(n_var=n_var, prefs=prefs)
         elif method == "HVGrad":
+            # GradHVCore reads only its reference point from the name; HEAD's get_hv_ref has no
+            # 'compass' entry (KeyError), so COMPAS takes Adult's, (2, 2)
             core = lm.GradHVCore(n_obj=2, n_var=n_var, problem_name="adult")
         elif method == "MGDA-UB":
             core = lm.MGDAUBCore()
         else:
             raise SystemExit(f"`method` must be one of LS, mTche, COSMOS, EPO, HVGrad, MGDA-UB; "
                              f"got {method!r}. Fix the argument.")
-        solver = lm.core_mtl.GradBaseMTLSolver(problem_name="adult", step_size=1e-4, epoch=epochs,
+        solver = lm.core_mtl.GradBaseMTLSolver(problem_name=problem, step_size=1e-4, epoch=epochs,
                                                core_solver=core, batch_size=128, prefs=prefs)
         c0 = time.process_time()
         res = solver.solve()

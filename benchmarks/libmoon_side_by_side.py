@@ -1,10 +1,18 @@
 """LibMOON's Adult protocol run by LibMOON's own code and by tradeoff (numpy MLP and TorchModel)
 on identical arrays, side by side (issue 22, item 3).
 
-    python benchmarks/libmoon_side_by_side.py [--seeds 0 1 2] [--epochs 10] [--quick]
-        [--libmoon-python /tmp/lmvenv/bin/python] [--libmoon-src /tmp/libmoon_src]
+    python benchmarks/libmoon_side_by_side.py [--dataset adult|compas] [--seeds 0 1 2]
+        [--epochs 10] [--quick] [--libmoon-python /tmp/lmvenv/bin/python]
+        [--libmoon-src /tmp/libmoon_src]
         [--raw seed0.json]                       # also write this run's per-seed records
     python benchmarks/libmoon_side_by_side.py --merge seed0.json seed1.json seed2.json
+
+``--dataset compas`` (TRADEOFF_COMPAS_CSV must name ProPublica's compas-scores-two-years.csv):
+LibMOON's COMPAS objectives, BCE and DEO with sex as the sensitive attribute, on tradeoff's COMPAS
+rows (``load_dataset("compas", sensitive="sex", races="all")``: 6,172 rows, 6 columns), the same
+70/10/20 split, LibMOON's 'compass' preferences; written to
+``results/libmoon_side_by_side_compas.json``.
+A seed takes about a fifth of Adult's time.
 
 Each seed takes about 7 minutes of CPU for tradeoff's rows and 4.5 for LibMOON's (beside them,
 on the other core);
@@ -38,8 +46,8 @@ import tempfile
 import time
 
 import numpy as np
-from _common import TABLES, machine, pin_blas_threads, table
-from libmoon_adult import hv, run
+from _common import TABLES, machine, pin_blas_threads, save, table
+from libmoon_adult import hv, libmoon_prefs, run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # LibMOON method → tradeoff solver
@@ -49,11 +57,25 @@ OBJECTIVES = ["log_loss", "equal_opportunity_tanh"]
 ONE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
 
 
-def arrays(folder: str) -> dict:
-    """tradeoff's Adult split, standardised by the training rows, written to ``folder`` as .npy."""
+# per dataset: tradeoff's loader and its parameters, LibMOON's problem name and its
+# get_mtl_prefs nadir / ideal (libmoon.util.constant), the results file
+DATASETS = {
+    "adult": {"load": ("adult", {"split": "train"}), "libmoon": "adult", "label": "Adult",
+              "nadir": (0.6, 0.12), "ideal": (0.3, 0.01), "results": "libmoon_side_by_side"},
+    # LibMOON's Compas loader: sensitive attribute sex, all races kept
+    "compas": {"load": ("compas", {"sensitive": "sex", "races": "all"}), "libmoon": "compass",
+               "label": "COMPAS", "nadir": (0.52, 0.34), "ideal": (0.04, 0.04),
+               "results": "libmoon_side_by_side_compas"},
+}
+
+
+def arrays(folder: str, dataset: str = "adult") -> dict:
+    """tradeoff's split of ``dataset``, standardised by the training rows, written to ``folder``
+    as .npy (with the group names, for the problems)."""
     import tradeoff as to
 
-    data = to.load_dataset("adult", split="train")
+    name, params = DATASETS[dataset]["load"]
+    data = to.load_dataset(name, **params)
     train, _, test = to.split(data, test=0.2, validation=0.1, seed=0)
     mu, sd = train.X.mean(0), train.X.std(0)
     sd[sd == 0] = 1.0  # a constant column stays 0 rather than dividing by zero
@@ -64,15 +86,16 @@ def arrays(folder: str) -> dict:
         out[f"s_{part}"] = np.asarray(d.groups, np.int64)
     for k, v in out.items():
         np.save(os.path.join(folder, f"{k}.npy"), v)
+    out["group_names"], out["sensitive_name"] = data.group_names, data.sensitive_name
     return out
 
 
-def start_libmoon(python, src, folder, seed, epochs, methods):
+def start_libmoon(python, src, folder, seed, epochs, methods, problem="adult"):
     """LibMOON's runs of one seed as a subprocess in its own environment (started, not awaited)."""
     env = {**os.environ, **ONE_THREAD, "PYTHONPATH": src}
     return subprocess.Popen([python, os.path.join(HERE, "libmoon_driver.py"), folder, str(seed),
-                             str(epochs), *methods], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                             str(epochs), *methods, "--problem", problem], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def finish_libmoon(proc) -> dict:
@@ -97,7 +120,7 @@ def torch_mlp(p: int):
                                torch.nn.ReLU(), torch.nn.Linear(128, 1))
 
 
-def problems(A: dict, kind: str, seed: int):
+def problems(A: dict, kind: str, seed: int, dataset: str = "adult"):
     """(train problem, test problem) of the arrays with the numpy MLP or the TorchModel."""
     import tradeoff as to
     from tradeoff.models import MLP
@@ -113,7 +136,8 @@ def problems(A: dict, kind: str, seed: int):
     out = []
     for part in ("train", "test"):
         d = to.Dataset(X=A[f"X_{part}"], y=A[f"y_{part}"].astype(float), groups=A[f"s_{part}"],
-                       group_names=("Female", "Male"), sensitive_name="sex", name=f"adult-{part}")
+                       group_names=tuple(A["group_names"]), sensitive_name=A["sensitive_name"],
+                       name=f"{dataset}-{part}")
         out.append(to.Problem(d, model, OBJECTIVES))
     return out
 
@@ -122,17 +146,19 @@ def measure(args, pairs) -> list[dict]:
     """Every run of ``args.seeds``: one record per (code, method, seed) with HV train / test, CPU
     seconds and (LibMOON's) the HV of its logged last-epoch batch means."""
     records = []
+    spec = DATASETS[args.dataset]
+    weights = libmoon_prefs(nadir=spec["nadir"], ideal=spec["ideal"])
     with tempfile.TemporaryDirectory() as folder:
-        A = arrays(folder)
+        A = arrays(folder, args.dataset)
         print(f"# arrays: train {A['X_train'].shape}, test {A['X_test'].shape}; seeds {args.seeds}, "
               f"{args.epochs} epochs", flush=True)
         for seed in args.seeds:
             proc = start_libmoon(args.libmoon_python, args.libmoon_src, folder, seed, args.epochs,
-                                 [m for m, _ in pairs])
+                                 [m for m, _ in pairs], spec["libmoon"])
             for kind in ("numpy", "torch"):
-                train, test = problems(A, kind, seed)
+                train, test = problems(A, kind, seed, args.dataset)
                 for m, solver in pairs:
-                    front, _, cpu, msg = run(solver, train, seed, args.epochs)
+                    front, _, cpu, msg = run(solver, train, seed, args.epochs, weights)
                     if front is None:
                         print(f"  seed {seed} {kind} {solver} failed: {msg}", flush=True)
                         continue
@@ -151,7 +177,7 @@ def measure(args, pairs) -> list[dict]:
     return records
 
 
-def report(records: list[dict], pairs, epochs: int):
+def report(records: list[dict], pairs, epochs: int, dataset: str = "adult"):
     """The side-by-side table (means over the seeds) and the per-seed table, recorded."""
     seeds = sorted({r["seed"] for r in records})
 
@@ -180,7 +206,7 @@ def report(records: list[dict], pairs, epochs: int):
         row["seeds"] = " / ".join(str(len(of(code, m, "test"))) for code in ("libmoon", "numpy", "torch"))
         rows.append(row)
     print()
-    print(f"## LibMOON's Adult protocol, LibMOON's code and tradeoff's on the same arrays: HV "
+    print(f"## LibMOON's {DATASETS[dataset]['label']} protocol, LibMOON's code and tradeoff's on the same arrays: HV "
           f"(pymoo, reference (1, 1), raw BCE and DEO), mean over seeds {seeds}, {epochs} epochs, "
           f"one thread each")
     print()
@@ -200,6 +226,8 @@ def report(records: list[dict], pairs, epochs: int):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dataset", choices=sorted(DATASETS), default="adult",
+                    help="adult, or compas (reads TRADEOFF_COMPAS_CSV)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--methods", nargs="+", default=[m for m, _ in PAIRS],
@@ -223,11 +251,22 @@ def main():
         if len(epochs) != 1:
             raise SystemExit(f"`--merge` must name runs of one epoch count; got {sorted(epochs)}. "
                              f"Merge runs of the same --epochs.")
+        datasets = {d.get("dataset", "adult") for d in docs}  # Adult's runs predate the field
+        if len(datasets) != 1:
+            raise SystemExit(f"`--merge` must name runs of one dataset; got {sorted(datasets)}. "
+                             f"Merge the runs of each --dataset separately.")
+        dataset = datasets.pop()
         print(f"Machine: {machine()}; merged {len(docs)} runs", flush=True)
-        report([r for d in docs for r in d["records"]], pairs, epochs.pop())
+        report([r for d in docs for r in d["records"]], pairs, epochs.pop(), dataset)
+        save(DATASETS[dataset]["results"])
         return
     if args.quick:
         args.seeds, args.epochs = [0], 1
+    from tradeoff.datasets.benchmarks import COMPAS_ENV, COMPAS_URL
+
+    if args.dataset == "compas" and not os.environ.get(COMPAS_ENV):
+        raise SystemExit(f"`{COMPAS_ENV}` must be set for --dataset compas; got it unset. Set it "
+                         f"to the path of ProPublica's compas-scores-two-years.csv ({COMPAS_URL}).")
     for path, what in ((args.libmoon_python, "--libmoon-python"), (args.libmoon_src, "--libmoon-src")):
         if not os.path.exists(path):
             raise SystemExit(f"`{what}` must be an existing path; got {path!r}. Make LibMOON's "
@@ -238,10 +277,13 @@ def main():
     records = measure(args, pairs)
     if args.raw:
         with open(args.raw, "w") as f:
-            json.dump({"epochs": args.epochs, "seeds": args.seeds, "records": records}, f, indent=1)
-    report(records, pairs, args.epochs)
+            json.dump({"epochs": args.epochs, "seeds": args.seeds, "dataset": args.dataset,
+                       "records": records}, f, indent=1)
+    report(records, pairs, args.epochs, args.dataset)
     if args.raw:  # a partial run (e.g. one seed) is recorded by --merge, not on its own
         TABLES.clear()
+    else:
+        save(DATASETS[args.dataset]["results"])
     print(f"Total {time.perf_counter() - t_all:.0f} s.")
 
 

@@ -53,7 +53,8 @@ def render(key: str, results: str = RESULTS) -> str:
     t = doc["tables"][i - 1]
     mc = doc["machine"]
     blas = ", ".join(f"{b.get('internal_api')} {b.get('version')}" for b in mc.get("blas", []))
-    where = (f"Recorded {doc['date']} by `{' '.join(['python', f'benchmarks/{name}.py'] + doc['argv'])}` "
+    command = " ".join(["python", f"benchmarks/{doc.get('script', name)}.py"] + doc["argv"])
+    where = (f"Recorded {doc['date']} by `{command}` "
              f"({mc.get('processor')}, {mc.get('cores')} cores, load {mc.get('load_average', '?')}; "
              f"Python {mc.get('python')}, numpy {mc.get('numpy')}"
              + (f", {blas}" if blas else "") + f"; benchmarks/results/{name}.json).")

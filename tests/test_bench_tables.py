@@ -58,10 +58,12 @@ def test_a_marker_without_its_file_names_it(tmp_path):
         tables.rewrite("<!-- table:nosuch -->\nx\n<!-- /table:nosuch -->", str(tmp_path))
 
 
-def test_libmoon_side_by_side_has_every_method_with_libmoon_numpy_and_torch_rows():
-    """Issue 22's table: per LibMOON method, its HV (train / test) beside tradeoff's numpy and
-    torch rows, CPU of each, and every seed of every code in the per-seed table."""
-    data = json.loads((ROOT / "benchmarks" / "results" / "libmoon_side_by_side.json").read_text())
+@pytest.mark.parametrize("name", ["libmoon_side_by_side", "libmoon_side_by_side_compas"])
+def test_libmoon_side_by_side_has_every_method_with_libmoon_numpy_and_torch_rows(name):
+    """Issue 22's tables (Adult, COMPAS): per LibMOON method, its HV (train / test) beside
+    tradeoff's numpy and torch rows, CPU of each, and every seed of every code in the per-seed
+    table."""
+    data = json.loads((ROOT / "benchmarks" / "results" / f"{name}.json").read_text())
     main, per_seed = data["tables"]
     methods = ["LS", "mTche", "EPO", "HVGrad", "MGDA-UB", "COSMOS"]
     assert [r["LibMOON method"] for r in main["rows"]] == methods
@@ -74,8 +76,18 @@ def test_libmoon_side_by_side_has_every_method_with_libmoon_numpy_and_torch_rows
     assert len(per_seed["rows"]) == len(methods) * 3 * len(seeds)
     readme = (ROOT / "benchmarks" / "README.md").read_text()
     section = readme.split("## 11.")[1].split("\n## 12.")[0]
-    assert "<!-- table:libmoon_side_by_side -->" in section
-    assert "<!-- table:libmoon_side_by_side#2 -->" in section
+    assert f"<!-- table:{name} -->" in section
+    assert f"<!-- table:{name}#2 -->" in section
+    assert tables.render(name).startswith(tables.markdown(main["rows"], main["columns"]))
+    assert "benchmarks/libmoon_side_by_side.py " in tables.render(name)  # the script that ran
+
+
+def test_a_results_file_of_another_script_names_that_script(tmp_path):
+    doc = {"benchmark": "x_compas", "script": "x", "argv": ["--dataset", "compas"], "date": "d",
+           "machine": {"cores": 2}, "tables": [{"columns": ["a"], "rows": [{"a": 1}]}]}
+    (tmp_path / "x_compas.json").write_text(json.dumps(doc))
+    text = tables.render("x_compas", str(tmp_path))
+    assert "by `python benchmarks/x.py --dataset compas`" in text
 
 
 def _common_module():

@@ -253,8 +253,10 @@ class ChunkedDataset:
             group_names = tuple(str(v) for v in values)
         y = array(_column, target)
         w = array(_column, sample_weight) if sample_weight is not None else None
-        return cls(X, y, groups, w, name=name, feature_names=tuple(map(str, features)),
+        data = cls(X, y, groups, w, name=name, feature_names=tuple(map(str, features)),
                    target_name=target, group_names=group_names, sensitive_name=sensitive or "")
+        data.passes += 1  # the lengths-and-labels pass above
+        return data
 
     @classmethod
     def from_parquet(cls, path, target: str, *, sensitive: str | None = None, features=None,

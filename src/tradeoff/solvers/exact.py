@@ -21,6 +21,7 @@ ANCHOR_SHARE = 1e-8
 # the anchors' shares of the other objectives (see exact(): a refinement is kept where it converged)
 LEXICOGRAPHIC_SHARES = (1e-4, 1e-6)
 ROUNDING = 1e-14  # a decrement below ROUNDING·|v| changes v by a few dozen ulps at most
+NOISE_FLOOR, FLAT_STEPS = 1e-9, 5
 
 
 def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, max_iter: int,
@@ -49,6 +50,8 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
     active = np.ones(K, bool)
     was_tiny = np.zeros(K, bool)
     last_size = np.full(K, np.inf)
+    best = v.copy()  # the lowest v seen, and the iterations since it last fell by NOISE_FLOOR
+    flat = np.zeros(K, int)
     it = 0
     for it in range(1, max_iter + 1):
         rows = np.flatnonzero(active)
@@ -67,7 +70,13 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
         size = np.abs(step).max(1) / np.maximum(np.abs(Phi[rows]).max(1), 1e-300)
         tiny = dec <= tol * np.maximum(1.0, np.abs(v[rows]))
         stalled = was_tiny[rows] & (size > 0.1 * last_size[rows])
-        done = (dec <= 0) | (tiny & ((size <= step_tol) | stalled))
+        # at the values' noise floor: v has not fallen by a relative NOISE_FLOOR in FLAT_STEPS
+        # steps (where fᵢ's minimum is 0 on a subspace, its rounding-level gradient over a small
+        # share outweighs the others', and the steps hop between points equal to ~1e-8)
+        fell = v[rows] < best[rows] - NOISE_FLOOR * np.abs(best[rows])
+        flat[rows] = np.where(fell, 0, flat[rows] + 1)
+        best[rows] = np.minimum(best[rows], v[rows])
+        done = (dec <= 0) | (tiny & ((size <= step_tol) | stalled)) | (flat[rows] >= FLAT_STEPS)
         was_tiny[rows] = tiny
         last_size[rows] = size
         active[rows[done]] = False
@@ -247,8 +256,14 @@ def exact(problem: Problem, *, n_points: int = 200, adaptive: bool = True, weigh
         conv = np.concatenate([conv, cn])
     order = np.arange(len(W)) if weights is not None else np.lexsort(F.T[::-1])
     ok = bool(conv.all() and ok_a.all())
-    msg = (f"{len(W)} weighted sums solved by Newton to a decrement ≤ {tol:g}" if ok else
-           f"{int((~conv).sum())} of {len(W)} weighted sums did not converge in {max_iter} Newton steps")
+    if ok:
+        msg = (f"{len(W)} weighted sums solved by Newton to a decrement ≤ {tol:g} or to the "
+               "values' rounding")
+    elif not conv.all():
+        msg = (f"{int((~conv).sum())} of {len(W)} weighted sums did not converge in {max_iter} "
+               "Newton steps")
+    else:
+        msg = f"the anchors (each objective's minimum) did not converge in {max_iter} Newton steps"
     return Front(F[order], sp.theta(Phi[order]), names, params, "exact", options, sp.evaluations,
                  time.perf_counter() - t0, ok, msg, None,
                  {"weights": W[order].tolist(), "ideal": ideal.tolist(), "span": span.tolist()})

@@ -481,19 +481,22 @@ class Problem:
                             H += (C[:, i] * c)[:, None, None] * (J[:, :, None] * J[:, None, :])
                     if Dsum is None or pairs is not None:
                         continue
+                    # rows without curvature for any candidate (a cap's rows below it) add
+                    # nothing: the Grams take the others only
+                    live = (Dsum != 0).any(axis=1)
+                    Xh, Dh = (X1, Dsum) if live.all() else (X1[live], Dsum[live])
                     if outer:
                         step = block_size(n, max(K, d * d))
-                        for t in range(0, e - s, step):  # by blocks, also over all rows
-                            Xt = X1[t:t + step]
+                        for t in range(0, len(Xh), step):  # by blocks, also over all rows
+                            Xt = Xh[t:t + step]
                             O = (Xt[:, :, None] * Xt[:, None, :]).reshape(len(Xt), d * d)
-                            H += (Dsum[t:t + step].T @ O).reshape(K, d, d)
+                            H += (Dh[t:t + step].T @ O).reshape(K, d, d)
                     else:
                         step = hessian_block_size(n, K, d)
-                        for t in range(0, e - s, step):  # by blocks, also over all rows
-                            H += gram_block(X1[t:t + step], Dsum[t:t + step])
+                        for t in range(0, len(Xh), step):  # by blocks, also over all rows
+                            H += gram_block(Xh[t:t + step], Dh[t:t + step])
             if pairs is not None:  # sparse rows: the nonzero pairs' products only
                 H += pairs(0, n, Dall)
-        return V[:, :self.m], V[:, self.m:] - self._bound_array(), dV, H
 
     def _pair_gram(self):
         """The sparse pair structure of X̃ for Hessians (``engine.PairGram``), built on first use;

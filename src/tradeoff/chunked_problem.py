@@ -33,9 +33,10 @@ class ChunkedProblem(Problem):
     """A Problem whose rows live in Dask chunks (``tradeoff.datasets.ChunkedDataset``)."""
 
     def __init__(self, data, model, objectives, constraints=(), *, bounds=None, name=None):
-        if not uses_affine_path(check_model(get_model(model))):
+        checked = check_model(get_model(model))
+        if not uses_affine_path(checked):
             fail("model", "an affine model (linear, logistic, capped_linear) for chunked data",
-                 getattr(get_model(model), "name", type(model).__name__),
+                 getattr(checked, "name", type(model).__name__),
                  "Train networks on in-memory data (tradeoff.Dataset) with a mini-batch solver.")
         super().__init__(data, model, objectives, constraints, bounds=bounds, name=name)
         for obj in self._all:

@@ -21,7 +21,6 @@ import numpy as np
 from scipy.special import expit, ndtr
 
 from .._validation import check_choice, fail
-from ..losses import Loss
 from .base import PROB_CLIP, Model
 
 ACTIVATIONS = ("relu", "tanh", "gelu")
@@ -281,9 +280,6 @@ class MLP(Model):
     # -- the rest of the protocol ----------------------------------------------------------------
     def classify(self, Theta, X) -> np.ndarray:
         return (self.predict(Theta, X) >= self.threshold).astype(float)
-
-    def curvature(self, loss: Loss) -> float | None:
-        return None  # non-convex: no global curvature bound
 
     def describe(self) -> dict:
         out = {"name": self.name, "hidden": list(self.hidden), "activation": self.activation,

@@ -24,7 +24,6 @@ import numpy as np
 from scipy.special import expit
 
 from .._validation import check_choice, fail
-from ..losses import Loss
 from .base import PROB_CLIP, Model
 
 OUTPUTS = ("linear", "logistic")
@@ -281,9 +280,6 @@ class TorchModel(Model):
     # -- the rest of the protocol ----------------------------------------------------------------
     def classify(self, Theta, X) -> np.ndarray:
         return (self.predict(Theta, X) >= self.threshold).astype(float)
-
-    def curvature(self, loss: Loss) -> float | None:
-        return None  # non-convex: no global curvature bound
 
     def describe(self) -> dict:
         """Everything but the network itself, as data: the settings, and the module's class name and

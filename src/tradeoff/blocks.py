@@ -122,7 +122,9 @@ class PairGram:
     def __call__(self, start: int, stop: int, D: np.ndarray) -> np.ndarray:
         """(K, d, d) for rows start…stop with weights D (stop − start, K)."""
         K, d = D.shape[1], self.d
-        U = np.asarray(self.P[start:stop].T @ D).T.reshape(K, d, d)  # the upper triangle
+        # slicing a sparse matrix copies it: the whole range takes P itself
+        P = self.P if (start, stop) == (0, self.P.shape[0]) else self.P[start:stop]
+        U = np.asarray(P.T @ D).T.reshape(K, d, d)  # the upper triangle
         H = U + U.transpose(0, 2, 1)
         idx = np.arange(d)
         H[:, idx, idx] = U[:, idx, idx]

@@ -34,6 +34,9 @@ class Evaluation:
 
 
 EXACT_METRIC_CELLS = 1 << 25  # predictions held at once by exact_metrics: 256 MB of float64
+# X̃ = (X, 1) of the whole data is kept up to this many numbers (128 MB of float64): second-order
+# passes read it by blocks many times, and forming each block's X̃ anew cost a fifth of a front
+ONES_CACHE_CELLS = 1 << 24
 
 
 class Problem:
@@ -445,7 +448,7 @@ class Problem:
                     continue
                 for s in range(0, n, size):
                     e = min(s + size, n)
-                    X1 = with_ones(X[s:e])  # (X, 1) once: scores, pull-backs and Grams
+                    X1 = self._with_ones(b, s, e)  # scores, pull-backs and Grams
                     Z = X1 @ Theta.T
                     if self._identity:  # P = Z: no slope to form (nor to multiply by)
                         P, S, S2 = Z, None, None
@@ -497,6 +500,15 @@ class Problem:
                             H += gram_block(Xh[t:t + step], Dh[t:t + step])
             if pairs is not None:  # sparse rows: the nonzero pairs' products only
                 H += pairs(0, n, Dall)
+
+    def _with_ones(self, b, s: int, e: int) -> np.ndarray:
+        """X̃ = (X, 1) of rows s…e of batch b: a view of the whole data's X̃ where that is kept
+        (``ONES_CACHE_CELLS``), else formed for the block."""
+        if b is not self._full or b.X.shape[0] * (b.X.shape[1] + 1) > ONES_CACHE_CELLS:
+            return with_ones(b.X[s:e])
+        if getattr(self, "_ones", None) is None:
+            self._ones = with_ones(b.X)
+        return self._ones[s:e]
 
     def _pair_gram(self):
         """The sparse pair structure of X̃ for Hessians (``engine.PairGram``), built on first use;

@@ -258,8 +258,19 @@ class Standardizer:
         return np.linalg.solve(self.matrix.T, Theta.T).T
 
     def gradient_to_standard(self, G):
-        """∂f/∂Φ = ∂f/∂Θ Aᵀ for gradients G (..., d)."""
-        return G @ self.matrix.T
+        """∂f/∂Φ = ∂f/∂Θ Aᵀ for gradients G (..., d), in O(d) a row: A is diagonal but for its
+        last column, so (G Aᵀ)ⱼ = (Gⱼ − G_c μⱼ) / sⱼ and the intercept's entry stays G_c."""
+        G = np.asarray(G, float)
+        out = np.empty_like(G)
+        out[..., :-1] = (G[..., :-1] - G[..., -1:] * self.mean) / self.scale
+        out[..., -1] = G[..., -1]
+        return out
+
+    def congruence(self, H):
+        """A H Aᵀ for symmetric H (..., d, d): a Hessian in Θ seen in Φ, O(d²) a matrix (two
+        ``gradient_to_standard`` passes, one over rows and one over columns)."""
+        HA = self.gradient_to_standard(H)  # H Aᵀ
+        return self.gradient_to_standard(np.swapaxes(HA, -1, -2))  # (A H) Aᵀ, H symmetric
 
 
 class Unscaled(Standardizer):
@@ -286,6 +297,9 @@ class Unscaled(Standardizer):
 
     def gradient_to_standard(self, G):
         return G
+
+    def congruence(self, H):
+        return H
 
 
 def n_features(model, d: int) -> int:

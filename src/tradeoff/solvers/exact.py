@@ -33,7 +33,7 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
     the full Newton step: when the step is accepted, as it almost always is, that pass is also the
     next iteration's. Rejected steps backtrack on values alone.
     """
-    problem, A = sp.problem, sp.A
+    problem = sp.problem
     C = np.hstack([W_raw, np.zeros((len(W_raw), problem.n_constraints))])
     Phi = Phi0.copy()
     K, d = Phi.shape
@@ -44,7 +44,7 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
         sp.evaluations += len(rows)
         F, _, dV, H = problem.derivatives(sp.theta(Ph), C[rows])
         g = np.einsum("ki,kid->kd", C[rows], dV)
-        return (F * W_raw[rows]).sum(1), g @ A.T, A @ H @ A.T, F
+        return (F * W_raw[rows]).sum(1), sp.to_phi_gradient(g), sp.to_phi_hessian(H), F
 
     v, g, H, Fall[:] = second(Phi, np.arange(K))
     active = np.ones(K, bool)
@@ -58,9 +58,10 @@ def _newton(sp: ScaledProblem, W_raw: np.ndarray, Phi0: np.ndarray, tol: float, 
         if len(rows) == 0:
             break
         # a relative ridge keeps flat directions (e.g. a norm that ignores the intercept) solvable
-        Hr = H[rows]
-        ridge = 1e-14 * np.trace(Hr, axis1=1, axis2=2)[:, None, None] * np.eye(d)
-        step = np.linalg.solve(Hr + ridge, g[rows][:, :, None])[:, :, 0]
+        Hr = H[rows]  # a copy: the ridge goes on its diagonal in place
+        diag = np.arange(d)
+        Hr[:, diag, diag] += 1e-14 * np.trace(Hr, axis1=1, axis2=2)[:, None]
+        step = np.linalg.solve(Hr, g[rows][:, :, None])[:, :, 0]
         dec = (g[rows] * step).sum(1)
         # stop on the step, not only the decrement: a decrement of 1e-16·f still leaves θ (and each
         # objective) uncertain at 1e-8; steps below 1e-13 of θ leave it at rounding level

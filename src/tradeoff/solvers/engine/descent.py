@@ -35,6 +35,7 @@ class ScaledProblem:
         # matrix: at d = 10⁵ that would be 80 GB
         self.identity = (not standardize) or isinstance(problem.standardizer, Unscaled)
         self.A = None if self.identity else problem.standardizer.matrix
+        self._std = problem.standardizer
         self.evaluations = 0
         self.counts = {"function": 0, "gradient": 0, "hessian": 0}
         self.deadline = None  # time.perf_counter() value of a wall-clock budget (max_seconds)
@@ -54,7 +55,7 @@ class ScaledProblem:
         F, G, dV, H = self.problem.derivatives(self.theta(Phi), C, gauss_newton=self.gauss_newton)
         if self.identity:
             return F, G, dV, H
-        return F, G, dV @ self.A.T, self.A @ H @ self.A.T
+        return F, G, self.to_phi_gradient(dV), self.to_phi_hessian(H)
 
     def theta(self, Phi):
         return np.asarray(Phi, float) if self.identity else Phi @ self.A
@@ -66,7 +67,11 @@ class ScaledProblem:
 
     def to_phi_gradient(self, g):
         """∂f/∂Φ = ∂f/∂Θ Aᵀ."""
-        return g if self.identity else g @ self.A.T
+        return g if self.identity else self._std.gradient_to_standard(g)
+
+    def to_phi_hessian(self, H):
+        """∂²f/∂Φ² = A ∂²f/∂Θ² Aᵀ (..., d, d)."""
+        return H if self.identity else self._std.congruence(H)
 
     def combine(self, Phi, coef):
         self._count(len(Phi), "function", "gradient")

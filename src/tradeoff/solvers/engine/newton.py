@@ -177,6 +177,9 @@ def newton(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_ite
         if len(r) == 0 or sp.evaluations + 2 * len(r) > budget or sp.out_of_time():
             break
         C = scal.coef(F[r], G[r], r)
+        # the value's rounding scale: Σᵢ |Cᵢ vᵢ|, the size of the terms s adds up (an anchor's s is
+        # a 10⁻⁶ share of a loss where its own gap is 0, far below 1)
+        vscale = np.maximum((np.abs(C) * np.abs(np.hstack([F[r], G[r]]))).sum(1), 1e-300)
         Fr, Gr, dV, HC = sp.second(Phi[r], C)
         g, H = _gradient(scal, r, Fr, Gr, dV, HC)
         gn = np.sqrt((g * g).sum(1))
@@ -190,14 +193,14 @@ def newton(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_ite
         status[r[done]] = "converged"
         active[r[done]] = False
         keep = ~done
-        r, g, H, step = r[keep], g[keep], H[keep], step[keep]
+        r, g, H, step, vscale = r[keep], g[keep], H[keep], step[keep], vscale[keep]
         if len(r) == 0:
             break
         # a Newton decrement at rounding level: no step can lower s any more, the point is stationary
-        flat = (g * step).sum(1) <= 1e-15 * np.maximum(1.0, np.abs(v[r]))
+        flat = (g * step).sum(1) <= 1e-15 * vscale
         if flat.any():
             status[r[flat]], active[r[flat]] = "converged", False
-            r, g, H, step = r[~flat], g[~flat], H[~flat], step[~flat]
+            r, g, H, step, vscale = r[~flat], g[~flat], H[~flat], step[~flat], vscale[~flat]
             if len(r) == 0:
                 break
         # a step across a flat region (saturated links, a near-zero eigenvalue) is cut to a box
@@ -216,7 +219,7 @@ def newton(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_ite
         if stuck.any():
             # no decrease along a damped Newton step: at rounding level the point is a minimum
             rs = r[stuck]
-            at_min = np.abs(dec[stuck]) <= 1e-13 * np.maximum(1.0, np.abs(v[rs]))
+            at_min = np.abs(dec[stuck]) <= 1e-13 * vscale[stuck]
             status[rs] = np.where(at_min, "converged", "stalled")
             active[rs] = False
     return Phi, it, status

@@ -436,7 +436,7 @@ class Problem:
         # dense rows: Σ D x̃x̃ᵀ from the rows' outer products (B, d²) when d < K, else from
         # gram_block's (B, K·d) operand; the same products either way, the smaller temporary
         outer = H is not None and pairs is None and d < K
-        if H is None:
+        if H is None or pairs is not None:  # (B, K) temporaries only: the Grams come after
             size = block_size(n, K * max(len(additive), 1))
         elif outer:
             size = block_size(n, max(K * max(len(additive), 1), d * d))

@@ -372,7 +372,7 @@ def linear_scalarisation(C, c):
     def coef(F, G, r):
         return np.hstack([C[r], np.zeros((len(r), c))])
 
-    return Scalarisation(value, coef)
+    return Scalarisation(value, coef, fixed_coef=True)
 
 
 def weighted_scalarisation(setup: Setup, W):
@@ -385,7 +385,7 @@ def weighted_scalarisation(setup: Setup, W):
     def coef(F, G, r):
         return np.hstack([W[r] / setup.span, np.zeros((len(r), c))])
 
-    return Scalarisation(value, coef)
+    return Scalarisation(value, coef, fixed_coef=True)
 
 
 def tchebycheff_weights(R):

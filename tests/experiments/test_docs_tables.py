@@ -67,8 +67,8 @@ def test_a_typed_number_in_a_sentence_is_caught(tmp_path):
     text = STUDIES.read_text(encoding="utf-8")
     m = next(m for m in VALUE.finditer(text)
              if m.group("spec") == "cap_tradeoff evaluations range label=penalty")
-    assert m.group("body") == "245"
-    stale = text[:m.start("body")] + "235" + text[m.end("body"):]
+    assert m.group("body").isdigit()  # the study's count, whatever the solver's code gives now
+    stale = text[:m.start("body")] + str(int(m.group("body")) - 10) + text[m.end("body"):]
     _caught_and_rewritten(tmp_path, stale, text)
 
 

@@ -131,6 +131,21 @@ def test_the_correction_lp_matches_scipy_and_lowers_h(m):
     np.testing.assert_allclose(worst, x[:, -1], rtol=1e-7, atol=1e-9)
 
 
+def test_a_vanishing_gradient_gives_a_finite_step():
+    """An objective whose gradient is 0, a point whose ∇h is 0 (its objectives' gradients equal,
+    so ∇h = (∂h/∂f̃₁ + ∂h/∂f̃₂)·g = 0 on the ray (1, 1)), and a point with no gradient at all (a
+    dead network): finite directions, no division by zero or underflow."""
+    G = np.zeros((3, 2, 3))
+    G[0, 0] = [1.0, 2.0, 0.0]
+    G[1, 0] = G[1, 1] = [0.0, 1.0, 1.0]
+    Fn = np.array([[0.9, 0.1], [0.9, 0.1], [0.9, 0.1]])
+    U = np.full((3, 2), np.sqrt(0.5))
+    with np.errstate(all="raise"):
+        alpha, fix, _ = pmgda_alpha(G, Fn, U)
+    assert fix.all() and np.isfinite(alpha).all()
+    assert np.isfinite(np.einsum("km,kmd->kd", alpha, G)).all()
+
+
 def test_on_the_ray_the_step_is_mgdas():
     rng = np.random.default_rng(0)
     G = rng.normal(size=(5, 2, 4))

@@ -56,17 +56,20 @@ def ray_distance(Fn, U):
 
 
 def correction_lp(C, J, sigma):
-    """The correction LP's matrices for K points: the Gram matrix of the unit vectors' rates,
-    A (K, 2m + 2, m + 2) and b (K, 2m + 2) of A x ≥ b for x = (μ₁ … μₘ, μ_h, t), and the norms
-    ‖gᵢ‖ (K, m) and ‖g_h‖ (K,)."""
+    """The correction LP of K points from their Gram matrices C (K, m, m) and ∂h/∂f̃ J (K, m):
+    A (K, 2m + 2, m + 2) and b (K, 2m + 2) of A x ≥ b for x = (μ₁ … μₘ, μ_h, t), and the floored
+    norms ‖gᵢ‖ (K, m) and ‖g_h‖ (K,) that scale the unit vectors."""
     K, m, _ = C.shape
     gn = np.sqrt(np.maximum(np.einsum("kii->ki", C), 0.0))
     CJ = np.einsum("kij,kj->ki", C, J)  # gᵢᵀg_h
     hn = np.sqrt(np.maximum((J * CJ).sum(1), 0.0))
-    gs, hs = np.maximum(gn, _TINY), np.maximum(hn, _TINY)
+    # a vanishing gradient (of an objective, or of h where the model cannot turn toward the ray)
+    # is floored relative to the others: its unit vector is then ~0, never a division by zero
+    floor = 1e-12 * gn.max(1) + _TINY
+    gs, hs = np.maximum(gn, floor[:, None]), np.maximum(hn, floor)
     # gᵢᵀĝⱼ (m, m + 1), and ĝ_hᵀĝⱼ (m + 1)
     rates = np.concatenate([C / gs[:, None, :], (CJ / hs[:, None])[:, :, None]], axis=2)
-    h_row = np.concatenate([CJ / (hs[:, None] * gs), np.ones((K, 1))], axis=1)
+    h_row = np.concatenate([CJ / gs / hs[:, None], np.ones((K, 1))], axis=1)  # no underflow
     A = np.zeros((K, 2 * m + 2, m + 2))
     b = np.zeros((K, 2 * m + 2))
     A[:, : m + 1, : m + 1] = np.eye(m + 1)  # μ ≥ 0
@@ -74,7 +77,7 @@ def correction_lp(C, J, sigma):
     A[:, m + 1: 2 * m + 1, m + 1] = 1.0
     A[:, 2 * m + 1, : m + 1] = h_row  # ĝ_hᵀd ≥ σ
     b[:, 2 * m + 1] = sigma
-    return A, b, gn, hn
+    return A, b, gs, hs
 
 
 def solve_lp(A, b):
@@ -145,7 +148,7 @@ def pmgda_alpha(Gn, Fn, U, h_tol=H_TOL, sigma=SIGMA):
         x[~found] = np.eye(m + 2)[m]
         mu = np.clip(x[:, : m + 1], 0.0, None)
         mu = mu / mu.sum(1, keepdims=True)
-        a = mu[:, :m] / np.maximum(gn, _TINY) + (mu[:, m] / np.maximum(hn, _TINY))[:, None] * J[fix]
+        a = mu[:, :m] / gn + (mu[:, m] / hn)[:, None] * J[fix]
         alpha[fix] = a * gn.mean(1, keepdims=True)
     return alpha, fix, h
 

@@ -122,7 +122,9 @@ def _solve_linprog(A, b):
     c[-1] = 1.0  # minimise t
     eq = np.ones((1, n))
     eq[0, -1] = 0.0
-    for k in range(K):  # above m = 4 the C(2m + 2, m + 1) vertices cost more than K calls
+    # one LP per point above m = 4, where the C(2m + 2, m + 1) vertices cost more than K calls
+    # (measured at K = 10: m = 4 vertices 5.3 ms against 21 ms of calls, m = 5 30 ms against 22 ms)
+    for k in range(K):
         res = linprog(c, A_ub=-A[k], b_ub=-b[k], A_eq=eq, b_eq=[1.0],
                       bounds=[(0, None)] * (n - 1) + [(None, None)], method="highs")
         if res.status == 0:

@@ -58,7 +58,9 @@ THEIRS = {"HVGrad": "0.678 ± 0.001", "EPO": "0.674 ± 0.001", "Agg-mTche": "0.6
 # ours → theirs
 ROWS = (("hv-grad", "HVGrad"), ("epo", "EPO"), ("chebyshev", "Agg-mTche"),
         ("pareto-set", "Agg-COSMOS"), ("weighted-sum", "Agg-LS"), ("mgda", "MGDA-UB"))
-MINIBATCH = ("weighted-sum", "chebyshev", "mgda", "epo", "hv-grad")
+# pmgda runs as epo does (its rays along the same preferences) for libmoon_side_by_side.py; it is
+# no row of this script's table, as LibMOON's published table has no PMGDA row
+MINIBATCH = ("weighted-sum", "chebyshev", "mgda", "epo", "hv-grad", "pmgda")
 K, LR, BATCH = 10, 1e-4, 128
 
 

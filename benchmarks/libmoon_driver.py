@@ -5,7 +5,7 @@ environment (not tradeoff's) by ``libmoon_side_by_side.py``:
         [--problem adult|compass]
 
 DIR holds X_train.npy, y_train.npy, s_train.npy, X_test.npy, y_test.npy, s_test.npy (already
-standardised). Each METHOD (LS, mTche, COSMOS, EPO, HVGrad, MGDA-UB) is trained by LibMOON's
+standardised). Each METHOD (LS, mTche, COSMOS, EPO, PMGDA, HVGrad, MGDA-UB) is trained by LibMOON's
 ``GradBaseMTLSolver`` with its core solver, lr 1e-4, batches of 128, ten networks along
 ``get_mtl_prefs(problem, 10)`` (LibMOON spells COMPAS 'compass'); prints one JSON line per method:
 CPU seconds of ``solve()``, the last epoch's mean batch losses (LibMOON's logged values) and the
@@ -43,10 +43,23 @@ def _import_libmoon():
     from libmoon.solver.gradient.methods.core.core_solver import MGDAUBCore
     from libmoon.solver.gradient.methods.epo_solver import EPOCore
     from libmoon.solver.gradient.methods.gradhv_solver import GradHVCore
+    from libmoon.solver.gradient.methods.pmgda_solver import PMGDACore
 
     return types.SimpleNamespace(core_mtl=core_mtl, mtl=mtl, FullyConnected=FullyConnected,
                                  from_name=from_name, AggCore=AggCore, MGDAUBCore=MGDAUBCore,
-                                 EPOCore=EPOCore, GradHVCore=GradHVCore)
+                                 EPOCore=EPOCore, GradHVCore=GradHVCore, PMGDACore=PMGDACore)
+
+
+def pmgda_core(PMGDACore, n_var, prefs):
+    """LibMOON's ``PMGDACore`` without its config file: its ``__init__`` reads h_eps and σ from
+    ``libmoon/config/pmgda.json``, which LibMOON's GitHub HEAD does not ship (FileNotFoundError), so
+    they are set here to ``PMGDASolver``'s defaults, h_tol 1e-3 and σ 0.1; the rest as its
+    ``__init__`` sets it."""
+    core = PMGDACore.__new__(PMGDACore)
+    core.core_name, core.prefs, core.n_var = "PMGDACore", prefs, n_var
+    core.n_prob, core.n_obj = prefs.shape
+    core.h_eps, core.sigma = 1e-3, 0.1
+    return core
 
 
 def main(argv):
@@ -97,6 +110,8 @@ def main(argv):
             core = lm.AggCore(prefs=prefs, agg_name=method)
         elif method == "EPO":
             core = lm.EPOCore(n_var=n_var, prefs=prefs)
+        elif method == "PMGDA":
+            core = pmgda_core(lm.PMGDACore, n_var, prefs)
         elif method == "HVGrad":
             # GradHVCore reads only its reference point from the name; HEAD's get_hv_ref has no
             # 'compass' entry (KeyError), so COMPAS takes Adult's, (2, 2)
@@ -104,8 +119,8 @@ def main(argv):
         elif method == "MGDA-UB":
             core = lm.MGDAUBCore()
         else:
-            raise SystemExit(f"`method` must be one of LS, mTche, COSMOS, EPO, HVGrad, MGDA-UB; "
-                             f"got {method!r}. Fix the argument.")
+            raise SystemExit(f"`method` must be one of LS, mTche, COSMOS, EPO, PMGDA, HVGrad, "
+                             f"MGDA-UB; got {method!r}. Fix the argument.")
         solver = lm.core_mtl.GradBaseMTLSolver(problem_name=problem, step_size=1e-4, epoch=epochs,
                                                core_solver=core, batch_size=128, prefs=prefs)
         c0 = time.process_time()

@@ -52,7 +52,7 @@ from libmoon_adult import hv, libmoon_prefs, run
 HERE = os.path.dirname(os.path.abspath(__file__))
 # LibMOON method → tradeoff solver
 PAIRS = (("LS", "weighted-sum"), ("mTche", "chebyshev"), ("EPO", "epo"), ("HVGrad", "hv-grad"),
-         ("MGDA-UB", "mgda"), ("COSMOS", "pareto-set"))
+         ("MGDA-UB", "mgda"), ("COSMOS", "pareto-set"), ("PMGDA", "pmgda"))
 OBJECTIVES = ["log_loss", "equal_opportunity_tanh"]
 ONE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
 

@@ -755,7 +755,7 @@ def _check_stochastic(solver: str, options: dict, path: str, problems, only) -> 
 
     if solver not in GRADIENT_SOLVERS:
         return
-    if solver in ("hv-grad", "epo"):  # a loop option chooses the mini-batch loop there
+    if solver in ("hv-grad", "epo", "pmgda"):  # a loop option chooses the mini-batch loop there
         from ..solvers.engine.first_order import loop_options
 
         loop_options(options.get("optimizer"), options, path)

@@ -12,7 +12,7 @@ from .._validation import check_choice, closest, fail
 from ..front import Front
 from ..problem import Problem
 from . import epo as _epo, evolutionary, exact as _exact, gradient, hv_gradient, options as _options
-from . import pareto_set as _pareto_set
+from . import pareto_set as _pareto_set, pmgda as _pmgda
 from .context import with_context, with_exact_metrics
 
 SOLVERS: dict[str, Callable[..., Front]] = {
@@ -25,6 +25,7 @@ SOLVERS: dict[str, Callable[..., Front]] = {
     "mgda": gradient.mgda,
     "hv-grad": hv_gradient.hv_grad,
     "epo": _epo.epo,
+    "pmgda": _pmgda.pmgda,
     "exact": _exact.exact,
     "pareto-set": _pareto_set.pareto_set,
     **{name: partial(evolutionary.pymoo_solve, algorithm=name) for name in evolutionary.ALGORITHMS},
@@ -35,7 +36,7 @@ except ImportError:  # pragma: no cover
     BASELINES = {}
 SOLVERS.update({name: fn for name, (fn, _) in BASELINES.items()})
 GRADIENT_SOLVERS = ("weighted-sum", "penalty", "chebyshev", "pbi", "aasf", "epsilon-constraint",
-                    "mgda", "hv-grad", "epo", "exact")
+                    "mgda", "hv-grad", "epo", "pmgda", "exact")
 
 # the options each solver accepts, with their types and ranges (solvers/options.py): names for
 # clear errors on typos, specs for clear errors on values, both checked here and by the config loader

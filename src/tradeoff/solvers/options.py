@@ -335,7 +335,7 @@ class ValidationData(Spec):
 GRADIENT["validation"] = ValidationData()
 
 
-# hv-grad and epo: full-batch first-order steps of a set (solvers/first_order.py, optimizer "gd"
+# hv-grad, epo and pmgda: full-batch first-order steps of a set (solvers/first_order.py, optimizer "gd"
 # or "adam"), or the mini-batch loop (solvers/stochastic.py, optimizer "adam" or "sgd") when a loop
 # option is given or the model is a network; their own stopping tolerance (1e-4 and 1e-3)
 FIRST_ORDER = {**GRADIENT, "optimizer": Choice(("adam", "gd", "sgd"), none_ok=True)}
@@ -430,6 +430,8 @@ def declared() -> dict[str, dict[str, Spec]]:
         "hv-grad": {**FIRST_ORDER, "reference": Numbers(Real(1, math.inf, "neither"),
                                                         example="[1.1, 1.1]")},
         "epo": {**FIRST_ORDER, "weights": Weights(none_ok=True), "preferences": PREFERENCES},
+        "pmgda": {**FIRST_ORDER, "weights": Weights(none_ok=True), "preferences": PREFERENCES,
+                  "h_tol": POSITIVE, "sigma": Real(0, 1, "right")},
         "pareto-set": dict(PARETO_SET),
         "exact": {"n_points": N_POINTS, "adaptive": Boolean(), "weights": Weights(none_ok=True),
                   "tol": POSITIVE, "max_iter": Integer(1), "seed": SEED},
@@ -460,7 +462,7 @@ def check_against_problem(solver: str, options: dict, m: int, path: str = "optio
 
     w = options.get("weights")
     if w is not None and solver in ("weighted-sum", "chebyshev", "pbi", "aasf", "exact",
-                                          "epo"):
+                                          "epo", "pmgda"):
         cols = Weights.n_columns(w)
         if cols is not None and cols != m:
             fail(at("weights"), f"rows of {m} weights, one per objective{where}",

@@ -1,9 +1,10 @@
-"""Direction rules of the set-based steps: α (K, m) on the simplex for a combination Σᵢ αᵢ ∇f̃ᵢ of
-the normalised objective gradients, from the points' values and gradients.
+"""Direction rules of the set-based steps: α (K, m) for a combination Σᵢ αᵢ ∇f̃ᵢ of the normalised
+objective gradients, from the points' values and gradients (on the simplex, but for PMGDA's
+correction, whose α mixes in ∇h's coefficients ∂h/∂f̃ᵢ of either sign).
 
 The loops (``stochastic.run``) look a rule up here by name; the solvers that own a rule (``mgda``,
-``epo``, ``hv-grad``) register it with ``register_direction`` when they are imported. The loop imports
-no solver.
+``epo``, ``pmgda``, ``hv-grad``) register it with ``register_direction`` when they are imported. The
+loop imports no solver.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The step loop of the set-based first-order solvers (``hv-grad``, ``epo``).
+"""The step loop of the set-based first-order solvers (``hv-grad``, ``epo``, ``pmgda``).
 
 Each iteration the active rows of Φ (K, d) get their values and gradients in one pass, a solver's
 ``direction(F, dF, rows)`` turns them into descent directions D (K', d) (and a mask (K',) of rows
@@ -36,11 +36,11 @@ SET_LOOP_RULES = ("gd", "adam")  # the step rules (optim.OPTIMIZERS) the full-ba
 
 
 def mini_batch(problem, optimizer, opts: dict) -> bool:
-    """Whether ``hv-grad`` / ``epo`` run the mini-batch loop (solvers/stochastic.py) rather than
-    the full-batch set loop: when an option of that loop is given, ``optimizer = "sgd"``, or the
-    model is a network and no ``optimizer`` is given (a mix of two networks' weights, the
-    full-batch start, is no network between them; each of the loop's points starts from its own
-    seeded initialisation). ``optimizer = "gd"`` asks for the full-batch loop: with loop options it
+    """Whether ``hv-grad`` / ``epo`` / ``pmgda`` run the mini-batch loop (solvers/stochastic.py)
+    rather than the full-batch set loop: when an option of that loop is given, ``optimizer =
+    "sgd"``, or the model is a network and no ``optimizer`` is given (a mix of two networks'
+    weights, the full-batch start, is no network between them; each of the loop's points starts
+    from its own seeded initialisation). ``optimizer = "gd"`` asks for the full-batch loop: with loop options it
     is an error."""
     given = loop_options(optimizer, opts)
     return bool(given) or optimizer == "sgd" or (optimizer is None and not problem.affine)

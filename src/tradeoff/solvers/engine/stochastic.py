@@ -130,12 +130,13 @@ SCALARISED = ("weighted", *DECOMPOSITIONS, "epsilon")  # the other kinds: set ru
 
 def run(problem, name: str, kind: str, *, n_points, weights=None, preferences="grid", mu=0.01,
         theta=5.0, rho=0.01, epsilon=None, reference=None, max_evaluations=None, max_epochs=2000,
-        max_seconds=None, standardize=True, seed=0, method="auto", optimizer="adam", **opts):
+        max_seconds=None, standardize=True, seed=0, method="auto", optimizer="adam",
+        rule_params=None, **opts):
     """Solve ``problem`` by the mini-batch loop: ``kind`` is "weighted" (weighted-sum and penalty,
     by their weight rows), "chebyshev", "pbi", "aasf" (by their preference rows: ``weights``, or
     ``preferences``), "epsilon", or a set rule registered in ``directions.py``
-    ("mgda", "epo" with rays ``weights``, "hv" with ``reference`` in normalised units); the options
-    as in the module's docstring.
+    ("mgda", "epo" with rays ``weights``, "hv" with ``reference`` in normalised units, "pmgda");
+    ``rule_params`` go to a set rule's ``start``; the options as in the module's docstring.
     Returns a Front with ``extra["epochs_run"]`` and ``extra["stopped_by"]``."""
     t0 = time.perf_counter()
     unknown = set(opts) - set(DEFAULTS)
@@ -170,7 +171,8 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, preferences="g
 
     # -- the candidates' scalarisations ---------------------------------------------------------
     W, mix, value, coef, T, E, ctx = _candidates(kind, s, set_rule, n_points, weights,
-                                                 preferences, seed, params, epsilon, reference)
+                                                 preferences, seed, params, epsilon, reference,
+                                                 rule_params or {})
     K = len(W)
     cols, h, al, L_value, L_coef = _lagrangian(s, kind, value, coef, T, E, K)
 
@@ -426,7 +428,7 @@ def _options(K, optimizer, lr, o, normalize, standardize, seed, budget, kind, pa
 
 
 def _candidates(kind, s, set_rule, n_points, weights, preferences, seed, params, epsilon,
-                reference):
+                reference, rule_params):
     """The K candidates of ``kind``: weight rows W (K, m), the anchors' mix each starts from, the
     scalarisation's value and coefficients (None for a set rule), the ε bounds (T normalised, the
     default between the anchors, or E in the objectives' units) and a set rule's context."""
@@ -460,7 +462,7 @@ def _candidates(kind, s, set_rule, n_points, weights, preferences, seed, params,
         sc = weighted_scalarisation(s, W)
         value, coef = sc.value, sc.coef
     else:  # a set rule: its own weight rows and starting mixes
-        W, mix, ctx = set_rule.start(s, n_points, weights, rng, reference=reference)
+        W, mix, ctx = set_rule.start(s, n_points, weights, rng, reference=reference, **rule_params)
         value = coef = None
     return W, mix, value, coef, T, E, ctx
 

@@ -349,7 +349,8 @@ def _by_sums(model, Theta, batch, objs, grad, B, forms, V, D, missing, pull):
         cols.append(slice(width, width + r))
         width += r
     # one column per objective, in order: gathered in D itself and scaled in place at the end
-    G = (D if width == len(objs) else np.zeros((K, width, D.shape[2]))) if grad else None
+    one_each = all(c.stop - c.start == 1 for c in cols)
+    G = (D if one_each else np.zeros((K, width, D.shape[2]))) if grad else None
     sums = [None] * len(objs)
     for start in range(0, n, B):
         bb = batch.rows(start, min(start + B, n))
@@ -382,8 +383,9 @@ def _by_sums(model, Theta, batch, objs, grad, B, forms, V, D, missing, pull):
         if dF is None:
             missing.add(j)
             D[:, j] = 0.0
-        elif G is D:  # one column: ∂f/∂s = R·C with C (1, K)
-            D[:, j] *= (dF if form[2] is None else np.linalg.pinv(form[2]) @ dF)[0][:, None]
+            continue
+        C = dF if form[2] is None else np.linalg.pinv(form[2]) @ dF  # ∂f/∂s = R·C, C (r, K)
+        if G is D:  # its one column, scaled in place
+            D[:, j] *= C[0][:, None]
         else:
-            C = dF if form[2] is None else np.linalg.pinv(form[2]) @ dF
             D[:, j] = np.einsum("rk,krd->kd", C, G[:, cols[j]])

@@ -380,3 +380,24 @@ def test_gaps_of_group_means_take_one_forward_pass_per_block(monkeypatch, names,
     np.testing.assert_allclose(a.F, b.F, rtol=1e-12)
     np.testing.assert_allclose(a.dF, b.dF, rtol=1e-10, atol=1e-12 * np.abs(b.dF).max())
     np.testing.assert_allclose(one.evaluate(Theta, grad=False).F, a.F, rtol=1e-15)
+
+
+def test_gap_with_one_group_among_its_rows_beside_a_three_group_gap(monkeypatch):
+    """Columns per objective: none for equal opportunity when only one group has y = 1, two for
+    demographic parity over three groups; the gradient still equals central differences."""
+    monkeypatch.setattr(mlp_module, "BLOCK_NUMBERS", 16 * 3 * 4)  # 16-row blocks
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 3))
+    groups = np.repeat([0, 1, 2], 30)
+    y = np.where(groups == 0, (rng.random(90) < 0.5), 0.0).astype(float)
+    prob = to.Problem(Dataset(X, y, groups=groups), MLP(hidden=[4], output="logistic"),
+                      ["log_loss", "equal_opportunity_sq", "demographic_parity_sq"])
+    Theta = prob.start_theta(3, 0)
+    ev = prob.evaluate(Theta)
+    assert np.all(ev.F[:, 1] == 0) and np.all(ev.F[:, 2] > 0)
+    h = 1e-6
+    for j in range(0, prob.d, 4):
+        E = np.zeros_like(Theta)
+        E[:, j] = h
+        num = (prob.evaluate(Theta + E, grad=False).F - prob.evaluate(Theta - E, grad=False).F) / (2 * h)
+        np.testing.assert_allclose(ev.dF[:, :, j], num, rtol=1e-5, atol=1e-9)

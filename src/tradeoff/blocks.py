@@ -258,11 +258,13 @@ def model_rows(model, Theta, batch, objs, grad: bool):
     objectives ``objs`` of a non-affine model, through ``model.forward`` and ``model.pullback``.
 
     Rows are visited in blocks of ``models.row_block`` rows, so memory holds one block's
-    activations. When every objective is a sum over rows, each block is one forward pass, the
-    objectives on its predictions, and one pull-back of all their ∂f/∂P at once. Otherwise the
-    predictions P (n, K) come first, block by block; the objectives see all rows at once; and, with
-    ``grad``, each block's forward pass is run again for its pull-back (keeping every block's
-    activations instead would cost n × K × width memory). Blocks are summed in block order."""
+    activations. When every objective is a sum over rows or a function of a few sums over rows
+    (``PredictionObjective.sums``, e.g. a gap of group means), each block is one forward pass and
+    one pull-back of all the objectives' ∂f/∂P, or ∂s/∂P of their sums, at once; a function of
+    sums is then f(s) with ∇f = Σ_c ∂f/∂s_c ∇s_c. Otherwise the predictions P (n, K) come first,
+    block by block; the objectives see all rows at once; and, with ``grad``, each block's forward
+    pass is run again for its pull-back (keeping every block's activations instead would cost
+    n × K × width memory). Blocks are summed in block order."""
     from .models import predictions, row_block
 
     reuse_freed_memory()  # every block allocates activations: take them from the heap, not mmap
@@ -285,13 +287,13 @@ def model_rows(model, Theta, batch, objs, grad: bool):
             dPs.append(dP if grad else None)
         return dPs
 
-    def pull(Xb, dPs, aux):
+    def pull(Xb, dPs, aux, D):
         idx = [j for j, g in enumerate(dPs) if g is not None]
         if not idx:
             return
         if stacks:
             g = model.pullback(Theta, Xb, np.stack([dPs[j] for j in idx], axis=2), aux)
-            if len(idx) == t:
+            if len(idx) == len(D[0]):
                 np.add(D, g, out=D)  # in place: no gather and scatter of a (K, t, d) copy
             else:
                 D[:, idx] += g
@@ -306,12 +308,86 @@ def model_rows(model, Theta, batch, objs, grad: bool):
                 P, aux = model.forward(Theta, bb.X)
                 dPs = evaluate(bb, P)
                 if grad:
-                    pull(bb.X, dPs, aux)
+                    pull(bb.X, dPs, aux, D)
+            return V, D, missing
+        forms = _sums_forms(objs, batch)
+        if forms is not None:
+            _by_sums(model, Theta, batch, objs, grad, B, forms, V, D, missing, pull)
             return V, D, missing
         dPs = evaluate(batch, predictions(model, Theta, batch.X))
         if grad:
             for s in range(0, n, B):
                 Xb = batch.X[s:s + B]
                 pull(Xb, [None if g is None else g[s:s + B] for g in dPs],
-                     model.forward(Theta, Xb)[1])
+                     model.forward(Theta, Xb)[1], D)
     return V, D, missing
+
+
+def _sums_forms(objs, batch):
+    """Per objective: None if it is a sum over rows, else (the groups present, its constant sums,
+    its directions R (c, r) or None); None for all when one has no sums form."""
+    present = np.zeros(1, int) if batch.groups is None else np.unique(batch.groups)
+    forms = []
+    for obj in objs:
+        if getattr(obj, "additive", False):
+            forms.append(None)
+            continue
+        # the constant sums do not depend on P: any predictions give them
+        got = obj.sums(batch, np.zeros((len(batch.y), 1)), present)
+        if got is None:
+            return None
+        forms.append((present, got[3], obj.sum_directions(got[3])))
+    return forms
+
+
+def _by_sums(model, Theta, batch, objs, grad, B, forms, V, D, missing, pull):
+    """``model_rows`` in one forward pass per block: the sums-form objectives' sums and the
+    pull-backs of their ∂s/∂P·R (r columns, not c) are gathered block by block; then f and
+    ∂f/∂s = R·C come from the whole data's sums, and ∇f = Σ_r C_r ∇(s·R)_r."""
+    n, K = len(batch.y), len(Theta)
+    cols, width = [], 0  # each objective's columns in the pulled-back stack
+    for form in forms:
+        r = 1 if form is None else (len(form[1]) if form[2] is None else form[2].shape[1])
+        cols.append(slice(width, width + r))
+        width += r
+    # one column per objective, in order: gathered in D itself and scaled in place at the end
+    one_each = all(c.stop - c.start == 1 for c in cols)
+    G = (D if one_each else np.zeros((K, width, D.shape[2]))) if grad else None
+    sums = [None] * len(objs)
+    for start in range(0, n, B):
+        bb = batch.rows(start, min(start + B, n))
+        P, aux = model.forward(Theta, bb.X)
+        dPs = [None] * width
+        for j, (obj, form) in enumerate(zip(objs, forms)):
+            if form is None:
+                v, dP = obj.evaluate(bb, P, grad)
+                V[:, j] += v
+                if grad and dP is None:
+                    missing.add(j)
+                dPs[cols[j].start] = dP
+                continue
+            sb, ds, _, _ = obj.sums(bb, P, form[0])
+            sums[j] = sb if sums[j] is None else sums[j] + sb
+            if grad:
+                U = ds if form[2] is None else np.einsum("nck,cr->nrk", ds, form[2])
+                dPs[cols[j]] = [U[:, r] for r in range(U.shape[1])]
+        if grad:
+            pull(bb.X, dPs, aux, G)
+    for j, (obj, form) in enumerate(zip(objs, forms)):
+        if form is None:
+            if grad and G is not D:
+                D[:, j] = G[:, cols[j].start]
+            continue
+        f, dF, _ = obj.from_sums(sums[j], form[1])
+        V[:, j] = f
+        if not grad:
+            continue
+        if dF is None:
+            missing.add(j)
+            D[:, j] = 0.0
+            continue
+        C = dF if form[2] is None else np.linalg.pinv(form[2]) @ dF  # ∂f/∂s = R·C, C (r, K)
+        if G is D:  # its one column, scaled in place
+            D[:, j] *= C[0][:, None]
+        else:
+            D[:, j] = np.einsum("rk,krd->kd", C, G[:, cols[j]])

@@ -343,3 +343,61 @@ def test_inputs_are_standardized_with_the_training_rows_and_kept():
     with pytest.raises(ValueError, match=r"`X` must be 3 feature columns \(as the model was "
                                          r"fitted on\); got '2 columns'"):
         prob.model.predict(prob.model.init(2, 2), np.ones((4, 2)))
+
+
+def _without_sums(objective):
+    """The same objective with no sums form: Problem falls back to all rows' predictions first and
+    a second forward pass per block for the gradient."""
+    cls = type(objective)
+    return type(f"NoSums{cls.__name__}", (cls,), {"sums": lambda self, *a, **k: None})()
+
+
+@pytest.mark.parametrize("names", [["log_loss", "demographic_parity_sq"],
+                                   ["log_loss", "equalized_odds_sq", "demographic_parity_sq"]])
+@pytest.mark.parametrize("n_groups", [2, 3])
+def test_gaps_of_group_means_take_one_forward_pass_per_block(monkeypatch, names, n_groups):
+    """A gap of group means is a function of a few group sums: many row blocks cost one forward
+    pass each (not two), with the values and gradients of the two-pass schedule."""
+    from tradeoff.objectives import get_objective
+
+    monkeypatch.setattr(mlp_module, "BLOCK_NUMBERS", 16 * 4 * 5)  # 16-row blocks: 7 of them
+    data = _classification(n=101, seed=3)
+    groups = np.random.default_rng(4).integers(0, n_groups, data.n) if n_groups > 2 else data.groups
+    data = Dataset(data.X, data.y, groups=groups)
+    model = MLP(hidden=[5, 3], activation="relu", output="logistic")
+    objs = [get_objective(n) for n in names]
+    one = to.Problem(data, model, objs)
+    two = to.Problem(data, model, objs[:1] + [_without_sums(o) for o in objs[1:]])
+    Theta = one.start_theta(4, 2)
+    calls = []
+    forward = MLP.forward
+    monkeypatch.setattr(MLP, "forward", lambda self, T, X: calls.append(len(X)) or forward(self, T, X))
+    a = one.evaluate(Theta)
+    assert calls == [16] * 6 + [5]
+    calls.clear()
+    b = two.evaluate(Theta)
+    assert len(calls) == 14
+    np.testing.assert_allclose(a.F, b.F, rtol=1e-12)
+    np.testing.assert_allclose(a.dF, b.dF, rtol=1e-10, atol=1e-12 * np.abs(b.dF).max())
+    np.testing.assert_allclose(one.evaluate(Theta, grad=False).F, a.F, rtol=1e-15)
+
+
+def test_gap_with_one_group_among_its_rows_beside_a_three_group_gap(monkeypatch):
+    """Columns per objective: none for equal opportunity when only one group has y = 1, two for
+    demographic parity over three groups; the gradient still equals central differences."""
+    monkeypatch.setattr(mlp_module, "BLOCK_NUMBERS", 16 * 3 * 4)  # 16-row blocks
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 3))
+    groups = np.repeat([0, 1, 2], 30)
+    y = np.where(groups == 0, (rng.random(90) < 0.5), 0.0).astype(float)
+    prob = to.Problem(Dataset(X, y, groups=groups), MLP(hidden=[4], output="logistic"),
+                      ["log_loss", "equal_opportunity_sq", "demographic_parity_sq"])
+    Theta = prob.start_theta(3, 0)
+    ev = prob.evaluate(Theta)
+    assert np.all(ev.F[:, 1] == 0) and np.all(ev.F[:, 2] > 0)
+    h = 1e-6
+    for j in range(0, prob.d, 4):
+        E = np.zeros_like(Theta)
+        E[:, j] = h
+        num = (prob.evaluate(Theta + E, grad=False).F - prob.evaluate(Theta - E, grad=False).F) / (2 * h)
+        np.testing.assert_allclose(ev.dF[:, :, j], num, rtol=1e-5, atol=1e-9)

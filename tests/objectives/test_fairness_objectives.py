@@ -139,3 +139,29 @@ def test_tanh_gaps_are_libmoons_formula_with_exact_gradients(name, only_positive
     three = _data(4, groups=3, binary=True)
     with pytest.raises(ValueError, match=r"`groups` must be exactly 2 groups .*; got 3\. Use "):
         to.Problem(three, "logistic", ["log_loss", name])
+
+
+@pytest.mark.parametrize("name", ["mean_gap_sq", "group_loss_gap_sq", "demographic_parity_sq",
+                                  "equal_opportunity_sq", "equalized_odds_sq"])
+def test_gap_gradients_in_the_sums_lie_in_the_declared_directions(name):
+    """∂f/∂s from from_sums is R·C for the directions R of sum_directions, with one column per
+    present group but one per label cell (a group with no weight, code 1, has none)."""
+    from tradeoff.objectives import get_objective
+
+    obj = get_objective(name)
+    rng = np.random.default_rng(0)
+    cells = len(obj.label_cells)
+    W = np.tile([3.0, 0.0, 2.5, 4.0], cells)  # per cell, groups 0..3, group 1 absent
+    s = rng.normal(size=(len(W), 5)) * W[:, None]
+    _, dF, _ = obj.from_sums(s, W)
+    R = obj.sum_directions(W)
+    assert R.shape == (len(W), 2 * cells)
+    C = np.linalg.lstsq(R, dF, rcond=None)[0]
+    np.testing.assert_allclose(R @ C, dF, rtol=1e-12, atol=1e-14 * np.abs(dF).max())
+    assert np.abs(dF).max() > 0
+
+
+def test_tanh_gaps_keep_their_one_sum():
+    from tradeoff.objectives import get_objective
+
+    assert get_objective("demographic_parity_tanh").sum_directions(np.zeros(0)) is None

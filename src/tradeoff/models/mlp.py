@@ -262,19 +262,28 @@ class MLP(Model):
         Gk = G.transpose(1, 2, 0)  # (K, t, B)
         i, u, ow, ob = layers[-1]
         np.matmul(Gk, acts[-1], out=out[:, :, ow:ob + 1])  # output weights and bias: (K, t, h + 1)
-        # δ at the last hidden layer, per objective: G ⊗ (act' · w), one pass over (K, t, B, h)
-        Wm = self._act_grad(keeps[-1]) * Ws[-1][:, None, :i, 0]  # (K, B, h)
-        D = np.empty((K, t, n, i))
-        np.multiply(Gk[:, :, :, None], Wm[:, None], out=D)
+        # The output is one number per row, so objective j's δ at any layer is its row weights G_j
+        # times one δ of the output itself, E (K, B, h): E is pulled back once for all t objectives,
+        # and only each layer's weight gradient, prevᵀ(G_j ⊙ E), is per objective.
+        E = self._act_grad(keeps[-1]) * Ws[-1][:, None, :i, 0]  # (K, B, h)
+        buf = np.empty(K * t * n * max(self.hidden))  # each layer's G_j ⊙ E, in turn
         for li in range(len(layers) - 2, -1, -1):
             i, u, ow, ob = layers[li]
             if li < len(layers) - 2:
-                D *= self._act_grad(keeps[li])[:, None]
-            prevT = (X1 if li == 0 else acts[li - 1]).swapaxes(-1, -2)  # (p + 1, B) or (K, i + 1, B)
-            for j in range(t):  # W̃'s gradient (weights and bias) straight into its place in θ
-                np.matmul(prevT, D[:, j], out=out[:, j, ow:ob + u].reshape(K, i + 1, u))
+                E *= self._act_grad(keeps[li])
+            Wg = out[:, :, ow:ob + u].reshape(K, t, i + 1, u)  # W̃'s gradient, in its place in θ
             if li > 0:
-                D = np.matmul(D.reshape(K, t * n, u), Ws[li][:, :i].swapaxes(1, 2)).reshape(K, t, n, i)
+                F = buf[:K * t * n * u].reshape(K, t, n, u)
+                np.multiply(Gk[:, :, :, None], E[:, None], out=F)
+                np.matmul(acts[li - 1].swapaxes(-1, -2)[:, None], F, out=Wg)  # (K, t, i + 1, u)
+                E = np.matmul(E, Ws[li][:, :i].swapaxes(1, 2))  # (K, B, i)
+            else:
+                # X̃ is the same for all K networks: one wide product X̃ᵀ (p + 1, B) · F (B, K·t·u)
+                # gives all K·t gradients, faster than K·t narrow ones
+                F = buf[:n * K * t * u].reshape(n, K, t, u)
+                np.multiply(G[:, :, :, None], E.transpose(1, 0, 2)[:, :, None, :], out=F)
+                R = np.matmul(X1.T, F.reshape(n, K * t * u))
+                Wg[...] = R.reshape(i + 1, K, t, u).transpose(1, 2, 0, 3)
         return out if stacked else out[:, 0]
 
     # -- the rest of the protocol ----------------------------------------------------------------

@@ -131,6 +131,11 @@ class PredictionObjective(Objective):
         """f (K,), ∂f/∂s (c, K) and ∂²f/∂s² (c, c, K) (or None) from the whole data's sums."""
         raise NotImplementedError
 
+    def sum_directions(self, const):
+        """R (c, r) whose columns span every ∂f/∂s that ``from_sums`` can return for these constant
+        sums, when r < c (then a gradient needs r pull-backs of ∂s/∂P·R, not c); None: all c."""
+        return None
+
 
 class ParameterObjective(Objective):
     kind = "parameter"

@@ -165,6 +165,20 @@ class GroupMeanGap(PredictionObjective):
                 d2F[np.ix_(idx, idx)] = (hess / np.outer(W[present], W[present]))[:, :, None]
         return f, dF, d2F
 
+    def sum_directions(self, const):
+        """f sees each label cell's group means only through their differences, so ∂f/∂μ sums to
+        0 over its present groups: per cell, one column e_g/W_g − e_h/W_h for each present group g
+        but the last, h."""
+        G = len(const) // len(self.label_cells)
+        cols = []
+        for c in range(len(self.label_cells)):
+            idx = np.flatnonzero(const[c * G:(c + 1) * G] > 0) + c * G
+            for g in idx[:-1]:
+                col = np.zeros(len(const))
+                col[g], col[idx[-1]] = 1.0 / const[g], -1.0 / const[idx[-1]]
+                cols.append(col)
+        return np.array(cols).reshape(len(cols), len(const)).T
+
 
 class MeanGapSq(GroupMeanGap):
     name = "mean_gap_sq"
@@ -297,6 +311,9 @@ class TanhGap(ClassificationGap):
 
     def from_sums(self, s, const):
         return np.abs(s[0]), np.sign(s), None
+
+    def sum_directions(self, const):
+        return None  # one sum already
 
 
 class DemographicParityTanh(TanhGap):

@@ -267,10 +267,15 @@ class Standardizer:
         return out
 
     def congruence(self, H):
-        """A H Aᵀ for symmetric H (..., d, d): a Hessian in Θ seen in Φ, O(d²) a matrix (two
-        ``gradient_to_standard`` passes, one over rows and one over columns)."""
-        HA = self.gradient_to_standard(H)  # H Aᵀ
-        return self.gradient_to_standard(np.swapaxes(HA, -1, -2))  # (A H) Aᵀ, H symmetric
+        """A H Aᵀ for H (..., d, d): a Hessian in Θ seen in Φ, in O(d²) a matrix. With μ_c = 0 and
+        s_c = 1 for the intercept c, (A H Aᵀ)ᵢⱼ = (Hᵢⱼ − μⱼH_ic − μᵢH_cj + μᵢμⱼH_cc) / (sᵢsⱼ): the
+        columns, then the rows, are shifted by the intercept's, then both scaled, in place."""
+        out = np.array(H, dtype=float)  # a copy, C-ordered
+        out[..., :, :-1] -= out[..., :, -1:] * self.mean
+        out[..., :-1, :] -= self.mean[:, None] * out[..., -1:, :]
+        inv = np.append(1.0 / self.scale, 1.0)
+        out *= inv[:, None] * inv
+        return out
 
 
 class Unscaled(Standardizer):

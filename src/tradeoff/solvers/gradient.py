@@ -20,7 +20,7 @@ import numpy as np
 
 from .._validation import fail
 from .engine import stochastic
-from .engine.descent import line_search
+from .engine.descent import ARMIJO_C, line_search
 from .engine.directions import Direction, even_mixes, min_norm, register_direction
 from .engine.newton import Scalarisation, damped_solve
 from .engine.setup import (RESTORE_HALVINGS, Setup, check_decomposition, decomposition,
@@ -540,6 +540,10 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
     age = np.full(K, HESSIAN_EVERY)
     plain = np.zeros(K, bool)
     Hn = np.zeros((K, m, d, d)) if newton else None
+    # a Newton step's first trial, the full step, is a gradient pass: where it is accepted, as it
+    # mostly is, that pass is also the next step's (one pass a step instead of two)
+    held = np.zeros(K, bool)
+    held_F, held_dF = np.empty((K, m)), np.empty((K, m, d))
     budget = s.budget - s.reserve
     per_row = m + 1 if newton else 2  # evaluations of one iteration and its first trial
     epochs = 0
@@ -552,15 +556,19 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
         # the Hessians, m passes' worth per row, are renewed every HESSIAN_EVERY steps and after a
         # cut step; in between the steps use the last ones and cost one gradient pass
         fresh = (age[r] >= HESSIAN_EVERY) | (t[r] < 1) if newton else np.zeros(len(r), bool)
-        F, _, dF = (s.sp.gradients(P[~fresh]) if (~fresh).any() else
-                    (np.empty((0, m)), None, np.empty((0, m, d))))
+        hold = held[r] & ~fresh  # gradients from the accepted full step's pass
+        need = ~fresh & ~hold
+        F, dF = np.empty((len(r), m)), np.empty((len(r), m, d))
+        if need.any():
+            F[need], _, dF[need] = s.sp.gradients(P[need])
+        if hold.any():
+            F[hold], dF[hold] = held_F[r[hold]], held_dF[r[hold]]
+        held[r] = False
         if fresh.any():  # m copies of each row, one per objective's Hessian, in one pass
             Fh, _, dV, H = s.sp.second(np.repeat(P[fresh], m, axis=0),
                                        np.tile(unit, (int(fresh.sum()), 1)))
             Hn[r[fresh]] = H.reshape(-1, m, d, d)
-            F, dF = np.vstack([Fh[::m], F]), np.concatenate([dV[::m, :m], dF])
-            order = np.concatenate([np.flatnonzero(fresh), np.flatnonzero(~fresh)])
-            F[order], dF[order] = F.copy(), dF.copy()
+            F[fresh], dF[fresh] = Fh[::m], dV[::m, :m]
             age[r[fresh]] = 0
         age[r] += 1
         Gn = dF / s.span[None, :, None]
@@ -596,7 +604,23 @@ def mgda(problem, *, n_points=50, max_evaluations=None, max_epochs=2000, tol=Non
             Ft, _ = s.sp.values(trial)
             return (s.norm(Ft) - Fn[sub]).max(1)
 
-        new, _, t[r], stuck = line_search(P, D, np.zeros(len(P)), slope, merit, t0_rows)
+        new, t_new, stuck = P.copy(), t0_rows.copy(), np.zeros(len(r), bool)
+        search = np.ones(len(r), bool)
+        if newton and use.any():
+            u = np.flatnonzero(use)
+            Ft, _, dFt = s.sp.gradients(P[u] - D[u])
+            ok = np.isfinite(Ft).all(1) & \
+                ((s.norm(Ft) - Fn[u]).max(1) <= -ARMIJO_C * slope[u])
+            acc = u[ok]
+            new[acc], t_new[acc], search[acc] = P[acc] - D[acc], 1.0, False
+            held[r[acc]], held_F[r[acc]], held_dF[r[acc]] = True, Ft[ok], dFt[ok]
+            t0_rows = np.where(use, 0.5, t0_rows)  # the full step failed: halves of it
+        if search.any():
+            q = np.flatnonzero(search)
+            new[q], _, t_new[q], stuck[q] = line_search(
+                P[q], D[q], np.zeros(len(q)), slope[q], lambda tr, sub: merit(tr, q[sub]),
+                t0_rows[q])
+        t[r] = t_new
         Phi[r] = new
         if newton:  # a stuck Newton step gets one retry along the min-norm direction
             retry = stuck & use

@@ -184,6 +184,43 @@ def epo(problem, *, n_points=50, weights=None, preferences="grid", lr=None, opti
                                                                "preferences": preferences}
         return dataclasses.replace(front, options=options,
                                    extra={**front.extra, "ray_gap": gap.tolist()})
+    modes = {"balance": 0, "descent": 0}
+
+    def balancing(s, W, inner):
+        Wf = np.maximum(W, MIN_WEIGHT * W.max(1, keepdims=True))
+        R = 1.0 / (Wf / Wf.sum(1, keepdims=True))
+
+        def direction(F, dF, rows):
+            G = dF / s.span[None, :, None]
+            C = G @ np.swapaxes(G, 1, 2)
+            alpha, balance = epo_alpha(C, s.norm(F), R[inner[rows]])
+            modes["balance"] += int(balance.sum())
+            modes["descent"] += int((~balance).sum())
+            # stationary is not enough: a point off its ray has a small balancing direction too
+            return np.einsum("km,kmd->kd", alpha, G), ~balance
+
+        return direction
+
+    s, W, Phi, status, steps, timed_out, options, t0 = ray_set_loop(
+        problem, "EPO", weights, n_points, balancing, lr=lr, optimizer=optimizer,
+        max_evaluations=max_evaluations, max_epochs=max_epochs, tol=tol, max_seconds=max_seconds,
+        standardize=standardize, seed=seed, method=method)
+    if preferences != "grid":
+        options["preferences"] = preferences
+    front = s.finish("epo", options, Phi, status, steps, t0)
+    extra = {**front.extra, "weights": W.tolist(),
+             "ray_gap": ray_gap(s.norm(front.F), W).tolist(), "lp_modes": modes}
+    return note_time(dataclasses.replace(front, extra=extra), max_seconds, timed_out)
+
+
+def ray_set_loop(problem, label, weights, n_points, make_direction, *, lr, optimizer,
+                 max_evaluations, max_epochs, tol, max_seconds, standardize, seed, method):
+    """The full-batch loop of the ray solvers (EPO, PMGDA): point k of the rays W starts from the
+    anchors' mix (1 − wₖ)/(m − 1) (anchor i has f̃ᵢ = 0, so a large wᵢ starts near it); with two
+    objectives a ray (1, 0) asks for f̃₂ = 0, objective 2's lexicographic anchor itself. The
+    other points step along ``make_direction(setup, W, inner)``'s direction (``first_order.run``).
+    Returns the setup, W, Φ, statuses, steps, whether time ran out, the options and the start
+    time."""
     t0 = time.perf_counter()
     optimizer = "gd" if optimizer is None else optimizer
     lr = 0.5 if lr is None else lr
@@ -194,41 +231,22 @@ def epo(problem, *, n_points=50, weights=None, preferences="grid", lr=None, opti
               max_seconds=max_seconds)  # the anchors count toward the budget
     W = simplex_grid(n_points, s.m) if weights is None else check_weights(weights, s.m)
     K = len(W)
-    s.step_label = f"EPO steps ({optimizer})"
-    # two objectives: the ray (1, 0) asks for f̃₂ = 0, which is objective 2's lexicographic anchor
+    s.step_label = f"{label} steps ({optimizer})"
     ends = ((W > 0).sum(1) == 1) & (s.m == 2)
     other = np.argmin(W[ends], axis=1)
-    # start: anchor i has f̃ᵢ = 0, so a large wᵢ wants little of it (weights (1 − wᵢ)/(m − 1))
     Phi = ((1.0 - W) / (s.m - 1)) @ s.anchor_phi
     status = np.full(K, "converged", dtype=object)
     Phi[ends], status[ends] = s.anchor_phi[other], s.anchor_status[other]
     inner = np.flatnonzero(~ends)
-    Wf = np.maximum(W, MIN_WEIGHT * W.max(1, keepdims=True))
-    R = 1.0 / (Wf / Wf.sum(1, keepdims=True))
-    modes = {"balance": 0, "descent": 0}
     steps, timed_out = 0, False
     if len(inner):
-        def direction(F, dF, rows):
-            G = dF / s.span[None, :, None]
-            C = G @ np.swapaxes(G, 1, 2)
-            alpha, balance = epo_alpha(C, s.norm(F), R[inner[rows]])
-            modes["balance"] += int(balance.sum())
-            modes["descent"] += int((~balance).sum())
-            # stationary is not enough: a point off its ray has a small balancing direction too
-            return np.einsum("km,kmd->kd", alpha, G), ~balance
-
         Phi[inner], steps, status[inner], timed_out = run(
-            s, Phi[inner], direction, optimizer=optimizer, lr=lr, max_seconds=max_seconds,
-            tol=s.tol, t0=t0, together=False)
+            s, Phi[inner], make_direction(s, W, inner), optimizer=optimizer, lr=lr,
+            max_seconds=max_seconds, tol=s.tol, t0=t0, together=False)
     options = dict(n_points=K, lr=lr, optimizer=optimizer, max_evaluations=s.budget,
                    max_epochs=max_epochs, tol=s.tol, max_seconds=max_seconds,
                    standardize=standardize, seed=seed)
-    if preferences != "grid":
-        options["preferences"] = preferences
-    front = s.finish("epo", options, Phi, status, steps, t0)
-    extra = {**front.extra, "weights": W.tolist(),
-             "ray_gap": ray_gap(s.norm(front.F), W).tolist(), "lp_modes": modes}
-    return note_time(dataclasses.replace(front, extra=extra), max_seconds, timed_out)
+    return s, W, Phi, status, steps, timed_out, options, t0
 
 
 def _rays_start(setup, n_points, weights, rng, **_):

@@ -27,7 +27,6 @@ loop with its options or on a network).
 from __future__ import annotations
 
 import dataclasses
-import time
 from itertools import combinations
 
 import numpy as np
@@ -35,9 +34,8 @@ import numpy as np
 from .._validation import fail
 from .engine import stochastic
 from .engine.directions import Direction, min_norm, register_direction
-from .engine.first_order import SET_LOOP_RULES, mini_batch, note_time, run
-from .engine.setup import Setup
-from .epo import ray_gap
+from .engine.first_order import mini_batch, note_time
+from .epo import ray_gap, ray_set_loop
 from .weights import check_weights, simplex_grid, weight_rows
 
 H_TOL = 1e-3  # LibMOON's default h_tol; here in normalised units (the anchors' span is 1)
@@ -187,28 +185,11 @@ def pmgda(problem, *, n_points=50, weights=None, preferences="grid", h_tol=H_TOL
         return dataclasses.replace(front, options=options, extra={
             **front.extra, "ray_gap": ray_gap(Fn, W).tolist(),
             "h": ray_distance(Fn, _unit_rays(W))[0].tolist()})
-    t0 = time.perf_counter()
-    optimizer = "gd" if optimizer is None else optimizer
-    lr = 0.5 if lr is None else lr
-    if optimizer not in SET_LOOP_RULES:
-        fail("optimizer", " or ".join(repr(o) for o in SET_LOOP_RULES), optimizer)
-    s = Setup(problem, n_points=n_points, max_evaluations=max_evaluations, max_epochs=max_epochs,
-              tol=tol, standardize=standardize, seed=seed, method=method,
-              max_seconds=max_seconds)  # the anchors count toward the budget
-    W = simplex_grid(n_points, s.m) if weights is None else check_weights(weights, s.m)
-    K = len(W)
-    s.step_label = f"PMGDA steps ({optimizer})"
-    # two objectives: the ray (1, 0) asks for f̃₂ = 0, which is objective 2's lexicographic anchor
-    ends = ((W > 0).sum(1) == 1) & (s.m == 2)
-    other = np.argmin(W[ends], axis=1)
-    Phi = ((1.0 - W) / (s.m - 1)) @ s.anchor_phi
-    status = np.full(K, "converged", dtype=object)
-    Phi[ends], status[ends] = s.anchor_phi[other], s.anchor_status[other]
-    inner = np.flatnonzero(~ends)
-    U = _unit_rays(W)
     modes = {"correction": 0, "descent": 0}
-    steps, timed_out = 0, False
-    if len(inner):
+
+    def correcting(s, W, inner):
+        U = _unit_rays(W)
+
         def direction(F, dF, rows):
             G = dF / s.span[None, :, None]
             alpha, fix, _ = pmgda_alpha(G, s.norm(F), U[inner[rows]], h_tol, sigma)
@@ -217,18 +198,19 @@ def pmgda(problem, *, n_points=50, weights=None, preferences="grid", h_tol=H_TOL
             # a point off its ray has a correction step however small its descent step is
             return np.einsum("km,kmd->kd", alpha, G), ~fix
 
-        Phi[inner], steps, status[inner], timed_out = run(
-            s, Phi[inner], direction, optimizer=optimizer, lr=lr, max_seconds=max_seconds,
-            tol=s.tol, t0=t0, together=False)
-    options = dict(n_points=K, h_tol=h_tol, sigma=sigma, lr=lr, optimizer=optimizer,
-                   max_evaluations=s.budget, max_epochs=max_epochs, tol=s.tol,
-                   max_seconds=max_seconds, standardize=standardize, seed=seed)
+        return direction
+
+    s, W, Phi, status, steps, timed_out, options, t0 = ray_set_loop(
+        problem, "PMGDA", weights, n_points, correcting, lr=lr, optimizer=optimizer,
+        max_evaluations=max_evaluations, max_epochs=max_epochs, tol=tol, max_seconds=max_seconds,
+        standardize=standardize, seed=seed, method=method)
+    options.update(h_tol=h_tol, sigma=sigma)
     if preferences != "grid":
         options["preferences"] = preferences
     front = s.finish("pmgda", options, Phi, status, steps, t0)
     Fn = s.norm(front.F)
     extra = {**front.extra, "weights": W.tolist(), "ray_gap": ray_gap(Fn, W).tolist(),
-             "h": ray_distance(Fn, U)[0].tolist(), "modes": modes}
+             "h": ray_distance(Fn, _unit_rays(W))[0].tolist(), "modes": modes}
     return note_time(dataclasses.replace(front, extra=extra), max_seconds, timed_out)
 
 

@@ -1,7 +1,7 @@
 """Dask-backed data (issue 20, item 3): fronts on chunked rows against the same rows in memory,
 and passes over Parquet files larger than memory against reading them with pyarrow alone.
 
-    .venv/bin/python benchmarks/chunked.py [--sizes 1e6 1e7 1e8] [--dir /tmp/tradeoff_parquet]
+    .venv/bin/python benchmarks/chunked.py [--sizes 1e7 1.5e8] [--dir /tmp/tradeoff_parquet]
     .venv/bin/python benchmarks/chunked.py --quick      # n = 50,000, about 10 s
 
 Data: p = 20 standard-normal features, two groups, y = Xβ + group + noise (seeded), written as
@@ -10,8 +10,8 @@ Parquet files of 10⁶ rows each (by this script, into ``--dir``, removed after 
 - **n = 10⁶, in memory vs Dask** (dask array, chunks of 250,000 rows, threaded scheduler): the
   same problems and solvers on both; the largest difference between their fronts (normalised by
   the in-memory front's span), seconds, passes over the rows.
-- **Parquet, 10⁷ and 10⁸ rows** (1.7 GB and 17 GB of files; 10⁸ × 21 float64 does not fit in this
-  machine's 24 GB together with its copies): seconds per pass of a gradient evaluation against
+- **Parquet, 10⁷ and 1.5 × 10⁸ rows** (1.7 GB and 26 GB of files: 1.5 × 10⁸ rows of 22 float64
+  columns are 26.4 GB, more than this machine's 24 GiB of memory): seconds per pass of a gradient evaluation against
   reading the same files into numpy with pyarrow alone (the floor for a pass), the exact front of
   MSE vs ``mean_gap_sq`` (one pass: the Gram statistics), a weighted-sum front of MSE vs
   ``cap_violation`` at 10⁷ (a pass per iteration), and the process's peak resident memory.
@@ -168,7 +168,7 @@ def quick() -> bool:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", nargs="+", default=["1e7", "1e8"], help="Parquet sizes (rows)")
+    ap.add_argument("--sizes", nargs="+", default=["1e7", "1.5e8"], help="Parquet sizes (rows)")
     ap.add_argument("--memory-n", type=float, default=1e6, help="rows of the in-memory comparison")
     ap.add_argument("--dir", default="/tmp/tradeoff_parquet", help="where the Parquet files go")
     ap.add_argument("--keep", action="store_true", help="keep the Parquet files")

@@ -32,6 +32,7 @@ from .descent import ARMIJO_C, ScaledProblem, descend
 
 LBFGS_MEMORY = 12
 MAX_HALVINGS = 30
+LM_MAX = 1e6  # a stuck step is retried with a larger Levenberg–Marquardt term up to here
 NEWTON_MAX_D = 1000  # above it a (K, d, d) Hessian costs more than L-BFGS's extra iterations
 METHODS = ("auto", "newton", "lbfgs", "gd")
 
@@ -137,7 +138,12 @@ def _ahead(sp, scal, Phi, D, v, slope, rows, C, g_held, H_held, held):
     t, stuck = np.ones(len(rows)), np.zeros(len(rows), bool)
     if (~ok).any():
         bad = np.flatnonzero(~ok)
-        nb, vb, Fb, Gb, tb, sb = _search(sp, scal, Phi[bad], D[bad], v[bad], slope[bad], rows[bad],
+        # the halvings are judged on values passes, which sum the rows in another order than a
+        # second-order pass: their start's value is taken the same way, or at 10⁶ rows a decrease
+        # at rounding level looks like none (a point stalled)
+        F0, G0 = sp.values(Phi[bad])
+        nb, vb, Fb, Gb, tb, sb = _search(sp, scal, Phi[bad], D[bad],
+                                         scal.value(F0, G0, rows[bad]), slope[bad], rows[bad],
                                          np.full(len(bad), 0.5))
         new[bad], vnew[bad], Fn[bad], Gn[bad], t[bad], stuck[bad] = nb, vb, Fb, Gb, tb, sb
     return new, vnew, Fn, Gn, t, stuck
@@ -269,10 +275,21 @@ def newton(sp: ScaledProblem, scal: Scalarisation, Phi0, *, tol, budget, max_ite
         lam[r[lam[r] < 1e-12]] = 0.0
         if stuck.any():
             # no decrease along a damped Newton step: at rounding level the point is a minimum
+            # (judged on the value's own size, |s| or 1: a stuck line search has met the values'
+            # noise, which over many rows lies above Σ|Cᵢvᵢ|'s rounding)
             rs = r[stuck]
-            at_min = np.abs(dec[stuck]) <= 1e-13 * vscale[stuck]
-            status[rs] = np.where(at_min, "converged", "stalled")
-            active[rs] = False
+            at_min = np.abs(dec[stuck]) <= 1e-13 * np.maximum(vscale[stuck],
+                                                              np.maximum(1.0, np.abs(v[rs])))
+            # else the quadratic model misled the step (Gauss–Newton curvature along a curved
+            # valley): retry from the same point with a Levenberg–Marquardt term 100× larger,
+            # which turns the step toward the gradient, before calling the point stalled
+            retry = ~at_min & (lam[rs] < LM_MAX)
+            lam[rs[retry]] = np.maximum(100.0 * lam[rs[retry]], 1e-3)
+            if ahead:
+                held[rs[retry]] = True  # the point did not move: its derivatives still hold
+            final = ~retry
+            status[rs[final]] = np.where(at_min[final], "converged", "stalled")
+            active[rs[final]] = False
     return Phi, it, status
 
 

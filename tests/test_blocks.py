@@ -96,7 +96,7 @@ def _network_problem(block=None, objectives=("log_loss", "equal_opportunity_tanh
 
 @pytest.mark.parametrize("block, rows, pulls", [
     (None, np.arange(0, 300, 3), [(100, 5)]),   # a mini-batch in one block: one pull-back of Σ Cᵢ ∂vᵢ/∂P
-    (None, None, [(300, 5)]),                    # all rows, still one block
+    (None, None, [(300, 5, 2)]),                 # all rows (a full-batch solve): per objective
     (40, np.arange(0, 300, 3), [(40, 5, 2), (40, 5, 2), (20, 5, 2)]),  # several blocks: per objective
 ])
 def test_a_networks_combination_is_the_combination_of_its_gradients(block, rows, pulls):

@@ -313,7 +313,11 @@ class Problem:
     def combine(self, Theta, coef: Callable[[np.ndarray, np.ndarray], np.ndarray], *, rows=None):
         """F, G and ∇ Σᵢ Cₖᵢ vᵢ(θₖ) (K, d), where C = coef(F, G) is (K, m + c) over objectives then
         constraints."""
-        if not self.affine:  # a network on a mini-batch: one pull-back of the combination
+        # a network on a mini-batch: one pull-back of the combination. Full-batch solves keep
+        # each objective's gradient, summed after: the same gradient to rounding, but the engine's
+        # fronts on ill-conditioned problems move with the rounding (a user's linear model then
+        # left the built-in model's front by 4e-5 of its span, not < 1e-6)
+        if not self.affine and rows is not None:
             fused = self._combine_model(Theta, coef, rows)
             if fused is not None:
                 return fused
@@ -329,8 +333,9 @@ class Problem:
         return F, G, np.einsum("ki,kid->kd", C, dV)
 
     def _combine_model(self, Theta, coef, rows):
-        """``combine`` for a non-affine model whose rows fit one block (``blocks.model_combined``):
-        C is read between the forward pass and one pull-back of Σᵢ Cᵢ ∂vᵢ/∂P; None otherwise."""
+        """``combine`` for a non-affine model on mini-batch rows that fit one block
+        (``blocks.model_combined``): C is read between the forward pass and one pull-back of
+        Σᵢ Cᵢ ∂vᵢ/∂P; None otherwise."""
         objs = self._all
         at_rows = [i for i, o in enumerate(objs) if o.kind != "parameter"]
         if not at_rows:

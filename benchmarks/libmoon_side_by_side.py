@@ -3,8 +3,9 @@ on identical arrays, side by side (issue 22, item 3).
 
     python benchmarks/libmoon_side_by_side.py [--dataset adult|compas] [--seeds 0 1 2]
         [--epochs 10] [--quick] [--libmoon-python /tmp/lmvenv/bin/python]
-        [--libmoon-src /tmp/libmoon_src]
+        [--libmoon-src /tmp/libmoon_src] [--methods LS mTche ...]
         [--raw seed0.json]                       # also write this run's per-seed records
+        [--torch-start numpy]                    # diagnostic: torch from the numpy MLP's start
     python benchmarks/libmoon_side_by_side.py --merge seed0.json seed1.json seed2.json
 
 ``--dataset compas`` (TRADEOFF_COMPAS_CSV must name ProPublica's compas-scores-two-years.csv):
@@ -120,19 +121,47 @@ def torch_mlp(p: int):
                                torch.nn.ReLU(), torch.nn.Linear(128, 1))
 
 
-def problems(A: dict, kind: str, seed: int, dataset: str = "adult"):
+def numpy_mlp(seed: int):
+    """The numpy MLP of the same shape, PyTorch's default initialisation (seeded)."""
+    from tradeoff.models import MLP
+
+    return MLP(hidden=(128, 128), output="logistic", seed=seed, standardize=False,
+               init_scheme="torch")
+
+
+def torch_model(p: int, seed: int, start: str = "torch"):
+    """The float32 TorchModel of ``torch_mlp(p)``; ``start = "numpy"``: its K starting networks
+    are the numpy MLP's (the same draws from the solver's generator, moved to torch's layout), so
+    the batches are the numpy run's too and only float32 and the model's code differ."""
+    from tradeoff.models.torch import TorchModel
+
+    if start == "torch":
+        return TorchModel(torch_mlp(p), output="logistic", dtype="float32", seed=seed)
+    mlp = numpy_mlp(seed)
+
+    class NumpyStart(TorchModel):
+        def init(self, K, n_features, rng=None):
+            Theta = mlp.init(K, n_features, rng)
+            parts, o = [], 0
+            sizes = (n_features, *mlp.hidden, 1)
+            for i, u in zip(sizes[:-1], sizes[1:]):  # the MLP's W (i, u), b → torch's (u, i), b
+                parts += [Theta[:, o:o + i * u].reshape(K, i, u).transpose(0, 2, 1).reshape(K, -1),
+                          Theta[:, o + i * u:o + i * u + u]]
+                o += i * u + u
+            return np.concatenate(parts, axis=1)
+
+    return NumpyStart(torch_mlp(p), output="logistic", dtype="float32", seed=seed)
+
+
+def problems(A: dict, kind: str, seed: int, dataset: str = "adult", torch_start: str = "torch"):
     """(train problem, test problem) of the arrays with the numpy MLP or the TorchModel."""
     import tradeoff as to
-    from tradeoff.models import MLP
 
     p = A["X_train"].shape[1]
     if kind == "numpy":
-        model = MLP(hidden=(128, 128), output="logistic", seed=seed, standardize=False,
-                    init_scheme="torch")
+        model = numpy_mlp(seed)
     else:
-        from tradeoff.models.torch import TorchModel
-
-        model = TorchModel(torch_mlp(p), output="logistic", dtype="float32", seed=seed)
+        model = torch_model(p, seed, torch_start)
     out = []
     for part in ("train", "test"):
         d = to.Dataset(X=A[f"X_{part}"], y=A[f"y_{part}"].astype(float), groups=A[f"s_{part}"],
@@ -156,7 +185,7 @@ def measure(args, pairs) -> list[dict]:
             proc = start_libmoon(args.libmoon_python, args.libmoon_src, folder, seed, args.epochs,
                                  [m for m, _ in pairs], spec["libmoon"])
             for kind in ("numpy", "torch"):
-                train, test = problems(A, kind, seed, args.dataset)
+                train, test = problems(A, kind, seed, args.dataset, args.torch_start)
                 for m, solver in pairs:
                     front, _, cpu, msg = run(solver, train, seed, args.epochs, weights)
                     if front is None:
@@ -235,6 +264,9 @@ def main():
     ap.add_argument("--libmoon-python", default=os.environ.get("LIBMOON_PYTHON",
                                                                "/tmp/lmvenv/bin/python"))
     ap.add_argument("--libmoon-src", default=os.environ.get("LIBMOON_SRC", "/tmp/libmoon_src"))
+    ap.add_argument("--torch-start", choices=["torch", "numpy"], default="torch",
+                    help="numpy: the TorchModel starts from the numpy MLP's networks and draws (a "
+                         "diagnostic: only float32 and the model's code differ; no JSON)")
     ap.add_argument("--quick", action="store_true", help="seed 0, one epoch, no JSON")
     ap.add_argument("--raw", help="also write this run's per-seed records to this JSON file")
     ap.add_argument("--merge", nargs="+", metavar="RAW",
@@ -280,8 +312,8 @@ def main():
             json.dump({"epochs": args.epochs, "seeds": args.seeds, "dataset": args.dataset,
                        "records": records}, f, indent=1)
     report(records, pairs, args.epochs, args.dataset)
-    if args.raw:  # a partial run (e.g. one seed) is recorded by --merge, not on its own
-        TABLES.clear()
+    if args.raw or args.torch_start != "torch":  # a partial run (e.g. one seed) is recorded by
+        TABLES.clear()                              # --merge, a diagnostic not at all
     else:
         save(DATASETS[args.dataset]["results"])
     print(f"Total {time.perf_counter() - t_all:.0f} s.")

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,20 +59,36 @@ def map_blocks(fn, starts):
 
 
 class single_blas_thread:
-    """Context manager: BLAS held to one thread (see ``map_blocks``)."""
+    """Context manager: BLAS held to one thread (see ``map_blocks``). Nested inside another (a
+    solve holds one thread throughout, its every mini-batch pass asks again) it does nothing: the
+    limit is process-wide, set by the outermost and restored when the outermost leaves."""
+
+    _lock = threading.Lock()
+    _depth = 0
+    _limit = None
 
     def __enter__(self):
         global _controller
-        if _controller is None:
-            from threadpoolctl import ThreadpoolController
+        cls = single_blas_thread
+        with cls._lock:
+            if cls._depth == 0:
+                if _controller is None:
+                    from threadpoolctl import ThreadpoolController
 
-            _controller = ThreadpoolController()
-        self._limit = _controller.limit(limits=1, user_api="blas")
-        self._limit.__enter__()
+                    _controller = ThreadpoolController()
+                limit = _controller.limit(limits=1, user_api="blas")
+                limit.__enter__()
+                cls._limit = limit
+            cls._depth += 1
         return self
 
     def __exit__(self, *exc):
-        self._limit.__exit__(*exc)
+        cls = single_blas_thread
+        with cls._lock:
+            cls._depth -= 1
+            if cls._depth == 0:
+                limit, cls._limit = cls._limit, None
+                limit.__exit__(*exc)
 
 
 def gram_block(X1: np.ndarray, D: np.ndarray) -> np.ndarray:
@@ -391,3 +408,38 @@ def _by_sums(model, Theta, batch, objs, grad, B, forms, V, D, missing, pull):
             D[:, j] *= C[0][:, None]
         else:
             D[:, j] = np.einsum("rk,krd->kd", C, G[:, cols[j]])
+
+
+def model_combined(model, Theta, batch, objs, coef):
+    """Values (K, t) and the gradient (K, d) of Σⱼ Cₖⱼ vⱼ(θₖ) for the prediction objectives
+    ``objs`` of a non-affine model, with C = coef(values) (K, t) read between the forward pass and
+    the pull-back: one pull-back of Σⱼ Cⱼ ∂vⱼ/∂P instead of t (a weighted sum's step costs one
+    backward pass, as in a training loop that calls ``backward`` on the scalarised loss). Only for
+    rows that fit one block (a mini-batch); None otherwise, and the caller takes ``model_rows``.
+    Returns (values, gradient, the objectives without a gradient whose C is not zero)."""
+    from .models import row_block
+
+    Theta = np.ascontiguousarray(Theta, dtype=float)
+    n, K, t = len(batch.y), len(Theta), len(objs)
+    if n > row_block(model, n, K):
+        return None
+    reuse_freed_memory()
+    V = np.empty((K, t))
+    with single_blas_thread():
+        P, aux = model.forward(Theta, batch.X)
+        dPs = []
+        for j, obj in enumerate(objs):
+            V[:, j], dP = obj.evaluate(batch, P, True)
+            dPs.append(dP)
+        C = coef(V)
+        dP_sum, missing = None, set()
+        for j, dP in enumerate(dPs):
+            if dP is None:
+                if np.any(C[:, j] != 0):
+                    missing.add(j)
+                continue
+            term = dP * C[:, j]  # (n, K): each candidate's coefficient on its column
+            dP_sum = term if dP_sum is None else np.add(dP_sum, term, out=dP_sum)
+        if dP_sum is None:
+            return V, np.zeros((K, Theta.shape[1])), missing
+        return V, model.pullback(Theta, batch.X, dP_sum, aux), missing

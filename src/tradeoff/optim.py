@@ -101,11 +101,22 @@ def adam(lr, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) -> Optimizer
         t, m, v = state
         rate = _rate(lr, t)
         t += 1
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g * g
-        mhat = m / (1 - b1**t)
-        vhat = v / (1 - b2**t)
-        return rate * mhat / (np.sqrt(vhat) + eps), (t, m, v)
+        # b1·m + (1 − b1)·g, b2·v + ((1 − b2)·g)·g and rate·m̂ / (√v̂ + ε), operation for
+        # operation (the same bits), into fresh arrays updated in place: the old state is left
+        # as it was, and a step makes 4 temporaries of Θ's size instead of 11
+        m = np.multiply(m, b1)
+        m += (1 - b1) * g
+        gg = np.multiply(g, 1 - b2)
+        gg *= g
+        v = np.multiply(v, b2)
+        v += gg
+        den = np.divide(v, 1 - b2**t, out=gg)
+        np.sqrt(den, out=den)
+        den += eps
+        step = np.divide(m, 1 - b1**t)
+        np.multiply(rate, step, out=step)
+        step /= den
+        return step, (t, m, v)
 
     return Optimizer("adam", lr, init, update)
 

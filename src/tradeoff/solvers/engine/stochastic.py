@@ -202,7 +202,8 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, preferences="g
         """One optimiser step of the rows ``rows`` on the data rows ``b`` (None = all)."""
         nonlocal used
         share = (n if b is None else len(b)) / n
-        P = Phi[rows]
+        every = len(rows) == len(Phi)  # rows are distinct: all of Φ moves, so no gather / scatter
+        P = Phi if every else Phi[rows]
         cand, anc = rows[rows < K], rows[rows >= K]
         ic, ia = np.flatnonzero(rows < K), np.flatnonzero(rows >= K)
         g = np.zeros_like(P)
@@ -235,13 +236,17 @@ def run(problem, name: str, kind: str, *, n_points, weights=None, preferences="g
             acc["h"][cand] += share * h(F[ic], G[ic], cand)
         # the optimiser's state spans every row; rows that do not move see a zero gradient and
         # keep their place (they never move again: stopped early, diverged, or warm-up anchors)
-        g_all = np.zeros_like(Phi)
-        g_all[rows] = g
+        if every:
+            g_all = g
+        else:
+            g_all = np.zeros_like(Phi)
+            g_all[rows] = g
         step, state = opt.update(g_all, state)
-        new = P - step[rows]
+        # the step is the optimiser's fresh array: the new point is written over it
+        new = np.subtract(P, step if every else step[rows], out=step if every else None)
         bad = ~np.isfinite(new).all(1) | ~np.isfinite(g).all(1)
         new[bad] = P[bad]  # a diverged row keeps its last finite point and stops
-        Phi[rows] = new
+        Phi[rows if not every else slice(None)] = new
         if bad.any():
             status[rows[bad]], moving[rows[bad]] = "diverged", False
         return state

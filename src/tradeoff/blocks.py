@@ -342,7 +342,8 @@ def model_rows(model, Theta, batch, objs, grad: bool):
 
 def _sums_forms(objs, batch):
     """Per objective: None if it is a sum over rows, else (the groups present, its constant sums,
-    its directions R (c, r) or None); None for all when one has no sums form."""
+    its directions R (c, r) or None, its number of sums c); None for all when one has no sums
+    form."""
     present = np.zeros(1, int) if batch.groups is None else np.unique(batch.groups)
     forms = []
     for obj in objs:
@@ -353,7 +354,8 @@ def _sums_forms(objs, batch):
         got = obj.sums(batch, np.zeros((len(batch.y), 1)), present)
         if got is None:
             return None
-        forms.append((present, got[3], obj.sum_directions(got[3])))
+        # (c, 1) sums: their count, which the constants need not show (a tanh gap has none)
+        forms.append((present, got[3], obj.sum_directions(got[3]), got[0].shape[0]))
     return forms
 
 
@@ -364,7 +366,7 @@ def _by_sums(model, Theta, batch, objs, grad, B, forms, V, D, missing, pull):
     n, K = len(batch.y), len(Theta)
     cols, width = [], 0  # each objective's columns in the pulled-back stack
     for form in forms:
-        r = 1 if form is None else (len(form[1]) if form[2] is None else form[2].shape[1])
+        r = 1 if form is None else (form[3] if form[2] is None else form[2].shape[1])
         cols.append(slice(width, width + r))
         width += r
     # one column per objective, in order: gathered in D itself and scaled in place at the end

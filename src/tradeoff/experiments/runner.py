@@ -104,12 +104,13 @@ def _one_blas_thread():
 class _Recorder:
     """Keeps F and feasibility of every full-data evaluation, in order, for the training curve.
 
-    It wraps the problem's ``evaluate`` and ``combine`` on this instance only; values pass through
-    untouched, so a recorded run gives the same front as an unrecorded one."""
+    It wraps the problem's ``evaluate``, ``combine`` and ``derivatives`` (a Newton step's pass,
+    often the only one at its point) on this instance only; values pass through untouched, so a
+    recorded run gives the same front as an unrecorded one."""
 
     def __init__(self, problem):
         self.F, self.ok = [], []
-        evaluate, combine = problem.evaluate, problem.combine
+        evaluate, combine, derivatives = problem.evaluate, problem.combine, problem.derivatives
 
         def recorded_evaluate(Theta, *, grad=True, rows=None):
             out = evaluate(Theta, grad=grad, rows=rows)
@@ -123,7 +124,13 @@ class _Recorder:
                 self._keep(out[0], out[1])
             return out
 
+        def recorded_derivatives(Theta, C=None, **kw):
+            out = derivatives(Theta, C, **kw)
+            self._keep(out[0], out[1])
+            return out
+
         problem.evaluate, problem.combine = recorded_evaluate, recorded_combine
+        problem.derivatives = recorded_derivatives
 
     def _keep(self, F, G):
         self.F.append(np.array(F, dtype=float))

@@ -6,10 +6,11 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test bench bench-quick results clean docs
 
-$(BIN)/.installed: pyproject.toml
+# the versions the committed results were made with (constraints.txt), so the demo gives them back
+$(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test]"
 	touch $@
 
 # the flagship sweep (resumes if interrupted; tables, report.md and figures under

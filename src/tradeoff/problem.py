@@ -34,9 +34,9 @@ class Evaluation:
 
 
 EXACT_METRIC_CELLS = 1 << 25  # predictions held at once by exact_metrics: 256 MB of float64
-# X̃ = (X, 1) of the whole data is kept up to this many numbers (128 MB of float64): second-order
+# X̃ = (X, 1) of the whole data is kept up to this many numbers (256 MB of float64): second-order
 # passes read it by blocks many times, and forming each block's X̃ anew cost a fifth of a front
-ONES_CACHE_CELLS = 1 << 24
+ONES_CACHE_CELLS = 1 << 25
 
 
 class Problem:
@@ -483,12 +483,9 @@ class Problem:
         # dense rows: Σ D x̃x̃ᵀ from the rows' outer products (B, d²) when d < K, else from
         # gram_block's (B, K·d) operand; the same products either way, the smaller temporary
         outer = H is not None and pairs is None and d < K
-        if H is None or pairs is not None:  # (B, K) temporaries only: the Grams come after
-            size = block_size(n, K * max(len(additive), 1))
-        elif outer:
-            size = block_size(n, max(K * max(len(additive), 1), d * d))
-        else:
-            size = hessian_block_size(n, K, d)
+        # a block's own temporaries are (B, K) tiles and its X̃ rows (B, d), held to 32 MB; its Grams
+        # re-block the rows that have curvature by their operand's size (below)
+        size = min(block_size(n, K * max(len(additive), 1)), max(64, (1 << 22) // d))
         with single_blas_thread():
             for sel, size in ((additive, size), (whole, n)):
                 if not sel:

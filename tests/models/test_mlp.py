@@ -157,12 +157,7 @@ def test_problem_gradients_through_the_mlp(monkeypatch, small_blocks):
     prob = to.Problem(_classification(), model, ["log_loss", "demographic_parity_sq", "l2"])
     Theta = prob.start_theta(3, 1)
     ev = prob.evaluate(Theta)
-    h = 1e-6
-    for j in range(0, prob.d, 3):
-        E = np.zeros_like(Theta)
-        E[:, j] = h
-        num = (prob.evaluate(Theta + E, grad=False).F - prob.evaluate(Theta - E, grad=False).F) / (2 * h)
-        np.testing.assert_allclose(ev.dF[:, :, j], num, rtol=1e-5, atol=1e-8)
+    _assert_central_differences(prob, Theta, ev.dF, every=3, atol=1e-8)
 
 
 def test_row_blocks_do_not_change_results(monkeypatch):
@@ -395,9 +390,13 @@ def test_gap_with_one_group_among_its_rows_beside_a_three_group_gap(monkeypatch)
     Theta = prob.start_theta(3, 0)
     ev = prob.evaluate(Theta)
     assert np.all(ev.F[:, 1] == 0) and np.all(ev.F[:, 2] > 0)
-    h = 1e-6
-    for j in range(0, prob.d, 4):
+    _assert_central_differences(prob, Theta, ev.dF, every=4, atol=1e-9)
+
+
+def _assert_central_differences(prob, Theta, dF, every, atol, h=1e-6):
+    """dF (K, m, d) against central differences of the values, every ``every``-th coordinate."""
+    for j in range(0, prob.d, every):
         E = np.zeros_like(Theta)
         E[:, j] = h
         num = (prob.evaluate(Theta + E, grad=False).F - prob.evaluate(Theta - E, grad=False).F) / (2 * h)
-        np.testing.assert_allclose(ev.dF[:, :, j], num, rtol=1e-5, atol=1e-9)
+        np.testing.assert_allclose(dF[:, :, j], num, rtol=1e-5, atol=atol)

@@ -476,7 +476,7 @@ class Problem:
         additive = [i for i in rows if getattr(objs[i], "additive", False)]
         whole = [i for i in rows if i not in additive]
         b = self._full if batch is None else batch
-        X, n = b.X, len(b.y)
+        n = len(b.y)
         pairs = self._pair_gram() if H is not None and batch is None else None
         # with sparse rows every block's curvature weights are gathered first, then one product
         Dall = np.zeros((n, K)) if pairs is not None else None

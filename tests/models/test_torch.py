@@ -153,6 +153,41 @@ def test_threads_are_set_for_a_call_and_restored(torch):
         TorchModel(Spy(), threads=0)
 
 
+
+def test_every_torch_operation_of_the_model_runs_on_its_threads(torch):
+    """Conversions included: one op on torch's global threads wakes its OpenMP workers, which then
+    spin beside the next one-thread op (it doubled a mini-batch run's CPU seconds)."""
+    from torch.overrides import TorchFunctionMode
+
+    from tradeoff.models.torch import TorchModel
+
+    class Threads(TorchFunctionMode):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            self.seen.append((getattr(func, "__name__", str(func)), torch.get_num_threads()))
+            return func(*args, **(kwargs or {}))
+
+    X = _data().X
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        model = TorchModel(_net(torch), output="logistic", dtype="float32", threads=1)
+        spy = Threads()
+        with spy:
+            T = model.init(3, 5)
+            P, aux = model.forward(T, X)
+            model.pullback(T, X, np.ones((len(X), 3, 2)), aux)
+            model.score(T, X)
+        names = {name for name, _ in spy.seen}
+        assert {"to", "linear"} <= names  # the spy sees the conversions and the network
+        assert [s for s in spy.seen if s[1] != 1] == []
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
 def test_float32_is_close_to_float64(torch):
     from tradeoff.models.torch import TorchModel
 

@@ -56,7 +56,7 @@ class TorchModel(Model):
     (default) or ``float32``; ``device``: ``None``/``"cpu"`` or ``"cuda"`` (if available). The
     module is copied (the caller's is never changed) and run in eval mode: dropout is off and
     batch-norm layers use their running statistics, which are not trained. ``seed`` fixes ``init``.
-    ``threads`` (default 1): torch's intra-op threads during ``forward``/``pullback`` (restored
+    ``threads`` (default 1): torch's intra-op threads during every call of the model (restored
     after); ``None`` leaves torch's setting. One thread is the engine's choice for numpy's BLAS too:
     a row block's operations are small, and threads spinning for them cost more than they give.
     ``n_inputs``: the number of feature columns the module takes; d does not say it (unlike the
@@ -153,7 +153,7 @@ class TorchModel(Model):
         seeds = rng.integers(0, 2 ** 62, size=int(K))
         out = np.empty((int(K), self._d))
         # fork_rng: torch's global generator is left as it was
-        with torch.random.fork_rng(devices=[]), torch.no_grad():
+        with self._threads(), torch.random.fork_rng(devices=[]), torch.no_grad():
             for k, s in enumerate(seeds):
                 torch.manual_seed(int(s))
                 for sub in self._template.modules():
@@ -226,7 +226,9 @@ class TorchModel(Model):
 
     @contextlib.contextmanager
     def _threads(self):
-        """torch's intra-op threads set to ``threads`` for the duration, then restored."""
+        """torch's intra-op threads set to ``threads`` for the duration, then restored. Every torch
+        operation of the model runs inside it, the tensor conversions too: one of them run on more
+        threads wakes torch's OpenMP workers, which then spin on the other cores after it ends."""
         torch = _torch()
         before = torch.get_num_threads()
         if self.threads is not None and self.threads != before:
@@ -244,17 +246,18 @@ class TorchModel(Model):
         Theta = np.atleast_2d(np.asarray(Theta, dtype=float))
         with self._threads(), torch.no_grad():
             Z = self._scores(self._tensor(Theta), self._x(X))
-        return Z.to("cpu", torch.float64).numpy().T.copy()
+            return Z.to("cpu", torch.float64).numpy().T.copy()
 
     def forward(self, Theta: np.ndarray, X: np.ndarray):
         """P (n, K) and aux = (the scores Z (K, n) with their autograd graph, the leaf Θ they were
         computed from, the output link's slope or None)."""
         torch = _torch()
-        Xt = self._x(X)
-        T = self._tensor(Theta).requires_grad_()
-        with self._threads(), torch.enable_grad():
-            Z = self._scores(T, Xt)
-        P = Z.detach().to("cpu", torch.float64).numpy().T.copy()  # (n, K)
+        with self._threads():
+            Xt = self._x(X)
+            T = self._tensor(Theta).requires_grad_()
+            with torch.enable_grad():
+                Z = self._scores(T, Xt)
+            P = Z.detach().to("cpu", torch.float64).numpy().T.copy()  # (n, K)
         S = None
         if self.output == "logistic":
             P = expit(P, out=P)
@@ -275,10 +278,10 @@ class TorchModel(Model):
         G = dP if stacked else dP[:, :, None]
         if S is not None:
             G = G * S[:, :, None]
-        cot = self._tensor(G.transpose(2, 1, 0))  # (t, K, n)
         with self._threads():
+            cot = self._tensor(G.transpose(2, 1, 0))  # (t, K, n)
             out = torch.stack([torch.autograd.grad(Z, T, c, retain_graph=True)[0] for c in cot])
-        out = out.to("cpu", torch.float64).numpy().transpose(1, 0, 2)  # (K, t, d)
+            out = out.to("cpu", torch.float64).numpy().transpose(1, 0, 2)  # (K, t, d)
         return out if stacked else out[:, 0]
 
     # -- the rest of the protocol ----------------------------------------------------------------

@@ -7,6 +7,7 @@ on identical arrays, side by side (issue 22, item 3).
         [--raw seed0.json]                       # also write this run's per-seed records
         [--torch-start numpy]                    # diagnostic: torch from the numpy MLP's start
     python benchmarks/libmoon_side_by_side.py --merge seed0.json seed1.json seed2.json
+    python benchmarks/libmoon_side_by_side.py --merge seeds0-9.json --spread   # mean ± s.e.
 
 ``--dataset compas`` (TRADEOFF_COMPAS_CSV must name ProPublica's compas-scores-two-years.csv):
 LibMOON's COMPAS objectives, BCE and DEO with sex as the sensitive attribute, on tradeoff's COMPAS
@@ -253,6 +254,46 @@ def report(records: list[dict], pairs, epochs: int, dataset: str = "adult"):
                             "HV logged batch mean"]))
 
 
+def spread(records: list[dict], pairs, epochs: int, dataset: str = "adult"):
+    """Each row over every seed of ``records``: the mean train / test HV of each code ± its standard
+    error (sd / √n), and each tradeoff code's difference from LibMOON ± the difference's standard
+    error (√(se₁² + se₂²), Welch's; the seeds' draws are independent across codes). A difference
+    within two standard errors is one these seeds cannot tell from noise."""
+    seeds = sorted({r["seed"] for r in records})
+
+    def of(code, m, key):
+        return np.array([r[key] for r in records if r["code"] == code and r["method"] == m])
+
+    def se(v):
+        return np.std(v, ddof=1) / np.sqrt(len(v))
+
+    def verdict(d, e):
+        return "above" if d > 2 * e else "below" if d < -2 * e else "within noise"
+
+    rows = []
+    for m, solver in pairs:
+        if not len(of("libmoon", m, "train")):
+            continue
+        row = {"LibMOON method": m, "tradeoff solver": solver,
+               "seeds": " / ".join(str(len(of(c, m, "train"))) for c in ("libmoon", "numpy", "torch"))}
+        for code, label in (("libmoon", "LibMOON"), ("numpy", "numpy"), ("torch", "torch")):
+            row[f"{label} HV train / test"] = " / ".join(
+                f"{of(code, m, k).mean():.4f} ± {se(of(code, m, k)):.4f}" for k in ("train", "test"))
+        for code in ("numpy", "torch"):
+            parts = []
+            for k in ("train", "test"):
+                a, b = of(code, m, k), of("libmoon", m, k)
+                d, e = a.mean() - b.mean(), np.hypot(se(a), se(b))
+                parts.append(f"{d:+.4f} ± {e:.4f} ({verdict(d, e)})")
+            row[f"{code} − LibMOON train / test"] = " / ".join(parts)
+        rows.append(row)
+    print()
+    print(f"## LibMOON's {DATASETS[dataset]['label']} protocol over seeds {seeds[0]}–{seeds[-1]}: "
+          f"mean HV ± standard error, {epochs} epochs")
+    print()
+    print(table(rows, list(rows[0])))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dataset", choices=sorted(DATASETS), default="adult",
@@ -272,8 +313,14 @@ def main():
     ap.add_argument("--merge", nargs="+", metavar="RAW",
                     help="no training: the tables of earlier --raw files (e.g. one per seed, run "
                          "side by side)")
+    ap.add_argument("--spread", action="store_true",
+                    help="with --merge: each row's mean ± standard error over all the runs' seeds "
+                         "and its difference from LibMOON's, written to <results>_seeds.json")
     args = ap.parse_args()
     pairs = [(m, s) for m, s in PAIRS if m in args.methods]
+    if args.spread and not args.merge:
+        raise SystemExit("`--spread` must come with --merge; got it alone. Run the seeds with --raw "
+                         "FILE first, then --merge FILE ... --spread.")
     if args.merge:
         docs = []
         for path in args.merge:
@@ -289,7 +336,12 @@ def main():
                              f"Merge the runs of each --dataset separately.")
         dataset = datasets.pop()
         print(f"Machine: {machine()}; merged {len(docs)} runs", flush=True)
-        report([r for d in docs for r in d["records"]], pairs, epochs.pop(), dataset)
+        records = [r for d in docs for r in d["records"]]
+        if args.spread:
+            spread(records, pairs, epochs.pop(), dataset)
+            save(DATASETS[dataset]["results"] + "_seeds")
+            return
+        report(records, pairs, epochs.pop(), dataset)
         save(DATASETS[dataset]["results"])
         return
     if args.quick:

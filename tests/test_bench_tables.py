@@ -7,6 +7,7 @@ import importlib.util
 import json
 import pathlib
 
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -81,7 +82,7 @@ def test_libmoon_side_by_side_has_every_method_with_libmoon_numpy_and_torch_rows
     assert f"<!-- table:{name} -->" in section
     assert f"<!-- table:{name}#2 -->" in section
     assert tables.render(name).startswith(tables.markdown(main["rows"], main["columns"]))
-    assert "benchmarks/libmoon_side_by_side.py " in tables.render(name)  # the script that ran
+    assert "by `python benchmarks/libmoon_side_by_side.py" in tables.render(name)  # the script that ran
 
 
 def test_a_results_file_of_another_script_names_that_script(tmp_path):
@@ -122,3 +123,32 @@ def test_save_records_only_full_runs(tmp_path, monkeypatch, argv, record, writte
         data = json.loads((tmp_path / "bench.json").read_text())
         assert data["tables"] == [{"columns": ["a"], "rows": [{"a": 1}]}]
         assert data["machine"]["cores"]
+
+
+def test_spread_gives_each_codes_mean_standard_error_and_difference_from_libmoon(monkeypatch):
+    """`libmoon_side_by_side.py --merge … --spread`: mean ± sd/√n per code, the difference from
+    LibMOON ± √(se₁² + se₂²), and "above" / "below" only beyond two standard errors."""
+    import importlib
+    import sys
+
+    common = _common_module()
+    monkeypatch.setattr(common, "TABLES", [])
+    monkeypatch.setattr(common, "RECORD", False)  # nothing written at exit
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        sbs = importlib.import_module("libmoon_side_by_side")
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    monkeypatch.setattr(sbs, "table", common.table)
+    base = {"libmoon": [0.60, 0.61, 0.62], "numpy": [0.70, 0.71, 0.72], "torch": [0.59, 0.61, 0.63]}
+    records = [{"code": code, "method": "LS", "seed": s, "train": v, "test": v - 0.1, "cpu": 1.0}
+               for code, values in base.items() for s, v in enumerate(values)]
+    sbs.spread(records, [("LS", "weighted-sum"), ("EPO", "epo")], 10)
+    (row,) = common.TABLES[0]["rows"]  # EPO has no records: no row
+    assert row["seeds"] == "3 / 3 / 3"
+    assert row["LibMOON HV train / test"] == "0.6100 ± 0.0058 / 0.5100 ± 0.0058"
+    assert row["numpy − LibMOON train / test"] == ("+0.1000 ± 0.0082 (above) / "
+                                                    "+0.1000 ± 0.0082 (above)")
+    assert row["torch − LibMOON train / test"].startswith("+0.0000 ± 0.0129 (within noise)")
+    se = np.std([0.60, 0.61, 0.62], ddof=1) / np.sqrt(3)
+    assert f"{se:.4f}" == "0.0058"

@@ -283,7 +283,7 @@ def spread(records: list[dict], pairs, epochs: int, dataset: str = "adult"):
             parts = []
             for k in ("train", "test"):
                 a, b = of(code, m, k), of("libmoon", m, k)
-                d, e = a.mean() - b.mean(), np.hypot(se(a), se(b))
+                d, e = round(a.mean() - b.mean(), 4) + 0.0, np.hypot(se(a), se(b))  # no "-0.0000"
                 parts.append(f"{d:+.4f} ± {e:.4f} ({verdict(d, e)})")
             row[f"{code} − LibMOON train / test"] = " / ".join(parts)
         rows.append(row)

@@ -27,8 +27,9 @@ file, 70/10/20 stratified, seed 0), standardised with the training rows' mean an
 a subprocess: LibMOON's ``GradBaseMTLSolver`` and core solvers, its objectives, its [128, 128]
 network); tradeoff trains the matching solvers twice, on its numpy MLP (``standardize=False``: the
 arrays are standardised already) and on a ``TorchModel`` of the same ``nn.Sequential`` (float32,
-as LibMOON), both with PyTorch's default initialisation, seeded. Everything one thread (``TorchModel``'s
-default ``threads=1``, which holds for every torch operation of the model, BLAS via threadpoolctl, OMP/MKL/OpenBLAS variables for the subprocess);
+as LibMOON), both with PyTorch's default initialisation, seeded. Everything one thread
+(``TorchModel``'s default ``threads=1``, which holds for every torch operation of the model; BLAS
+via threadpoolctl; OMP/MKL/OpenBLAS variables for the subprocess);
 CPU seconds are ``time.process_time`` around the training call only. The LibMOON subprocess of a
 seed runs beside tradeoff's runs of that seed (one core each); CPU seconds do not count the other.
 

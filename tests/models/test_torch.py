@@ -153,10 +153,9 @@ def test_threads_are_set_for_a_call_and_restored(torch):
         TorchModel(Spy(), threads=0)
 
 
-
 def test_every_torch_operation_of_the_model_runs_on_its_threads(torch):
     """Conversions included: one op on torch's global threads wakes its OpenMP workers, which then
-    spin beside the next one-thread op (it doubled a mini-batch run's CPU seconds)."""
+    spin beside the next one-thread op (1.8× a mini-batch run's CPU seconds)."""
     from torch.overrides import TorchFunctionMode
 
     from tradeoff.models.torch import TorchModel
@@ -187,6 +186,7 @@ def test_every_torch_operation_of_the_model_runs_on_its_threads(torch):
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
 
 def test_float32_is_close_to_float64(torch):
     from tradeoff.models.torch import TorchModel

@@ -741,7 +741,10 @@ def training_curves(curves, *, title: str, ylabel: str = "HV ratio of points eva
         for label, (x, med, lo, hi, s) in curves.items():
             s = s if isinstance(s, Style) else Style(s, "", "-")
             ax.fill_between(x, lo, hi, color=s.color, alpha=0.15, lw=0)
-            ax.plot(x, med, color=s.color, ls=s.linestyle, lw=1.6, label=label)
+            # markers spaced along the line (markevery: a fraction of the axes' diagonal): labels
+            # of one colour and line style (penalty and pbi, aasf and epo) differ by marker only
+            ax.plot(x, med, color=s.color, ls=s.linestyle, lw=1.6, label=label,
+                    marker=s.marker or None, ms=4, markevery=0.1)
         ax.axhline(1.0, color="0.3", ls=":", lw=1)
         _log_x(ax, subs=(1.0,))
         ax.set_xlabel("evaluations (log scale)")
